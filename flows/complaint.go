@@ -1,0 +1,183 @@
+package flows
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"time"
+)
+
+// State is where a complaint is in the procedure. The values are stored as they are.
+type State string
+
+// The states of SOP.md section 3, and no others.
+const (
+	Submitted   State = "submitted"   // filed, waiting for the national admin to route it
+	Routed      State = "routed"      // at the regency admin, to be distributed
+	Distributed State = "distributed" // at the agency admin, to be answered
+	InProgress  State = "in_progress" // a technical team is tasked, or the complainant replied
+	Answered    State = "answered"    // answered; waiting for the complainant
+	Closed      State = "closed"      // final: satisfied, silent past the limit, or settled by the Ombudsman
+	AtOmbudsman State = "ombudsman"   // handed to the Ombudsman after 60 days without follow-up
+	Archived    State = "archived"    // final: not a complaint for anyone below, duplicate, spam
+)
+
+// States lists every state in the order of the procedure.
+var States = []State{Submitted, Routed, Distributed, InProgress, Answered, Closed, AtOmbudsman, Archived}
+
+// Final reports whether no event but a rating can change a complaint in state s.
+func (s State) Final() bool { return s == Closed || s == Archived }
+
+// GovernmentSide reports whether in state s the complaint waits on the government, so
+// that the 60-day clock runs.
+func (s State) GovernmentSide() bool {
+	return s == Submitted || s == Routed || s == Distributed || s == InProgress
+}
+
+// Valid reports whether s is one of States.
+func (s State) Valid() bool {
+	for _, v := range States {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ReportType is the kind of report, as LAPOR! knows them.
+type ReportType string
+
+// The report types of LAPOR!.
+const (
+	ReportComplaint   ReportType = "pengaduan" // a complaint about a public service
+	ReportAspiration  ReportType = "aspirasi"  // a suggestion
+	ReportInfoRequest ReportType = "informasi" // a request for information
+)
+
+// ReportTypes lists the report types in the order they are offered.
+var ReportTypes = []ReportType{ReportComplaint, ReportAspiration, ReportInfoRequest}
+
+// Privacy is how much of the complainant's identity the handlers may see.
+type Privacy string
+
+// The privacy modes of LAPOR!.
+const (
+	Ordinary     Privacy = "biasa"   // identity visible to every unit
+	Confidential Privacy = "rahasia" // identity hidden from the agency and its technical teams
+	Anonymous    Privacy = "anonim"  // no identity collected beyond the chat needed to reply
+)
+
+// Privacies lists the privacy modes in the order they are offered.
+var Privacies = []Privacy{Ordinary, Confidential, Anonymous}
+
+// Contact is how to reach the complainant and who they are. Channel and Chat identify
+// the conversation (for Telegram the private chat ID, for WhatsApp the JID); the rest is
+// personal data, empty for anonymous complaints.
+type Contact struct {
+	Channel string // "telegram", "whatsapp", …
+	Chat    string
+	Name    string
+	Phone   string
+	Email   string
+	Lang    string // "id" or "en"
+}
+
+// Attachment references a file the complainant sent: where the desk stored it and what
+// the channel called it.
+type Attachment struct {
+	Kind string // "photo", "document", "location"
+	Ref  string // storage key, or "lat,long" for a location
+	Name string
+	Size int64
+}
+
+// Timers records which of the current deadline's alerts have been sent; all three are
+// cleared whenever the deadline changes.
+type Timers struct {
+	Reminded bool // the responsible group was reminded before the deadline
+	Overdue  bool // the group and its parent were told the deadline passed
+	Warned   bool // the complainant was warned of the coming auto-closure
+}
+
+// Complaint is one report and where it stands.
+type Complaint struct {
+	ID       int64
+	Tracking string // PREFIX-YYMMDD-XXXX
+	Version  int    // incremented by every change; the compare-and-set key
+
+	Type       ReportType
+	Privacy    Privacy
+	Category   string
+	Title      string
+	Body       string
+	Place      string
+	EventDate  string // as the complainant gave it
+	Attachment []Attachment
+	Contact    Contact
+
+	State   State
+	Unit    string    // code of the unit whose turn it is (or that held it last)
+	Team    string    // code of the technical team tasked, if any
+	Due     time.Time // the current deadline; zero when none runs
+	DueKind DueKind
+	Timers  Timers
+	// ClockFrom is when the 60-day clock last started: filing, or the complainant's
+	// latest reply. It runs only in government-side states.
+	ClockFrom time.Time
+	// NextCheck is when the sweep must look at the complaint next; zero when never.
+	NextCheck time.Time
+
+	LaporID  string // national LAPOR! tracking ID, recorded by hand
+	Rating   int    // 1–5 after closure; 0 when not rated
+	FiledAt  time.Time
+	Updated  time.Time
+	ClosedAt time.Time
+}
+
+// DueKind names what the current deadline is for.
+type DueKind string
+
+// The deadlines of the procedure.
+const (
+	NoDue         DueKind = ""
+	DueRoute      DueKind = "route"      // national admin must route
+	DueDistribute DueKind = "distribute" // regency admin must distribute
+	DueAnswer     DueKind = "answer"     // agency must answer
+	DueClose      DueKind = "close"      // auto-closure after the complainant's silence
+)
+
+// Visible returns the contact details that members of unit u may see: everything but the
+// conversation is hidden for anonymous complaints, and the identity is hidden from
+// agencies and technical teams for confidential ones.
+func (c Complaint) Visible(u Unit) Contact {
+	v := c.Contact
+	hide := c.Privacy == Anonymous || (c.Privacy == Confidential && (u.Kind == Agency || u.Kind == Team))
+	if hide {
+		v.Name, v.Phone, v.Email = "", "", ""
+	}
+	return v
+}
+
+// trackingAlphabet has no look-alike characters: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+const trackingAlphabet = "34679ACDEFGHJKMNPQRTUVWXY"
+
+// NewTracking returns a tracking number PREFIX-YYMMDD-XXXX for a complaint filed at t:
+// the date in loc and four random characters from an alphabet without look-alikes,
+// read from rnd (crypto/rand when nil). Uniqueness is the store's to enforce.
+func NewTracking(prefix string, t time.Time, loc *time.Location, rnd io.Reader) (string, error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	const unbiased = 256 - 256%len(trackingAlphabet)
+	suffix := make([]byte, 0, 4)
+	var b [1]byte
+	for len(suffix) < 4 {
+		if _, err := io.ReadFull(rnd, b[:]); err != nil {
+			return "", fmt.Errorf("flows: tracking number: %w", err)
+		}
+		if int(b[0]) < unbiased {
+			suffix = append(suffix, trackingAlphabet[int(b[0])%len(trackingAlphabet)])
+		}
+	}
+	return fmt.Sprintf("%s-%s-%s", prefix, t.In(loc).Format("060102"), suffix), nil
+}

@@ -1,0 +1,72 @@
+package flows
+
+import "time"
+
+// MsgID identifies a message a channel renders in the reader's language; the locales
+// hold its text.
+type MsgID string
+
+// Messages to the complainant.
+const (
+	MsgFiled         MsgID = "complainant.filed"          // Tracking, Due (routing deadline)
+	MsgVerified      MsgID = "complainant.verified"       // Tracking, Unit (regency), Due
+	MsgForwarded     MsgID = "complainant.forwarded"      // Tracking, Unit (agency), Due (answer deadline)
+	MsgArchivedC     MsgID = "complainant.archived"       // Tracking, Text (reason)
+	MsgAnswered      MsgID = "complainant.answered"       // Tracking, Unit, Text (answer), Due (closure)
+	MsgReplyReceived MsgID = "complainant.reply_received" // Tracking, Due (answer deadline)
+	MsgClosingSoon   MsgID = "complainant.closing_soon"   // Tracking, Due (closure)
+	MsgClosedThanks  MsgID = "complainant.closed"         // Tracking: closed as satisfied; asks for a rating
+	MsgClosedSilence MsgID = "complainant.closed_silence" // Tracking: closed after silence; asks for a rating
+	MsgHandedC       MsgID = "complainant.ombudsman"      // Tracking
+	MsgOutcomeC      MsgID = "complainant.outcome"        // Tracking, Text (the Ombudsman's outcome)
+	MsgRated         MsgID = "complainant.rated"          // Tracking, Rating
+)
+
+// Messages to a unit's group.
+const (
+	MsgNewCase      MsgID = "unit.new"              // a complaint reached the unit: card with Due
+	MsgReturned     MsgID = "unit.returned"         // sent back to the unit with Text (reason), Actor (unit that returned it)
+	MsgTasked       MsgID = "unit.tasked"           // a technical team is tasked: card with Due
+	MsgFindings     MsgID = "unit.findings"         // the team reported Text to the agency
+	MsgReplied      MsgID = "unit.replied"          // the complainant replied Text; Due (new answer deadline)
+	MsgReminder     MsgID = "unit.reminder"         // Due approaches
+	MsgOverdue      MsgID = "unit.overdue"          // Due passed
+	MsgEscalation   MsgID = "unit.escalation"       // to the parent: Unit (the child) let Due pass
+	MsgClosedU      MsgID = "unit.closed"           // the complaint closed; Text says why ("satisfied", "silence", "outcome")
+	MsgArchivedU    MsgID = "unit.archived"         // archived by Actor with Text (reason)
+	MsgHandover     MsgID = "unit.handover"         // to the Ombudsman liaison: the whole record of the complaint
+	MsgHandedU      MsgID = "unit.handed"           // to the holder: the complaint went to the Ombudsman
+	MsgOmbudsmanAns MsgID = "unit.ombudsman_answer" // to the Ombudsman liaison: the agency answered Text
+	MsgRatedU       MsgID = "unit.rated"            // the complainant rated Rating
+	MsgDigest       MsgID = "unit.digest"           // daily: Open, DueToday, Overdue
+)
+
+// Recipient is who a notice goes to: the group of a unit, or the complainant.
+type Recipient struct {
+	Unit        string // unit code; empty when the notice is for the complainant
+	Complainant bool
+}
+
+// ToUnit addresses a unit's group.
+func ToUnit(code string) Recipient { return Recipient{Unit: code} }
+
+// ToComplainant addresses the complainant of the complaint.
+var ToComplainant = Recipient{Complainant: true}
+
+// Notice is something to tell someone: a message ID and the data it needs. Channels
+// render it in the reader's language; the store keeps it in the outbox until delivered.
+type Notice struct {
+	To        Recipient `json:"-"`
+	Msg       MsgID     `json:"msg"`
+	Complaint int64     `json:"complaint,omitempty"`
+	Tracking  string    `json:"tracking,omitempty"`
+	State     State     `json:"state,omitempty"`
+	Unit      string    `json:"unit,omitempty"`  // the unit the message is about
+	Actor     string    `json:"actor,omitempty"` // display name of who acted
+	Text      string    `json:"text,omitempty"`  // reason, answer, findings, reply or outcome
+	Due       time.Time `json:"due,omitzero"`
+	Rating    int       `json:"rating,omitempty"`
+	Open      int       `json:"open,omitempty"` // digest counts
+	DueToday  int       `json:"due_today,omitempty"`
+	Overdue   int       `json:"overdue,omitempty"`
+}

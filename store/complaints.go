@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"aduan/flows"
+)
+
+const complaintColumns = `id, tracking, version, type, privacy, category, title, body, place, event_date,
+	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
+	state, unit, coalesce(team, ''), due_at, due_kind, reminded, overdue, warned, clock_from, next_check_at,
+	lapor_id, rating, filed_at, updated_at, closed_at`
+
+const (
+	sqlInsertComplaint = `
+INSERT INTO complaint (tracking, version, type, privacy, category, title, body, place, event_date,
+	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
+	state, unit, due_at, due_kind, clock_from, next_check_at, filed_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
+ON CONFLICT (tracking) DO NOTHING
+RETURNING id`
+
+	sqlLockComplaint = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1 FOR UPDATE`
+	sqlGetComplaint  = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1`
+	sqlGetByTracking = `SELECT ` + complaintColumns + ` FROM complaint WHERE tracking = upper($1)`
+	sqlLastActor     = `SELECT actor_name, kind FROM audit_event WHERE complaint_id = $1 ORDER BY id DESC LIMIT 1`
+
+	// sqlUpdateComplaints writes the mutable columns of many complaints at once, each
+	// only if its version is still the one read (compare-and-set).
+	sqlUpdateComplaints = `
+UPDATE complaint c SET version = u.version, state = u.state, unit = u.unit, team = nullif(u.team, ''),
+	due_at = u.due_at, due_kind = u.due_kind, reminded = u.reminded, overdue = u.overdue, warned = u.warned,
+	clock_from = u.clock_from, next_check_at = u.next_check_at, lapor_id = u.lapor_id, rating = u.rating,
+	updated_at = u.updated_at, closed_at = u.closed_at
+FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+	$8::text[], $9::bool[], $10::bool[], $11::bool[], $12::timestamptz[], $13::timestamptz[], $14::text[],
+	$15::smallint[], $16::timestamptz[], $17::timestamptz[])
+	AS u(id, old_version, version, state, unit, team, due_at, due_kind, reminded, overdue, warned,
+	     clock_from, next_check_at, lapor_id, rating, updated_at, closed_at)
+WHERE c.id = u.id AND c.version = u.old_version`
+
+	sqlInsertAudit = `
+INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_ref, actor_name,
+	from_state, to_state, unit_before, unit_after, text)
+SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+	$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`
+
+	sqlAudit = `SELECT at, kind, actor_kind, actor_unit, actor_ref, actor_name, from_state, to_state,
+	unit_before, unit_after, text FROM audit_event WHERE complaint_id = $1 ORDER BY id`
+)
+
+// File stores a new complaint filed at now: it assigns a unique tracking number with
+// the prefix, applies the rules' filing step and queues its notices, all in one
+// transaction. It returns the stored complaint, or a *flows.Error when the report is
+// incomplete.
+func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
+	for attempt := 0; ; attempt++ {
+		tracking, err := flows.NewTracking(prefix, now, rules.Calendar.Location(), nil)
+		if err != nil {
+			return flows.Complaint{}, err
+		}
+		c.Tracking = tracking
+		ch, err := rules.File(c, now)
+		if err != nil {
+			return flows.Complaint{}, err
+		}
+		nc := ch.Complaint
+		inserted := false
+		err = db.inTx(ctx, func(tx pgx.Tx) error {
+			atts, err := json.Marshal(nonNil(nc.Attachment))
+			if err != nil {
+				return err
+			}
+			err = tx.QueryRow(ctx, sqlInsertComplaint, nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category,
+				nc.Title, nc.Body, nc.Place, nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name,
+				nc.Contact.Phone, nc.Contact.Email, langOr(nc.Contact.Lang), nc.State, nc.Unit, nullTime(nc.Due),
+				nc.DueKind, nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt).Scan(&nc.ID)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil // tracking number taken: try another
+			}
+			if err != nil {
+				return err
+			}
+			inserted = true
+			ch.Complaint = nc
+			for i := range ch.Notices {
+				ch.Notices[i].Complaint = nc.ID
+			}
+			return db.record(ctx, tx, rules, []flows.Change{ch}, now)
+		})
+		if err != nil {
+			return flows.Complaint{}, fmt.Errorf("store: file complaint: %w", err)
+		}
+		if inserted {
+			return nc, nil
+		}
+		if attempt == 20 {
+			return flows.Complaint{}, fmt.Errorf("store: file complaint: no free tracking number for %s today", prefix)
+		}
+	}
+}
+
+// Apply makes ev happen to complaint id at now, in one transaction that locks the
+// complaint, checks the version the actor saw (when version > 0), applies the rules,
+// writes the complaint, its audit event and its notices. When the complaint changed
+// since the actor saw it, it returns flows.ErrAlreadyDone with Data "By" (who changed it)
+// and "Event" (what they did). Refusals by the rules are returned as *flows.Error;
+// ErrNotFound when there is no such complaint.
+func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
+	var ch flows.Change
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, id))
+		if err != nil {
+			return err
+		}
+		if version > 0 && c.Version != version {
+			var by, kind string
+			if err := tx.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind); err != nil {
+				return err
+			}
+			return &flows.Error{Code: flows.ErrAlreadyDone, Data: map[string]string{"By": by, "Event": kind}}
+		}
+		ch, err = rules.Apply(c, ev, now)
+		if err != nil {
+			return err
+		}
+		if err := db.updateComplaints(ctx, tx, []flows.Complaint{ch.Complaint}, []int{c.Version}); err != nil {
+			return err
+		}
+		return db.record(ctx, tx, rules, []flows.Change{ch}, now)
+	})
+	var fe *flows.Error
+	switch {
+	case errors.As(err, &fe), errors.Is(err, ErrNotFound):
+		return flows.Change{}, err
+	case err != nil:
+		return flows.Change{}, fmt.Errorf("store: apply %s to complaint %d: %w", ev.Kind, id, err)
+	}
+	return ch, nil
+}
+
+// Complaint returns the complaint with the given ID, or ErrNotFound.
+func (db *DB) Complaint(ctx context.Context, id int64) (flows.Complaint, error) {
+	return scanComplaint(db.pool.QueryRow(ctx, sqlGetComplaint, id))
+}
+
+// ComplaintByTracking returns the complaint with the given tracking number (any case),
+// or ErrNotFound.
+func (db *DB) ComplaintByTracking(ctx context.Context, tracking string) (flows.Complaint, error) {
+	return scanComplaint(db.pool.QueryRow(ctx, sqlGetByTracking, tracking))
+}
+
+// Filter selects complaints for List. Zero fields select everything.
+type Filter struct {
+	State   flows.State
+	Unit    string
+	Channel string // with Chat: the complaints of one conversation
+	Chat    string
+	Limit   int // default 100
+}
+
+// List returns the complaints matching f, newest first.
+func (db *DB) List(ctx context.Context, f Filter) ([]flows.Complaint, error) {
+	q := `SELECT ` + complaintColumns + ` FROM complaint WHERE true`
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += " AND " + cond + " $" + strconv.Itoa(len(args))
+	}
+	if f.State != "" {
+		add("state =", f.State)
+	}
+	if f.Unit != "" {
+		add("unit =", f.Unit)
+	}
+	if f.Channel != "" {
+		add("contact_channel =", f.Channel)
+		add("contact_chat =", f.Chat)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	args = append(args, f.Limit)
+	q += " ORDER BY id DESC LIMIT $" + strconv.Itoa(len(args))
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list complaints: %w", err)
+	}
+	defer rows.Close()
+	var out []flows.Complaint
+	for rows.Next() {
+		c, err := scanComplaint(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list complaints: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Audit returns the audit trail of complaint id, oldest first.
+func (db *DB) Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error) {
+	rows, err := db.pool.Query(ctx, sqlAudit, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []flows.AuditEvent
+	for rows.Next() {
+		var a flows.AuditEvent
+		if err := rows.Scan(&a.At, &a.Kind, &a.Actor.Kind, &a.Actor.Unit, &a.Actor.Ref, &a.Actor.Name,
+			&a.FromState, &a.ToState, &a.UnitBefore, &a.UnitAfter, &a.Text); err != nil {
+			return nil, fmt.Errorf("store: audit of %d: %w", id, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// record appends the audit events of changes and queues their notices.
+func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
+	n := len(changes)
+	var (
+		ids                                                 = make([]int64, n)
+		at                                                  = make([]time.Time, n)
+		kind, akind, aunit, aref, aname, from, to, ub, ua, text = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	)
+	for i, ch := range changes {
+		a := ch.Audit
+		ids[i], at[i], kind[i] = ch.Complaint.ID, a.At, string(a.Kind)
+		akind[i], aunit[i], aref[i], aname[i] = string(a.Actor.Kind), a.Actor.Unit, a.Actor.Ref, a.Actor.Name
+		from[i], to[i], ub[i], ua[i], text[i] = string(a.FromState), string(a.ToState), a.UnitBefore, a.UnitAfter, a.Text
+	}
+	if _, err := tx.Exec(ctx, sqlInsertAudit, ids, at, kind, akind, aunit, aref, aname, from, to, ub, ua, text); err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	return queue(ctx, tx, rules, changes, now)
+}
+
+// updateComplaints compare-and-sets complaints against the versions they were read at.
+func (db *DB) updateComplaints(ctx context.Context, tx pgx.Tx, cs []flows.Complaint, old []int) error {
+	n := len(cs)
+	ids := make([]int64, n)
+	ver, state, unit, team := make([]int32, n), make([]string, n), make([]string, n), make([]string, n)
+	oldv := make([]int32, n)
+	due, clock, next, upd, closed := make([]*time.Time, n), make([]time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]*time.Time, n)
+	dueKind, lapor := make([]string, n), make([]string, n)
+	rem, ovd, warn := make([]bool, n), make([]bool, n), make([]bool, n)
+	rating := make([]int16, n)
+	for i, c := range cs {
+		ids[i], oldv[i], ver[i] = c.ID, int32(old[i]), int32(c.Version)
+		state[i], unit[i], team[i] = string(c.State), c.Unit, c.Team
+		due[i], dueKind[i] = nullTime(c.Due), string(c.DueKind)
+		rem[i], ovd[i], warn[i] = c.Timers.Reminded, c.Timers.Overdue, c.Timers.Warned
+		clock[i], next[i], lapor[i], rating[i] = c.ClockFrom, nullTime(c.NextCheck), c.LaporID, int16(c.Rating)
+		upd[i], closed[i] = c.Updated, nullTime(c.ClosedAt)
+	}
+	tag, err := tx.Exec(ctx, sqlUpdateComplaints, ids, oldv, ver, state, unit, team, due, dueKind, rem, ovd, warn,
+		clock, next, lapor, rating, upd, closed)
+	if err != nil {
+		return fmt.Errorf("update complaints: %w", err)
+	}
+	if tag.RowsAffected() != int64(n) {
+		return fmt.Errorf("update complaints: %d of %d still at the version read", tag.RowsAffected(), n)
+	}
+	return nil
+}
+
+func scanComplaint(row pgx.Row) (flows.Complaint, error) {
+	var c flows.Complaint
+	var atts []byte
+	var due, next, closed *time.Time
+	err := row.Scan(&c.ID, &c.Tracking, &c.Version, &c.Type, &c.Privacy, &c.Category, &c.Title, &c.Body,
+		&c.Place, &c.EventDate, &atts, &c.Contact.Channel, &c.Contact.Chat, &c.Contact.Name, &c.Contact.Phone,
+		&c.Contact.Email, &c.Contact.Lang, &c.State, &c.Unit, &c.Team, &due, &c.DueKind, &c.Timers.Reminded,
+		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &c.Rating, &c.FiledAt, &c.Updated, &closed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(atts, &c.Attachment); err != nil {
+		return c, fmt.Errorf("attachments of %s: %w", c.Tracking, err)
+	}
+	c.Due, c.NextCheck, c.ClosedAt = deref(due), deref(next), deref(closed)
+	return c, nil
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func langOr(l string) string {
+	if l == "" {
+		return "id"
+	}
+	return l
+}
+
+// isUniqueViolation reports whether err is PostgreSQL's unique_violation.
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
