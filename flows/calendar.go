@@ -498,18 +498,28 @@ func (c *Calendar) NextOpening(t time.Time) time.Time {
 // it is after opening and at or before closing of a working day, and the result is that
 // clock time on the |n|th working day before, kept within the day's office hours the same way.
 func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
-	d, clock := c.split(t)
-	if n >= 0 {
-		d, clock = c.opening(d, clock)
-		for ; n > 0; n-- {
-			d = c.workingDayFrom(d, 1)
-		}
-	} else {
-		d, clock = c.closing(d, clock)
-		for ; n < 0; n++ {
-			d = c.workingDayFrom(d, -1)
-		}
+	if n < 0 {
+		return c.subWorkingDays(t, -n)
 	}
+	d, clock := c.opening(c.split(t))
+	for ; n > 0; n-- {
+		d = c.workingDayFrom(d, 1)
+	}
+	return c.atWithin(d, clock)
+}
+
+// subWorkingDays walks back n ≥ 0 working days as AddWorkingDays(t, -n) describes;
+// for n = 0 it returns t moved back to the last closing unless within office hours.
+func (c *Calendar) subWorkingDays(t time.Time, n int) time.Time {
+	d, clock := c.closing(c.split(t))
+	for ; n > 0; n-- {
+		d = c.workingDayFrom(d, -1)
+	}
+	return c.atWithin(d, clock)
+}
+
+// atWithin returns clock on the working day d, kept within its office hours.
+func (c *Calendar) atWithin(d Date, clock time.Duration) time.Time {
 	h := c.hoursOn(d)
 	return c.at(d, min(max(clock, h.Open), h.Close))
 }

@@ -170,7 +170,7 @@ func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 	if nc.State.Final() && !before.State.Final() {
 		nc.ClosedAt = now
 	}
-	nc.NextCheck = r.nextCheck(*nc)
+	nc.NextCheck = r.NextCheck(*nc)
 	ch.Audit = AuditEvent{
 		At: now, Kind: ev.Kind, Actor: ev.Actor,
 		FromState: before.State, ToState: nc.State,
@@ -408,7 +408,7 @@ func (r *Rules) setDue(c *Complaint, k DueKind, now time.Time) {
 	} else {
 		c.Due = r.Policy.limit(k).After(r.Calendar, now)
 	}
-	c.NextCheck = r.nextCheck(*c)
+	c.NextCheck = r.NextCheck(*c)
 }
 
 func (ch *Change) move(to State, unit string) {

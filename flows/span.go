@@ -93,16 +93,19 @@ func (s Span) After(c *Calendar, t time.Time) time.Time {
 	return t.In(c.Location())
 }
 
-// Before returns the start of a span of s that ends at t, in c's location:
-// for wd, c.AddWorkingDays(t, -N), the same clock time N working days earlier, where a t
-// outside office hours first moves back to the last closing and the clock time is kept
-// within that day's office hours (so "0wd" before t is t within office hours, else the
-// last closing); for wh, c.SubWorkingHours(t, N hours); for d, t minus exactly N×24 hours;
-// for h, t minus N hours. For the zero Span or an unknown unit it returns t.
+// Before returns the start of a span of s that ends at t, in c's location. For wd it walks
+// back: a t that is not after opening and at or before closing of a working day first moves
+// back to the last closing, and the result is the same clock time N working days earlier,
+// kept within that day's office hours, as c.AddWorkingDays(t, -N) gives it; "0wd" before t
+// is t so moved. For wh it is c.SubWorkingHours(t, N hours); for d, t minus exactly N×24
+// hours; for h, t minus N hours. For the zero Span or an unknown unit it returns t.
 func (s Span) Before(c *Calendar, t time.Time) time.Time {
 	switch s.Unit {
 	case WorkingDays:
-		return c.AddWorkingDays(t, -s.N)
+		if s.N < 0 {
+			return c.AddWorkingDays(t, -s.N)
+		}
+		return c.subWorkingDays(t, s.N)
 	case WorkingHours:
 		return c.SubWorkingHours(t, time.Duration(s.N)*time.Hour)
 	case CalendarDays:

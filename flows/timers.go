@@ -32,9 +32,10 @@ func (r *Rules) alertAt(c Complaint) (time.Time, EventKind) {
 	return c.Due, EvOverdue
 }
 
-// nextCheck returns when the sweep must next look at c: the earliest of its next alert
-// and its hand-over to the Ombudsman; zero when nothing is pending.
-func (r *Rules) nextCheck(c Complaint) time.Time {
+// NextCheck returns when the sweep must next look at c: the earliest of its next alert
+// and its hand-over to the Ombudsman; zero when nothing is pending. Every change the
+// rules make stores it in Complaint.NextCheck.
+func (r *Rules) NextCheck(c Complaint) time.Time {
 	a, _ := r.alertAt(c)
 	h := r.handoverAt(c)
 	switch {
@@ -87,7 +88,7 @@ func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error)
 	}
 	nc.Version = before.Version + 1
 	nc.Updated = now
-	nc.NextCheck = r.nextCheck(*nc)
+	nc.NextCheck = r.NextCheck(*nc)
 	ch.Audit = AuditEvent{At: now, Kind: kind, Actor: System, FromState: c.State, ToState: c.State, UnitBefore: c.Unit, UnitAfter: c.Unit}
 	return ch, true, nil
 }
@@ -99,4 +100,16 @@ func (r *Rules) overdue(ch *Change) {
 	if u, ok := r.Units.Unit(c.Unit); ok && u.Parent != "" {
 		ch.notify(ToUnit(u.Parent), MsgEscalation, c.Unit, "")
 	}
+}
+
+// DigestDay reports whether the daily digest is due at now: now is on a working day, at
+// or after the policy's digest time. It returns that day and the end of it (the next
+// midnight), before which a deadline counts as due today.
+func (r *Rules) DigestDay(now time.Time) (day Date, end time.Time, ok bool) {
+	loc := r.Calendar.Location()
+	day = DateOf(now, loc)
+	if !r.Calendar.IsWorkingDay(day) || now.Before(day.In(loc).Add(r.Policy.DigestAt)) {
+		return day, time.Time{}, false
+	}
+	return day, day.AddDays(1).In(loc), true
 }

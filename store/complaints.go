@@ -229,8 +229,8 @@ func (db *DB) Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error) {
 func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
 	n := len(changes)
 	var (
-		ids                                                 = make([]int64, n)
-		at                                                  = make([]time.Time, n)
+		ids                                                     = make([]int64, n)
+		at                                                      = make([]time.Time, n)
 		kind, akind, aunit, aref, aname, from, to, ub, ua, text = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	)
 	for i, ch := range changes {

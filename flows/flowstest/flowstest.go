@@ -1,0 +1,92 @@
+// Package flowstest provides fixtures for tests of the domain and its adapters: a
+// routing tree shaped like Kubu Raya's, the built-in calendar and the default policy.
+package flowstest
+
+import (
+	"testing"
+	"time"
+
+	"aduan/flows"
+)
+
+// Unit codes of the fixture tree.
+const (
+	National  = "nasional"
+	Regency   = "kuburaya"
+	Agency    = "dukcapil"
+	Team      = "tim-kk"
+	Team2     = "tim-akta"
+	Other     = "dinkes" // a second agency under the regency
+	Ombudsman = "ombudsman"
+)
+
+// Units returns the fixture tree: national → regency → two agencies, two technical
+// teams under Dukcapil, and the Ombudsman liaison; every unit has a Telegram group.
+func Units() []flows.Unit {
+	return []flows.Unit{
+		{Code: National, Name: "Admin Nasional SP4N LAPOR!", Kind: flows.National, Telegram: -1001},
+		{Code: Regency, Name: "Admin Kabupaten Kubu Raya", Kind: flows.Regency, Parent: National, Telegram: -1002},
+		{Code: Agency, Name: "Dinas Dukcapil Kubu Raya", Kind: flows.Agency, Parent: Regency, Telegram: -1003},
+		{Code: Team, Name: "Tim Teknis KK & KTP-el", Kind: flows.Team, Parent: Agency, Telegram: -1004},
+		{Code: Team2, Name: "Tim Teknis Akta", Kind: flows.Team, Parent: Agency, Telegram: -1005},
+		{Code: Other, Name: "Dinas Kesehatan", Kind: flows.Agency, Parent: Regency, Telegram: -1006},
+		{Code: Ombudsman, Name: "Penghubung Ombudsman Kalbar", Kind: flows.Ombudsman, Telegram: -1007},
+	}
+}
+
+// Zone returns Asia/Pontianak.
+func Zone(tb testing.TB) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation("Asia/Pontianak")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return loc
+}
+
+// Rules returns rules over the fixture tree, the built-in calendar with default office
+// hours, and the default policy.
+func Rules(tb testing.TB) *flows.Rules {
+	tb.Helper()
+	dir, err := flows.NewDirectory(Units())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cal := flows.NewCalendar(Zone(tb), flows.DefaultWeekHours(), flows.BuiltinHolidays())
+	return &flows.Rules{Policy: flows.DefaultPolicy(), Calendar: cal, Units: dir}
+}
+
+// At returns the instant of a wall-clock time in Asia/Pontianak, written
+// "2006-01-02 15:04".
+func At(tb testing.TB, s string) time.Time {
+	tb.Helper()
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, Zone(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+// ChatRef is the conversation of the fixture complainant.
+const ChatRef = "555001"
+
+// Report returns a complete ordinary complaint from the fixture complainant, ready to file.
+func Report() flows.Complaint {
+	return flows.Complaint{
+		Type:     flows.ReportComplaint,
+		Privacy:  flows.Ordinary,
+		Category: "kk",
+		Title:    "KK belum jadi",
+		Body:     "Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.",
+		Place:    "Sungai Raya",
+		Contact:  flows.Contact{Channel: "telegram", Chat: ChatRef, Name: "Budi", Phone: "081234567890", Lang: "id"},
+	}
+}
+
+// Member returns an actor acting for unit.
+func Member(unit string) flows.Actor {
+	return flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: "tg:" + unit, Name: "Petugas " + unit}
+}
+
+// Complainant is the fixture complainant as an actor.
+var Complainant = flows.Actor{Kind: flows.ByComplainant, Ref: ChatRef}

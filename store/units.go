@@ -1,0 +1,182 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"aduan/flows"
+)
+
+const (
+	sqlUnits      = `SELECT code, name, kind, coalesce(parent, ''), coalesce(telegram_chat, 0), coalesce(whatsapp_jid, ''), retired FROM unit ORDER BY code`
+	sqlUpsertUnit = `
+INSERT INTO unit (code, name, kind, parent, telegram_chat, whatsapp_jid, retired, updated_at)
+VALUES ($1, $2, $3, nullif($4, ''), nullif($5, 0), nullif($6, ''), false, $7)
+ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), telegram_chat = nullif($5, 0),
+	whatsapp_jid = nullif($6, ''), retired = false, updated_at = $7`
+	sqlRetireUnit  = `UPDATE unit SET retired = true, updated_at = $2 WHERE code = $1`
+	sqlUnitChange  = `INSERT INTO unit_change (at, code, change, before, after) VALUES ($1, $2, $3, $4, $5)`
+	sqlUnitInUse   = `SELECT count(*) FROM complaint WHERE (unit = $1 OR team = $1) AND state NOT IN ('closed', 'archived')`
+	sqlUnitsLocked = `LOCK TABLE unit IN EXCLUSIVE MODE`
+)
+
+// UnitChange is one difference `units apply` made.
+type UnitChange struct {
+	Code   string
+	Change string // "added", "updated", "retired", "restored"
+}
+
+// ApplyUnits makes the stored routing tree equal to dir at now: new units are added,
+// changed ones updated, and units missing from dir are retired — kept, with their
+// history, but no longer offered. Every difference is recorded in unit_change. It
+// refuses to retire a unit that still holds open complaints. It returns the
+// differences, empty when there were none.
+func (db *DB) ApplyUnits(ctx context.Context, dir *flows.Directory, now time.Time) ([]UnitChange, error) {
+	var changes []UnitChange
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, sqlUnitsLocked); err != nil {
+			return err
+		}
+		stored, err := loadUnits(ctx, tx)
+		if err != nil {
+			return err
+		}
+		wanted := map[string]bool{}
+		for _, u := range dir.Units() {
+			wanted[u.Code] = true
+			old, had := stored[u.Code]
+			change := ""
+			switch {
+			case !had:
+				change = "added"
+			case old.retired:
+				change = "restored"
+			case old.Unit != u:
+				change = "updated"
+			default:
+				continue
+			}
+			if _, err := tx.Exec(ctx, sqlUpsertUnit, u.Code, u.Name, u.Kind, u.Parent, u.Telegram, u.WhatsApp, now); err != nil {
+				return fmt.Errorf("unit %s: %w", u.Code, err)
+			}
+			var before any
+			if had {
+				before = old.Unit
+			}
+			if err := logUnitChange(ctx, tx, now, u.Code, change, before, u); err != nil {
+				return err
+			}
+			changes = append(changes, UnitChange{u.Code, change})
+		}
+		for code, old := range stored {
+			if wanted[code] || old.retired {
+				continue
+			}
+			var open int
+			if err := tx.QueryRow(ctx, sqlUnitInUse, code).Scan(&open); err != nil {
+				return err
+			}
+			if open > 0 {
+				return fmt.Errorf("unit %q is missing from the file but holds %d open complaints: keep it until they move on", code, open)
+			}
+			if _, err := tx.Exec(ctx, sqlRetireUnit, code, now); err != nil {
+				return err
+			}
+			if err := logUnitChange(ctx, tx, now, code, "retired", old.Unit, nil); err != nil {
+				return err
+			}
+			changes = append(changes, UnitChange{code, "retired"})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: apply units: %w", err)
+	}
+	return changes, nil
+}
+
+// Units returns the active routing tree, or an error when none has been applied yet.
+func (db *DB) Units(ctx context.Context) (*flows.Directory, error) {
+	stored, err := loadUnits(ctx, db.pool)
+	if err != nil {
+		return nil, fmt.Errorf("store: load units: %w", err)
+	}
+	var units []flows.Unit
+	for _, s := range stored {
+		if !s.retired {
+			units = append(units, s.Unit)
+		}
+	}
+	if len(units) == 0 {
+		return nil, fmt.Errorf("store: no units configured: run `aduan units apply FILE`")
+	}
+	sortUnits(units)
+	dir, err := flows.NewDirectory(units)
+	if err != nil {
+		return nil, fmt.Errorf("store: stored units: %w", err)
+	}
+	return dir, nil
+}
+
+type storedUnit struct {
+	flows.Unit
+	retired bool
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func loadUnits(ctx context.Context, q querier) (map[string]storedUnit, error) {
+	rows, err := q.Query(ctx, sqlUnits)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]storedUnit{}
+	for rows.Next() {
+		var s storedUnit
+		if err := rows.Scan(&s.Code, &s.Name, &s.Kind, &s.Parent, &s.Telegram, &s.WhatsApp, &s.retired); err != nil {
+			return nil, err
+		}
+		out[s.Code] = s
+	}
+	return out, rows.Err()
+}
+
+// sortUnits orders units parents first (national, then down the tree, then the
+// Ombudsman liaison), by code within a level, so that directories list them stably.
+func sortUnits(units []flows.Unit) {
+	rank := map[flows.UnitKind]int{flows.National: 0, flows.Regency: 1, flows.Agency: 2, flows.Team: 3, flows.Ombudsman: 4}
+	slices.SortFunc(units, func(a, b flows.Unit) int {
+		return cmp.Or(cmp.Compare(rank[a.Kind], rank[b.Kind]), cmp.Compare(a.Code, b.Code))
+	})
+}
+
+func logUnitChange(ctx context.Context, tx pgx.Tx, now time.Time, code, change string, before, after any) error {
+	enc := func(v any) ([]byte, error) {
+		if v == nil {
+			return nil, nil
+		}
+		if u, ok := v.(flows.Unit); ok && u.Code == "" {
+			return nil, nil
+		}
+		return json.Marshal(v)
+	}
+	b, err := enc(before)
+	if err != nil {
+		return err
+	}
+	a, err := enc(after)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, sqlUnitChange, now, code, change, b, a)
+	return err
+}
