@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -134,6 +136,7 @@ func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease
 		o.Notice.To = flows.Recipient{Unit: o.Unit, Complainant: o.Unit == ""}
 		out = append(out, o)
 	}
+	slices.SortFunc(out, func(a, b Outgoing) int { return cmp.Compare(a.ID, b.ID) })
 	return out, rows.Err()
 }
 
