@@ -70,3 +70,14 @@ type Notice struct {
 	DueToday  int       `json:"due_today,omitempty"`
 	Overdue   int       `json:"overdue,omitempty"`
 }
+
+// Envelope is a notice addressed to one chat of one channel, as it waits in the outbox.
+type Envelope struct {
+	ID       int64  // the outbox row
+	Channel  string // "telegram", "whatsapp", …
+	Chat     string // the channel's address of the chat
+	Lang     string // the reader's language
+	Unit     string // the unit whose group Chat is; empty for the complainant
+	Notice   Notice
+	Attempts int // delivery attempts, this one included
+}

@@ -42,25 +42,13 @@ WHERE o.id IN (
 	ORDER BY p.next_attempt_at, p.id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED)
-RETURNING o.id, o.channel, o.chat, o.lang, coalesce(o.complaint_id, 0), o.unit, o.payload, o.attempts`
+RETURNING o.id, o.channel, o.chat, o.lang, o.unit, o.payload, o.attempts`
 
 	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, locked_until = NULL, last_error = '' WHERE id = $1 AND delivered_at IS NULL`
 	sqlRetry     = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
 	sqlFailed    = `UPDATE outbox SET failed_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
 	sqlNotify    = `SELECT pg_notify('aduan_outbox', '')`
 )
-
-// Outgoing is one message waiting in the outbox for a channel.
-type Outgoing struct {
-	ID        int64
-	Channel   string
-	Chat      string // the channel's chat address
-	Lang      string
-	Complaint int64  // 0 when not about one complaint
-	Unit      string // the unit whose group Chat is; empty for a complainant
-	Notice    flows.Notice
-	Attempts  int // including this one
-}
 
 // queue writes the notices of changes to the outbox, one row per chat that must
 // receive each: the complainant's conversation, or every group of the unit.
@@ -117,17 +105,17 @@ func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []addr
 // one per chat and always the oldest pending one of its chat, until now+lease. A
 // message whose lease runs out before it is marked is claimed again: delivery is at
 // least once, and a crash loses nothing.
-func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]Outgoing, error) {
+func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.Envelope, error) {
 	rows, err := db.pool.Query(ctx, sqlClaim, channels, now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []Outgoing
+	var out []flows.Envelope
 	for rows.Next() {
-		var o Outgoing
+		var o flows.Envelope
 		var p []byte
-		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Complaint, &o.Unit, &p, &o.Attempts); err != nil {
+		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Unit, &p, &o.Attempts); err != nil {
 			return nil, fmt.Errorf("store: claim outbox: %w", err)
 		}
 		if err := json.Unmarshal(p, &o.Notice); err != nil {
@@ -136,7 +124,7 @@ func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease
 		o.Notice.To = flows.Recipient{Unit: o.Unit, Complainant: o.Unit == ""}
 		out = append(out, o)
 	}
-	slices.SortFunc(out, func(a, b Outgoing) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b flows.Envelope) int { return cmp.Compare(a.ID, b.ID) })
 	return out, rows.Err()
 }
 

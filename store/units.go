@@ -17,8 +17,8 @@ const (
 	sqlUnits      = `SELECT code, name, kind, coalesce(parent, ''), coalesce(telegram_chat, 0), coalesce(whatsapp_jid, ''), retired FROM unit ORDER BY code`
 	sqlUpsertUnit = `
 INSERT INTO unit (code, name, kind, parent, telegram_chat, whatsapp_jid, retired, updated_at)
-VALUES ($1, $2, $3, nullif($4, ''), nullif($5, 0), nullif($6, ''), false, $7)
-ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), telegram_chat = nullif($5, 0),
+VALUES ($1, $2, $3, nullif($4, ''), nullif($5::bigint, 0), nullif($6, ''), false, $7)
+ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), telegram_chat = nullif($5::bigint, 0),
 	whatsapp_jid = nullif($6, ''), retired = false, updated_at = $7`
 	sqlRetireUnit  = `UPDATE unit SET retired = true, updated_at = $2 WHERE code = $1`
 	sqlUnitChange  = `INSERT INTO unit_change (at, code, change, before, after) VALUES ($1, $2, $3, $4, $5)`

@@ -3,6 +3,7 @@
 package flowstest
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -90,3 +91,33 @@ func Member(unit string) flows.Actor {
 
 // Complainant is the fixture complainant as an actor.
 var Complainant = flows.Actor{Kind: flows.ByComplainant, Ref: ChatRef}
+
+// Clock is a fake clock that moves only when told. Safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

@@ -1,0 +1,180 @@
+// Package bot connects the desk to chat networks. A Channel delivers what the outbox
+// holds; the Sender drains the outbox into the channels with retries and backoff.
+// Each network's SDK is imported by its own subpackage only (bot/telegram,
+// bot/whatsapp); bot/memory is a channel for tests.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"aduan/flows"
+)
+
+// Channel delivers messages to one chat network.
+type Channel interface {
+	// Name is the channel's name in the outbox and on complaints ("telegram", …).
+	Name() string
+	// Deliver sends one message and returns the network's reference for it once the
+	// network has accepted it. It fails with a *RetryAfter when the network asks to
+	// wait, with ErrUnreachable (wrapped) when the chat can never receive it (the
+	// complainant blocked the bot, the group is gone), and with any other error for a
+	// failure worth retrying.
+	Deliver(ctx context.Context, m flows.Envelope) (ref string, err error)
+}
+
+// ErrUnreachable marks a chat that cannot receive messages; retrying is pointless.
+var ErrUnreachable = errors.New("bot: chat unreachable")
+
+// RetryAfter is a network's request to wait before sending again.
+type RetryAfter struct{ Wait time.Duration }
+
+func (e *RetryAfter) Error() string { return fmt.Sprintf("bot: retry after %s", e.Wait) }
+
+// Outbox is what the Sender needs of the store.
+type Outbox interface {
+	// Claim leases up to limit due messages of the channels, the oldest pending one of
+	// each chat, until now+lease.
+	Claim(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.Envelope, error)
+	// Delivered records the network's confirmation; the message is never sent again.
+	Delivered(ctx context.Context, id int64, ref string, now time.Time) error
+	// Retry returns the message to the queue until at.
+	Retry(ctx context.Context, id int64, at time.Time, reason string) error
+	// Failed gives up on the message.
+	Failed(ctx context.Context, id int64, reason string, now time.Time) error
+}
+
+// Sender drains the outbox into channels. Messages of one chat go out in the order they
+// were queued; a chat that fails waits with exponential backoff while the others go on.
+type Sender struct {
+	Outbox   Outbox
+	Channels []Channel
+	Clock    flows.Clock
+	Lease    time.Duration // how long a claimed message is reserved; default 2 minutes
+	Batch    int           // messages claimed at a time; default 50
+	// MaxAttempts is how many times a message is tried before it is given up; default 20
+	// (with the backoff, about a day).
+	MaxAttempts int
+	Log         *slog.Logger
+}
+
+// Backoff returns how long to wait after the given number of failed attempts: 5 s
+// doubled per attempt, capped at 2 hours, with ±10% jitter.
+func Backoff(attempts int) time.Duration {
+	d := 5 * time.Second
+	for i := 1; i < attempts && d < 2*time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, 2*time.Hour)
+	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
+}
+
+// Drain sends every message that is due now and returns how many were delivered. It
+// returns when nothing due is left or ctx ends; errors of single messages are
+// recorded on them, not returned.
+func (s *Sender) Drain(ctx context.Context) (int, error) {
+	s.defaults()
+	byName := map[string]Channel{}
+	var names []string
+	for _, c := range s.Channels {
+		byName[c.Name()] = c
+		names = append(names, c.Name())
+	}
+	if len(names) == 0 {
+		return 0, nil
+	}
+	delivered := 0
+	for ctx.Err() == nil {
+		batch, err := s.Outbox.Claim(ctx, names, s.Clock.Now(), s.Lease, s.Batch)
+		if err != nil {
+			return delivered, err
+		}
+		if len(batch) == 0 {
+			return delivered, nil
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for _, m := range batch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if s.send(ctx, byName[m.Channel], m) {
+					mu.Lock()
+					delivered++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	return delivered, ctx.Err()
+}
+
+// send delivers one message and records the outcome; it reports whether it was delivered.
+func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
+	ref, err := ch.Deliver(ctx, m)
+	now := s.Clock.Now()
+	var ra *RetryAfter
+	var rerr error
+	switch {
+	case err == nil:
+		rerr = s.Outbox.Delivered(ctx, m.ID, ref, now)
+		if rerr == nil {
+			return true
+		}
+	case errors.As(err, &ra):
+		rerr = s.Outbox.Retry(ctx, m.ID, now.Add(ra.Wait), err.Error())
+	case errors.Is(err, ErrUnreachable):
+		s.Log.Warn("chat unreachable, message dropped", "outbox_id", m.ID, "channel", m.Channel, "msg", m.Notice.Msg)
+		rerr = s.Outbox.Failed(ctx, m.ID, err.Error(), now)
+	case m.Attempts >= s.MaxAttempts:
+		s.Log.Error("message given up", "outbox_id", m.ID, "channel", m.Channel, "attempts", m.Attempts, "err", err)
+		rerr = s.Outbox.Failed(ctx, m.ID, err.Error(), now)
+	default:
+		s.Log.Warn("delivery failed, will retry", "outbox_id", m.ID, "channel", m.Channel, "attempts", m.Attempts, "err", err)
+		rerr = s.Outbox.Retry(ctx, m.ID, now.Add(Backoff(m.Attempts)), err.Error())
+	}
+	if rerr != nil {
+		// The lease runs out and the message is claimed again: nothing is lost.
+		s.Log.Error("outbox update failed", "outbox_id", m.ID, "err", rerr)
+	}
+	return false
+}
+
+// Run drains the outbox whenever wake fires and at least every poll, until ctx ends.
+func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, poll time.Duration) {
+	s.defaults()
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("outbox drain failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Sender) defaults() {
+	if s.Lease == 0 {
+		s.Lease = 2 * time.Minute
+	}
+	if s.Batch == 0 {
+		s.Batch = 50
+	}
+	if s.MaxAttempts == 0 {
+		s.MaxAttempts = 20
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+}

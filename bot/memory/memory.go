@@ -1,0 +1,83 @@
+// Package memory is a Channel that keeps what it is sent, for tests and for trying the
+// desk without a chat network. It can be told to fail, to exercise the Sender.
+package memory
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"aduan/bot"
+	"aduan/flows"
+)
+
+// Sent is one delivered message and its rendered text.
+type Sent struct {
+	flows.Envelope
+	Text string
+}
+
+// Channel records deliveries. Safe for concurrent use.
+type Channel struct {
+	name   string
+	render func(flows.Envelope) (string, error)
+
+	mu    sync.Mutex
+	sent  []Sent
+	fails []error
+}
+
+var _ bot.Channel = (*Channel)(nil)
+
+// New returns a channel called name that renders each message with render (nil keeps
+// the text empty).
+func New(name string, render func(flows.Envelope) (string, error)) *Channel {
+	return &Channel{name: name, render: render}
+}
+
+// Name returns the channel's name.
+func (c *Channel) Name() string { return c.name }
+
+// Deliver records m, or returns the next queued failure.
+func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.fails) > 0 {
+		err := c.fails[0]
+		c.fails = c.fails[1:]
+		return "", err
+	}
+	s := Sent{Envelope: m}
+	if c.render != nil {
+		text, err := c.render(m)
+		if err != nil {
+			return "", fmt.Errorf("memory: render %s: %w", m.Notice.Msg, err)
+		}
+		s.Text = text
+	}
+	c.sent = append(c.sent, s)
+	return fmt.Sprintf("mem-%d", len(c.sent)), nil
+}
+
+// Fail makes the next deliveries fail with errs, in order.
+func (c *Channel) Fail(errs ...error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fails = append(c.fails, errs...)
+}
+
+// Sent returns everything delivered so far, in order.
+func (c *Channel) Sent() []Sent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Sent(nil), c.sent...)
+}
+
+// Take returns everything delivered so far and forgets it.
+func (c *Channel) Take() []Sent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.sent
+	c.sent = nil
+	return out
+}

@@ -1,0 +1,452 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"aduan/config"
+	"aduan/flows"
+	"aduan/store"
+)
+
+// openDB opens the configured database and, unless migrating, checks its schema.
+func openDB(ctx context.Context, e *env, checkSchema bool) (*store.DB, error) {
+	if err := e.cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if checkSchema {
+		if err := db.CheckSchema(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func rulesOf(ctx context.Context, e *env, db *store.DB) (*flows.Rules, error) {
+	return db.Rules(ctx, e.cfg.Policy, e.cfg.Zone, e.cfg.Hours)
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := subcommand(e, "migrate", "", "Apply the database migrations and add the built-in holidays the database lacks.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "no arguments expected")
+	}
+	db, err := openDB(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	added, err := db.SeedHolidays(ctx, flows.BuiltinHolidays(), e.clock.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "migrations applied: %d; built-in holidays added: %d\n", len(applied), added)
+	return nil
+}
+
+func runSweep(ctx context.Context, e *env, args []string) error {
+	fs := subcommand(e, "sweep", "[--at TIME] [--dry-run]", "Run the scheduled checks once — reminders, overdue notices, closure warnings,\nauto-closure, hand-over to the Ombudsman, daily digests — as of TIME. With\n--dry-run nothing is written: it previews what is coming.")
+	at := fs.String("at", "", "the time to sweep as of (default now)")
+	dry := fs.Bool("dry-run", false, "show what would happen; change nothing")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	now := e.clock.Now()
+	if *at != "" {
+		t, err := parseTime(*at, e.cfg.Zone)
+		if err != nil {
+			return usageError(fs, "%v", err)
+		}
+		now = t
+	}
+	db, err := openDB(ctx, e, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rules, err := rulesOf(ctx, e, db)
+	if err != nil {
+		return err
+	}
+	rep, err := db.Sweep(ctx, rules, now, store.SweepOptions{DryRun: *dry})
+	if err != nil {
+		return err
+	}
+	verb := "done"
+	if *dry {
+		verb = "would be done (dry run)"
+	}
+	fmt.Fprintf(e.stdout, "sweep as of %s: %d steps, %d digests %s\n", now.In(e.cfg.Zone).Format(time.RFC3339), len(rep.Changes), len(rep.Digests), verb)
+	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, ch := range rep.Changes {
+		c := ch.Complaint
+		fmt.Fprintf(w, "%s\t%s\t%s → %s\t%s\t%d messages\n", c.Tracking, ch.Audit.Kind, ch.Audit.FromState, ch.Audit.ToState, c.Unit, len(ch.Notices))
+	}
+	for _, d := range rep.Digests {
+		fmt.Fprintf(w, "digest\t%s\topen %d, due today %d, overdue %d\n", d.Unit, d.Open, d.DueToday, d.Overdue)
+	}
+	return w.Flush()
+}
+
+func runUnits(ctx context.Context, e *env, args []string) error {
+	fs := subcommand(e, "units", "apply FILE | list", "apply FILE: make the routing tree equal to the YAML file (see config/units.example.yaml);\nunits missing from it are retired, never deleted. list: print the tree.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() == 2 && fs.Arg(0) == "apply":
+		dir, err := config.LoadUnits(fs.Arg(1))
+		if err != nil {
+			return err
+		}
+		db, err := openDB(ctx, e, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		changes, err := db.ApplyUnits(ctx, dir, e.clock.Now())
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			fmt.Fprintf(e.stdout, "%s\t%s\n", c.Change, c.Code)
+		}
+		fmt.Fprintf(e.stdout, "%d units, %d changed\n", len(dir.Units()), len(changes))
+		for _, u := range dir.Units() {
+			if u.Telegram == 0 && u.WhatsApp == "" {
+				fmt.Fprintf(e.stderr, "warning: unit %s has no group chat: it will not be told anything\n", u.Code)
+			}
+		}
+		return nil
+	case fs.NArg() == 1 && fs.Arg(0) == "list":
+		db, err := openDB(ctx, e, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		dir, err := db.Units(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "CODE\tKIND\tPARENT\tTELEGRAM\tWHATSAPP\tNAME")
+		for _, u := range dir.Units() {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\n", u.Code, u.Kind, dash(u.Parent), u.Telegram, dash(u.WhatsApp), u.Name)
+		}
+		return w.Flush()
+	}
+	return usageError(fs, "want `apply FILE` or `list`")
+}
+
+func runHolidays(ctx context.Context, e *env, args []string) error {
+	fs := subcommand(e, "holidays", "list | add DATE KIND NAME | remove DATE | import FILE",
+		"list: every day off (TSV: date, kind, name, provisional, source), removed ones marked.\n"+
+			"add DATE KIND NAME: add or replace a day off; KIND is LN (national holiday),\n"+
+			"  CB (cuti bersama) or closure (an office closure).\n"+
+			"remove DATE: make a day a working day again.\n"+
+			"import FILE: add or replace every day of a TSV file in the list format.\n"+
+			"Open deadlines keep the dates they were given; new ones follow the change.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError(fs, "want a subcommand")
+	}
+	now := e.clock.Now()
+	open := func() (*store.DB, error) { return openDB(ctx, e, true) }
+	switch sub := fs.Arg(0); {
+	case sub == "list" && fs.NArg() == 1:
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		hs, err := db.Holidays(ctx)
+		if err != nil {
+			return err
+		}
+		var active, removed []flows.Holiday
+		for _, h := range hs {
+			if h.Removed {
+				removed = append(removed, h.Holiday)
+			} else {
+				active = append(active, h.Holiday)
+			}
+		}
+		if err := flows.WriteHolidays(e.stdout, active); err != nil {
+			return err
+		}
+		for _, h := range removed {
+			fmt.Fprintf(e.stdout, "# removed by an operator: %s\t%s\t%s\n", h.Date, h.Kind, h.Name)
+		}
+		return nil
+	case sub == "add" && fs.NArg() == 4:
+		day, err := flows.ParseDate(fs.Arg(1))
+		if err != nil {
+			return usageError(fs, "%v", err)
+		}
+		h := flows.Holiday{Date: day, Kind: flows.HolidayKind(fs.Arg(2)), Name: fs.Arg(3), Source: "operator"}
+		// Round-trip through the file format so that the same checks apply.
+		var b strings.Builder
+		if err := flows.WriteHolidays(&b, []flows.Holiday{h}); err != nil {
+			return usageError(fs, "%v", err)
+		}
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.PutHolidays(ctx, []flows.Holiday{h}, now); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "added %s %s %s\n", day, h.Kind, h.Name)
+		return nil
+	case sub == "remove" && fs.NArg() == 2:
+		day, err := flows.ParseDate(fs.Arg(1))
+		if err != nil {
+			return usageError(fs, "%v", err)
+		}
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.RemoveHoliday(ctx, day, now); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%s is not a day off", day)
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "removed %s: it is a working day again (if a weekday)\n", day)
+		return nil
+	case sub == "import" && fs.NArg() == 2:
+		f, err := os.Open(fs.Arg(1))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		hs, err := flows.ParseHolidays(fs.Arg(1), f)
+		if err != nil {
+			return err
+		}
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.PutHolidays(ctx, hs, now); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "imported %d days off\n", len(hs))
+		return nil
+	}
+	return usageError(fs, "unknown subcommand or wrong number of arguments: %q", strings.Join(fs.Args(), " "))
+}
+
+func runCalendar(ctx context.Context, e *env, args []string) error {
+	const help = "due: print the instant N working days after TIME, in RFC 3339. It uses the\n" +
+		"database's calendar (with operators' changes) when DATABASE_URL is set, and the\n" +
+		"built-in calendar otherwise."
+	fs := subcommand(e, "calendar", "due --from TIME --working-days N", help)
+	if len(args) == 0 || args[0] != "due" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fs.Usage()
+			return nil
+		}
+		return usageError(fs, "want the subcommand due")
+	}
+	from := fs.String("from", "", "the start TIME (required)")
+	n := fs.Int("working-days", -1, "the number of working days N (required, 0 or more)")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *from == "" || *n < 0 || fs.NArg() > 0 {
+		return usageError(fs, "want --from TIME and --working-days N (N ≥ 0)")
+	}
+	t, err := parseTime(*from, e.cfg.Zone)
+	if err != nil {
+		return usageError(fs, "%v", err)
+	}
+	cal := flows.NewCalendar(e.cfg.Zone, e.cfg.Hours, flows.BuiltinHolidays())
+	if e.cfg.DatabaseURL != "" {
+		db, err := openDB(ctx, e, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if cal, err = db.Calendar(ctx, e.cfg.Zone, e.cfg.Hours); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout, cal.AddWorkingDays(t, *n).Format(time.RFC3339))
+	return nil
+}
+
+func runComplaints(ctx context.Context, e *env, args []string) error {
+	fs := subcommand(e, "complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]",
+		"list: tracking number, state, unit, deadline and times of the newest complaints.\n"+
+			"show: one complaint with its audit trail. No personal data is printed.")
+	if len(args) == 0 {
+		return usageError(fs, "want list or show")
+	}
+	sub := args[0]
+	state := fs.String("state", "", "only complaints in this state")
+	unit := fs.String("unit", "", "only complaints with this unit")
+	limit := fs.Int("limit", 100, "at most this many")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *state != "" && !flows.State(*state).Valid() {
+		return usageError(fs, "unknown state %q", *state)
+	}
+	db, err := openDB(ctx, e, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch {
+	case sub == "list" && fs.NArg() == 0:
+		cs, err := db.List(ctx, store.Filter{State: flows.State(*state), Unit: *unit, Limit: *limit})
+		if err != nil {
+			return err
+		}
+		views := make([]complaintView, len(cs))
+		for i, c := range cs {
+			views[i] = viewOf(c, e.cfg.Zone)
+		}
+		if *asJSON {
+			return writeJSON(e, views)
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "TRACKING\tSTATE\tUNIT\tDUE\tFILED\tUPDATED")
+		for _, v := range views {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Tracking, v.State, v.Unit, dash(v.Due), v.Filed, v.Updated)
+		}
+		return w.Flush()
+	case sub == "show" && fs.NArg() == 1:
+		c, err := db.ComplaintByTracking(ctx, fs.Arg(0))
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no complaint has the tracking number %q", fs.Arg(0))
+		}
+		if err != nil {
+			return err
+		}
+		audit, err := db.Audit(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		v := viewOf(c, e.cfg.Zone)
+		for _, a := range audit {
+			v.Audit = append(v.Audit, auditView{
+				At: fmtTime(a.At, e.cfg.Zone), Event: string(a.Kind), ActorKind: string(a.Actor.Kind), ActorUnit: a.Actor.Unit,
+				ActorRef: a.Actor.Ref, From: string(a.FromState), To: string(a.ToState), UnitBefore: a.UnitBefore,
+				UnitAfter: a.UnitAfter, TextChars: len([]rune(a.Text)),
+			})
+		}
+		if *asJSON {
+			return writeJSON(e, v)
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(w, "tracking\t%s\nstate\t%s\nunit\t%s\nteam\t%s\ntype\t%s\nprivacy\t%s\ncategory\t%s\n", v.Tracking, v.State, v.Unit, dash(v.Team), v.Type, v.Privacy, dash(v.Category))
+		fmt.Fprintf(w, "due\t%s %s\nfiled\t%s\nupdated\t%s\nclosed\t%s\nLAPOR! ID\t%s\nrating\t%s\n", dash(v.Due), v.DueKind, v.Filed, v.Updated, dash(v.Closed), dash(v.LaporID), dash(strconv.Itoa(v.Rating)))
+		fmt.Fprintln(w, "\nAUDIT TRAIL\tEVENT\tBY\tSTATE\tUNIT\tTEXT")
+		for _, a := range v.Audit {
+			by := a.ActorKind
+			if a.ActorUnit != "" {
+				by += ":" + a.ActorUnit
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s → %s\t%s → %s\t%d chars\n", a.At, a.Event, by, dash(a.From), a.To, dash(a.UnitBefore), a.UnitAfter, a.TextChars)
+		}
+		return w.Flush()
+	}
+	return usageError(fs, "want `list` or `show TRACKING`")
+}
+
+// complaintView is what the CLI prints of a complaint: no personal data, no bodies.
+type complaintView struct {
+	Tracking string      `json:"tracking"`
+	State    string      `json:"state"`
+	Unit     string      `json:"unit"`
+	Team     string      `json:"team,omitempty"`
+	Type     string      `json:"type"`
+	Privacy  string      `json:"privacy"`
+	Category string      `json:"category,omitempty"`
+	Due      string      `json:"due,omitempty"`
+	DueKind  string      `json:"due_kind,omitempty"`
+	Filed    string      `json:"filed"`
+	Updated  string      `json:"updated"`
+	Closed   string      `json:"closed,omitempty"`
+	LaporID  string      `json:"lapor_id,omitempty"`
+	Rating   int         `json:"rating,omitempty"`
+	Audit    []auditView `json:"audit,omitempty"`
+}
+
+type auditView struct {
+	At         string `json:"at"`
+	Event      string `json:"event"`
+	ActorKind  string `json:"actor_kind"`
+	ActorUnit  string `json:"actor_unit,omitempty"`
+	ActorRef   string `json:"actor_ref,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to"`
+	UnitBefore string `json:"unit_before,omitempty"`
+	UnitAfter  string `json:"unit_after"`
+	TextChars  int    `json:"text_chars"`
+}
+
+func viewOf(c flows.Complaint, loc *time.Location) complaintView {
+	return complaintView{
+		Tracking: c.Tracking, State: string(c.State), Unit: c.Unit, Team: c.Team, Type: string(c.Type),
+		Privacy: string(c.Privacy), Category: c.Category, Due: fmtTime(c.Due, loc), DueKind: string(c.DueKind),
+		Filed: fmtTime(c.FiledAt, loc), Updated: fmtTime(c.Updated, loc), Closed: fmtTime(c.ClosedAt, loc),
+		LaporID: c.LaporID, Rating: c.Rating,
+	}
+}
+
+func fmtTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(time.RFC3339)
+}
+
+func writeJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func dash(s string) string {
+	if s == "" || s == "0" {
+		return "–"
+	}
+	return s
+}
+
+func runConfig(ctx context.Context, e *env, args []string) error {
+	fs := subcommand(e, "config", "", "Print every setting — flag, environment variable, default, meaning — as the\nMarkdown table of the README.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	config.WriteTable(e.stdout)
+	return nil
+}

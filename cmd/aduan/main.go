@@ -1,0 +1,182 @@
+// Command aduan is the complaint desk: `aduan serve` runs it, the other commands
+// operate it (migrate, sweep, units, holidays, calendar, complaints). Run
+// `aduan --help` for the list and the settings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"aduan/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv, systemClock{}))
+}
+
+// systemClock is the desk's only real clock.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// env is everything a command gets from its surroundings, so tests can run commands
+// in-process with their own output and clock.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	clock          interface{ Now() time.Time }
+	cfg            config.Config
+	log            *slog.Logger
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, e *env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"migrate", "", "apply the database migrations and add the built-in holidays", runMigrate},
+		{"serve", "", "run the desk: scheduled checks, message delivery, GET /healthz", runServe},
+		{"sweep", "[--at TIME] [--dry-run]", "run the scheduled checks once, as of TIME (default now)", runSweep},
+		{"units", "apply FILE | list", "update the routing tree from a YAML file, or print it", runUnits},
+		{"holidays", "list | add DATE KIND NAME | remove DATE | import FILE", "show or change the days off of the working-day calendar", runHolidays},
+		{"calendar", "due --from TIME --working-days N", "print the deadline N working days after TIME (RFC 3339)", runCalendar},
+		{"complaints", "list [--state S] [--unit U] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
+		{"config", "", "print the settings as a Markdown table", runConfig},
+	}
+}
+
+// errUsage is returned after a usage message was printed.
+var errUsage = errors.New("usage")
+
+// run executes the command line args and returns the exit code: 0 on success, 2 for a
+// usage error, 1 for any other failure (printed on stderr).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, clock interface{ Now() time.Time }) int {
+	e := &env{stdout: stdout, stderr: stderr, getenv: getenv, clock: clock}
+	fs := flag.NewFlagSet("aduan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	vals := config.Register(fs)
+	fs.Usage = func() { usage(stderr, fs) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		usage(stderr, fs)
+		return 2
+	}
+	cfg, err := config.Parse(fs, vals, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "aduan:", err)
+		return 2
+	}
+	e.cfg = cfg
+	e.log = newLogger(stderr, cfg)
+	name, rest := fs.Arg(0), fs.Args()[1:]
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, e, rest)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		}
+		fmt.Fprintf(stderr, "aduan %s: %v\n", name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "aduan: unknown command %q (see aduan --help)\n", name)
+	return 2
+}
+
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Aduan — the SP4N LAPOR! complaint desk.\n\nUsage: aduan [settings] COMMAND [arguments]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %s %s\n        %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintf(w, "\nSettings (flags, or the environment variables named):\n")
+	fs.PrintDefaults()
+	fmt.Fprintf(w, "\nTIME is RFC 3339 (2026-11-30T10:00:00+07:00) or \"2006-01-02 15:04\" in the desk's zone.\n")
+}
+
+// subcommand returns a flag set for a command whose --help prints its own usage.
+func subcommand(e *env, name, args, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet("aduan "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: aduan [settings] %s %s\n\n%s\n", name, args, help)
+		if hasFlags(fs) {
+			fmt.Fprintf(e.stderr, "\nFlags:\n")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// parseFlags parses args and turns flag errors into errUsage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// usageError prints msg and the command's usage, and returns errUsage.
+func usageError(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return errUsage
+}
+
+func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// parseTime reads TIME: RFC 3339, or "2006-01-02 15:04" (or with seconds) in loc.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2026-11-30T10:00:00+07:00) or \"2026-11-30 10:00\"", s)
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"aduan/bot"
+	"aduan/config"
+	"aduan/flows"
+	"aduan/store"
+)
+
+// Main is the running desk: the database, the scheduled checks, the outbox sender
+// and the HTTP endpoint. Tests start it with their own clock and channels.
+type Main struct {
+	Config   config.Config
+	Clock    flows.Clock
+	Channels []bot.Channel
+	Log      *slog.Logger
+
+	db     *store.DB
+	rules  atomic.Pointer[flows.Rules]
+	cron   *cron.Cron
+	http   *http.Server
+	addr   net.Addr
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Run opens the database, refuses an old schema, loads the rules and starts the
+// scheduled checks, the outbox sender and the HTTP endpoint in the background. It
+// returns once everything has started; Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	db, err := store.Open(ctx, m.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	m.db = db
+	if err := db.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if err := m.Reload(ctx); err != nil {
+		return err
+	}
+	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+
+	// Outbox: drain on every notification, and every few seconds regardless.
+	wake := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	if len(m.Channels) == 0 {
+		m.Log.Warn("no chat channel configured: messages wait in the outbox until one is")
+	}
+	sender := &bot.Sender{Outbox: db, Channels: m.Channels, Clock: m.Clock, Log: m.Log}
+	m.goRun(func() { db.ListenOutbox(ctx, 5*time.Second, notify) })
+	m.goRun(func() { sender.Run(ctx, wake, 5*time.Second) })
+
+	// Scheduled checks: all state is in the database, so a missed tick only means the
+	// next one has more to do.
+	logger := cronLogger{m.Log}
+	m.cron = cron.New(cron.WithLocation(m.Config.Zone), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	if _, err := m.cron.AddFunc(fmt.Sprintf("@every %s", m.Config.SweepEvery), func() {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		defer cancel()
+		if _, err := m.Sweep(tctx); err != nil {
+			m.Log.Error("sweep failed", "err", err)
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule sweep: %w", err)
+	}
+	m.cron.Start()
+
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	m.addr = ln.Addr()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", m.healthz)
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.goRun(func() {
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	})
+	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(m.Channels), "sweep_every", m.Config.SweepEvery.String())
+	return nil
+}
+
+// Reload reads the routing tree and the calendar from the database again.
+func (m *Main) Reload(ctx context.Context) error {
+	rules, err := m.db.Rules(ctx, m.Config.Policy, m.Config.Zone, m.Config.Hours)
+	if err != nil {
+		return err
+	}
+	m.rules.Store(rules)
+	return nil
+}
+
+// Sweep reloads the rules (operators may have changed units or holidays) and runs the
+// scheduled checks once, as of the clock's now.
+func (m *Main) Sweep(ctx context.Context) (store.SweepReport, error) {
+	if err := m.Reload(ctx); err != nil {
+		m.Log.Error("reload rules failed, sweeping with the previous ones", "err", err)
+	}
+	rep, err := m.db.Sweep(ctx, m.rules.Load(), m.Clock.Now(), store.SweepOptions{})
+	if err != nil {
+		return rep, err
+	}
+	if len(rep.Changes) > 0 || len(rep.Digests) > 0 {
+		m.Log.Info("sweep done", "steps", len(rep.Changes), "digests", len(rep.Digests),
+			"remind", rep.Count(flows.EvRemind), "overdue", rep.Count(flows.EvOverdue),
+			"closed", rep.Count(flows.EvAutoClose), "handed_over", rep.Count(flows.EvHandover))
+	}
+	return rep, nil
+}
+
+// DB returns the desk's database.
+func (m *Main) DB() *store.DB { return m.db }
+
+// Rules returns the rules in force.
+func (m *Main) Rules() *flows.Rules { return m.rules.Load() }
+
+// Addr returns the HTTP endpoint's address once Run has returned.
+func (m *Main) Addr() net.Addr { return m.addr }
+
+// Close stops everything and waits for it: running sweeps and deliveries finish first.
+func (m *Main) Close() error {
+	if m.cron != nil {
+		<-m.cron.Stop().Done()
+	}
+	var err error
+	if m.http != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = m.http.Shutdown(sctx)
+		cancel()
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.db != nil {
+		m.db.Close()
+	}
+	return err
+}
+
+func (m *Main) goRun(f func()) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		f()
+	}()
+}
+
+func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := m.db.Pool().Ping(ctx); err != nil {
+		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// cronLogger sends robfig/cron's logs to slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and GET /healthz on --listen. Refuses to start on an old schema.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := e.cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	m := &Main{Config: e.cfg, Clock: e.clock, Log: e.log}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	e.log.Info("desk stopping")
+	return m.Close()
+}

@@ -1,0 +1,267 @@
+// Package locales holds the desk's messages in Indonesian (the reference language) and
+// English, and renders the message IDs and data that package flows produces into text.
+//
+// The messages live in the go-i18n files active.id.yaml and active.en.yaml, embedded in
+// the binary. Their IDs are the string values of flows.MsgID and flows.ErrorCode, plus
+// the labels state.<State>, type.<ReportType>, privacy.<Privacy>, event.<EventKind>,
+// closed.<reason> and error.generic.
+package locales
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"aduan/flows"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+//go:embed active.*.yaml
+var files embed.FS
+
+// Message IDs that are not constants of package flows.
+const (
+	// Generic is the ID of the polite reply to a failure that is not the reader's doing.
+	Generic = "error.generic"
+
+	prefixState   = "state."
+	prefixType    = "type."
+	prefixPrivacy = "privacy."
+	prefixEvent   = "event."
+	prefixClosed  = "closed."
+)
+
+// languages are the supported languages, the reference language first.
+var languages = []language.Tag{language.Indonesian, language.English}
+
+var matcher = language.NewMatcher(languages)
+
+// Catalog renders the desk's messages in Indonesian or English. It is safe for
+// concurrent use.
+type Catalog struct {
+	bundle     *i18n.Bundle
+	localizers map[string]*i18n.Localizer // by Lang code
+}
+
+// New loads the embedded message files. It returns an error when a file is malformed or
+// a supported language has no file.
+func New() (*Catalog, error) {
+	bundle := i18n.NewBundle(language.Indonesian)
+	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	names, err := fs.Glob(files, "active.*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("locales: list message files: %w", err)
+	}
+	for _, name := range names {
+		if _, err := bundle.LoadMessageFileFS(files, name); err != nil {
+			return nil, fmt.Errorf("locales: load %s: %w", name, err)
+		}
+	}
+	return newCatalog(bundle)
+}
+
+// newCatalog checks that bundle has messages for every supported language and wraps it.
+func newCatalog(bundle *i18n.Bundle) (*Catalog, error) {
+	c := &Catalog{bundle: bundle, localizers: make(map[string]*i18n.Localizer, len(languages))}
+	loaded := bundle.LanguageTags()
+	for _, tag := range languages {
+		if !slices.Contains(loaded, tag) {
+			return nil, fmt.Errorf("locales: no messages for language %s", tag)
+		}
+		c.localizers[tag.String()] = i18n.NewLocalizer(bundle, tag.String())
+	}
+	return c, nil
+}
+
+// Languages returns the codes of the supported languages, Indonesian first: ["id", "en"].
+func (c *Catalog) Languages() []string {
+	out := make([]string, len(languages))
+	for i, tag := range languages {
+		out[i] = tag.String()
+	}
+	return out
+}
+
+// Lang normalises a language preference ("en-US", "id", "", "jv") to "id" or "en";
+// anything unknown or malformed is "id". The preference may be a single tag, as chat
+// apps give it, or an Accept-Language list.
+func Lang(pref string) string {
+	pref = strings.ReplaceAll(strings.TrimSpace(pref), "_", "-")
+	if pref == "" {
+		return languages[0].String()
+	}
+	_, i := language.MatchStrings(matcher, pref)
+	return languages[i].String()
+}
+
+// Text renders message id in lang with data. On a message missing in lang it falls back
+// to Indonesian and returns the error too (callers log it); it never panics. lang goes
+// through Lang first. A "PluralCount" entry in data selects the plural form
+// of messages that have them. When the message exists in no language, or its template
+// fails, Text returns the message ID itself with the error, so that the reader still
+// gets a non-empty reply.
+func (c *Catalog) Text(lang, id string, data map[string]any) (string, error) {
+	return c.render(lang, id, data, data["PluralCount"])
+}
+
+// render localizes id with data, count selecting the plural form when not nil.
+func (c *Catalog) render(lang, id string, data map[string]any, count any) (string, error) {
+	loc := c.localizers[Lang(lang)]
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count}
+	if data == nil {
+		cfg.TemplateData = map[string]any{}
+	}
+	s, err := loc.Localize(cfg)
+	if err != nil {
+		err = fmt.Errorf("locales: %s in %s: %w", id, Lang(lang), err)
+	}
+	if s == "" {
+		if err == nil {
+			err = fmt.Errorf("locales: %s in %s: empty message", id, Lang(lang))
+		}
+		return id, err
+	}
+	return s, err
+}
+
+// label renders a label that takes no data, falling back to value when the label
+// does not exist.
+func (c *Catalog) label(lang, prefix, value string) string {
+	if value == "" {
+		return ""
+	}
+	s, err := c.render(lang, prefix+value, nil, nil)
+	var nf *i18n.MessageNotFoundErr
+	if err != nil && errors.As(err, &nf) && s == prefix+value {
+		return value
+	}
+	return s
+}
+
+// Notice renders a flows.Notice for a reader in lang. units gives unit names: Notice.Unit
+// is a code, shown as the unit's Name, or as the code when units is nil or does not know
+// it. loc is the zone of the times shown (nil keeps each time's own zone).
+// The template data are Tracking, State (its label), Unit (its name), Actor, Text, Due
+// (formatted with Time, empty when zero), Rating, Open, DueToday, Overdue and, for
+// flows.MsgClosedU, Why (the label closed.<Text>). The outcomes are those of Text;
+// the digest's plural form follows Open.
+func (c *Catalog) Notice(lang string, n flows.Notice, units *flows.Directory, loc *time.Location) (string, error) {
+	unit := n.Unit
+	if units != nil && unit != "" {
+		if u, ok := units.Unit(unit); ok && u.Name != "" {
+			unit = u.Name
+		}
+	}
+	due := ""
+	if !n.Due.IsZero() {
+		due = Time(lang, n.Due, loc)
+	}
+	data := map[string]any{
+		"Tracking": n.Tracking,
+		"State":    c.State(lang, n.State),
+		"Unit":     unit,
+		"Actor":    n.Actor,
+		"Text":     n.Text,
+		"Due":      due,
+		"Rating":   n.Rating,
+		"Open":     n.Open,
+		"DueToday": n.DueToday,
+		"Overdue":  n.Overdue,
+		"Why":      "",
+	}
+	if n.Msg == flows.MsgClosedU {
+		data["Why"] = c.label(lang, prefixClosed, n.Text)
+	}
+	var count any
+	if n.Msg == flows.MsgDigest {
+		count = n.Open
+	}
+	return c.render(lang, string(n.Msg), data, count)
+}
+
+// Refusal renders a *flows.Error for the person who caused it: its Code is the message
+// ID and its Data the template data, except that a "State" value is replaced by the
+// state's label and an "Event" value by the event's label. It never fails: a nil error, or one whose message cannot be rendered, gives the
+// generic apology (error.generic).
+func (c *Catalog) Refusal(lang string, e *flows.Error) string {
+	if e == nil {
+		return c.generic(lang)
+	}
+	data := make(map[string]any, len(e.Data))
+	for k, v := range e.Data {
+		switch k {
+		case "State":
+			data[k] = c.State(lang, flows.State(v))
+		case "Event":
+			data[k] = c.Event(lang, flows.EventKind(v))
+		default:
+			data[k] = v
+		}
+	}
+	s, err := c.render(lang, string(e.Code), data, nil)
+	if err != nil && s == string(e.Code) {
+		return c.generic(lang)
+	}
+	return s
+}
+
+// generic renders error.generic, with a hard-coded Indonesian text should even that fail.
+func (c *Catalog) generic(lang string) string {
+	s, err := c.render(lang, Generic, nil, nil)
+	if err != nil && s == Generic {
+		return "Maaf, terjadi gangguan. Silakan coba lagi sebentar lagi."
+	}
+	return s
+}
+
+// State returns the label of state s in lang ("Menunggu Verifikasi"), the value itself
+// when it has no label, and "" for the empty state.
+func (c *Catalog) State(lang string, s flows.State) string {
+	return c.label(lang, prefixState, string(s))
+}
+
+// Event returns the audit-trail label of event kind k in lang ("Didisposisikan ke
+// dinas"), the value itself when it has no label, and "" for the empty kind.
+func (c *Catalog) Event(lang string, k flows.EventKind) string {
+	return c.label(lang, prefixEvent, string(k))
+}
+
+// ReportType returns the label of report type t in lang ("Pengaduan"), the value itself
+// when it has no label, and "" for the empty type.
+func (c *Catalog) ReportType(lang string, t flows.ReportType) string {
+	return c.label(lang, prefixType, string(t))
+}
+
+// Privacy returns the label of privacy mode p in lang ("Rahasia"), the value itself when
+// it has no label, and "" for the empty mode.
+func (c *Catalog) Privacy(lang string, p flows.Privacy) string {
+	return c.label(lang, prefixPrivacy, string(p))
+}
+
+var (
+	daysID   = [...]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"} // indexed by time.Weekday
+	monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
+)
+
+// Time formats t in loc for lang: "id" gives "Selasa, 1 Desember 2026 pukul 10.00 WIB"
+// and "en" gives "Tuesday, 1 December 2026 at 10:00 WIB". The zone abbreviation is
+// loc's (Asia/Pontianak gives "WIB"). A nil loc keeps t's own location; lang goes
+// through Lang. The Indonesian day and month names come from tables in this package,
+// not from the platform.
+func Time(lang string, t time.Time, loc *time.Location) string {
+	if loc != nil {
+		t = t.In(loc)
+	}
+	zone, _ := t.Zone()
+	if Lang(lang) == "en" {
+		return fmt.Sprintf("%s, %d %s %d at %02d:%02d %s", t.Weekday(), t.Day(), t.Month(), t.Year(), t.Hour(), t.Minute(), zone)
+	}
+	return fmt.Sprintf("%s, %d %s %d pukul %02d.%02d %s", daysID[t.Weekday()], t.Day(), monthsID[t.Month()-1], t.Year(), t.Hour(), t.Minute(), zone)
+}
