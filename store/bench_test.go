@@ -1,0 +1,365 @@
+package store_test
+
+// Benchmarks behind docs/PERFORMANCE.md; scripts/bench.sh runs them next to pgbench.
+//
+//   BenchmarkFile, BenchmarkApply  filing and transition throughput with `clients`
+//                                  goroutines, the client count pgbench is given;
+//   BenchmarkSweep                 the every-minute sweep over 100k and 1M stored
+//                                  complaints with 0, 1,000 and 10,000 of them due.
+//
+// Each benchmark has a database of its own, cloned from the migrated template.
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"aduan/flows"
+	"aduan/flows/flowstest"
+	"aduan/store"
+	"aduan/store/storetest"
+)
+
+// clients is the number of concurrent callers, and of pool connections, in the
+// throughput benchmarks: scripts/bench.sh runs pgbench with -c 8 to match.
+const clients = 8
+
+// benchStore returns a fresh database with the fixture units, its rules, and a store on
+// it whose pool holds conns connections (0: pgxpool's default, max(4, GOMAXPROCS)).
+func benchStore(b *testing.B, conns int) (*store.DB, *flows.Rules) {
+	b.Helper()
+	base, url := storetest.New(b)
+	dir, err := flows.NewDirectory(flowstest.Units())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := base.ApplyUnits(ctx, dir, flowstest.At(b, "2026-01-01 00:00")); err != nil {
+		b.Fatal(err)
+	}
+	db := base
+	if conns > 0 {
+		db, err = store.Open(ctx, fmt.Sprintf("%s&pool_max_conns=%d", url, conns))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(db.Close)
+	}
+	rules, err := db.Rules(ctx, flows.DefaultPolicy(), flowstest.Zone(b), flows.DefaultWeekHours())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, rules
+}
+
+// parallel runs op for i in [0, n) on `clients` goroutines and reports the rate as
+// tx/s, one transaction per op. Only this part is timed.
+func parallel(b *testing.B, n int, op func(i int) error) {
+	b.Helper()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var first atomic.Pointer[error]
+	b.ResetTimer()
+	start := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || first.Load() != nil {
+					return
+				}
+				if err := op(i); err != nil {
+					first.CompareAndSwap(nil, &err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err := first.Load(); err != nil {
+		b.Fatal(*err)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
+}
+
+// BenchmarkFile files complaints from `clients` goroutines: per op one DB.File, that is
+// one transaction inserting the complaint, its audit event and two outbox rows. The
+// pool=default variant keeps pgxpool's default pool size.
+func BenchmarkFile(b *testing.B) {
+	for _, conns := range []int{clients, 0} {
+		name := fmt.Sprintf("pool=%d", conns)
+		if conns == 0 {
+			name = "pool=default"
+		}
+		b.Run(name, func(b *testing.B) {
+			db, rules := benchStore(b, conns)
+			base := flowstest.At(b, "2026-12-01 08:00")
+			report := flowstest.Report()
+			parallel(b, b.N, func(i int) error {
+				// One minute apart: about 1,440 filings a day keeps tracking numbers
+				// (390,625 a day) from colliding often.
+				_, err := db.File(ctx, rules, "KR", report, base.Add(time.Duration(i)*time.Minute))
+				return err
+			})
+		})
+	}
+}
+
+// BenchmarkApply moves complaints through two transitions from `clients` goroutines:
+// each goroutine routes a submitted complaint to the regency, then distributes it to
+// an agency; every DB.Apply is one op (lock, compare-and-set, audit event, two outbox
+// rows). The submitted complaints are copied in SQL from one filed through the store,
+// before the timer starts.
+func BenchmarkApply(b *testing.B) {
+	for _, conns := range []int{clients, 0} {
+		name := fmt.Sprintf("pool=%d", conns)
+		if conns == 0 {
+			name = "pool=default"
+		}
+		b.Run(name, func(b *testing.B) {
+			db, rules := benchStore(b, conns)
+			filed := flowstest.At(b, "2026-12-01 09:00")
+			tpl, err := db.File(ctx, rules, "KR", flowstest.Report(), filed)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids := mustClone(b, db, "AP-", (b.N+1)/2, tpl.ID)
+			route := flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
+			dist := flows.Event{Kind: flows.EvDistribute, Actor: flowstest.Member(flowstest.Regency), Target: flowstest.Agency}
+			parallel(b, len(ids), func(i int) error {
+				if _, err := db.Apply(ctx, rules, ids[i], 0, route, filed.Add(time.Hour)); err != nil {
+					return err
+				}
+				_, err := db.Apply(ctx, rules, ids[i], 0, dist, filed.Add(2*time.Hour))
+				return err
+			})
+		})
+	}
+}
+
+// cloneColumns are the complaint columns copied from a template row; tracking and
+// contact_chat are made unique per copy.
+const cloneColumns = `version, type, privacy, category, title, body, place, event_date, attachments,
+	contact_channel, contact_name, contact_phone, contact_email, contact_lang, state, unit, team, due_at,
+	due_kind, reminded, overdue, warned, clock_from, next_check_at, lapor_id, rating, filed_at, updated_at, closed_at`
+
+// mustClone inserts n copies of complaint tpl, tracking numbers prefix1…prefixN, and
+// returns their IDs in order.
+func mustClone(b *testing.B, db *store.DB, prefix string, n int, tpl int64) []int64 {
+	b.Helper()
+	rows, err := db.Pool().Query(ctx, `
+INSERT INTO complaint (tracking, contact_chat, `+cloneColumns+`)
+SELECT $1 || g, (g % 50000)::text, `+cloneColumns+`
+FROM generate_series(1, $2::int) g, complaint WHERE id = $3
+ORDER BY g RETURNING id`, prefix, n, tpl)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) != n {
+		b.Fatalf("clone %d complaints: %d, %v", n, len(ids), err)
+	}
+	return ids
+}
+
+// maxDue is the largest number of complaints a sweep benchmark makes due at once.
+const maxDue = 10_000
+
+// BenchmarkSweep times DB.Sweep at a working day's 10:00, when the daily digests have
+// already been queued (so the sweep recounts them and finds them claimed), over 100k
+// and 1M stored complaints with 0, 1,000 and 10,000 due. "due=0,at=07:00" is the same
+// sweep before the digest time. The 1M database takes about a minute to load; -short
+// skips it.
+func BenchmarkSweep(b *testing.B) {
+	for _, total := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("total=%dk", total/1000), func(b *testing.B) {
+			if testing.Short() && total > 100_000 {
+				b.Skip("-short: 1M complaints take about a minute to load")
+			}
+			s := loadSweepSet(b, total)
+			for _, due := range []int{0, 1_000, maxDue} {
+				b.Run(fmt.Sprintf("due=%d", due), func(b *testing.B) { s.bench(b, due, s.now) })
+			}
+			b.Run("due=0,at=07:00", func(b *testing.B) { s.bench(b, 0, flowstest.At(b, "2026-12-01 07:00")) })
+		})
+	}
+}
+
+// sweepSet is a database of stored complaints for the sweep benchmarks: 5% open and
+// not due (checks in the coming days), the rest closed (no check), and maxDue
+// candidates spread evenly through the table that reset makes due or not.
+type sweepSet struct {
+	db      *store.DB
+	rules   *flows.Rules
+	now     time.Time // the sweep's time: Tuesday 2026-12-01 10:00
+	cands   []int64   // candidate IDs; candidate n (1-based) copies due template n % 3
+	tpl     []int64   // the due templates, in bench_tpl
+	prevDue int       // how many candidates the last reset made due
+}
+
+// loadSweepSet builds a sweepSet of total complaints. Templates are made through the
+// store (File and Apply, so every column is what the rules set), kept in table
+// bench_tpl, and copied with INSERT … SELECT generate_series.
+func loadSweepSet(b *testing.B, total int) *sweepSet {
+	b.Helper()
+	start := time.Now()
+	db, rules := benchStore(b, 0)
+	s := &sweepSet{db: db, rules: rules, now: flowstest.At(b, "2026-12-01 10:00")}
+	at := func(v string) time.Time { return flowstest.At(b, v) }
+	file := func(when string) int64 {
+		c, err := db.File(ctx, rules, "TP", flowstest.Report(), at(when))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c.ID
+	}
+	apply := func(id int64, kind flows.EventKind, actor flows.Actor, target, text, when string) {
+		ev := flows.Event{Kind: kind, Actor: actor, Target: target, Text: text}
+		if _, err := db.Apply(ctx, rules, id, 0, ev, at(when)); err != nil {
+			b.Fatalf("%s: %v", kind, err)
+		}
+	}
+	nat, reg, agy := flowstest.Member(flowstest.National), flowstest.Member(flowstest.Regency), flowstest.Member(flowstest.Agency)
+
+	// Closed: answered and closed as satisfied a month ago.
+	closed := file("2026-11-02 09:00")
+	apply(closed, flows.EvRoute, nat, flowstest.Regency, "", "2026-11-02 10:00")
+	apply(closed, flows.EvDistribute, reg, flowstest.Agency, "", "2026-11-02 11:00")
+	apply(closed, flows.EvAnswer, agy, "", "Sudah selesai diproses.", "2026-11-03 10:00")
+	apply(closed, flows.EvSatisfied, flowstest.Complainant, "", "", "2026-11-04 10:00")
+	// Open, not due: filed an hour ago.
+	open := file("2026-12-01 09:00")
+	// Due A: the national admin's routing deadline (Monday 10:00) passed: one overdue
+	// step, one message.
+	dueA := file("2026-11-25 10:00")
+	// Due B: the agency's answer deadline passed: one overdue step, messages to the
+	// agency and the regency.
+	dueB := file("2026-11-25 09:00")
+	apply(dueB, flows.EvRoute, nat, flowstest.Regency, "", "2026-11-25 10:00")
+	apply(dueB, flows.EvDistribute, reg, flowstest.Agency, "", "2026-11-26 10:00")
+	// Due C: answered ten days ago, the complainant silent: a warning, then
+	// auto-closure, three messages.
+	dueC := file("2026-11-10 09:00")
+	apply(dueC, flows.EvRoute, nat, flowstest.Regency, "", "2026-11-10 10:00")
+	apply(dueC, flows.EvDistribute, reg, flowstest.Agency, "", "2026-11-10 11:00")
+	apply(dueC, flows.EvAnswer, agy, "", "Sudah selesai diproses.", "2026-11-20 10:00")
+	s.tpl = []int64{dueA, dueB, dueC}
+
+	for _, c := range []struct {
+		id  int64
+		due bool
+	}{{closed, false}, {open, false}, {dueA, true}, {dueB, true}, {dueC, true}} {
+		got, err := db.Complaint(ctx, c.id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if isDue := !got.NextCheck.IsZero() && !got.NextCheck.After(s.now); isDue != c.due {
+			b.Fatalf("template %d (%s): next check %s, want due=%v at %s", c.id, got.State, got.NextCheck, c.due, s.now)
+		}
+	}
+
+	stride := total / maxDue
+	notDue := s.now.Add(30 * 24 * time.Hour)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`CREATE TABLE bench_tpl AS SELECT * FROM complaint`, nil},
+		{`TRUNCATE audit_event, outbox`, nil},
+		{`DELETE FROM complaint`, nil},
+		{`INSERT INTO complaint (tracking, contact_chat, ` + cloneColumns + `)
+SELECT 'BK-' || g, (g % 50000)::text, ` + cloneColumns + `
+FROM generate_series(1, $1::int) g
+JOIN bench_tpl t ON t.id = CASE WHEN g % $2 = 0 THEN ($3::bigint[])[1 + (g / $2) % 3]
+                                WHEN g % 20 = 1 THEN $4
+                                ELSE $5 END
+ORDER BY g`, []any{total, stride, s.tpl, open, closed}},
+		// The candidates start not due.
+		{`UPDATE complaint SET next_check_at = $1 WHERE next_check_at <= $2`, []any{notDue, s.now}},
+		{`VACUUM (ANALYZE) complaint`, nil},
+	} {
+		if _, err := db.Pool().Exec(ctx, q.sql, q.args...); err != nil {
+			b.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	rows, err := db.Pool().Query(ctx, `SELECT id FROM complaint WHERE tracking = ANY($1) ORDER BY id`, candidateTracking(stride))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if s.cands, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || len(s.cands) != maxDue {
+		b.Fatalf("candidates: %d, %v", len(s.cands), err)
+	}
+	b.Logf("loaded %d complaints in %s", total, time.Since(start).Round(time.Second))
+	return s
+}
+
+func candidateTracking(stride int) []string {
+	out := make([]string, maxDue)
+	for n := range out {
+		out[n] = fmt.Sprintf("BK-%d", (n+1)*stride)
+	}
+	return out
+}
+
+// reset makes the first due candidates due and the others not, as copies of their
+// templates, and empties the audit trail and the outbox the last sweep filled.
+func (s *sweepSet) reset(b *testing.B, due int) {
+	b.Helper()
+	n := max(due, s.prevDue)
+	if n > 0 {
+		_, err := s.db.Pool().Exec(ctx, `
+UPDATE complaint d SET version = t.version, state = t.state, unit = t.unit, team = t.team, due_at = t.due_at,
+	due_kind = t.due_kind, reminded = t.reminded, overdue = t.overdue, warned = t.warned, clock_from = t.clock_from,
+	next_check_at = CASE WHEN u.n <= $3 THEN t.next_check_at ELSE $4 END, updated_at = t.updated_at, closed_at = t.closed_at
+FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n)
+JOIN bench_tpl t ON t.id = ($2::bigint[])[1 + u.n % 3]
+WHERE d.id = u.id`, s.cands[:n], s.tpl, due, s.now.Add(30*24*time.Hour))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := s.db.Pool().Exec(ctx, `TRUNCATE audit_event, outbox`); err != nil {
+		b.Fatal(err)
+	}
+	s.prevDue = due
+}
+
+// bench times sweeps at now with due complaints due, after one untimed sweep that warms
+// the caches and queues the day's digests.
+func (s *sweepSet) bench(b *testing.B, due int, now time.Time) {
+	s.reset(b, due)
+	if _, err := s.db.Sweep(ctx, s.rules, now, store.SweepOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	var timed time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		s.reset(b, due)
+		b.StartTimer()
+		start := time.Now()
+		rep, err := s.db.Sweep(ctx, s.rules, now, store.SweepOptions{})
+		timed += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		seen := map[int64]bool{}
+		for _, ch := range rep.Changes {
+			seen[ch.Complaint.ID] = true
+		}
+		if len(seen) != due {
+			b.Fatalf("sweep changed %d complaints, want %d", len(seen), due)
+		}
+	}
+	b.StopTimer()
+	perSweep := timed / time.Duration(b.N)
+	b.ReportMetric(float64(perSweep.Microseconds())/1000, "ms/sweep")
+	if due > 0 {
+		b.ReportMetric(float64(due)/perSweep.Seconds(), "complaints/s")
+	}
+}
