@@ -287,7 +287,8 @@ ORDER BY g`, []any{total, stride, s.tpl, open, closed}},
 			b.Fatalf("%s: %v", q.sql, err)
 		}
 	}
-	rows, err := db.Pool().Query(ctx, `SELECT id FROM complaint WHERE tracking = ANY($1) ORDER BY id`, candidateTracking(stride))
+	rows, err := db.Pool().Query(ctx, `SELECT c.id FROM unnest($1::text[]) WITH ORDINALITY AS u(tracking, n)
+JOIN complaint c USING (tracking) ORDER BY u.n`, candidateTracking(stride))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -70,6 +70,9 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usageError(fs, "no arguments expected, got %q", strings.Join(fs.Args(), " "))
+	}
 	now := e.clock.Now()
 	if *at != "" {
 		t, err := parseTime(*at, e.cfg.Zone)
@@ -304,16 +307,21 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]",
 		"list: tracking number, state, unit, deadline and times of the newest complaints.\n"+
 			"show: one complaint with its audit trail. No personal data is printed.")
-	if len(args) == 0 {
-		return usageError(fs, "want list or show")
-	}
-	sub := args[0]
 	state := fs.String("state", "", "only complaints in this state")
 	unit := fs.String("unit", "", "only complaints with this unit")
 	limit := fs.Int("limit", 100, "at most this many")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	// Flags may follow the arguments: `show TRACKING --json`.
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) == 0 {
+		return usageError(fs, "want list or show")
+	}
+	sub, rest := pos[0], pos[1:]
+	if !(sub == "list" && len(rest) == 0) && !(sub == "show" && len(rest) == 1) {
+		return usageError(fs, "want `list` or `show TRACKING`")
 	}
 	if *state != "" && !flows.State(*state).Valid() {
 		return usageError(fs, "unknown state %q", *state)
@@ -323,8 +331,8 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	switch {
-	case sub == "list" && fs.NArg() == 0:
+	switch sub {
+	case "list":
 		cs, err := db.List(ctx, store.Filter{State: flows.State(*state), Unit: *unit, Limit: *limit})
 		if err != nil {
 			return err
@@ -342,10 +350,10 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Tracking, v.State, v.Unit, dash(v.Due), v.Filed, v.Updated)
 		}
 		return w.Flush()
-	case sub == "show" && fs.NArg() == 1:
-		c, err := db.ComplaintByTracking(ctx, fs.Arg(0))
+	case "show":
+		c, err := db.ComplaintByTracking(ctx, rest[0])
 		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no complaint has the tracking number %q", fs.Arg(0))
+			return fmt.Errorf("no complaint has the tracking number %q", rest[0])
 		}
 		if err != nil {
 			return err
@@ -356,9 +364,13 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 		}
 		v := viewOf(c, e.cfg.Zone)
 		for _, a := range audit {
+			ref := a.Actor.Ref
+			if a.Actor.Kind == flows.ByComplainant {
+				ref = "" // the complainant's conversation: a WhatsApp one is their phone number
+			}
 			v.Audit = append(v.Audit, auditView{
 				At: fmtTime(a.At, e.cfg.Zone), Event: string(a.Kind), ActorKind: string(a.Actor.Kind), ActorUnit: a.Actor.Unit,
-				ActorRef: a.Actor.Ref, From: string(a.FromState), To: string(a.ToState), UnitBefore: a.UnitBefore,
+				ActorRef: ref, From: string(a.FromState), To: string(a.ToState), UnitBefore: a.UnitBefore,
 				UnitAfter: a.UnitAfter, TextChars: len([]rune(a.Text)),
 			})
 		}
@@ -378,7 +390,7 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 		}
 		return w.Flush()
 	}
-	return usageError(fs, "want `list` or `show TRACKING`")
+	return nil
 }
 
 // complaintView is what the CLI prints of a complaint: no personal data, no bodies.

@@ -56,7 +56,7 @@ func init() {
 		{"units", "apply FILE | list", "update the routing tree from a YAML file, or print it", runUnits},
 		{"holidays", "list | add DATE KIND NAME | remove DATE | import FILE", "show or change the days off of the working-day calendar", runHolidays},
 		{"calendar", "due --from TIME --working-days N", "print the deadline N working days after TIME (RFC 3339)", runCalendar},
-		{"complaints", "list [--state S] [--unit U] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
+		{"complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
 		{"config", "", "print the settings as a Markdown table", runConfig},
 	}
 }
@@ -149,6 +149,27 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return errUsage
 	}
 	return nil
+}
+
+// parseInterspersed parses args whose flags may come before, between or after the
+// positional arguments, which it returns in order; everything after "--" is
+// positional. Flag errors become errUsage.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }
 
 // usageError prints msg and the command's usage, and returns errUsage.
