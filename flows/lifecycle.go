@@ -402,7 +402,7 @@ func (r *Rules) close(ch *Change, msg MsgID, why string, now time.Time) {
 
 // setDue starts a deadline of kind k at now (none for NoDue) and clears its alerts.
 func (r *Rules) setDue(c *Complaint, k DueKind, now time.Time) {
-	c.DueKind, c.Timers = k, Timers{}
+	c.DueKind = k
 	if k == NoDue {
 		c.Due = time.Time{}
 	} else {

@@ -51,7 +51,8 @@ func (r *Rules) NextCheck(c Complaint) time.Time {
 // Ombudsman when its clock ran out; close it after the complainant's silence; warn the
 // complainant before that; tell the responsible group (and its parent) that the
 // deadline passed, or remind it before. A reminder whose deadline has already passed
-// is not sent: the overdue notice replaces it. ok is false when nothing is due; the
+// is not sent: the overdue notice replaces it; nor is a warning whose closure time has
+// passed: the complaint closes. ok is false when nothing is due; the
 // sweep calls Tick again while the returned complaint's NextCheck is not after now.
 func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error) {
 	if h := r.handoverAt(c); !h.IsZero() && !now.Before(h) {
@@ -61,6 +62,9 @@ func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error)
 	at, kind := r.alertAt(c)
 	if at.IsZero() || now.Before(at) {
 		return Change{}, false, nil
+	}
+	if kind == EvWarn && !now.Before(c.Due) {
+		kind = EvAutoClose
 	}
 	if kind == EvAutoClose {
 		ch, err = r.Apply(c, Event{Kind: EvAutoClose, Actor: System}, now)

@@ -71,9 +71,8 @@ func checkAlert(tb testing.TB, before flows.Complaint, ch flows.Change, now time
 		tb.Errorf("audit = %+v, want %+v", ch.Audit, want)
 	}
 	if c.State != before.State || c.Unit != before.Unit || !c.Due.Equal(before.Due) || c.DueKind != before.DueKind {
-		t := c
 		tb.Errorf("alert moved the complaint: %s at %q due %s (%s), was %s at %q due %s (%s)",
-			t.State, t.Unit, fmtTime(t.Due), t.DueKind, before.State, before.Unit, fmtTime(before.Due), before.DueKind)
+			c.State, c.Unit, fmtTime(c.Due), c.DueKind, before.State, before.Unit, fmtTime(before.Due), before.DueKind)
 	}
 	if c.Timers != timers {
 		tb.Errorf("Timers = %+v, want %+v", c.Timers, timers)
@@ -195,10 +194,10 @@ func TestReminderThenOverdue(t *testing.T) {
 func TestLateSweep(t *testing.T) {
 	r := flowstest.Rules(t)
 	tests := []struct {
-		name   string
-		steps  []step
-		late   string
-		notes  []note
+		name  string
+		steps []step
+		late  string
+		notes []note
 	}{
 		{
 			name:  "agency",
@@ -245,8 +244,8 @@ func TestClosure(t *testing.T) {
 			step{answeredAt, answer()})
 	}
 	start := at(t, answeredAt)
-	warn := start.Add(8 * 24 * time.Hour)   // Thu 12-10 10:00
-	closes := start.Add(240 * time.Hour)    // Sat 12-12 10:00
+	warn := start.Add(8 * 24 * time.Hour) // Thu 12-10 10:00
+	closes := start.Add(240 * time.Hour)  // Sat 12-12 10:00
 
 	t.Run("warned, then closed", func(t *testing.T) {
 		c := answered(t)
@@ -450,31 +449,28 @@ func TestTickIdempotent(t *testing.T) {
 	tests := []struct {
 		name string
 		from string
+		prep string // when an earlier sweep sent the alerts before this one; "" for none
 		at   string
 		want flows.EventKind // "" when nothing is due
 	}{
-		{"nothing due", "distributed", "2026-11-30 12:00", ""},
-		{"reminder", "distributed", "2026-12-01 07:30", flows.EvRemind}, // due Tue 09:00
-		{"overdue", "distributed", "2026-12-01 09:00", flows.EvOverdue},
-		{"overdue, late", "routed", "2026-12-04 09:00", flows.EvOverdue},
-		{"warning", "answered", "2026-12-08 10:00", flows.EvWarn}, // closes Thu 12-10 10:00
-		{"auto-close", "answered", "2026-12-10 10:00", flows.EvAutoClose},
-		{"auto-close, late", "answered", "2026-12-20 10:00", flows.EvAutoClose},
-		{"hand-over", "in_progress", fixtureHandover, flows.EvHandover},
-		{"closed", "closed", "2027-06-01 10:00", ""},
-		{"archived", "archived", "2027-06-01 10:00", ""},
-		{"at the Ombudsman", "ombudsman", "2027-06-01 10:00", ""},
+		{"nothing due", "distributed", "", "2026-11-30 12:00", ""},
+		{"reminder", "distributed", "", "2026-11-30 15:30", flows.EvRemind}, // due Tue 12-01 09:00
+		{"overdue", "distributed", "2026-11-30 15:30", "2026-12-01 09:00", flows.EvOverdue},
+		{"overdue, late", "routed", "", "2026-12-04 09:00", flows.EvOverdue},
+		{"warning", "answered", "", "2026-12-08 10:00", flows.EvWarn}, // closes Thu 12-10 10:00
+		{"auto-close", "answered", "2026-12-08 10:00", "2026-12-10 10:00", flows.EvAutoClose},
+		{"auto-close, late", "answered", "", "2026-12-20 10:00", flows.EvAutoClose},
+		{"hand-over", "in_progress", "2027-01-29 07:59", fixtureHandover, flows.EvHandover},
+		{"closed", "closed", "", "2027-06-01 10:00", ""},
+		{"archived", "archived", "", "2027-06-01 10:00", ""},
+		{"at the Ombudsman", "ombudsman", "", "2027-06-01 10:00", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := fixture(t, r, tt.from)
 			now := at(t, tt.at)
-			if tt.want == flows.EvOverdue || tt.want == flows.EvHandover {
-				// Send the earlier alerts first, as the sweep would have.
-				c, _ = sweep(t, r, c, now.Add(-time.Minute))
-			}
-			if tt.want == flows.EvAutoClose {
-				c, _ = sweep(t, r, c, at(t, "2026-12-08 10:00"))
+			if tt.prep != "" {
+				c, _ = sweep(t, r, c, at(t, tt.prep))
 			}
 			was := clone(c)
 			first, ok := mustTick(t, r, c, now)
@@ -612,7 +608,7 @@ func TestSOPWalk(t *testing.T) {
 	clock.Advance(5 * time.Minute)
 	apply(task(team))
 	expect("4 task", flows.InProgress, agency, "2026-12-03 09:05")
-	set("2026-12-03 07:30")
+	set("2026-12-02 15:35") // 25 minutes on Wednesday and 1h35 on Thursday before 09:05
 	expectSweep("4 reminder", flows.EvRemind)
 	set("2026-12-03 09:30")
 	expectSweep("4 overdue", flows.EvOverdue)

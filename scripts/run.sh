@@ -18,11 +18,8 @@ go build -o ./bin/aduan ./cmd/aduan
 
 ./bin/aduan migrate
 
-# Without ADUAN_UNITS_FILE, load the example units so a fresh checkout has
-# something to route complaints to. The operator replaces this with the real
-# unit list (ADUAN_UNITS_FILE=/path/to/units.yaml, or `aduan units apply FILE`).
-if [[ -z ${ADUAN_UNITS_FILE:-} && -f config/units.example.yaml ]]; then
-	./bin/aduan units apply config/units.example.yaml
-fi
+# The routing tree: ADUAN_UNITS_FILE when set, else the example units so that a
+# fresh checkout has somewhere to route complaints.
+./bin/aduan units apply "${ADUAN_UNITS_FILE:-config/units.example.yaml}"
 
 exec ./bin/aduan serve "$@"
