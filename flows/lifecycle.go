@@ -114,7 +114,7 @@ func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 		return Change{}, refuse(ErrIncomplete, "Field", "contact")
 	}
 	if c.Privacy == Anonymous {
-		c.Contact.Name, c.Contact.Phone, c.Contact.Email = "", "", ""
+		c.Contact.Name, c.Contact.Phone = "", ""
 	}
 	root := r.Units.Root()
 	c.State, c.Unit, c.Team = Submitted, root.Code, ""
@@ -402,7 +402,7 @@ func (r *Rules) close(ch *Change, msg MsgID, why string, now time.Time) {
 
 // setDue starts a deadline of kind k at now (none for NoDue) and clears its alerts.
 func (r *Rules) setDue(c *Complaint, k DueKind, now time.Time) {
-	c.DueKind = k
+	c.DueKind, c.Timers = k, Timers{}
 	if k == NoDue {
 		c.Due = time.Time{}
 	} else {

@@ -25,7 +25,7 @@ const (
 // Messages to a unit's group.
 const (
 	MsgNewCase      MsgID = "unit.new"              // a complaint reached the unit: card with Due
-	MsgReturned     MsgID = "unit.returned"         // sent back to the unit with Text (reason), Actor (unit that returned it)
+	MsgReturned     MsgID = "unit.returned"         // sent back to the unit with Text (reason); Unit returned it, Actor is who
 	MsgTasked       MsgID = "unit.tasked"           // a technical team is tasked: card with Due
 	MsgFindings     MsgID = "unit.findings"         // the team reported Text to the agency
 	MsgReplied      MsgID = "unit.replied"          // the complainant replied Text; Due (new answer deadline)
@@ -39,6 +39,13 @@ const (
 	MsgOmbudsmanAns MsgID = "unit.ombudsman_answer" // to the Ombudsman liaison: the agency answered Text
 	MsgRatedU       MsgID = "unit.rated"            // the complainant rated Rating
 	MsgDigest       MsgID = "unit.digest"           // daily: Open, DueToday, Overdue
+)
+
+// Why a complaint closed, as the Text of MsgClosedU.
+const (
+	WhySatisfied = "satisfied" // the complainant said so
+	WhySilence   = "silence"   // the complainant was silent past the closure limit
+	WhyOutcome   = "outcome"   // the Ombudsman liaison recorded the outcome
 )
 
 // Recipient is who a notice goes to: the group of a unit, or the complainant.
