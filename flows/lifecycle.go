@@ -114,7 +114,7 @@ func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 		return Change{}, refuse(ErrIncomplete, "Field", "contact")
 	}
 	if c.Privacy == Anonymous {
-		c.Contact.Name, c.Contact.Phone = "", ""
+		c.Contact.Name, c.Contact.Phone, c.Contact.Email = "", "", ""
 	}
 	root := r.Units.Root()
 	c.State, c.Unit, c.Team = Submitted, root.Code, ""
@@ -299,11 +299,11 @@ var transitions = map[EventKind]transition{
 		return nil
 	}},
 	EvSatisfied: {from: []State{Answered}, who: whoComplainant, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
-		r.close(ch, MsgClosedThanks, "satisfied", now)
+		r.close(ch, MsgClosedThanks, WhySatisfied, now)
 		return nil
 	}},
 	EvAutoClose: {from: []State{Answered}, who: whoSystem, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
-		r.close(ch, MsgClosedSilence, "silence", now)
+		r.close(ch, MsgClosedSilence, WhySilence, now)
 		return nil
 	}},
 	EvHandover: {from: govSide, who: whoSystem, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -320,7 +320,7 @@ var transitions = map[EventKind]transition{
 		ch.move(Closed, ch.Complaint.Unit)
 		r.setDue(&ch.Complaint, NoDue, now)
 		ch.notify(ToComplainant, MsgOutcomeC, "", ev.Text)
-		ch.notify(ToUnit(ch.Complaint.Unit), MsgClosedU, "", "outcome")
+		ch.notify(ToUnit(ch.Complaint.Unit), MsgClosedU, "", WhyOutcome)
 		return nil
 	}},
 	EvRate: {from: []State{Closed}, who: whoComplainant, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {

@@ -186,8 +186,9 @@ const (
 
 // fixture returns a complaint in the named situation, reached through the procedure on
 // Monday 2026-11-30 (and, for "ombudsman", at the end of its 60-day clock). The names
-// are the states, plus "in_progress_replied" (answered without a team, then replied)
-// and "answered_noteam" (answered straight from distributed).
+// are the states, plus "in_progress_replied" (answered without a team, then replied),
+// "answered_noteam" (answered straight from distributed) and "ombudsman_routed" (handed
+// over while at the regency).
 func fixture(tb testing.TB, r *flows.Rules, name string) flows.Complaint {
 	tb.Helper()
 	var (
@@ -219,13 +220,15 @@ func fixture(tb testing.TB, r *flows.Rules, name string) flows.Complaint {
 		steps = []step{toRegency, toAgency, toTeam, answered, closed}
 	case "ombudsman":
 		steps = []step{toRegency, toAgency, handedOver}
+	case "ombudsman_routed":
+		steps = []step{toRegency, handedOver}
 	case "archived":
 		steps = []step{archived}
 	default:
 		tb.Fatalf("no fixture %q", name)
 	}
 	c := walk(tb, r, fixtureFiled, steps...)
-	if string(c.State) != strings.TrimSuffix(strings.TrimSuffix(name, "_replied"), "_noteam") {
+	if !strings.HasPrefix(name, string(c.State)) {
 		tb.Fatalf("fixture %q is in state %s", name, c.State)
 	}
 	return c
@@ -258,7 +261,7 @@ func checkNotes(tb testing.TB, got []flows.Notice, want ...note) {
 	}
 }
 
-// refusal returns the code of err, which must be a *flows.Error.
+// refusal returns err as a *flows.Error, failing the test if it is not one.
 func refusal(tb testing.TB, err error) *flows.Error {
 	tb.Helper()
 	var fe *flows.Error
@@ -756,6 +759,7 @@ func TestApplyRefusals(t *testing.T) {
 		{"answer by the system", "in_progress", by(answer(), flows.System), flows.ErrNotYourTurn, nil},
 		{"answer at the Ombudsman by the Ombudsman", "ombudsman", by(answer(), member(ombudsman)), flows.ErrNotYourTurn, nil},
 		{"answer at the Ombudsman by a sibling agency", "ombudsman", by(answer(), member(other)), flows.ErrNotYourTurn, nil},
+		{"answer at the Ombudsman by the regency that held it", "ombudsman_routed", by(answer(), member(regency)), flows.ErrNotYourTurn, nil},
 		{"not ours by a sibling agency", "distributed", by(notOurs(), member(other)), flows.ErrNotYourTurn, nil},
 		{"not ours by the team", "in_progress", by(notOurs(), member(team)), flows.ErrNotYourTurn, nil},
 		{"findings by a team not tasked", "in_progress", by(findings(), member(team2)), flows.ErrNotYourTurn, nil},
@@ -890,6 +894,7 @@ func TestActions(t *testing.T) {
 		"answered":            {agency: {lapor}, regency: {lapor}},
 		"closed":              {},
 		"ombudsman":           {agency: {flows.EvAnswer, lapor}, regency: {lapor}, ombudsman: {flows.EvOutcome}},
+		"ombudsman_routed":    {regency: {lapor}, ombudsman: {flows.EvOutcome}},
 		"archived":            {},
 	}
 	var codes []string
