@@ -103,7 +103,7 @@ type Timers struct {
 type Complaint struct {
 	ID       int64
 	Tracking string // PREFIX-YYMMDD-XXXX
-	Version  int    // incremented by every change; the compare-and-set key
+	Version  int    // incremented by every event a person or the system makes (not by alerts); what an actor saw
 
 	Type       ReportType
 	Privacy    Privacy

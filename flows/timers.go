@@ -70,7 +70,6 @@ func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error)
 		ch, err = r.Apply(c, Event{Kind: EvAutoClose, Actor: System}, now)
 		return ch, err == nil, err
 	}
-	before := c
 	ch = Change{Complaint: c}
 	nc := &ch.Complaint
 	switch kind {
@@ -90,7 +89,7 @@ func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error)
 		nc.Timers.Reminded, nc.Timers.Overdue = true, true
 		r.overdue(&ch)
 	}
-	nc.Version = before.Version + 1
+	// An alert changes nothing anyone can do, so the version (what an actor saw) stays.
 	nc.Updated = now
 	nc.NextCheck = r.NextCheck(*nc)
 	ch.Audit = AuditEvent{At: now, Kind: kind, Actor: System, FromState: c.State, ToState: c.State, UnitBefore: c.Unit, UnitAfter: c.Unit}

@@ -125,7 +125,7 @@ func (db *DB) sweepBatch(ctx context.Context, rules *flows.Rules, now time.Time,
 		var final []flows.Complaint
 		var old []int
 		for _, c := range due {
-			start := c.Version
+			start, stepped := c.Version, false
 			for step := 0; step < 8; step++ {
 				ch, ok, err := rules.Tick(c, now)
 				if err != nil {
@@ -135,12 +135,12 @@ func (db *DB) sweepBatch(ctx context.Context, rules *flows.Rules, now time.Time,
 					break
 				}
 				changes = append(changes, ch)
-				c = ch.Complaint
+				c, stepped = ch.Complaint, true
 				if c.NextCheck.IsZero() || c.NextCheck.After(now) {
 					break
 				}
 			}
-			if c.Version == start {
+			if !stepped {
 				// Nothing was due after all (the rules or the calendar changed): store
 				// the complaint's own next check rather than look again every minute.
 				c.NextCheck = rules.NextCheck(c)
