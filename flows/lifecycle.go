@@ -276,7 +276,8 @@ var transitions = map[EventKind]transition{
 		}
 		ch.move(Answered, c.Unit)
 		r.setDue(c, DueClose, now)
-		ch.notify(ToComplainant, MsgAnswered, c.Unit, ev.Text)
+		ch.notify(ToComplainant, MsgAnswered, c.Unit, ev.Text).Choices = [][]Choice{
+			{{Label: LabelSatisfied, Data: "c:sat:" + c.Tracking}, {Label: LabelReply, Text: c.Tracking, Data: "c:rep:" + c.Tracking}}}
 		return nil
 	}},
 	EvNotOurs: {from: []State{Distributed, InProgress}, who: whoAgencyHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -319,7 +320,7 @@ var transitions = map[EventKind]transition{
 	EvOutcome: {from: []State{AtOmbudsman}, who: whoOmbudsman, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
 		ch.move(Closed, ch.Complaint.Unit)
 		r.setDue(&ch.Complaint, NoDue, now)
-		ch.notify(ToComplainant, MsgOutcomeC, "", ev.Text)
+		ch.notify(ToComplainant, MsgOutcomeC, "", ev.Text).Choices = rateChoices(ch.Complaint.Tracking)
 		ch.notify(ToUnit(ch.Complaint.Unit), MsgClosedU, "", WhyOutcome)
 		return nil
 	}},
@@ -396,8 +397,18 @@ func (r *Rules) close(ch *Change, msg MsgID, why string, now time.Time) {
 	c := &ch.Complaint
 	ch.move(Closed, c.Unit)
 	r.setDue(c, NoDue, now)
-	ch.notify(ToComplainant, msg, "", "")
+	ch.notify(ToComplainant, msg, "", "").Choices = rateChoices(c.Tracking)
 	ch.notify(ToUnit(c.Unit), MsgClosedU, "", why)
+}
+
+// rateChoices offers the ratings 1 (very poor) to 5 (very good).
+func rateChoices(tracking string) [][]Choice {
+	row := make([]Choice, 5)
+	for i := range row {
+		n := strconv.Itoa(i + 1)
+		row[i] = Choice{Text: n, Data: "c:rate:" + tracking + ":" + n}
+	}
+	return [][]Choice{row}
 }
 
 // setDue starts a deadline of kind k at now (none for NoDue) and clears its alerts.

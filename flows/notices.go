@@ -76,6 +76,14 @@ type Notice struct {
 	Open      int       `json:"open,omitempty"` // digest counts
 	DueToday  int       `json:"due_today,omitempty"`
 	Overdue   int       `json:"overdue,omitempty"`
+
+	Data    map[string]string `json:"data,omitempty"`    // further template data of conversation messages
+	Items   []Notice          `json:"items,omitempty"`   // lines of a list (e.g. the citizen's complaints)
+	Choices [][]Choice        `json:"choices,omitempty"` // buttons, in rows
+	Ask     string            `json:"ask,omitempty"`     // AskPhone: offer to share the phone number
+	// Card asks channels to show the complaint's card (summary, state, deadline and
+	// the unit's buttons) with the message, and to keep it current.
+	Card bool `json:"card,omitempty"`
 }
 
 // Envelope is a notice addressed to one chat of one channel, as it waits in the outbox.

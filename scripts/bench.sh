@@ -1,16 +1,128 @@
 #!/usr/bin/env bash
-# scripts/bench.sh — benchmarks against the dev PostgreSQL.
+# scripts/bench.sh — benchmarks against the dev PostgreSQL; docs/PERFORMANCE.md reports them.
 #
-#   scripts/bench.sh                 # all benchmarks in ./store/ and ./flows/
-#   BENCH=Intake scripts/bench.sh    # only benchmarks matching the regexp
+#   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 10 minutes)
+#   BENCH=Intake scripts/bench.sh    # only the Go benchmarks matching the regexp, once
+#
+# The full run, ROUNDS times (default 3; the figures are the medians):
+#   1. the sweep benchmarks (BenchmarkSweep, 5 timed sweeps per case);
+#   2. filing and transition throughput: pgbench runs bench/pgbench/file.sql and
+#      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 15), each
+#      followed by the Go benchmark doing the same through the store (BenchmarkFile,
+#      BenchmarkApply) with as many goroutines and pool connections for as long; and
+#      with pgxpool's default pool size; and file_pipelined.sql, what batching the
+#      filing's last statements would gain.
+# The pgbench database, aduan_pgbench, is made afresh for each round and dropped at the end.
+# SHORT=1 skips the 1M-complaint sweep set (go test -short); OUT=dir keeps the raw output there.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DATABASE_URL=$(bash scripts/pg.sh)
 export DATABASE_URL
 
-# --- Go benchmarks -------------------------------------------------------------
-go test -run '^$' -bench "${BENCH:-.}" -benchmem ./store/ ./flows/
+if [[ -n ${BENCH:-} ]]; then
+	go test -run '^$' -bench "$BENCH" -benchmem ./store/ ./flows/
+	exit
+fi
 
-# --- pgbench comparison: see docs/PERFORMANCE.md --------------------------------
-# (to be filled in)
+ROUNDS=${ROUNDS:-3}
+CLIENTS=${CLIENTS:-8}
+SECONDS_PER_RUN=${BENCH_SECONDS:-15}
+OUT=${OUT:-$(mktemp -d /tmp/aduan-bench.XXXXXX)}
+say() { printf 'bench.sh: %s\n' "$*" >&2; }
+say "output in $OUT; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The Go benchmarks use `clients` goroutines (store/bench_test.go); it must match.
+grep -q "^const clients = $CLIENTS\$" store/bench_test.go ||
+	{ say "CLIENTS=$CLIENTS but store/bench_test.go has another clients const"; exit 1; }
+
+bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PGBENCH=$bin/pgbench
+PSQL=$bin/psql
+[[ -x $PGBENCH ]] || PGBENCH=$(command -v pgbench)
+[[ -x $PSQL ]] || PSQL=$(command -v psql)
+PGB_DB=aduan_pgbench
+PGB_URL=$(sed -E "s#/[^/?]+(\?|\$)#/$PGB_DB\1#" <<<"$DATABASE_URL")
+NCOMPLAINTS=100000
+psql_admin() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
+trap 'psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" || true' EXIT
+
+go test -c -o "$OUT/store.test" ./store/
+
+# --- 1. the sweep --------------------------------------------------------------------------
+say "sweep benchmarks, $ROUNDS rounds"
+(cd store && "$OUT/store.test" -test.run '^$' -test.bench Sweep -test.benchtime 5x -test.count "$ROUNDS" ${SHORT:+-test.short}) |
+	tee "$OUT/sweep.txt"
+
+# --- 2. filing and transitions, beside pgbench ---------------------------------------------
+# pgbench variables: what the store writes for flowstest.Report() filed on Tuesday
+# 2026-12-01 09:00 Asia/Pontianak, and for its routing to the regency an hour later.
+common=(-D 'empty1={""}' -D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}'
+	-D 'false1={f}' -D 'null1={NULL}' -D "ncomplaints=$NCOMPLAINTS")
+file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
+	-D 'body=Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.'
+	-D 'place=Sungai Raya' -D 'attachments=[]' -D channel=telegram -D name=Budi -D phone=081234567890
+	-D lang=id -D state=submitted -D unit=nasional -D 'due=2026-12-04 09:00+07' -D due_kind=route
+	-D 'now=2026-12-01 09:00+07' -D 'next=2026-12-04 07:00+07' -D 'f_kind={file}'
+	-D 'f_actor_kind={complainant}' -D 'f_to={submitted}' -D 'f_unit_after={nasional}' -D f_unit_chat=-1001
+	-D 'f_units={"",nasional}'
+	-D 'f_payload1={"msg":"complainant.filed","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}'
+	-D 'f_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}')
+route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' -D 'r_due={"2026-12-02 10:00+07"}'
+	-D 'r_due_kind={distribute}' -D 'r_next={"2026-12-02 08:00+07"}' -D 'r_kind={route}' -D 'r_actor_kind={unit}'
+	-D 'r_actor_unit={nasional}' -D 'r_actor_ref={tg:nasional}' -D 'r_actor_name={"Petugas nasional"}'
+	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D 'r_units={"",kuburaya}'
+	-D 'r_payload1={"msg":"complainant.verified","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","unit":"kuburaya","due":"2026-12-02T10:00:00+07:00"}'
+	-D 'r_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","due":"2026-12-02T10:00:00+07:00"}')
+
+pgbench_db() {
+	psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" -c "CREATE DATABASE $PGB_DB"
+	for f in store/migrations/*.sql; do
+		sed -n '/^-- +goose Up/,/^-- +goose Down/p' "$f"
+	done | "$PSQL" -X -q -v ON_ERROR_STOP=1 "$PGB_URL"
+	"$PSQL" -X -q -v ON_ERROR_STOP=1 -v "ncomplaints=$NCOMPLAINTS" -f bench/pgbench/setup.sql "$PGB_URL"
+}
+run_pgbench() { # script, variables…
+	local script=$1
+	shift
+	"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "bench/pgbench/$script" "$@" "$PGB_URL" 2>&1 |
+		tee -a "$OUT/pgbench.txt" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+run_go() { # benchmark regexp
+	(cd store && "$OUT/store.test" -test.run '^$' -test.bench "$1" -test.benchtime "${SECONDS_PER_RUN}s") |
+		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) if ($i == "tx/s") print $(i - 1) }'
+}
+
+printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tpgbench_file_pipelined\n' >"$OUT/throughput.tsv"
+for ((r = 1; r <= ROUNDS; r++)); do
+	say "throughput round $r of $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	pgbench_db
+	pf=$(run_pgbench file.sql "${common[@]}" "${file[@]}")
+	gf=$(run_go 'File/pool=8$')
+	gf4=$(run_go 'File/pool=default$')
+	pr=$(run_pgbench route.sql "${common[@]}" "${route[@]}")
+	ga=$(run_go 'Apply/pool=8$')
+	ga4=$(run_go 'Apply/pool=default$')
+	pfp=$(run_pgbench file_pipelined.sql "${common[@]}" "${file[@]}")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" "$pfp" | tee -a "$OUT/throughput.tsv"
+done
+
+# --- summary: medians ----------------------------------------------------------------------
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$OUT/throughput.tsv" | median; }
+echo
+echo "== medians of $ROUNDS rounds ($CLIENTS clients, ${SECONDS_PER_RUN}s each; load at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+pf=$(col 3) gf=$(col 4) gf4=$(col 5) pr=$(col 6) ga=$(col 7) ga4=$(col 8) pfp=$(col 9)
+awk -v pf="$pf" -v gf="$gf" -v gf4="$gf4" -v pr="$pr" -v ga="$ga" -v ga4="$ga4" -v pfp="$pfp" 'BEGIN {
+	printf "filing:      pgbench %7.0f tx/s   store %7.0f tx/s (%3.0f%%)   store, default pool %7.0f tx/s (%3.0f%%)\n", pf, gf, 100 * gf / pf, gf4, 100 * gf4 / pf
+	printf "transition:  pgbench %7.0f tx/s   store %7.0f tx/s (%3.0f%%)   store, default pool %7.0f tx/s (%3.0f%%)\n", pr, ga, 100 * ga / pr, ga4, 100 * ga4 / pr
+	printf "filing, pgbench with audit+outbox+notify pipelined: %7.0f tx/s (%3.0f%% of file.sql)\n", pfp, 100 * pfp / pf
+}'
+awk '/^BenchmarkSweep/ {
+	name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkSweep\//, "", name)
+	for (i = 2; i <= NF; i++) if ($i == "ms/sweep") v[name] = v[name] " " $(i - 1)
+} END { for (n in v) print n, v[n] }' "$OUT/sweep.txt" | sort | while read -r name vals; do
+	m=$(tr ' ' '\n' <<<"$vals" | grep . | median)
+	printf 'sweep %-32s median %9.2f ms   (runs: %s)\n' "$name" "$m" "$vals"
+done

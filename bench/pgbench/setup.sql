@@ -1,0 +1,27 @@
+-- Data for the pgbench scripts, on a database that has the store's migrations
+-- (scripts/bench.sh applies their Up sections with psql first): the routing tree of
+-- aduan/flows/flowstest, and :ncomplaints submitted complaints for route.sql, each
+-- as DB.File stores one filed on Tuesday 2026-12-01 09:00 Asia/Pontianak.
+--
+--   psql -v ncomplaints=100000 -f bench/pgbench/setup.sql "$URL"
+
+INSERT INTO unit (code, name, kind, parent, telegram_chat, updated_at) VALUES
+    ('nasional',  'Admin Nasional SP4N LAPOR!',  'national',  NULL,       -1001, '2026-01-01 00:00+07'),
+    ('kuburaya',  'Admin Kabupaten Kubu Raya',   'regency',   'nasional', -1002, '2026-01-01 00:00+07'),
+    ('dukcapil',  'Dinas Dukcapil Kubu Raya',    'agency',    'kuburaya', -1003, '2026-01-01 00:00+07'),
+    ('tim-kk',    'Tim Teknis KK & KTP-el',      'team',      'dukcapil', -1004, '2026-01-01 00:00+07'),
+    ('tim-akta',  'Tim Teknis Akta',             'team',      'dukcapil', -1005, '2026-01-01 00:00+07'),
+    ('dinkes',    'Dinas Kesehatan',             'agency',    'kuburaya', -1006, '2026-01-01 00:00+07'),
+    ('ombudsman', 'Penghubung Ombudsman Kalbar', 'ombudsman', NULL,       -1007, '2026-01-01 00:00+07');
+
+INSERT INTO complaint (tracking, version, type, privacy, category, title, body, place, event_date,
+    attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
+    state, unit, due_at, due_kind, clock_from, next_check_at, filed_at, updated_at)
+SELECT 'PB-' || g, 1, 'pengaduan', 'biasa', 'kk', 'KK belum jadi',
+    'Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.', 'Sungai Raya', '',
+    '[]', 'telegram', (1 + g % 50000)::text, 'Budi', '081234567890', '', 'id',
+    'submitted', 'nasional', '2026-12-04 09:00+07', 'route', '2026-12-01 09:00+07', '2026-12-04 07:00+07',
+    '2026-12-01 09:00+07', '2026-12-01 09:00+07'
+FROM generate_series(1, :ncomplaints) g;
+
+VACUUM ANALYZE;

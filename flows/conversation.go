@@ -1,0 +1,748 @@
+package flows
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Inbound is one thing a person sent, as any channel delivers it: text, a command, a
+// pressed choice, a shared phone number, an attachment, or something the desk cannot use.
+type Inbound struct {
+	Channel     string
+	Chat        string // the conversation: a private chat, or a group
+	User        string // the sender's identity on the channel
+	Name        string // the sender's display name (as they chose it: untrusted)
+	Lang        string // the language the channel reports for the sender, if any
+	Command     string // "start", "lapor", "status", "batal", "bahasa", "help", without "/" or bot name
+	Text        string
+	Choice      string // the data of a pressed button, or of a numbered choice
+	Phone       string // a phone number the sender shared from their own account
+	Attachment  *Attachment
+	Unsupported string // what was sent that the desk cannot use: "sticker", "voice", "video", "too_large", …
+	ReplyTo     string // the channel's ID of the message this one answers (groups)
+}
+
+// Choice is one button (or numbered option) offered with a message: its label is the
+// message Label in the reader's language, or Text as it is.
+type Choice struct {
+	Label MsgID  `json:"label,omitempty"`
+	Text  string `json:"text,omitempty"`
+	Data  string `json:"data"` // at most 64 bytes: what comes back in Inbound.Choice
+}
+
+// Step is where a citizen's conversation stands.
+type Step string
+
+// The steps of filing a complaint, in order, and the others.
+const (
+	StepMenu     Step = ""         // nothing in progress
+	StepConsent  Step = "consent"  // the privacy notice is shown; waiting for agreement
+	StepType     Step = "type"     // report type
+	StepPrivacy  Step = "privacy"  // biasa, rahasia or anonim
+	StepCategory Step = "category" // the service concerned
+	StepBody     Step = "body"     // what happened
+	StepWhen     Step = "when"     // when it happened
+	StepWhere    Step = "where"    // where it happened
+	StepFiles    Step = "files"    // photos, documents, a location
+	StepPhone    Step = "phone"    // the phone number (not for anonim)
+	StepEmail    Step = "email"    // an e-mail address, optional
+	StepConfirm  Step = "confirm"  // the summary: send, correct or cancel
+	StepFix      Step = "fix"      // choosing what to correct
+	StepReply    Step = "reply"    // writing a reply to the answer of complaint Focus
+)
+
+var intakeSteps = []Step{StepType, StepPrivacy, StepCategory, StepBody, StepWhen, StepWhere, StepFiles, StepPhone, StepEmail}
+
+// Session is a citizen's conversation with the desk: their language, where they are,
+// and the complaint being written. The store keeps it, so it survives restarts.
+type Session struct {
+	Channel string
+	Chat    string
+	Lang    string
+	Step    Step
+	Draft   Complaint
+	Fixing  bool      // the step was chosen from the summary: go back to it afterwards
+	Focus   string    // tracking number of the complaint a reply is being written for
+	Updated time.Time // the citizen's last message
+	Nudged  bool      // the reminder about an unfinished draft was sent
+}
+
+// Filing reports whether the session holds an unfinished complaint.
+func (s Session) Filing() bool { return s.Step != StepMenu && s.Step != StepReply }
+
+// Intake is how the desk talks with citizens: the categories it offers and the limits
+// of what it accepts.
+type Intake struct {
+	Categories  []string      // category codes, in the order offered; "lainnya" should be last
+	MinBody     int           // fewest characters of a usable description
+	MinWords    int           // fewest words of a usable description
+	MaxBody     int           // most characters of a description
+	MaxShort    int           // most characters of when, where and e-mail
+	MaxFiles    int           // most attachments per complaint
+	RemindAfter time.Duration // an unfinished draft is reminded of once after this silence…
+	ExpireAfter time.Duration // …and dropped after this
+}
+
+// DefaultCategories are Dukcapil's services.
+var DefaultCategories = []string{"ktp-el", "kk", "akta-lahir", "akta-mati", "pindah-datang", "kia", "ikd",
+	"perubahan-data", "layanan-online", "sikap-petugas", "pungli", "lainnya"}
+
+// SeriousCategory is the category of complaints about illegal charges: Dukcapil's
+// services are free, so cards flag it.
+const SeriousCategory = "pungli"
+
+// DefaultIntake returns the categories of Dukcapil and limits that suit a phone.
+func DefaultIntake() Intake {
+	return Intake{Categories: DefaultCategories, MinBody: 30, MinWords: 5, MaxBody: 3000, MaxShort: 200,
+		MaxFiles: 5, RemindAfter: 24 * time.Hour, ExpireAfter: 72 * time.Hour}
+}
+
+// Messages of the conversation with citizens.
+const (
+	MsgWelcome       MsgID = "intake.welcome"        // the menu; Choices: new, status, language, replies
+	MsgMenuHint      MsgID = "intake.menu_hint"      // text outside a step: what the citizen can do
+	MsgHelp          MsgID = "intake.help"           // how the desk works
+	MsgPrivacyNotice MsgID = "intake.privacy_notice" // who holds the data, why, how long, rights (UU 27/2022)
+	MsgAskType       MsgID = "intake.ask_type"
+	MsgAskPrivacy    MsgID = "intake.ask_privacy"
+	MsgAskCategory   MsgID = "intake.ask_category"
+	MsgAskBody       MsgID = "intake.ask_body" // Data: Min
+	MsgBodyTooShort  MsgID = "intake.body_too_short"
+	MsgTooLong       MsgID = "intake.too_long" // Data: Max
+	MsgAskWhen       MsgID = "intake.ask_when"
+	MsgAskWhere      MsgID = "intake.ask_where"
+	MsgAskFiles      MsgID = "intake.ask_files"  // Data: Max
+	MsgFileAdded     MsgID = "intake.file_added" // Data: Count, Max
+	MsgTooManyFiles  MsgID = "intake.too_many_files"
+	MsgAskPhone      MsgID = "intake.ask_phone"
+	MsgBadPhone      MsgID = "intake.bad_phone"
+	MsgAskEmail      MsgID = "intake.ask_email"
+	MsgBadEmail      MsgID = "intake.bad_email"
+	MsgSummary       MsgID = "intake.summary" // Data: Type, Privacy, Category, Body, When, Where, Files, Phone, Email
+	MsgAskFix        MsgID = "intake.ask_fix"
+	MsgCancelled     MsgID = "intake.cancelled"
+	MsgStaleChoice   MsgID = "intake.stale_choice"
+	MsgUnsupported   MsgID = "intake.unsupported" // Data: What
+	MsgChooseButton  MsgID = "intake.choose_button"
+	MsgDraftReminder MsgID = "intake.draft_reminder"
+	MsgDraftExpired  MsgID = "intake.draft_expired"
+	MsgStatusList    MsgID = "intake.status" // Items: one MsgStatusItem per complaint
+	MsgStatusItem    MsgID = "intake.status_item"
+	MsgStatusNone    MsgID = "intake.status_none"
+	MsgAskReply      MsgID = "intake.ask_reply" // Tracking
+	MsgNotYours      MsgID = "intake.not_yours"
+	MsgChooseLang    MsgID = "intake.choose_language"
+	MsgLangSet       MsgID = "intake.language_set"
+	MsgRefused       MsgID = "intake.refused" // Text: the localized refusal code (Data: Code)
+)
+
+// Labels of choices.
+const (
+	LabelNew       MsgID = "choice.new"
+	LabelStatus    MsgID = "choice.status"
+	LabelHelp      MsgID = "choice.help"
+	LabelLanguage  MsgID = "choice.language"
+	LabelAgree     MsgID = "choice.agree"
+	LabelCancel    MsgID = "choice.cancel"
+	LabelSkip      MsgID = "choice.skip"
+	LabelDone      MsgID = "choice.done"
+	LabelSend      MsgID = "choice.send"
+	LabelFix       MsgID = "choice.fix"
+	LabelContinue  MsgID = "choice.continue"
+	LabelShare     MsgID = "choice.share_phone"
+	LabelSatisfied MsgID = "choice.satisfied"
+	LabelReply     MsgID = "choice.reply" // Tracking in the label's data
+)
+
+// Converse is the citizen's side of the desk: given the session, what they sent, their
+// complaints (newest first) and the time, it returns the new session, the replies and
+// what to do — file the draft, or make an event happen to one of their complaints.
+func (in *Intake) Converse(s Session, msg Inbound, mine []Complaint, now time.Time) Outcome {
+	if s.Lang == "" {
+		s.Lang = langOf(msg.Lang)
+	}
+	s.Channel, s.Chat = msg.Channel, msg.Chat
+	s.Updated, s.Nudged = now, false
+	o := &Outcome{Session: s}
+	in.handle(o, msg, mine)
+	return *o
+}
+
+// Outcome is what one inbound message leads to.
+type Outcome struct {
+	Session Session
+	Replies []Notice
+	// File asks the store to file Session.Draft as it was before the reset; Draft holds it.
+	File  bool
+	Draft Complaint
+	// Event asks the store to make an event happen to the citizen's complaint Tracking.
+	Event    *Event
+	Tracking string
+}
+
+func (o *Outcome) say(msg MsgID, choices ...[]Choice) *Notice {
+	o.Replies = append(o.Replies, Notice{To: ToComplainant, Msg: msg, Choices: choices})
+	return &o.Replies[len(o.Replies)-1]
+}
+
+func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
+	s := &o.Session
+	switch msg.Command {
+	case "start":
+		in.menu(o, mine, MsgWelcome)
+		return
+	case "lapor":
+		in.begin(o)
+		return
+	case "status":
+		in.status(o, mine)
+		in.prompt(o)
+		return
+	case "batal":
+		in.cancel(o, mine)
+		return
+	case "bahasa", "language":
+		o.say(MsgChooseLang, []Choice{{Text: "Bahasa Indonesia", Data: "m:lang:id"}, {Text: "English", Data: "m:lang:en"}})
+		return
+	case "help", "bantuan":
+		o.say(MsgHelp)
+		in.prompt(o)
+		return
+	case "":
+	default:
+		in.menu(o, mine, MsgMenuHint)
+		return
+	}
+	if msg.Unsupported != "" {
+		o.say(MsgUnsupported).Data = map[string]string{"What": msg.Unsupported}
+		in.prompt(o)
+		return
+	}
+	if msg.Choice != "" {
+		in.choose(o, msg.Choice, mine)
+		return
+	}
+	if msg.Attachment != nil {
+		if !s.Filing() || s.Step == StepConsent {
+			in.menu(o, mine, MsgMenuHint)
+			return
+		}
+		in.attach(o, *msg.Attachment)
+		return
+	}
+	if msg.Phone != "" && s.Step == StepPhone {
+		in.phone(o, msg.Phone)
+		return
+	}
+	in.text(o, strings.TrimSpace(msg.Text), msg, mine)
+}
+
+// begin starts a new complaint with the privacy notice.
+func (in *Intake) begin(o *Outcome) {
+	s := &o.Session
+	s.Step, s.Draft, s.Fixing, s.Focus = StepConsent, Complaint{}, false, ""
+	in.prompt(o)
+}
+
+func (in *Intake) cancel(o *Outcome, mine []Complaint) {
+	s := &o.Session
+	s.Step, s.Draft, s.Fixing, s.Focus = StepMenu, Complaint{}, false, ""
+	in.menu(o, mine, MsgCancelled)
+}
+
+// menu shows the menu: file, status, language, and a reply button per answered complaint.
+func (in *Intake) menu(o *Outcome, mine []Complaint, msg MsgID) {
+	s := &o.Session
+	if s.Filing() && msg != MsgCancelled {
+		// An unfinished draft stays: offer to continue it.
+		o.say(msg, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}})
+		return
+	}
+	rows := [][]Choice{{{Label: LabelNew, Data: "m:new"}}, {{Label: LabelStatus, Data: "m:status"}, {Label: LabelLanguage, Data: "m:lang"}}}
+	n := 0
+	for _, c := range mine {
+		if c.State == Answered && n < 3 {
+			rows = append(rows, []Choice{{Label: LabelReply, Text: c.Tracking, Data: "c:rep:" + c.Tracking}})
+			n++
+		}
+	}
+	o.say(msg, rows...)
+}
+
+func (in *Intake) status(o *Outcome, mine []Complaint) {
+	if len(mine) == 0 {
+		o.say(MsgStatusNone, []Choice{{Label: LabelNew, Data: "m:new"}})
+		return
+	}
+	n := o.say(MsgStatusList)
+	for i, c := range mine {
+		if i == 10 {
+			break
+		}
+		n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due})
+	}
+}
+
+// choose handles a pressed button.
+func (in *Intake) choose(o *Outcome, data string, mine []Complaint) {
+	s := &o.Session
+	parts := strings.Split(data, ":")
+	switch parts[0] {
+	case "m":
+		in.chooseMenu(o, parts[1:], mine)
+		return
+	case "c":
+		in.chooseComplaint(o, parts[1:], mine)
+		return
+	case "i":
+		if len(parts) < 3 || Step(parts[1]) != s.Step {
+			o.say(MsgStaleChoice)
+			in.prompt(o)
+			return
+		}
+		in.chooseIntake(o, parts[2], mine)
+		return
+	}
+	o.say(MsgStaleChoice)
+	in.prompt(o)
+}
+
+func (in *Intake) chooseMenu(o *Outcome, parts []string, mine []Complaint) {
+	s := &o.Session
+	switch first(parts) {
+	case "new":
+		if s.Filing() {
+			in.prompt(o)
+			return
+		}
+		in.begin(o)
+	case "status":
+		in.status(o, mine)
+	case "continue":
+		in.prompt(o)
+	case "cancel":
+		in.cancel(o, mine)
+	case "lang":
+		if len(parts) == 2 && (parts[1] == "id" || parts[1] == "en") {
+			s.Lang = parts[1]
+			o.say(MsgLangSet)
+			in.prompt(o)
+			return
+		}
+		o.say(MsgChooseLang, []Choice{{Text: "Bahasa Indonesia", Data: "m:lang:id"}, {Text: "English", Data: "m:lang:en"}})
+	default:
+		o.say(MsgStaleChoice)
+		in.prompt(o)
+	}
+}
+
+// chooseComplaint handles the buttons under messages about a complaint: satisfied,
+// reply, rate.
+func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) {
+	s := &o.Session
+	if len(parts) < 2 {
+		o.say(MsgStaleChoice)
+		return
+	}
+	tracking := parts[1]
+	i := slices.IndexFunc(mine, func(c Complaint) bool { return c.Tracking == tracking })
+	if i < 0 {
+		o.say(MsgNotYours)
+		return
+	}
+	actor := Actor{Kind: ByComplainant, Ref: s.Chat}
+	switch parts[0] {
+	case "sat":
+		o.Event, o.Tracking = &Event{Kind: EvSatisfied, Actor: actor}, tracking
+	case "rep":
+		if mine[i].State != Answered {
+			o.Event, o.Tracking = &Event{Kind: EvReply, Actor: actor, Text: "-"}, tracking // refused by the rules, with their explanation
+			return
+		}
+		s.Step, s.Focus = StepReply, tracking
+		n := o.say(MsgAskReply, []Choice{{Label: LabelCancel, Data: "m:cancel"}})
+		n.Tracking = tracking
+	case "rate":
+		r := 0
+		if len(parts) == 3 {
+			r, _ = strconv.Atoi(parts[2])
+		}
+		o.Event, o.Tracking = &Event{Kind: EvRate, Actor: actor, Rating: r}, tracking
+	default:
+		o.say(MsgStaleChoice)
+	}
+}
+
+func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
+	s := &o.Session
+	d := &s.Draft
+	switch s.Step {
+	case StepConsent:
+		if v != "ok" {
+			in.cancel(o, mine)
+			return
+		}
+	case StepType:
+		if !slices.Contains(ReportTypes, ReportType(v)) {
+			break
+		}
+		d.Type = ReportType(v)
+	case StepPrivacy:
+		if !slices.Contains(Privacies, Privacy(v)) {
+			break
+		}
+		d.Privacy = Privacy(v)
+		if d.Privacy == Anonymous {
+			d.Contact.Phone, d.Contact.Email = "", ""
+		}
+	case StepCategory:
+		if !slices.Contains(in.Categories, v) {
+			break
+		}
+		d.Category = v
+	case StepWhen, StepWhere, StepEmail:
+		if v != "skip" {
+			break
+		}
+	case StepFiles:
+		if v != "done" {
+			break
+		}
+	case StepPhone:
+		if v != "skip" {
+			break
+		}
+	case StepConfirm:
+		switch v {
+		case "send":
+			o.File, o.Draft = true, in.finish(*d, s)
+			s.Step, s.Draft, s.Fixing = StepMenu, Complaint{}, false
+			return
+		case "fix":
+			s.Step = StepFix
+			in.prompt(o)
+			return
+		case "cancel":
+			in.cancel(o, mine)
+			return
+		}
+	case StepFix:
+		st := Step(v)
+		if slices.Contains(intakeSteps, st) && in.applies(st, *d) {
+			s.Step, s.Fixing = st, true
+			in.prompt(o)
+			return
+		}
+	}
+	in.next(o)
+}
+
+// finish completes the draft with what the conversation knows.
+func (in *Intake) finish(d Complaint, s *Session) Complaint {
+	d.Contact.Channel, d.Contact.Chat, d.Contact.Lang = s.Channel, s.Chat, s.Lang
+	if d.Title == "" {
+		d.Title = titleOf(d.Body)
+	}
+	return d
+}
+
+// text handles free text in the current step.
+func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
+	s := &o.Session
+	d := &s.Draft
+	if t == "" {
+		in.prompt(o)
+		return
+	}
+	short := func() bool {
+		if utf8.RuneCountInString(t) > in.MaxShort {
+			o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(in.MaxShort)}
+			in.prompt(o)
+			return false
+		}
+		return true
+	}
+	switch s.Step {
+	case StepMenu:
+		in.menu(o, mine, MsgMenuHint)
+		return
+	case StepReply:
+		if utf8.RuneCountInString(t) > MaxText {
+			o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(MaxText)}
+			return
+		}
+		o.Event, o.Tracking = &Event{Kind: EvReply, Actor: Actor{Kind: ByComplainant, Ref: s.Chat}, Text: t}, s.Focus
+		s.Step, s.Focus = StepMenu, ""
+		return
+	case StepBody:
+		n := utf8.RuneCountInString(t)
+		switch {
+		case n > in.MaxBody:
+			o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(in.MaxBody)}
+			return
+		case n < in.MinBody || len(strings.Fields(t)) < in.MinWords:
+			o.say(MsgBodyTooShort).Data = map[string]string{"Min": strconv.Itoa(in.MinBody)}
+			return
+		}
+		d.Body = t
+		d.Title = titleOf(t)
+	case StepWhen:
+		if !short() {
+			return
+		}
+		d.EventDate = t
+	case StepWhere:
+		if !short() {
+			return
+		}
+		d.Place = t
+	case StepPhone:
+		in.phone(o, t)
+		return
+	case StepEmail:
+		if !short() {
+			return
+		}
+		if !emailPattern.MatchString(t) {
+			o.say(MsgBadEmail, []Choice{{Label: LabelSkip, Data: "i:email:skip"}})
+			return
+		}
+		d.Contact.Email = t
+	default:
+		// A step that takes a button: say so, and ask again.
+		o.say(MsgChooseButton)
+		in.prompt(o)
+		return
+	}
+	if msg.Name != "" && d.Privacy != Anonymous && d.Contact.Name == "" {
+		d.Contact.Name = msg.Name
+	}
+	in.next(o)
+}
+
+func (in *Intake) phone(o *Outcome, p string) {
+	norm, ok := NormalizePhone(p)
+	if !ok {
+		o.say(MsgBadPhone, []Choice{{Label: LabelSkip, Data: "i:phone:skip"}}).Ask = AskPhone
+		return
+	}
+	o.Session.Draft.Contact.Phone = norm
+	in.next(o)
+}
+
+func (in *Intake) attach(o *Outcome, a Attachment) {
+	d := &o.Session.Draft
+	if len(d.Attachment) >= in.MaxFiles {
+		o.say(MsgTooManyFiles, []Choice{{Label: LabelDone, Data: "i:" + string(o.Session.Step) + ":done"}}).Data = map[string]string{"Max": strconv.Itoa(in.MaxFiles)}
+		return
+	}
+	d.Attachment = append(d.Attachment, a)
+	n := o.say(MsgFileAdded)
+	n.Data = map[string]string{"Count": strconv.Itoa(len(d.Attachment)), "Max": strconv.Itoa(in.MaxFiles)}
+	if o.Session.Step == StepFiles {
+		n.Choices = [][]Choice{{{Label: LabelDone, Data: "i:files:done"}}}
+		return
+	}
+	in.prompt(o)
+}
+
+// applies reports whether step st is asked for draft d: phone and e-mail are not asked
+// of anonymous complainants.
+func (in *Intake) applies(st Step, d Complaint) bool {
+	return !(d.Privacy == Anonymous && (st == StepPhone || st == StepEmail))
+}
+
+// next moves to the step after the current one (or back to the summary when
+// correcting) and asks for it.
+func (in *Intake) next(o *Outcome) {
+	s := &o.Session
+	if s.Fixing || s.Step == StepConfirm || s.Step == StepFix {
+		s.Step, s.Fixing = StepConfirm, false
+		in.prompt(o)
+		return
+	}
+	if s.Step == StepConsent {
+		s.Step = StepType
+		in.prompt(o)
+		return
+	}
+	i := slices.Index(intakeSteps, s.Step)
+	for i++; i < len(intakeSteps) && !in.applies(intakeSteps[i], s.Draft); i++ {
+	}
+	if i >= len(intakeSteps) {
+		s.Step = StepConfirm
+	} else {
+		s.Step = intakeSteps[i]
+	}
+	in.prompt(o)
+}
+
+// prompt asks for the current step.
+func (in *Intake) prompt(o *Outcome) {
+	s := &o.Session
+	d := s.Draft
+	skip := func(st Step) []Choice { return []Choice{{Label: LabelSkip, Data: "i:" + string(st) + ":skip"}} }
+	switch s.Step {
+	case StepMenu:
+		return
+	case StepReply:
+		n := o.say(MsgAskReply, []Choice{{Label: LabelCancel, Data: "m:cancel"}})
+		n.Tracking = s.Focus
+	case StepConsent:
+		o.say(MsgPrivacyNotice, []Choice{{Label: LabelAgree, Data: "i:consent:ok"}, {Label: LabelCancel, Data: "i:consent:no"}})
+	case StepType:
+		var row []Choice
+		for _, t := range ReportTypes {
+			row = append(row, Choice{Label: MsgID("type." + string(t)), Data: "i:type:" + string(t)})
+		}
+		o.say(MsgAskType, row)
+	case StepPrivacy:
+		var rows [][]Choice
+		for _, p := range Privacies {
+			rows = append(rows, []Choice{{Label: MsgID("privacy." + string(p)), Data: "i:privacy:" + string(p)}})
+		}
+		o.say(MsgAskPrivacy, rows...)
+	case StepCategory:
+		var rows [][]Choice
+		for i, c := range in.Categories {
+			ch := Choice{Label: MsgID("category." + c), Data: "i:category:" + c}
+			if i%2 == 0 {
+				rows = append(rows, []Choice{ch})
+			} else {
+				rows[len(rows)-1] = append(rows[len(rows)-1], ch)
+			}
+		}
+		o.say(MsgAskCategory, rows...)
+	case StepBody:
+		o.say(MsgAskBody).Data = map[string]string{"Min": strconv.Itoa(in.MinBody)}
+	case StepWhen:
+		o.say(MsgAskWhen, skip(StepWhen))
+	case StepWhere:
+		o.say(MsgAskWhere, skip(StepWhere))
+	case StepFiles:
+		o.say(MsgAskFiles, []Choice{{Label: LabelDone, Data: "i:files:done"}}).Data = map[string]string{"Max": strconv.Itoa(in.MaxFiles)}
+	case StepPhone:
+		o.say(MsgAskPhone, skip(StepPhone)).Ask = AskPhone
+	case StepEmail:
+		o.say(MsgAskEmail, skip(StepEmail))
+	case StepConfirm:
+		n := o.say(MsgSummary, []Choice{{Label: LabelSend, Data: "i:confirm:send"}},
+			[]Choice{{Label: LabelFix, Data: "i:confirm:fix"}, {Label: LabelCancel, Data: "i:confirm:cancel"}})
+		n.Data = map[string]string{
+			"Type": string(d.Type), "Privacy": string(d.Privacy), "Category": d.Category, "Body": d.Body,
+			"When": d.EventDate, "Where": d.Place, "Files": strconv.Itoa(len(d.Attachment)),
+			"Phone": d.Contact.Phone, "Email": d.Contact.Email,
+		}
+	case StepFix:
+		var rows [][]Choice
+		for _, st := range intakeSteps {
+			if in.applies(st, d) {
+				rows = append(rows, []Choice{{Label: MsgID("field." + string(st)), Data: "i:fix:" + string(st)}})
+			}
+		}
+		o.say(MsgAskFix, rows...)
+	}
+}
+
+// Tick is what the sweep does to a session at now: one reminder after RemindAfter of
+// silence in an unfinished complaint, and the draft dropped after ExpireAfter. ok is
+// false when nothing is due.
+func (in *Intake) Tick(s Session, now time.Time) (o Outcome, ok bool) {
+	if !s.Filing() || s.Updated.IsZero() {
+		return Outcome{}, false
+	}
+	idle := now.Sub(s.Updated)
+	switch {
+	case idle >= in.ExpireAfter:
+		o.Session = s
+		o.Session.Step, o.Session.Draft, o.Session.Fixing = StepMenu, Complaint{}, false
+		o.say(MsgDraftExpired, []Choice{{Label: LabelNew, Data: "m:new"}})
+		return o, true
+	case idle >= in.RemindAfter && !s.Nudged:
+		o.Session = s
+		o.Session.Nudged = true
+		o.say(MsgDraftReminder, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}})
+		return o, true
+	}
+	return Outcome{}, false
+}
+
+// NextCheck returns when the sweep must look at the session next; zero when never.
+func (in *Intake) NextCheck(s Session) time.Time {
+	if !s.Filing() || s.Updated.IsZero() {
+		return time.Time{}
+	}
+	if !s.Nudged {
+		return s.Updated.Add(in.RemindAfter)
+	}
+	return s.Updated.Add(in.ExpireAfter)
+}
+
+// AskPhone marks a message that asks for the phone number: channels that can offer a
+// "share my number" button do.
+const AskPhone = "phone"
+
+var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]{2,}$`)
+
+// NormalizePhone turns an Indonesian phone number as people write it (0812-3456-7890,
+// +62 812 3456 7890, 6281234567890) into international digits (6281234567890). ok is
+// false when it is not one.
+func NormalizePhone(p string) (string, bool) {
+	var b strings.Builder
+	for _, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && b.Len() == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	switch {
+	case strings.HasPrefix(d, "62"):
+	case strings.HasPrefix(d, "0"):
+		d = "62" + d[1:]
+	default:
+		return "", false
+	}
+	if len(d) < 10 || len(d) > 15 {
+		return "", false
+	}
+	return d, true
+}
+
+// titleOf makes a title from the first words of a description, at most 60 characters.
+func titleOf(body string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
+	if utf8.RuneCountInString(line) <= 60 {
+		return line
+	}
+	r := []rune(line)[:60]
+	if i := strings.LastIndexByte(string(r), ' '); i > 30 {
+		return string(r)[:i] + "…"
+	}
+	return string(r) + "…"
+}
+
+func langOf(pref string) string {
+	if strings.HasPrefix(strings.ToLower(pref), "en") {
+		return "en"
+	}
+	return "id"
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// String describes the session without personal data, for logs.
+func (s Session) String() string { return fmt.Sprintf("session(%s, step %q)", s.Channel, s.Step) }
