@@ -20,12 +20,12 @@ import (
 type Channel interface {
 	// Name is the channel's name in the outbox and on complaints ("telegram", …).
 	Name() string
-	// Deliver sends one message and returns the network's reference for it once the
-	// network has accepted it. It fails with a *RetryAfter when the network asks to
-	// wait, with ErrUnreachable (wrapped) when the chat can never receive it (the
-	// complainant blocked the bot, the group is gone), and with any other error for a
-	// failure worth retrying.
-	Deliver(ctx context.Context, m flows.Envelope) (ref string, err error)
+	// Deliver sends one message (or, when m.Edit is set, replaces that message) and
+	// returns the network's receipt once the network has accepted it. It fails with a
+	// *RetryAfter when the network asks to wait, with ErrUnreachable (wrapped) when the
+	// chat can never receive it (the complainant blocked the bot, the group is gone),
+	// and with any other error for a failure worth retrying.
+	Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error)
 }
 
 // ErrUnreachable marks a chat that cannot receive messages; retrying is pointless.
@@ -42,7 +42,7 @@ type Outbox interface {
 	// each chat, until now+lease.
 	Claim(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.Envelope, error)
 	// Delivered records the network's confirmation; the message is never sent again.
-	Delivered(ctx context.Context, id int64, ref string, now time.Time) error
+	Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error
 	// Retry returns the message to the queue until at.
 	Retry(ctx context.Context, id int64, at time.Time, reason string) error
 	// Failed gives up on the message.

@@ -60,8 +60,9 @@ func TestSenderDeliversEverythingOnce(t *testing.T) {
 	if _, err := db.Apply(ctx, rules, c.ID, 0, flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if n := drain(t, s); n != 4 {
-		t.Errorf("delivered %d, want 4", n)
+	// filed + national card, verified + regency card, and the national card refreshed.
+	if n := drain(t, s); n != 5 {
+		t.Errorf("delivered %d, want 5", n)
 	}
 	sent := ch.Take()
 	// The complainant's two messages arrive in the order they were queued.
@@ -113,7 +114,7 @@ func TestSenderGivesUpOnUnreachableChat(t *testing.T) {
 	}
 	s.Channels = []bot.Channel{blocking{ch}}
 	drain(t, s)
-	want := []string{"-1001:unit.new", "-1002:unit.new"}
+	want := []string{"-1001:card.body", "-1001:unit.new", "-1002:unit.new"}
 	if got := msgs(ch.Sent()); !slices.Equal(got, want) {
 		t.Errorf("delivered %v, want %v", got, want)
 	}
@@ -160,9 +161,9 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 // blocked the bot.
 type blocking struct{ *memory.Channel }
 
-func (b blocking) Deliver(ctx context.Context, m flows.Envelope) (string, error) {
+func (b blocking) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
 	if m.Unit == "" {
-		return "", fmt.Errorf("telegram: bot was blocked by the user: %w", bot.ErrUnreachable)
+		return flows.Receipt{}, fmt.Errorf("telegram: bot was blocked by the user: %w", bot.ErrUnreachable)
 	}
 	return b.Channel.Deliver(ctx, m)
 }

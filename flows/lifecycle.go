@@ -22,6 +22,7 @@ const (
 	EvTask       EventKind = "task"       // agency admin tasks a technical team (Target): → in_progress
 	EvAnswer     EventKind = "answer"     // agency admin answers (Text): → answered (or stays with the Ombudsman)
 	EvNotOurs    EventKind = "not_ours"   // agency admin: not our authority, with a reason: → routed
+	EvTake       EventKind = "take"       // a member of the technical team takes the task
 	EvFindings   EventKind = "findings"   // technical team reports findings (Text) to the agency
 	EvReply      EventKind = "reply"      // complainant replies to an answer (Text): → in_progress
 	EvSatisfied  EventKind = "satisfied"  // complainant is satisfied: → closed
@@ -124,7 +125,7 @@ func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 	actor := Actor{Kind: ByComplainant, Ref: c.Contact.Chat}
 	ch := Change{Complaint: c, Audit: AuditEvent{At: now, Kind: EvFile, Actor: actor, ToState: Submitted, UnitAfter: root.Code}}
 	ch.notify(ToComplainant, MsgFiled, "", "")
-	ch.notify(ToUnit(root.Code), MsgNewCase, "", "")
+	ch.notify(ToUnit(root.Code), MsgNewCase, "", "").Card = true
 	return ch, nil
 }
 
@@ -231,7 +232,7 @@ type transition struct {
 var govSide = []State{Submitted, Routed, Distributed, InProgress}
 
 // eventOrder is the order in which Actions lists what a unit may do.
-var eventOrder = []EventKind{EvRoute, EvDistribute, EvTask, EvAnswer, EvFindings, EvSendBack, EvNotOurs, EvArchive, EvOutcome, EvLaporID}
+var eventOrder = []EventKind{EvRoute, EvDistribute, EvTask, EvAnswer, EvTake, EvFindings, EvSendBack, EvNotOurs, EvArchive, EvOutcome, EvLaporID}
 
 // transitions is SOP.md section 4: every row, and no others.
 var transitions = map[EventKind]transition{
@@ -239,7 +240,7 @@ var transitions = map[EventKind]transition{
 		ch.move(Routed, ev.Target)
 		r.setDue(&ch.Complaint, DueDistribute, now)
 		ch.notify(ToComplainant, MsgVerified, ev.Target, "")
-		ch.notify(ToUnit(ev.Target), MsgNewCase, "", "")
+		ch.notify(ToUnit(ev.Target), MsgNewCase, "", "").Card = true
 		return nil
 	}},
 	EvArchive: {from: []State{Submitted, Routed}, who: whoHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -253,7 +254,7 @@ var transitions = map[EventKind]transition{
 		ch.move(Distributed, ev.Target)
 		r.setDue(&ch.Complaint, DueAnswer, now)
 		ch.notify(ToComplainant, MsgForwarded, ev.Target, "")
-		ch.notify(ToUnit(ev.Target), MsgNewCase, "", "")
+		ch.notify(ToUnit(ev.Target), MsgNewCase, "", "").Card = true
 		return nil
 	}},
 	EvSendBack: {from: []State{Routed}, who: whoHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -263,7 +264,7 @@ var transitions = map[EventKind]transition{
 		ch.move(InProgress, ch.Complaint.Unit)
 		ch.Complaint.Team = ev.Target
 		r.setDue(&ch.Complaint, DueAnswer, now)
-		ch.notify(ToUnit(ev.Target), MsgTasked, "", "")
+		ch.notify(ToUnit(ev.Target), MsgTasked, "", "").Card = true
 		return nil
 	}},
 	EvAnswer: {from: []State{Distributed, InProgress, AtOmbudsman}, who: whoAgencyHolder, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -282,6 +283,10 @@ var transitions = map[EventKind]transition{
 	}},
 	EvNotOurs: {from: []State{Distributed, InProgress}, who: whoAgencyHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
 		return r.sendUp(ch, Routed, DueDistribute, ev, now)
+	}},
+	EvTake: {from: []State{InProgress}, who: whoTeam, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
+		ch.notify(ToUnit(ch.Complaint.Unit), MsgTaken, ch.Complaint.Team, "").Actor = ev.Actor.Name
+		return nil
 	}},
 	EvFindings: {from: []State{InProgress}, who: whoTeam, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
 		ch.notify(ToUnit(ch.Complaint.Unit), MsgFindings, ch.Complaint.Team, ev.Text).Actor = ev.Actor.Name
@@ -389,7 +394,7 @@ func (r *Rules) sendUp(ch *Change, to State, due DueKind, ev Event, now time.Tim
 	c.Team = ""
 	r.setDue(c, due, now)
 	n := ch.notify(ToUnit(holder.Parent), MsgReturned, holder.Code, ev.Text)
-	n.Actor = ev.Actor.Name
+	n.Actor, n.Card = ev.Actor.Name, true
 	return nil
 }
 

@@ -157,6 +157,9 @@ func sendBack() flows.Event {
 func notOurs() flows.Event {
 	return flows.Event{Kind: flows.EvNotOurs, Actor: member(agency), Text: aReason}
 }
+func take(by string) flows.Event {
+	return flows.Event{Kind: flows.EvTake, Actor: member(by)}
+}
 func findings() flows.Event {
 	return flows.Event{Kind: flows.EvFindings, Actor: member(team), Text: someFindings}
 }
@@ -187,6 +190,7 @@ const (
 // fixture returns a complaint in the named situation, reached through the procedure on
 // Monday 2026-11-30 (and, for "ombudsman", at the end of its 60-day clock). The names
 // are the states, plus "in_progress_replied" (answered without a team, then replied),
+// "in_progress_team_replied" (a team tasked, answered, then replied),
 // "answered_noteam" (answered straight from distributed) and "ombudsman_routed" (handed
 // over while at the regency).
 func fixture(tb testing.TB, r *flows.Rules, name string) flows.Complaint {
@@ -212,6 +216,8 @@ func fixture(tb testing.TB, r *flows.Rules, name string) flows.Complaint {
 		steps = []step{toRegency, toAgency, toTeam}
 	case "in_progress_replied":
 		steps = []step{toRegency, toAgency, answered, replied}
+	case "in_progress_team_replied":
+		steps = []step{toRegency, toAgency, toTeam, answered, replied}
 	case "answered":
 		steps = []step{toRegency, toAgency, toTeam, answered}
 	case "answered_noteam":
@@ -394,6 +400,24 @@ func TestTransitions(t *testing.T) {
 					t.Errorf("findings notice: text %q unit %q actor %q, want the findings of %q by %q", n.Text, n.Unit, n.Actor, team, member(team).Name)
 				}
 			},
+		},
+		{
+			name: "a team member takes the task", from: "in_progress", ev: take(team), at: "2026-12-01 10:00",
+			to: flows.InProgress, unit: agency, keepDue: true,
+			notices: []note{{agency, flows.MsgTaken}},
+			check: func(t *testing.T, _, after flows.Complaint, ch flows.Change) {
+				if n := ch.Notices[0]; n.Unit != team || n.Actor != member(team).Name || n.Text != "" {
+					t.Errorf("taken notice: unit %q actor %q text %q, want %q, %q and no text", n.Unit, n.Actor, n.Text, team, member(team).Name)
+				}
+				if after.Team != team {
+					t.Errorf("Team = %q after taking, want %q", after.Team, team)
+				}
+			},
+		},
+		{
+			name: "a member takes the task again after a reply", from: "in_progress_team_replied", ev: take(team), at: "2026-12-01 12:00",
+			to: flows.InProgress, unit: agency, keepDue: true,
+			notices: []note{{agency, flows.MsgTaken}},
 		},
 		{
 			name: "reply on a weekend, team tasked", from: "answered", ev: reply(), at: "2026-12-05 20:00",
@@ -601,10 +625,52 @@ func TestTransitions(t *testing.T) {
 						n.Msg, n.Complaint, n.Tracking, n.State, fmtTime(n.Due), c.ID, c.Tracking, c.State, fmtTime(c.Due))
 				}
 			}
+			checkButtons(t, ch.Notices, c)
 			if tt.check != nil && len(ch.Notices) == len(tt.notices) {
 				tt.check(t, before, c, ch)
 			}
 		})
+	}
+}
+
+// checkButtons checks what comes with each notice of a change to c besides its data: the
+// card on unit.new, unit.tasked and unit.returned only; the satisfied and reply buttons on
+// an answer that waits for the complainant; the ratings 1–5 on every closing message;
+// no buttons on anything else.
+func checkButtons(t *testing.T, ns []flows.Notice, c flows.Complaint) {
+	t.Helper()
+	tr := c.Tracking
+	rates := []flows.Choice{
+		{Text: "1", Data: "c:rate:" + tr + ":1"}, {Text: "2", Data: "c:rate:" + tr + ":2"}, {Text: "3", Data: "c:rate:" + tr + ":3"},
+		{Text: "4", Data: "c:rate:" + tr + ":4"}, {Text: "5", Data: "c:rate:" + tr + ":5"},
+	}
+	for _, n := range ns {
+		wantCard := n.Msg == flows.MsgNewCase || n.Msg == flows.MsgTasked || n.Msg == flows.MsgReturned
+		if n.Card != wantCard {
+			t.Errorf("%s notice Card = %t, want %t", n.Msg, n.Card, wantCard)
+		}
+		var want [][]flows.Choice
+		switch n.Msg {
+		case flows.MsgAnswered:
+			if c.State == flows.Answered { // not when the Ombudsman has it: nothing to be satisfied with yet
+				want = [][]flows.Choice{{
+					{Label: flows.LabelSatisfied, Data: "c:sat:" + tr},
+					{Label: flows.LabelReply, Text: tr, Data: "c:rep:" + tr},
+				}}
+			}
+		case flows.MsgClosedThanks, flows.MsgClosedSilence, flows.MsgOutcomeC:
+			want = [][]flows.Choice{rates}
+		}
+		if !reflect.DeepEqual(n.Choices, want) {
+			t.Errorf("%s notice Choices = %+v, want %+v", n.Msg, n.Choices, want)
+		}
+		for _, row := range n.Choices {
+			for _, ch := range row {
+				if len(ch.Data) > 64 {
+					t.Errorf("%s notice button data %q is %d bytes, more than 64", n.Msg, ch.Data, len(ch.Data))
+				}
+			}
+		}
 	}
 }
 
@@ -617,6 +683,7 @@ var appliesIn = map[flows.EventKind][]flows.State{
 	flows.EvTask:       {flows.Distributed},
 	flows.EvAnswer:     {flows.Distributed, flows.InProgress, flows.AtOmbudsman},
 	flows.EvNotOurs:    {flows.Distributed, flows.InProgress},
+	flows.EvTake:       {flows.InProgress},
 	flows.EvFindings:   {flows.InProgress},
 	flows.EvReply:      {flows.Answered},
 	flows.EvSatisfied:  {flows.Answered},
@@ -627,18 +694,22 @@ var appliesIn = map[flows.EventKind][]flows.State{
 	flows.EvLaporID:    {flows.Submitted, flows.Routed, flows.Distributed, flows.InProgress, flows.Answered, flows.AtOmbudsman},
 }
 
-// eventKinds lists every event Apply knows, in the order of SOP.md section 4.
+// eventKinds lists every event Apply knows, in the order of SOP.md section 4 (take
+// beside findings: both are the technical team's).
 var eventKinds = []flows.EventKind{
 	flows.EvRoute, flows.EvArchive, flows.EvDistribute, flows.EvSendBack, flows.EvTask,
-	flows.EvAnswer, flows.EvNotOurs, flows.EvFindings, flows.EvReply, flows.EvSatisfied,
+	flows.EvAnswer, flows.EvNotOurs, flows.EvTake, flows.EvFindings, flows.EvReply, flows.EvSatisfied,
 	flows.EvAutoClose, flows.EvHandover, flows.EvOutcome, flows.EvRate, flows.EvLaporID,
 }
 
 // plausible returns an event of kind k by actor that Apply accepts whenever the state
-// and the actor are right: a valid target, text and rating.
+// and the actor are right: a valid target, text and rating (and no text for take,
+// which takes none).
 func plausible(k flows.EventKind, actor flows.Actor) flows.Event {
 	ev := flows.Event{Kind: k, Actor: actor, Text: goodLaporID, Rating: 4}
 	switch k {
+	case flows.EvTake:
+		ev.Text = ""
 	case flows.EvRoute:
 		ev.Target = regency
 	case flows.EvDistribute:
@@ -660,7 +731,7 @@ func rightActor(k flows.EventKind, c flows.Complaint) flows.Actor {
 		return member(regency)
 	case flows.EvTask, flows.EvAnswer, flows.EvNotOurs:
 		return member(agency)
-	case flows.EvFindings:
+	case flows.EvTake, flows.EvFindings:
 		return member(team)
 	case flows.EvReply, flows.EvSatisfied, flows.EvRate:
 		return flowstest.Complainant
@@ -762,6 +833,13 @@ func TestApplyRefusals(t *testing.T) {
 		{"answer at the Ombudsman by the regency that held it", "ombudsman_routed", by(answer(), member(regency)), flows.ErrNotYourTurn, nil},
 		{"not ours by a sibling agency", "distributed", by(notOurs(), member(other)), flows.ErrNotYourTurn, nil},
 		{"not ours by the team", "in_progress", by(notOurs(), member(team)), flows.ErrNotYourTurn, nil},
+		{"take by the agency", "in_progress", take(agency), flows.ErrNotYourTurn, map[string]string{"Event": "take"}},
+		{"take by the other team", "in_progress", take(team2), flows.ErrNotYourTurn, nil},
+		{"take by another agency's team", "in_progress", take(otherTeam), flows.ErrNotYourTurn, nil},
+		{"take by the regency", "in_progress", take(regency), flows.ErrNotYourTurn, nil},
+		{"take by the complainant", "in_progress", by(take(team), flowstest.Complainant), flows.ErrNotYourTurn, nil},
+		{"take by the system", "in_progress", by(take(team), flows.System), flows.ErrNotYourTurn, nil},
+		{"take when no team is tasked", "in_progress_replied", take(team), flows.ErrNotYourTurn, nil},
 		{"findings by a team not tasked", "in_progress", by(findings(), member(team2)), flows.ErrNotYourTurn, nil},
 		{"findings by another agency's team", "in_progress", by(findings(), member(otherTeam)), flows.ErrNotYourTurn, nil},
 		{"findings by the agency", "in_progress", by(findings(), member(agency)), flows.ErrNotYourTurn, nil},
@@ -886,16 +964,17 @@ func TestActions(t *testing.T) {
 	type acts = []flows.EventKind
 	lapor := flows.EvLaporID
 	want := map[string]map[string]acts{
-		"submitted":           {national: {flows.EvRoute, flows.EvArchive}, regency: {lapor}},
-		"routed":              {regency: {flows.EvDistribute, flows.EvSendBack, flows.EvArchive, lapor}},
-		"distributed":         {agency: {flows.EvTask, flows.EvAnswer, flows.EvNotOurs, lapor}, regency: {lapor}},
-		"in_progress":         {agency: {flows.EvAnswer, flows.EvNotOurs, lapor}, regency: {lapor}, team: {flows.EvFindings}},
-		"in_progress_replied": {agency: {flows.EvAnswer, flows.EvNotOurs, lapor}, regency: {lapor}},
-		"answered":            {agency: {lapor}, regency: {lapor}},
-		"closed":              {},
-		"ombudsman":           {agency: {flows.EvAnswer, lapor}, regency: {lapor}, ombudsman: {flows.EvOutcome}},
-		"ombudsman_routed":    {regency: {lapor}, ombudsman: {flows.EvOutcome}},
-		"archived":            {},
+		"submitted":                {national: {flows.EvRoute, flows.EvArchive}, regency: {lapor}},
+		"routed":                   {regency: {flows.EvDistribute, flows.EvSendBack, flows.EvArchive, lapor}},
+		"distributed":              {agency: {flows.EvTask, flows.EvAnswer, flows.EvNotOurs, lapor}, regency: {lapor}},
+		"in_progress":              {agency: {flows.EvAnswer, flows.EvNotOurs, lapor}, regency: {lapor}, team: {flows.EvTake, flows.EvFindings}},
+		"in_progress_team_replied": {agency: {flows.EvAnswer, flows.EvNotOurs, lapor}, regency: {lapor}, team: {flows.EvTake, flows.EvFindings}},
+		"in_progress_replied":      {agency: {flows.EvAnswer, flows.EvNotOurs, lapor}, regency: {lapor}},
+		"answered":                 {agency: {lapor}, regency: {lapor}},
+		"closed":                   {},
+		"ombudsman":                {agency: {flows.EvAnswer, lapor}, regency: {lapor}, ombudsman: {flows.EvOutcome}},
+		"ombudsman_routed":         {regency: {lapor}, ombudsman: {flows.EvOutcome}},
+		"archived":                 {},
 	}
 	var codes []string
 	for _, u := range r.Units.Units() {

@@ -94,5 +94,13 @@ type Envelope struct {
 	Lang     string // the reader's language
 	Unit     string // the unit whose group Chat is; empty for the complainant
 	Notice   Notice
-	Attempts int // delivery attempts, this one included
+	Attempts int    // delivery attempts, this one included
+	Edit     string // the channel's reference of the message this one replaces (a card), if any
+	Thread   string // the forum topic of the complaint in this chat, if any
+}
+
+// Receipt is a channel's confirmation of a delivered message.
+type Receipt struct {
+	Ref    string // the channel's reference of the message
+	Thread string // the forum topic it went to, when the channel opened one
 }

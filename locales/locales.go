@@ -4,7 +4,9 @@
 // The messages live in the go-i18n files active.id.yaml and active.en.yaml, embedded in
 // the binary. Their IDs are the string values of flows.MsgID and flows.ErrorCode, plus
 // the labels state.<State>, type.<ReportType>, privacy.<Privacy>, event.<EventKind>,
-// closed.<reason> and error.generic.
+// closed.<reason>, category.<code> (the intake's categories), field.<Step> (the parts of
+// a draft the citizen may correct), action.<EventKind> (the buttons of a card), the
+// card's own labels card.identity_hidden and card.anonymous, and error.generic.
 package locales
 
 import (
@@ -15,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"aduan/flows"
 
@@ -36,7 +40,17 @@ const (
 	prefixPrivacy = "privacy."
 	prefixEvent   = "event."
 	prefixClosed  = "closed."
+	prefixCat     = "category."
+	prefixField   = "field."
+	prefixAction  = "action."
+
+	// The card's words for a complainant whose identity the viewer may not see.
+	cardHidden    = "card.identity_hidden"
+	cardAnonymous = "card.anonymous"
 )
+
+// cardBodyMax is the most characters of a description shown on a card.
+const cardBodyMax = 700
 
 // languages are the supported languages, the reference language first.
 var languages = []language.Tag{language.Indonesian, language.English}
@@ -148,17 +162,24 @@ func (c *Catalog) label(lang, prefix, value string) string {
 // Notice renders a flows.Notice for a reader in lang. units gives unit names: Notice.Unit
 // is a code, shown as the unit's Name, or as the code when units is nil or does not know
 // it. loc is the zone of the times shown (nil keeps each time's own zone).
+//
 // The template data are Tracking, State (its label), Unit (its name), Actor, Text, Due
 // (formatted with Time, empty when zero), Rating, Open, DueToday, Overdue and, for
-// flows.MsgClosedU, Why (the label closed.<Text>). The outcomes are those of Text;
-// the digest's plural form follows Open.
+// flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
+// name is not one of these is added, with these values replaced: Type by the label
+// type.<v>, Privacy by privacy.<v>, Category by category.<v>, Event by the card button
+// label action.<v>, and a Phone of international digits ("6281234567890") by
+// "+6281234567890". Three entries are always present: EventCode, the Event as given
+// ("" when none); Anonymous, whether Privacy is flows.Anonymous; and Items, the
+// notice's Items each rendered by Notice and joined by newlines ("" when none). For
+// flows.MsgRefusedU and flows.MsgRefused, Refusal is the refusal rendered by Refusal:
+// its code is Text when Text starts with "error.", else Data["Code"] when set, and its
+// data is Notice.Data; any other non-empty Text is taken as an explanation already
+// written and shown as it is.
+//
+// The outcomes are those of Text; the errors of the items are joined to the notice's.
+// The digest's plural form follows Open.
 func (c *Catalog) Notice(lang string, n flows.Notice, units *flows.Directory, loc *time.Location) (string, error) {
-	unit := n.Unit
-	if units != nil && unit != "" {
-		if u, ok := units.Unit(unit); ok && u.Name != "" {
-			unit = u.Name
-		}
-	}
 	due := ""
 	if !n.Due.IsZero() {
 		due = Time(lang, n.Due, loc)
@@ -166,7 +187,7 @@ func (c *Catalog) Notice(lang string, n flows.Notice, units *flows.Directory, lo
 	data := map[string]any{
 		"Tracking": n.Tracking,
 		"State":    c.State(lang, n.State),
-		"Unit":     unit,
+		"Unit":     unitName(units, n.Unit),
 		"Actor":    n.Actor,
 		"Text":     n.Text,
 		"Due":      due,
@@ -179,11 +200,188 @@ func (c *Catalog) Notice(lang string, n flows.Notice, units *flows.Directory, lo
 	if n.Msg == flows.MsgClosedU {
 		data["Why"] = c.label(lang, prefixClosed, n.Text)
 	}
+	for k, v := range n.Data {
+		if _, fixed := data[k]; fixed {
+			continue
+		}
+		switch k {
+		case "Type":
+			data[k] = c.ReportType(lang, flows.ReportType(v))
+		case "Privacy":
+			data[k] = c.Privacy(lang, flows.Privacy(v))
+		case "Category":
+			data[k] = c.Category(lang, v)
+		case "Event":
+			data[k] = c.Action(lang, flows.EventKind(v))
+		case "Phone":
+			data[k] = phone(v)
+		default:
+			data[k] = v
+		}
+	}
+	data["EventCode"] = n.Data["Event"]
+	data["Anonymous"] = n.Data["Privacy"] == string(flows.Anonymous)
+	var errs []error
+	items := make([]string, 0, len(n.Items))
+	for _, item := range n.Items {
+		s, err := c.Notice(lang, item, units, loc)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		items = append(items, s)
+	}
+	data["Items"] = strings.Join(items, "\n")
+	if n.Msg == flows.MsgRefusedU || n.Msg == flows.MsgRefused {
+		data["Refusal"] = c.refusalOf(lang, n)
+	}
 	var count any
 	if n.Msg == flows.MsgDigest {
 		count = n.Open
 	}
-	return c.render(lang, string(n.Msg), data, count)
+	s, err := c.render(lang, string(n.Msg), data, count)
+	if err != nil {
+		errs = append([]error{err}, errs...)
+	}
+	return s, errors.Join(errs...)
+}
+
+// refusalOf renders the refusal that notice n carries (see Notice).
+func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
+	code := ""
+	switch {
+	case strings.HasPrefix(n.Text, "error."):
+		code = n.Text
+	case n.Data["Code"] != "":
+		code = n.Data["Code"]
+	case strings.TrimSpace(n.Text) != "":
+		return strings.TrimSpace(n.Text)
+	}
+	if code == "" {
+		return c.generic(lang)
+	}
+	return c.Refusal(lang, &flows.Error{Code: flows.ErrorCode(code), Data: n.Data})
+}
+
+// Card renders the card of complaint k for the group of unit viewer with the template
+// card.body. Its data are Serious (k.Category is flows.SeriousCategory: the card opens
+// with a warning), Tracking, Title, Type and Category (their labels), Body (k.Body cut
+// to about 700 characters, ending with "…" when cut), When, Where, Files (the number of
+// attachments), Complainant, Confidential, State (its label), Unit and Team (their
+// names; Team empty when none is tasked), Filed and Due (formatted with Time, empty when
+// zero) and LaporID.
+//
+// Complainant is what k.Visible(viewer) shows: the name, phone and e-mail that are set,
+// separated by commas; the label card.anonymous for an anonymous complaint;
+// card.identity_hidden when the complaint is confidential and nothing is visible; "–"
+// when an ordinary complaint has no contact details. Confidential is true when a
+// confidential complaint's identity is visible to the viewer, so that the card can ask
+// them not to pass it on. units gives unit names (codes when nil or unknown), loc the
+// zone of the times shown (nil keeps each time's own zone). The outcomes are those of Text.
+func (c *Catalog) Card(lang string, k flows.Complaint, viewer flows.Unit, units *flows.Directory, loc *time.Location) (string, error) {
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return Time(lang, t, loc)
+	}
+	who, confidential := c.complainant(lang, k, viewer)
+	data := map[string]any{
+		"Serious":      k.Category == flows.SeriousCategory,
+		"Tracking":     k.Tracking,
+		"Title":        strings.TrimSpace(k.Title),
+		"Type":         c.ReportType(lang, k.Type),
+		"Category":     c.Category(lang, k.Category),
+		"Body":         truncate(strings.TrimSpace(k.Body), cardBodyMax),
+		"When":         strings.TrimSpace(k.EventDate),
+		"Where":        strings.TrimSpace(k.Place),
+		"Files":        len(k.Attachment),
+		"Complainant":  who,
+		"Confidential": confidential,
+		"State":        c.State(lang, k.State),
+		"Unit":         unitName(units, k.Unit),
+		"Team":         unitName(units, k.Team),
+		"Filed":        when(k.FiledAt),
+		"Due":          when(k.Due),
+		"LaporID":      k.LaporID,
+	}
+	return c.render(lang, string(flows.MsgCard), data, nil)
+}
+
+// complainant returns who filed k as the viewer may see it, and whether the identity
+// shown is that of a confidential complaint (see Card).
+func (c *Catalog) complainant(lang string, k flows.Complaint, viewer flows.Unit) (string, bool) {
+	if k.Privacy == flows.Anonymous {
+		return c.label(lang, "", cardAnonymous), false
+	}
+	v := k.Visible(viewer)
+	var parts []string
+	for _, s := range []string{v.Name, phone(v.Phone), v.Email} {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, ", "), k.Privacy == flows.Confidential
+	case k.Privacy == flows.Confidential:
+		return c.label(lang, "", cardHidden), false
+	}
+	return "–", false
+}
+
+// Label returns the text of button ch in lang: ch.Text when ch.Label is empty; the
+// message ch.Label rendered with ch.Text as its Tracking when both are set (choice.reply
+// gives "Balas KKR-261130-7QXM"); the message ch.Label otherwise. A label that no
+// language has gives ch.Text when it is set, and the label's ID when not.
+func (c *Catalog) Label(lang string, ch flows.Choice) string {
+	if ch.Label == "" {
+		return ch.Text
+	}
+	var data map[string]any
+	if ch.Text != "" {
+		data = map[string]any{"Tracking": ch.Text}
+	}
+	s, err := c.render(lang, string(ch.Label), data, nil)
+	if err != nil && s == string(ch.Label) && ch.Text != "" {
+		return ch.Text
+	}
+	return s
+}
+
+// unitName returns the name of the unit with the given code, or the code itself when
+// units is nil or does not know it; "" for the empty code.
+func unitName(units *flows.Directory, code string) string {
+	if units != nil && code != "" {
+		if u, ok := units.Unit(code); ok && u.Name != "" {
+			return u.Name
+		}
+	}
+	return code
+}
+
+// phone shows a phone number of international digits with a leading "+"; anything else
+// is returned as it is.
+func phone(p string) string {
+	if len(p) < 8 || strings.TrimLeft(p, "0123456789") != "" || strings.HasPrefix(p, "0") {
+		return p
+	}
+	return "+" + p
+}
+
+// truncate cuts s to at most max characters, at a space when one is near the end, and
+// marks the cut with "…".
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max]
+	for i := len(r) - 1; i >= max*9/10; i-- {
+		if unicode.IsSpace(r[i]) {
+			r = r[:i]
+			break
+		}
+	}
+	return strings.TrimRightFunc(string(r), unicode.IsSpace) + "…"
 }
 
 // Refusal renders a *flows.Error for the person who caused it: its Code is the message
@@ -237,6 +435,18 @@ func (c *Catalog) Event(lang string, k flows.EventKind) string {
 // when it has no label, and "" for the empty type.
 func (c *Catalog) ReportType(lang string, t flows.ReportType) string {
 	return c.label(lang, prefixType, string(t))
+}
+
+// Category returns the label of intake category code ("Pungutan Liar" for "pungli"),
+// the code itself when it has no label, and "" for the empty code.
+func (c *Catalog) Category(lang, code string) string {
+	return c.label(lang, prefixCat, code)
+}
+
+// Action returns the label of the card button for event kind k in lang ("Jawab" for
+// flows.EvAnswer), the value itself when it has no label, and "" for the empty kind.
+func (c *Catalog) Action(lang string, k flows.EventKind) string {
+	return c.label(lang, prefixAction, string(k))
 }
 
 // Privacy returns the label of privacy mode p in lang ("Rahasia"), the value itself when

@@ -62,7 +62,25 @@ SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5
 // transaction. It returns the stored complaint, or a *flows.Error when the report is
 // incomplete.
 func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
-	for attempt := 0; ; attempt++ {
+	var nc flows.Complaint
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		nc, err = db.fileTx(ctx, tx, rules, prefix, c, now)
+		return err
+	})
+	var fe *flows.Error
+	if errors.As(err, &fe) {
+		return flows.Complaint{}, err
+	}
+	if err != nil {
+		return flows.Complaint{}, fmt.Errorf("store: file complaint: %w", err)
+	}
+	return nc, nil
+}
+
+// fileTx files c within tx, retrying with another tracking number while one is taken.
+func (db *DB) fileTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
+	for attempt := 0; attempt < 20; attempt++ {
 		tracking, err := flows.NewTracking(prefix, now, rules.Calendar.Location(), nil)
 		if err != nil {
 			return flows.Complaint{}, err
@@ -73,39 +91,27 @@ func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flo
 			return flows.Complaint{}, err
 		}
 		nc := ch.Complaint
-		inserted := false
-		err = db.inTx(ctx, func(tx pgx.Tx) error {
-			atts, err := json.Marshal(nonNil(nc.Attachment))
-			if err != nil {
-				return err
-			}
-			err = tx.QueryRow(ctx, sqlInsertComplaint, nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category,
-				nc.Title, nc.Body, nc.Place, nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name,
-				nc.Contact.Phone, nc.Contact.Email, langOr(nc.Contact.Lang), nc.State, nc.Unit, nullTime(nc.Due),
-				nc.DueKind, nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt).Scan(&nc.ID)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return nil // tracking number taken: try another
-			}
-			if err != nil {
-				return err
-			}
-			inserted = true
-			ch.Complaint = nc
-			for i := range ch.Notices {
-				ch.Notices[i].Complaint = nc.ID
-			}
-			return db.record(ctx, tx, rules, []flows.Change{ch}, now)
-		})
+		atts, err := json.Marshal(nonNil(nc.Attachment))
 		if err != nil {
-			return flows.Complaint{}, fmt.Errorf("store: file complaint: %w", err)
+			return flows.Complaint{}, err
 		}
-		if inserted {
-			return nc, nil
+		err = tx.QueryRow(ctx, sqlInsertComplaint, nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category,
+			nc.Title, nc.Body, nc.Place, nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name,
+			nc.Contact.Phone, nc.Contact.Email, langOr(nc.Contact.Lang), nc.State, nc.Unit, nullTime(nc.Due),
+			nc.DueKind, nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt).Scan(&nc.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // tracking number taken: try another
 		}
-		if attempt == 20 {
-			return flows.Complaint{}, fmt.Errorf("store: file complaint: no free tracking number for %s today", prefix)
+		if err != nil {
+			return flows.Complaint{}, err
 		}
+		ch.Complaint = nc
+		for i := range ch.Notices {
+			ch.Notices[i].Complaint = nc.ID
+		}
+		return nc, db.record(ctx, tx, rules, []flows.Change{ch}, now)
 	}
+	return flows.Complaint{}, fmt.Errorf("no free tracking number for %s today", prefix)
 }
 
 // Apply makes ev happen to complaint id at now, in one transaction that locks the
@@ -117,25 +123,9 @@ func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flo
 func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
 	var ch flows.Change
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, id))
-		if err != nil {
-			return err
-		}
-		if version > 0 && c.Version != version {
-			var by, kind string
-			if err := tx.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind); err != nil {
-				return err
-			}
-			return &flows.Error{Code: flows.ErrAlreadyDone, Data: map[string]string{"By": by, "Event": kind}}
-		}
-		ch, err = rules.Apply(c, ev, now)
-		if err != nil {
-			return err
-		}
-		if err := db.updateComplaints(ctx, tx, []flows.Complaint{ch.Complaint}, []int{c.Version}); err != nil {
-			return err
-		}
-		return db.record(ctx, tx, rules, []flows.Change{ch}, now)
+		var err error
+		ch, err = db.applyTx(ctx, tx, rules, id, version, ev, now)
+		return err
 	})
 	var fe *flows.Error
 	switch {
@@ -145,6 +135,28 @@ func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version i
 		return flows.Change{}, fmt.Errorf("store: apply %s to complaint %d: %w", ev.Kind, id, err)
 	}
 	return ch, nil
+}
+
+func (db *DB) applyTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
+	c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, id))
+	if err != nil {
+		return flows.Change{}, err
+	}
+	if version > 0 && c.Version != version {
+		var by, kind string
+		if err := tx.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind); err != nil {
+			return flows.Change{}, err
+		}
+		return flows.Change{}, &flows.Error{Code: flows.ErrAlreadyDone, Data: map[string]string{"By": by, "Event": kind}}
+	}
+	ch, err := rules.Apply(c, ev, now)
+	if err != nil {
+		return flows.Change{}, err
+	}
+	if err := db.updateComplaints(ctx, tx, []flows.Complaint{ch.Complaint}, []int{c.Version}); err != nil {
+		return flows.Change{}, err
+	}
+	return ch, db.record(ctx, tx, rules, []flows.Change{ch}, now)
 }
 
 // Complaint returns the complaint with the given ID, or ErrNotFound.

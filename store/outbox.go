@@ -1,9 +1,9 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -23,60 +23,145 @@ const (
 
 const (
 	sqlQueue = `
-INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, created_at, next_attempt_at)
-SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, $8, $8
-FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::int[])
-	AS u(channel, chat, lang, complaint_id, unit, payload, ord)
-ORDER BY u.ord`
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at)
+SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), $9, $9
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::bigint[], $8::int[])
+	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord)
+ORDER BY u.ord
+RETURNING id`
+
+	// sqlCards lists the cards to refresh after complaints changed.
+	sqlCards = `SELECT complaint_id, channel, chat, unit, outbox_id FROM card WHERE complaint_id = ANY($1) ORDER BY complaint_id, channel, chat`
+	// sqlPutCard records the newest card of a complaint in a chat.
+	sqlPutCard = `
+INSERT INTO card (complaint_id, channel, chat, unit, outbox_id) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = $4, outbox_id = $5`
 
 	// sqlClaim leases the oldest pending message of each chat whose turn has come; a
-	// chat's later messages wait until the earlier ones are delivered or failed.
+	// chat's later messages wait until the earlier ones are delivered or failed. An edit
+	// carries the channel's reference of the message it replaces, and every message
+	// about a complaint the forum topic of the complaint in that chat.
 	sqlClaim = `
-UPDATE outbox o SET locked_until = $3, attempts = o.attempts + 1
-WHERE o.id IN (
-	SELECT p.id FROM outbox p
-	WHERE p.channel = ANY($1) AND p.delivered_at IS NULL AND p.failed_at IS NULL
-	  AND p.next_attempt_at <= $2 AND (p.locked_until IS NULL OR p.locked_until <= $2)
-	  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = p.channel AND e.chat = p.chat AND e.id < p.id
-	                  AND e.delivered_at IS NULL AND e.failed_at IS NULL)
-	ORDER BY p.next_attempt_at, p.id
-	LIMIT $4
-	FOR UPDATE SKIP LOCKED)
-RETURNING o.id, o.channel, o.chat, o.lang, o.unit, o.payload, o.attempts`
+WITH claimed AS (
+	UPDATE outbox o SET locked_until = $3, attempts = o.attempts + 1
+	WHERE o.id IN (
+		SELECT p.id FROM outbox p
+		WHERE p.channel = ANY($1) AND p.delivered_at IS NULL AND p.failed_at IS NULL
+		  AND p.next_attempt_at <= $2 AND (p.locked_until IS NULL OR p.locked_until <= $2)
+		  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = p.channel AND e.chat = p.chat AND e.id < p.id
+		                  AND e.delivered_at IS NULL AND e.failed_at IS NULL)
+		ORDER BY p.next_attempt_at, p.id
+		LIMIT $4
+		FOR UPDATE SKIP LOCKED)
+	RETURNING o.id, o.channel, o.chat, o.lang, o.unit, o.payload, o.attempts, o.edit_of, o.complaint_id)
+SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
+	coalesce((SELECT e.receipt FROM outbox e WHERE e.id = c.edit_of), ''),
+	coalesce((SELECT k.thread FROM card k WHERE k.complaint_id = c.complaint_id AND k.channel = c.channel AND k.chat = c.chat), '')
+FROM claimed c ORDER BY c.id`
 
-	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, locked_until = NULL, last_error = '' WHERE id = $1 AND delivered_at IS NULL`
-	sqlRetry     = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
-	sqlFailed    = `UPDATE outbox SET failed_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
-	sqlNotify    = `SELECT pg_notify('aduan_outbox', '')`
+	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, last_error = ''
+WHERE id = $1 AND delivered_at IS NULL RETURNING complaint_id, channel, chat, (payload->>'card')::boolean`
+	sqlCardDelivered = `UPDATE card SET outbox_id = $4, thread = CASE WHEN $5 = '' THEN thread ELSE $5 END
+WHERE complaint_id = $1 AND channel = $2 AND chat = $3`
+	sqlRetry  = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
+	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
+	sqlNotify = `SELECT pg_notify('aduan_outbox', '')`
 )
 
+// outRow is one message to queue for one chat.
+type outRow struct {
+	address
+	unit   string // the unit whose group the chat is; empty for a citizen
+	notice flows.Notice
+	editOf int64 // the outbox row of the card this message replaces
+}
+
 // queue writes the notices of changes to the outbox, one row per chat that must
-// receive each: the complainant's conversation, or every group of the unit.
+// receive each: the complainant's conversation, or every group of the unit. Every
+// change that moved a complaint also refreshes its cards in the groups that hold one,
+// so that no card shows buttons for a version that is gone.
 func queue(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
-	var channel, chat, lang, unit []string
-	var complaint []int64
-	var payload [][]byte
-	var ord []int32
+	var rows []outRow
+	var moved []int64
 	for _, ch := range changes {
 		for _, n := range ch.Notices {
-			p, err := json.Marshal(n)
-			if err != nil {
-				return fmt.Errorf("queue %s: %w", n.Msg, err)
-			}
 			for _, a := range addresses(rules, ch.Complaint, n.To) {
-				channel, chat, lang, unit = append(channel, a.channel), append(chat, a.chat), append(lang, a.lang), append(unit, n.To.Unit)
-				complaint, payload, ord = append(complaint, n.Complaint), append(payload, p), append(ord, int32(len(ord)))
+				rows = append(rows, outRow{address: a, unit: n.To.Unit, notice: n})
+			}
+		}
+		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile {
+			moved = append(moved, ch.Complaint.ID)
+		}
+	}
+	if len(moved) > 0 {
+		byID := map[int64]flows.Complaint{}
+		for _, ch := range changes {
+			byID[ch.Complaint.ID] = ch.Complaint
+		}
+		cards, err := tx.Query(ctx, sqlCards, moved)
+		if err != nil {
+			return fmt.Errorf("queue card edits: %w", err)
+		}
+		for cards.Next() {
+			var r outRow
+			var id int64
+			if err := cards.Scan(&id, &r.channel, &r.chat, &r.unit, &r.editOf); err != nil {
+				cards.Close()
+				return fmt.Errorf("queue card edits: %w", err)
+			}
+			c := byID[id]
+			r.lang = "id"
+			r.notice = flows.Notice{To: flows.ToUnit(r.unit), Msg: flows.MsgCard, Complaint: id, Tracking: c.Tracking, State: c.State, Card: true}
+			rows = append(rows, r)
+		}
+		cards.Close()
+		if err := cards.Err(); err != nil {
+			return fmt.Errorf("queue card edits: %w", err)
+		}
+	}
+	_, err := queueRows(ctx, tx, rows, now)
+	return err
+}
+
+// queueRows inserts rows in order and returns their outbox IDs; rows that carry a card
+// become the complaint's card in their chat.
+func queueRows(ctx context.Context, tx pgx.Tx, rows []outRow, now time.Time) ([]int64, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	n := len(rows)
+	channel, chat, lang, unit := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	complaint, editOf := make([]int64, n), make([]int64, n)
+	payload := make([][]byte, n)
+	ord := make([]int32, n)
+	for i, r := range rows {
+		p, err := json.Marshal(r.notice)
+		if err != nil {
+			return nil, fmt.Errorf("queue %s: %w", r.notice.Msg, err)
+		}
+		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
+		complaint[i], editOf[i], payload[i], ord[i] = r.notice.Complaint, r.editOf, p, int32(i)
+	}
+	res, err := tx.Query(ctx, sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now)
+	if err != nil {
+		return nil, fmt.Errorf("queue messages: %w", err)
+	}
+	ids, err := pgx.CollectRows(res, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("queue messages: %w", err)
+	}
+	slices.Sort(ids) // a sequence numbers rows in the order they were inserted
+	for i, r := range rows {
+		if r.notice.Card && r.editOf == 0 && r.notice.Complaint != 0 && r.unit != "" {
+			if _, err := tx.Exec(ctx, sqlPutCard, r.notice.Complaint, r.channel, r.chat, r.unit, ids[i]); err != nil {
+				return nil, fmt.Errorf("record card: %w", err)
 			}
 		}
 	}
-	if len(ord) == 0 {
-		return nil
+	if _, err := tx.Exec(ctx, sqlNotify); err != nil {
+		return nil, err
 	}
-	if _, err := tx.Exec(ctx, sqlQueue, channel, chat, lang, complaint, unit, payload, ord, now); err != nil {
-		return fmt.Errorf("queue messages: %w", err)
-	}
-	_, err := tx.Exec(ctx, sqlNotify)
-	return err
+	return ids, nil
 }
 
 type address struct{ channel, chat, lang string }
@@ -115,7 +200,7 @@ func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease
 	for rows.Next() {
 		var o flows.Envelope
 		var p []byte
-		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Unit, &p, &o.Attempts); err != nil {
+		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Unit, &p, &o.Attempts, &o.Edit, &o.Thread); err != nil {
 			return nil, fmt.Errorf("store: claim outbox: %w", err)
 		}
 		if err := json.Unmarshal(p, &o.Notice); err != nil {
@@ -124,14 +209,31 @@ func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease
 		o.Notice.To = flows.Recipient{Unit: o.Unit, Complainant: o.Unit == ""}
 		out = append(out, o)
 	}
-	slices.SortFunc(out, func(a, b flows.Envelope) int { return cmp.Compare(a.ID, b.ID) })
 	return out, rows.Err()
 }
 
-// Delivered records that the channel confirmed message id at now, with its own
-// reference for the message (e.g. Telegram's message ID). It is never sent again.
-func (db *DB) Delivered(ctx context.Context, id int64, receipt string, now time.Time) error {
-	return db.exec(ctx, "mark delivered", sqlDelivered, id, now, receipt)
+// Delivered records that the channel confirmed message id at now, with its reference
+// for the message (e.g. Telegram's message ID) and the forum topic it went to, if any.
+// It is never sent again; a delivered card becomes the one later edits replace.
+func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var complaint *int64
+		var channel, chat string
+		var card *bool
+		err := tx.QueryRow(ctx, sqlDelivered, id, now, r.Ref, r.Thread).Scan(&complaint, &channel, &chat, &card)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // delivered before
+		}
+		if err != nil || complaint == nil || card == nil || !*card {
+			return err
+		}
+		_, err = tx.Exec(ctx, sqlCardDelivered, *complaint, channel, chat, id, r.Thread)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: outbox mark delivered: %w", err)
+	}
+	return nil
 }
 
 // Retry returns message id to the queue, to be tried again at at; reason is kept for

@@ -35,7 +35,7 @@ func TestOutboxOrderPerChat(t *testing.T) {
 	if more, _ := db.Claim(ctx, []string{store.Telegram}, at, time.Minute, 10); len(more) != 0 {
 		t.Fatalf("claimed past the head of a chat: %v", more)
 	}
-	if err := db.Delivered(ctx, first[0].ID, "1", at); err != nil {
+	if err := db.Delivered(ctx, first[0].ID, flows.Receipt{Ref: "1"}, at); err != nil {
 		t.Fatal(err)
 	}
 	next, _ := db.Claim(ctx, []string{store.Telegram}, at, time.Minute, 10)
@@ -64,7 +64,7 @@ func TestOutboxLeaseExpiryRedelivers(t *testing.T) {
 		t.Fatalf("after the lease: %+v", again)
 	}
 	for _, m := range again {
-		if err := db.Delivered(ctx, m.ID, "ok", at.Add(time.Minute)); err != nil {
+		if err := db.Delivered(ctx, m.ID, flows.Receipt{Ref: "ok"}, at.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,7 +117,7 @@ func TestInboxDeduplicates(t *testing.T) {
 	if fresh, _ := db.Receive(ctx, store.WhatsApp, "1001", "x@s.whatsapp.net", []byte(`{}`), at); !fresh {
 		t.Error("the same ID on another channel is another message")
 	}
-	if err := db.Handled(ctx, store.Telegram, "1001", at); err != nil {
+	if err := db.Handled(ctx, store.InboxItem{Channel: store.Telegram, ID: "1001"}, at); err != nil {
 		t.Error(err)
 	}
 }

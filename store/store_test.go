@@ -59,7 +59,7 @@ func pending(t *testing.T, db *store.DB, at time.Time) []string {
 		}
 		for _, o := range batch {
 			out = append(out, o.Chat+":"+string(o.Notice.Msg))
-			if err := db.Delivered(ctx, o.ID, "ok", at); err != nil {
+			if err := db.Delivered(ctx, o.ID, flows.Receipt{Ref: "ok"}, at); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -154,7 +154,8 @@ func TestConcurrentTransitionsOnOneComplaint(t *testing.T) {
 	if len(audit) != 2 || audit[1].Actor.Name != winner {
 		t.Errorf("audit = %+v, winner %q", audit, winner)
 	}
-	want := []string{flowstest.ChatRef + ":complainant.verified", "-1002:unit.new"}
+	// The regency gets its card; the national group's card is refreshed (no buttons now).
+	want := []string{flowstest.ChatRef + ":complainant.verified", "-1002:unit.new", "-1001:card.body"}
 	if got := pending(t, db, at.Add(time.Minute)); !slices.Equal(got, want) {
 		t.Errorf("outbox = %v, want %v", got, want)
 	}

@@ -38,25 +38,29 @@ func New(name string, render func(flows.Envelope) (string, error)) *Channel {
 // Name returns the channel's name.
 func (c *Channel) Name() string { return c.name }
 
-// Deliver records m, or returns the next queued failure.
-func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (string, error) {
+// Deliver records m, or returns the next queued failure. An edit keeps the reference
+// of the message it replaces.
+func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.fails) > 0 {
 		err := c.fails[0]
 		c.fails = c.fails[1:]
-		return "", err
+		return flows.Receipt{}, err
 	}
 	s := Sent{Envelope: m}
 	if c.render != nil {
 		text, err := c.render(m)
 		if err != nil {
-			return "", fmt.Errorf("memory: render %s: %w", m.Notice.Msg, err)
+			return flows.Receipt{}, fmt.Errorf("memory: render %s: %w", m.Notice.Msg, err)
 		}
 		s.Text = text
 	}
 	c.sent = append(c.sent, s)
-	return fmt.Sprintf("mem-%d", len(c.sent)), nil
+	if m.Edit != "" {
+		return flows.Receipt{Ref: m.Edit, Thread: m.Thread}, nil
+	}
+	return flows.Receipt{Ref: fmt.Sprintf("mem-%d", len(c.sent)), Thread: m.Thread}, nil
 }
 
 // Fail makes the next deliveries fail with errs, in order.

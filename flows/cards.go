@@ -1,0 +1,166 @@
+package flows
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// A card is the message about one complaint in a unit's group: its summary, state,
+// deadline and the buttons of what the unit may do now. Pressing a button sends back a
+// CardAction; actions that need a unit to be chosen offer the choice first, and those
+// that need text ask for it as a reply, then ask to confirm it.
+
+// Messages of the groups' side.
+const (
+	MsgCard          MsgID = "card.body"          // the card itself (rendered by the channel from the complaint)
+	MsgChooseTarget  MsgID = "card.choose_target" // Tracking; Data: Event (the action's label)
+	MsgAskText       MsgID = "card.ask_text"      // Tracking; Data: Event; reply to this message with the text
+	MsgConfirmText   MsgID = "card.confirm_text"  // Tracking, Text; Data: Event
+	MsgDone          MsgID = "card.done"          // Tracking, Actor; Data: Event: the action took effect
+	MsgCancelledU    MsgID = "card.cancelled"     // the pending action was cancelled
+	MsgRefusedU      MsgID = "card.refused"       // Text: the refusal's message ID; Data: the refusal's data
+	MsgTaken         MsgID = "unit.taken"         // to the agency: Actor of Unit (the team) took the task
+	MsgStaleCard     MsgID = "card.stale"         // a button from an old card or another group
+	MsgNotMemberHint MsgID = "card.not_for_you"   // the group is not the unit whose turn it is
+)
+
+// Labels of the card's buttons: "action.<event>", and these.
+const (
+	LabelConfirm MsgID = "choice.confirm"
+)
+
+// CardAction is what a card's button carries: an event on a complaint as its card
+// showed it (the version), and the unit chosen for route, distribute and task.
+type CardAction struct {
+	Event     EventKind
+	Complaint int64
+	Version   int
+	Target    string
+}
+
+// Data encodes the action as button data: "a:<event>:<id>:<version>[:<target>]", at
+// most 64 bytes for unit codes of up to 40 characters.
+func (a CardAction) Data() string {
+	s := fmt.Sprintf("a:%s:%d:%d", a.Event, a.Complaint, a.Version)
+	if a.Target != "" {
+		s += ":" + a.Target
+	}
+	return s
+}
+
+// ParseCardAction decodes button data made by CardAction.Data. ok is false for anything
+// else, including tampered data.
+func ParseCardAction(data string) (a CardAction, ok bool) {
+	p := strings.Split(data, ":")
+	if len(p) < 4 || len(p) > 5 || p[0] != "a" {
+		return a, false
+	}
+	id, err1 := strconv.ParseInt(p[2], 10, 64)
+	v, err2 := strconv.Atoi(p[3])
+	if err1 != nil || err2 != nil || id <= 0 || v <= 0 {
+		return a, false
+	}
+	a = CardAction{Event: EventKind(p[1]), Complaint: id, Version: v}
+	if len(p) == 5 {
+		if !unitCode.MatchString(p[4]) {
+			return CardAction{}, false
+		}
+		a.Target = p[4]
+	}
+	if _, known := transitions[a.Event]; !known {
+		return CardAction{}, false
+	}
+	return a, true
+}
+
+// PendingData encodes the confirmation buttons of a pending text: "p:<id>:ok|no".
+func PendingData(id int64, ok bool) string {
+	if ok {
+		return "p:" + strconv.FormatInt(id, 10) + ":ok"
+	}
+	return "p:" + strconv.FormatInt(id, 10) + ":no"
+}
+
+// ParsePendingData decodes PendingData.
+func ParsePendingData(data string) (id int64, confirm bool, ok bool) {
+	p := strings.Split(data, ":")
+	if len(p) != 3 || p[0] != "p" || (p[2] != "ok" && p[2] != "no") {
+		return 0, false, false
+	}
+	id, err := strconv.ParseInt(p[1], 10, 64)
+	return id, p[2] == "ok", err == nil && id > 0
+}
+
+// CardChoices returns the buttons of c's card in the group of unit: one per action
+// Rules.Actions allows that unit now, two to a row.
+func (r *Rules) CardChoices(c Complaint, unit string) [][]Choice {
+	var rows [][]Choice
+	for i, k := range r.Actions(c, unit) {
+		ch := Choice{Label: MsgID("action." + string(k)), Data: CardAction{Event: k, Complaint: c.ID, Version: c.Version}.Data()}
+		if i%2 == 0 {
+			rows = append(rows, []Choice{ch})
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], ch)
+		}
+	}
+	return rows
+}
+
+// Press is what pressing a card button leads to.
+type Press struct {
+	Reply   *Notice // to the group: a choice of units, a request for text, or a refusal
+	Event   *Event  // the event to make happen now
+	AskText bool    // the group was asked for text: the store keeps the pending action
+}
+
+// PressCard decides what a press of action a by actor, in the group of unit, does to
+// complaint c: refuse it (an old card, an action the unit may not take), offer the
+// units to choose from, ask for the text the action needs, or make it happen.
+func (r *Rules) PressCard(c Complaint, unit string, a CardAction, actor Actor) Press {
+	refuse := func(e *Error) Press {
+		return Press{Reply: &Notice{Msg: MsgRefusedU, Tracking: c.Tracking, Text: string(e.Code), Data: e.Data}}
+	}
+	if a.Version != c.Version {
+		return refuse(&Error{Code: ErrAlreadyDone})
+	}
+	if !slices.Contains(r.Actions(c, unit), a.Event) {
+		return refuse(&Error{Code: ErrNotYourTurn, Data: map[string]string{"Event": string(a.Event)}})
+	}
+	actor.Unit = unit
+	t := transitions[a.Event]
+	if t.target != "" && a.Target == "" {
+		n := &Notice{Msg: MsgChooseTarget, Tracking: c.Tracking, Data: map[string]string{"Event": string(a.Event)}}
+		for _, u := range r.Units.Children(c.Unit) {
+			if u.Kind == t.target {
+				n.Choices = append(n.Choices, []Choice{{Text: u.Name, Data: CardAction{a.Event, c.ID, c.Version, u.Code}.Data()}})
+			}
+		}
+		return Press{Reply: n}
+	}
+	if t.text == needText || t.text == needReason {
+		return Press{AskText: true, Reply: &Notice{Msg: MsgAskText, Tracking: c.Tracking, Ask: AskReply,
+			Data: map[string]string{"Event": string(a.Event)}}}
+	}
+	return Press{Event: &Event{Kind: a.Event, Actor: actor, Target: a.Target}}
+}
+
+// ConfirmText returns the question that shows text typed for a pending action back to
+// the group with Send and Cancel buttons, or a refusal when the text cannot be used.
+func ConfirmText(pending int64, tracking string, ev EventKind, text string) Notice {
+	text = strings.TrimSpace(text)
+	if n := utf8.RuneCountInString(text); n == 0 || n > MaxText {
+		code := ErrTextRequired
+		if n > 0 {
+			code = ErrTextTooLong
+		}
+		return Notice{Msg: MsgRefusedU, Tracking: tracking, Text: string(code), Data: map[string]string{"Max": strconv.Itoa(MaxText)}}
+	}
+	return Notice{Msg: MsgConfirmText, Tracking: tracking, Text: text, Data: map[string]string{"Event": string(ev)},
+		Choices: [][]Choice{{{Label: LabelConfirm, Data: PendingData(pending, true)}, {Label: LabelCancel, Data: PendingData(pending, false)}}}}
+}
+
+// AskReply marks a message to be answered with a reply (Telegram's force reply).
+const AskReply = "reply"

@@ -1,0 +1,388 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"aduan/flows"
+)
+
+const (
+	sqlLockSession = `SELECT lang, step, draft, fixing, focus, nudged, updated_at FROM session
+WHERE channel = $1 AND chat = $2 FOR UPDATE`
+	sqlPutSession = `
+INSERT INTO session (channel, chat, lang, step, draft, fixing, focus, nudged, updated_at, next_check_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (channel, chat) DO UPDATE SET lang = $3, step = $4, draft = $5, fixing = $6, focus = $7,
+	nudged = $8, updated_at = $9, next_check_at = $10`
+	sqlMine = `SELECT ` + complaintColumns + ` FROM complaint
+WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id DESC LIMIT 20`
+	sqlDueSessions = `SELECT channel, chat FROM session WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED`
+
+	sqlInsertPending = `
+INSERT INTO pending_action (channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	sqlPendingByPrompt = `
+SELECT p.id, p.unit, p.complaint_id, p.version, p.event, p.target, p.text, p.done_at IS NOT NULL
+FROM pending_action p JOIN outbox o ON o.id = p.prompt_id
+WHERE o.channel = $1 AND o.chat = $2 AND o.receipt = $3
+ORDER BY p.id DESC LIMIT 1`
+	sqlLockPending = `SELECT id, unit, complaint_id, version, event, target, text, done_at IS NOT NULL
+FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
+	sqlPendingText = `UPDATE pending_action SET text = $2 WHERE id = $1`
+	sqlPendingDone = `UPDATE pending_action SET done_at = $2 WHERE id = $1`
+	sqlTracking    = `SELECT tracking FROM complaint WHERE id = $1`
+)
+
+// InboxItem identifies the inbound message being handled, so that the handling and the
+// record that it was handled commit together.
+type InboxItem struct {
+	Channel string
+	ID      string // the channel's message ID (Telegram: the update ID)
+}
+
+// Converse handles a citizen's message in their private chat: it locks their session,
+// lets the intake decide, files the draft or applies the event it asks for, saves the
+// session, queues the replies and marks the inbound message handled — one
+// transaction, so a message is never half handled nor handled twice.
+func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, item InboxItem, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		s, err := lockSession(ctx, tx, in.Channel, in.Chat)
+		if err != nil {
+			return err
+		}
+		mine, err := mine(ctx, tx, in.Channel, in.Chat)
+		if err != nil {
+			return err
+		}
+		o := intake.Converse(s, in, mine, now)
+		replies := o.Replies
+		if o.File {
+			if _, err := db.fileTx(ctx, tx, rules, prefix, o.Draft, now); err != nil {
+				var fe *flows.Error
+				if !errors.As(err, &fe) {
+					return err
+				}
+				replies = append(replies, refusal(fe))
+			}
+		}
+		if o.Event != nil {
+			replies = append(replies, db.citizenEvent(ctx, tx, rules, mine, o, now)...)
+		}
+		if err := putSession(ctx, tx, intake, o.Session); err != nil {
+			return err
+		}
+		if err := queueTo(ctx, tx, in.Channel, in.Chat, o.Session.Lang, "", replies, now); err != nil {
+			return err
+		}
+		return handled(ctx, tx, item, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: converse: %w", err)
+	}
+	return nil
+}
+
+// citizenEvent applies the event the conversation asked for to one of the citizen's
+// complaints, in a savepoint so that a refusal leaves the rest of the transaction
+// intact; it returns the refusal to tell the citizen, if any.
+func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, mine []flows.Complaint, o flows.Outcome, now time.Time) []flows.Notice {
+	var id int64
+	for _, c := range mine {
+		if c.Tracking == o.Tracking {
+			id = c.ID
+		}
+	}
+	if id == 0 {
+		return []flows.Notice{{To: flows.ToComplainant, Msg: flows.MsgNotYours}}
+	}
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		_, err := db.applyTx(ctx, sp, rules, id, 0, *o.Event, now)
+		return err
+	})
+	var fe *flows.Error
+	if errors.As(err, &fe) {
+		n := refusal(fe)
+		n.Tracking = o.Tracking
+		return []flows.Notice{n}
+	}
+	if err != nil {
+		return []flows.Notice{{To: flows.ToComplainant, Msg: flows.MsgID(genericError)}}
+	}
+	return nil
+}
+
+// genericError is the message for a failure on the desk's side.
+const genericError = "error.generic"
+
+func refusal(fe *flows.Error) flows.Notice {
+	return flows.Notice{To: flows.ToComplainant, Msg: flows.MsgRefused, Text: string(fe.Code), Data: fe.Data}
+}
+
+// SweepSessions reminds citizens of unfinished complaints and drops abandoned drafts,
+// as of now. It returns how many sessions it changed.
+func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.Time) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sqlDueSessions, now, 500)
+		if err != nil {
+			return err
+		}
+		type key struct{ channel, chat string }
+		var due []key
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.channel, &k.chat); err != nil {
+				rows.Close()
+				return err
+			}
+			due = append(due, k)
+		}
+		rows.Close()
+		for _, k := range due {
+			s, err := lockSession(ctx, tx, k.channel, k.chat)
+			if err != nil {
+				return err
+			}
+			o, ok := intake.Tick(s, now)
+			if !ok {
+				o.Session = s
+			}
+			if err := putSession(ctx, tx, intake, o.Session); err != nil {
+				return err
+			}
+			if ok {
+				n++
+				if err := queueTo(ctx, tx, k.channel, k.chat, s.Lang, "", o.Replies, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: sweep sessions: %w", err)
+	}
+	return n, nil
+}
+
+// Press handles a card button pressed in a group chat that is the group of units
+// (the first of them that may take the action acts). It locks the complaint and either
+// refuses, offers the units to choose from, asks for text (keeping the action pending),
+// or applies the event; the reply goes to the group. Everything, with the record that
+// the press was handled, commits together.
+func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, item InboxItem, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, a.Complaint))
+		if errors.Is(err, ErrNotFound) {
+			return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, item, now)
+		}
+		if err != nil {
+			return err
+		}
+		unit := actingUnit(rules, c, units, a.Event)
+		actor := flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}
+		p := rules.PressCard(c, unit, a, actor)
+		var replies []flows.Notice
+		switch {
+		case p.Event != nil:
+			replies = db.groupEvent(ctx, tx, rules, c, a.Version, *p.Event, in, now)
+		case p.AskText:
+			ids, err := queueRowsTo(ctx, tx, in, unit, []flows.Notice{*p.Reply}, now)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, sqlInsertPending, in.Channel, in.Chat, unit, c.ID, c.Version, a.Event, a.Target, ids[0], now); err != nil {
+				return err
+			}
+			return handled(ctx, tx, item, now)
+		case p.Reply != nil:
+			replies = []flows.Notice{*p.Reply}
+		}
+		return groupReply(ctx, tx, in, unit, replies, item, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: press card: %w", err)
+	}
+	return nil
+}
+
+// ReplyText handles a reply in a group chat: when it answers the request for text of a
+// pending action, the text is kept and shown back with buttons to confirm or cancel.
+// Replies to anything else are only marked handled.
+func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, item InboxItem, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var id, complaint int64
+		var version int
+		var unit, event, target, text string
+		var done bool
+		err := tx.QueryRow(ctx, sqlPendingByPrompt, in.Channel, in.Chat, in.ReplyTo).Scan(&id, &unit, &complaint, &version, &event, &target, &text, &done)
+		if errors.Is(err, pgx.ErrNoRows) || done {
+			return handled(ctx, tx, item, now)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, sqlPendingText, id, in.Text); err != nil {
+			return err
+		}
+		var tracking string
+		if err := tx.QueryRow(ctx, sqlTracking, complaint).Scan(&tracking); err != nil {
+			return err
+		}
+		n := flows.ConfirmText(id, tracking, flows.EventKind(event), in.Text)
+		return groupReply(ctx, tx, in, unit, []flows.Notice{n}, item, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: reply text: %w", err)
+	}
+	return nil
+}
+
+// ConfirmPending handles the Send or Cancel button under a pending action's text: Send
+// applies the action as the group's member who pressed it, with the version the card
+// showed when the action was begun.
+func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, item InboxItem, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var complaint int64
+		var version int
+		var unit, event, target, text string
+		var done bool
+		err := tx.QueryRow(ctx, sqlLockPending, id, in.Channel, in.Chat).Scan(&id, &unit, &complaint, &version, &event, &target, &text, &done)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (done || text == "")) {
+			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgStaleCard}}, item, now)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, sqlPendingDone, id, now); err != nil {
+			return err
+		}
+		if !confirm {
+			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgCancelledU}}, item, now)
+		}
+		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, complaint))
+		if err != nil {
+			return err
+		}
+		ev := flows.Event{Kind: flows.EventKind(event), Actor: flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}, Target: target, Text: text}
+		replies := db.groupEvent(ctx, tx, rules, c, version, ev, in, now)
+		return groupReply(ctx, tx, in, unit, replies, item, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: confirm pending action: %w", err)
+	}
+	return nil
+}
+
+// groupEvent applies a unit's event in a savepoint and returns what to tell the group:
+// that it was done, or why not.
+func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) []flows.Notice {
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		_, err := db.applyTx(ctx, sp, rules, c.ID, version, ev, now)
+		return err
+	})
+	var fe *flows.Error
+	switch {
+	case err == nil:
+		return []flows.Notice{{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Actor: in.Name, Unit: ev.Target,
+			Data: map[string]string{"Event": string(ev.Kind)}}}
+	case errors.As(err, &fe):
+		return []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Text: string(fe.Code), Data: fe.Data}}
+	}
+	return []flows.Notice{{Msg: flows.MsgID(genericError), Tracking: c.Tracking}}
+}
+
+// actingUnit picks, among the units whose group the press came from, the one that may
+// take the action on c; the first one when none may (the rules then refuse).
+func actingUnit(rules *flows.Rules, c flows.Complaint, units []string, ev flows.EventKind) string {
+	for _, u := range units {
+		for _, k := range rules.Actions(c, u) {
+			if k == ev {
+				return u
+			}
+		}
+	}
+	if len(units) == 0 {
+		return ""
+	}
+	return units[0]
+}
+
+// groupReply queues replies to the group the inbound message came from and marks it
+// handled.
+func groupReply(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, replies []flows.Notice, item InboxItem, now time.Time) error {
+	if _, err := queueRowsTo(ctx, tx, in, unit, replies, now); err != nil {
+		return err
+	}
+	return handled(ctx, tx, item, now)
+}
+
+func queueRowsTo(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, ns []flows.Notice, now time.Time) ([]int64, error) {
+	rows := make([]outRow, len(ns))
+	for i, n := range ns {
+		n.To = flows.ToUnit(unit)
+		rows[i] = outRow{address: address{in.Channel, in.Chat, "id"}, unit: unit, notice: n}
+	}
+	return queueRows(ctx, tx, rows, now)
+}
+
+// queueTo queues notices for one chat.
+func queueTo(ctx context.Context, tx pgx.Tx, channel, chat, lang, unit string, ns []flows.Notice, now time.Time) error {
+	rows := make([]outRow, len(ns))
+	for i, n := range ns {
+		rows[i] = outRow{address: address{channel, chat, langOr(lang)}, unit: unit, notice: n}
+	}
+	_, err := queueRows(ctx, tx, rows, now)
+	return err
+}
+
+func lockSession(ctx context.Context, tx pgx.Tx, channel, chat string) (flows.Session, error) {
+	s := flows.Session{Channel: channel, Chat: chat}
+	var draft []byte
+	err := tx.QueryRow(ctx, sqlLockSession, channel, chat).Scan(&s.Lang, &s.Step, &draft, &s.Fixing, &s.Focus, &s.Nudged, &s.Updated)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(draft, &s.Draft); err != nil {
+		return s, fmt.Errorf("session draft: %w", err)
+	}
+	return s, nil
+}
+
+func putSession(ctx context.Context, tx pgx.Tx, intake *flows.Intake, s flows.Session) error {
+	draft, err := json.Marshal(s.Draft)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, sqlPutSession, s.Channel, s.Chat, langOr(s.Lang), s.Step, draft, s.Fixing, s.Focus, s.Nudged,
+		s.Updated, nullTime(intake.NextCheck(s)))
+	return err
+}
+
+func mine(ctx context.Context, tx pgx.Tx, channel, chat string) ([]flows.Complaint, error) {
+	rows, err := tx.Query(ctx, sqlMine, channel, chat)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Complaint, error) { return scanComplaint(r) })
+}
+
+// Session returns the conversation of a chat (a zero session when there is none).
+func (db *DB) Session(ctx context.Context, channel, chat string) (flows.Session, error) {
+	var s flows.Session
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		s, err = lockSession(ctx, tx, channel, chat)
+		return err
+	})
+	return s, err
+}
