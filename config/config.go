@@ -8,6 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +29,16 @@ type Config struct {
 	LogFormat   string // "json" or "text"
 	LogLevel    string
 	SweepEvery  time.Duration
+	Intake      flows.Intake
+	Telegram    Telegram
+}
+
+// Telegram is how to reach the Telegram Bot API; an empty Token disables the channel.
+type Telegram struct {
+	Token         string
+	APIURL        string
+	WebhookURL    string
+	WebhookSecret string
 }
 
 // Setting is one configurable value: its flag, its environment variable, its default
@@ -52,7 +66,15 @@ var Settings = []Setting{
 	{"warn-before-close", "ADUAN_WARN_BEFORE_CLOSE", "2d", "how long before auto-closure the complainant is warned", span(func(p *flows.Policy) *flows.Span { return &p.WarnBefore })},
 	{"digest-at", "ADUAN_DIGEST_AT", "08:00", "time of the daily digest to each group, on working days", setDigest},
 	{"sweep-every", "ADUAN_SWEEP_EVERY", "1m", "how often serve runs the scheduled checks", func(c *Config, v string) error { return setDuration(&c.SweepEvery, v) }},
-	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz)", func(c *Config, v string) error { c.Listen = v; return nil }},
+	{"categories", "ADUAN_CATEGORIES", strings.Join(flows.DefaultCategories, ","), "categories offered to citizens, comma-separated codes (labels: locales category.CODE)", setCategories},
+	{"max-attachment-mb", "ADUAN_MAX_ATTACHMENT_MB", "10", "largest photo or document kept, in MB (Telegram's own limit is 20)", setMaxAttachment},
+	{"draft-remind-after", "ADUAN_DRAFT_REMIND_AFTER", "24h", "silence after which a citizen is reminded of an unfinished complaint", func(c *Config, v string) error { return setDuration(&c.Intake.RemindAfter, v) }},
+	{"draft-expire-after", "ADUAN_DRAFT_EXPIRE_AFTER", "72h", "silence after which an unfinished complaint is dropped", func(c *Config, v string) error { return setDuration(&c.Intake.ExpireAfter, v) }},
+	{"telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from @BotFather; empty: no Telegram (never printed)", setToken},
+	{"telegram-api-url", "TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL (a self-hosted Bot API server, or a test server)", setURL(func(c *Config) *string { return &c.Telegram.APIURL })},
+	{"telegram-webhook-url", "TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL Telegram posts updates to (webhook mode); empty: long polling", setURL(func(c *Config) *string { return &c.Telegram.WebhookURL })},
+	{"telegram-webhook-secret", "TELEGRAM_WEBHOOK_SECRET", "", "secret Telegram sends with each webhook call (1–256 of A–Z a–z 0–9 _ -); required with a webhook URL", setSecret},
+	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, and the webhook)", func(c *Config, v string) error { c.Listen = v; return nil }},
 	{"log-format", "ADUAN_LOG_FORMAT", "text", "log format: text or json", setLogFormat},
 	{"log-level", "ADUAN_LOG_LEVEL", "info", "log level: debug, info, warn or error", setLogLevel},
 }
@@ -73,7 +95,7 @@ func Register(fs *flag.FlagSet) map[string]*string {
 func Parse(fs *flag.FlagSet, vals map[string]*string, env func(string) string) (Config, error) {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	c := Config{Policy: flows.DefaultPolicy()}
+	c := Config{Policy: flows.DefaultPolicy(), Intake: flows.DefaultIntake()}
 	for _, s := range Settings {
 		v := *vals[s.Flag]
 		if e := env(s.Env); !given[s.Flag] && e != "" {
@@ -81,8 +103,20 @@ func Parse(fs *flag.FlagSet, vals map[string]*string, env func(string) string) (
 		}
 		v = strings.TrimSpace(v)
 		if err := s.set(&c, v); err != nil {
-			return Config{}, fmt.Errorf("--%s (%s) = %q: %w", s.Flag, s.Env, v, err)
+			shown := v
+			if s.Flag == "telegram-token" || s.Flag == "telegram-webhook-secret" || s.Flag == "database-url" {
+				shown = "…"
+			}
+			return Config{}, fmt.Errorf("--%s (%s) = %q: %w", s.Flag, s.Env, shown, err)
 		}
+	}
+	switch {
+	case c.Telegram.WebhookURL != "" && c.Telegram.WebhookSecret == "":
+		return Config{}, fmt.Errorf("--telegram-webhook-url (TELEGRAM_WEBHOOK_URL) needs --telegram-webhook-secret (TELEGRAM_WEBHOOK_SECRET)")
+	case c.Telegram.WebhookURL != "" && c.Telegram.Token == "":
+		return Config{}, fmt.Errorf("--telegram-webhook-url (TELEGRAM_WEBHOOK_URL) needs --telegram-token (TELEGRAM_BOT_TOKEN)")
+	case c.Intake.ExpireAfter <= c.Intake.RemindAfter:
+		return Config{}, fmt.Errorf("--draft-expire-after (ADUAN_DRAFT_EXPIRE_AFTER) must be longer than --draft-remind-after (ADUAN_DRAFT_REMIND_AFTER)")
 	}
 	return c, nil
 }
@@ -188,4 +222,69 @@ func setLogLevel(c *Config, v string) error {
 		return nil
 	}
 	return fmt.Errorf("want debug, info, warn or error")
+}
+
+var categoryCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,29}$`)
+
+func setCategories(c *Config, v string) error {
+	var cats []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if !categoryCode.MatchString(f) {
+			return fmt.Errorf("%q is not a category code (lower-case letters, digits and '-', at most 30)", f)
+		}
+		if slices.Contains(cats, f) {
+			return fmt.Errorf("category %q is listed twice", f)
+		}
+		cats = append(cats, f)
+	}
+	if len(cats) > 20 {
+		return fmt.Errorf("at most 20 categories fit on a phone's screen")
+	}
+	c.Intake.Categories = cats
+	return nil
+}
+
+func setMaxAttachment(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 2000 {
+		return fmt.Errorf("want a whole number of megabytes from 1 to 2000")
+	}
+	c.Intake.MaxFileBytes = int64(n) << 20
+	return nil
+}
+
+var tokenPattern = regexp.MustCompile(`^[0-9]{3,20}:[A-Za-z0-9_-]{20,80}$`)
+
+func setToken(c *Config, v string) error {
+	if v != "" && !tokenPattern.MatchString(v) {
+		return fmt.Errorf("not a bot token (digits, a colon, then letters and digits, as @BotFather gives it)")
+	}
+	c.Telegram.Token = v
+	return nil
+}
+
+func setURL(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			*field(c) = ""
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("want an http(s) URL")
+		}
+		*field(c) = strings.TrimRight(v, "/")
+		return nil
+	}
+}
+
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+func setSecret(c *Config, v string) error {
+	if v != "" && !secretPattern.MatchString(v) {
+		return fmt.Errorf("want 1 to 256 of A–Z, a–z, 0–9, _ and -")
+	}
+	c.Telegram.WebhookSecret = v
+	return nil
 }

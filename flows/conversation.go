@@ -14,6 +14,7 @@ import (
 // pressed choice, a shared phone number, an attachment, or something the desk cannot use.
 type Inbound struct {
 	Channel     string
+	ID          string // the channel's ID of the message (Telegram: the update), unique per channel
 	Chat        string // the conversation: a private chat, or a group
 	User        string // the sender's identity on the channel
 	Name        string // the sender's display name (as they chose it: untrusted)
@@ -25,6 +26,16 @@ type Inbound struct {
 	Attachment  *Attachment
 	Unsupported string // what was sent that the desk cannot use: "sticker", "voice", "video", "too_large", …
 	ReplyTo     string // the channel's ID of the message this one answers (groups)
+}
+
+// RawInbound is an inbound message as its channel delivered it, stored before the
+// channel is told it arrived and kept until it is handled.
+type RawInbound struct {
+	Channel  string
+	ID       string
+	Chat     string
+	Payload  []byte
+	Attempts int // handling attempts, this one included
 }
 
 // Choice is one button (or numbered option) offered with a message: its label is the
@@ -78,14 +89,15 @@ func (s Session) Filing() bool { return s.Step != StepMenu && s.Step != StepRepl
 // Intake is how the desk talks with citizens: the categories it offers and the limits
 // of what it accepts.
 type Intake struct {
-	Categories  []string      // category codes, in the order offered; "lainnya" should be last
-	MinBody     int           // fewest characters of a usable description
-	MinWords    int           // fewest words of a usable description
-	MaxBody     int           // most characters of a description
-	MaxShort    int           // most characters of when, where and e-mail
-	MaxFiles    int           // most attachments per complaint
-	RemindAfter time.Duration // an unfinished draft is reminded of once after this silence…
-	ExpireAfter time.Duration // …and dropped after this
+	Categories   []string      // category codes, in the order offered; "lainnya" should be last
+	MinBody      int           // fewest characters of a usable description
+	MinWords     int           // fewest words of a usable description
+	MaxBody      int           // most characters of a description
+	MaxShort     int           // most characters of when, where and e-mail
+	MaxFiles     int           // most attachments per complaint
+	MaxFileBytes int64         // largest attachment kept
+	RemindAfter  time.Duration // an unfinished draft is reminded of once after this silence…
+	ExpireAfter  time.Duration // …and dropped after this
 }
 
 // DefaultCategories are Dukcapil's services.
@@ -99,7 +111,7 @@ const SeriousCategory = "pungli"
 // DefaultIntake returns the categories of Dukcapil and limits that suit a phone.
 func DefaultIntake() Intake {
 	return Intake{Categories: DefaultCategories, MinBody: 30, MinWords: 5, MaxBody: 3000, MaxShort: 200,
-		MaxFiles: 5, RemindAfter: 24 * time.Hour, ExpireAfter: 72 * time.Hour}
+		MaxFiles: 5, MaxFileBytes: 10 << 20, RemindAfter: 24 * time.Hour, ExpireAfter: 72 * time.Hour}
 }
 
 // Messages of the conversation with citizens.
@@ -378,9 +390,12 @@ func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) 
 	}
 }
 
+// chooseIntake handles a button of the current step. A value the step does not offer
+// (an old keyboard, or tampered data) is refused as stale and the step asked again.
 func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 	s := &o.Session
 	d := &s.Draft
+	ok := true
 	switch s.Step {
 	case StepConsent:
 		if v != "ok" {
@@ -388,35 +403,24 @@ func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 			return
 		}
 	case StepType:
-		if !slices.Contains(ReportTypes, ReportType(v)) {
-			break
+		if ok = slices.Contains(ReportTypes, ReportType(v)); ok {
+			d.Type = ReportType(v)
 		}
-		d.Type = ReportType(v)
 	case StepPrivacy:
-		if !slices.Contains(Privacies, Privacy(v)) {
-			break
-		}
-		d.Privacy = Privacy(v)
-		if d.Privacy == Anonymous {
-			d.Contact.Phone, d.Contact.Email = "", ""
+		if ok = slices.Contains(Privacies, Privacy(v)); ok {
+			d.Privacy = Privacy(v)
+			if d.Privacy == Anonymous {
+				d.Contact.Name, d.Contact.Phone, d.Contact.Email = "", "", ""
+			}
 		}
 	case StepCategory:
-		if !slices.Contains(in.Categories, v) {
-			break
+		if ok = slices.Contains(in.Categories, v); ok {
+			d.Category = v
 		}
-		d.Category = v
-	case StepWhen, StepWhere, StepEmail:
-		if v != "skip" {
-			break
-		}
+	case StepWhen, StepWhere, StepPhone, StepEmail:
+		ok = v == "skip"
 	case StepFiles:
-		if v != "done" {
-			break
-		}
-	case StepPhone:
-		if v != "skip" {
-			break
-		}
+		ok = v == "done"
 	case StepConfirm:
 		switch v {
 		case "send":
@@ -431,6 +435,7 @@ func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 			in.cancel(o, mine)
 			return
 		}
+		ok = false
 	case StepFix:
 		st := Step(v)
 		if slices.Contains(intakeSteps, st) && in.applies(st, *d) {
@@ -438,6 +443,14 @@ func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 			in.prompt(o)
 			return
 		}
+		ok = false
+	default: // the menu, the description and a reply take no intake buttons
+		ok = false
+	}
+	if !ok {
+		o.say(MsgStaleChoice)
+		in.prompt(o)
+		return
 	}
 	in.next(o)
 }
@@ -456,6 +469,10 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 	s := &o.Session
 	d := &s.Draft
 	if t == "" {
+		if s.Step == StepMenu {
+			in.menu(o, mine, MsgMenuHint)
+			return
+		}
 		in.prompt(o)
 		return
 	}
@@ -538,10 +555,16 @@ func (in *Intake) phone(o *Outcome, p string) {
 func (in *Intake) attach(o *Outcome, a Attachment) {
 	d := &o.Session.Draft
 	if len(d.Attachment) >= in.MaxFiles {
-		o.say(MsgTooManyFiles, []Choice{{Label: LabelDone, Data: "i:" + string(o.Session.Step) + ":done"}}).Data = map[string]string{"Max": strconv.Itoa(in.MaxFiles)}
+		n := o.say(MsgTooManyFiles)
+		n.Data = map[string]string{"Max": strconv.Itoa(in.MaxFiles)}
+		if o.Session.Step == StepFiles {
+			n.Choices = [][]Choice{{{Label: LabelDone, Data: "i:files:done"}}}
+			return
+		}
+		in.prompt(o)
 		return
 	}
-	d.Attachment = append(d.Attachment, a)
+	d.Attachment = append(slices.Clip(d.Attachment), a) // never into the caller's array
 	n := o.say(MsgFileAdded)
 	n.Data = map[string]string{"Count": strconv.Itoa(len(d.Attachment)), "Max": strconv.Itoa(in.MaxFiles)}
 	if o.Session.Step == StepFiles {
@@ -720,6 +743,7 @@ func NormalizePhone(p string) (string, bool) {
 // titleOf makes a title from the first words of a description, at most 60 characters.
 func titleOf(body string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
+	line = strings.TrimSpace(line) // "\r" of a Windows line end
 	if utf8.RuneCountInString(line) <= 60 {
 		return line
 	}

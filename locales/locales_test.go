@@ -31,6 +31,39 @@ var closeReasons = []string{"satisfied", "silence", "outcome"}
 // counted are the messages that take a count, and so need English "one" and "other".
 var counted = []string{string(flows.MsgDigest)}
 
+// cardLabels are the words Catalog.Card uses besides the card.body template.
+var cardLabels = []string{"card.identity_hidden", "card.anonymous"}
+
+// notActions are the event kinds no unit takes from a card: the complainant's, the
+// system's and the alerts'. Every other event kind is a card button action.<event>.
+var notActions = []string{"file", "reply", "satisfied", "rate", "auto_close", "handover", "remind", "overdue", "warn"}
+
+// fixFields returns the steps the intake offers to correct from the summary, as it
+// offers them to a complainant who gives their identity: the field.<step> labels.
+func fixFields(tb testing.TB) []string {
+	tb.Helper()
+	in := flows.DefaultIntake()
+	s := flows.Session{Channel: "telegram", Chat: "1001", Lang: "id", Step: flows.StepConfirm,
+		Draft: flows.Complaint{Type: flows.ReportComplaint, Privacy: flows.Ordinary, Category: "kk", Body: "Kartu keluarga saya belum juga dicetak setelah dua bulan menunggu."}}
+	out := in.Converse(s, flows.Inbound{Channel: "telegram", Chat: "1001", User: "1001", Choice: "i:confirm:fix"}, nil, time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC))
+	if len(out.Replies) != 1 || out.Replies[0].Msg != flows.MsgAskFix {
+		tb.Fatalf("asking to correct the summary gave %+v, want one %s", out.Replies, flows.MsgAskFix)
+	}
+	var ids []string
+	for _, row := range out.Replies[0].Choices {
+		for _, ch := range row {
+			if !strings.HasPrefix(string(ch.Label), prefixField) {
+				tb.Fatalf("choice %+v of %s is not a field label", ch, flows.MsgAskFix)
+			}
+			ids = append(ids, string(ch.Label))
+		}
+	}
+	if len(ids) < 9 {
+		tb.Fatalf("the intake offers %d fields to correct, want at least 9: %v", len(ids), ids)
+	}
+	return ids
+}
+
 // flowsConstants parses the non-test Go files of package flows and returns the values
 // of the string constants of each type in flowsTypes, in declaration order.
 func flowsConstants(tb testing.TB) map[string][]string {
@@ -100,6 +133,16 @@ func expectedIDs(tb testing.TB) []string {
 	for _, why := range closeReasons {
 		ids = append(ids, prefixClosed+why)
 	}
+	for _, code := range flows.DefaultCategories {
+		ids = append(ids, prefixCat+code)
+	}
+	ids = append(ids, fixFields(tb)...)
+	for _, k := range consts["EventKind"] {
+		if !slices.Contains(notActions, k) {
+			ids = append(ids, prefixAction+k)
+		}
+	}
+	ids = append(ids, cardLabels...)
 	ids = append(ids, Generic)
 	slices.Sort(ids)
 	return ids
@@ -236,9 +279,15 @@ func TestRenderNotices(t *testing.T) {
 	consts := flowsConstants(t)
 	for _, lang := range c.Languages() {
 		for _, id := range consts["MsgID"] {
+			if strings.HasPrefix(id, "choice.") {
+				continue // button labels: TestLabels
+			}
 			texts := []string{"Petugas meminta KTP-el saya dibayar Rp50.000, padahal layanan gratis."}
-			if id == string(flows.MsgClosedU) {
+			switch id {
+			case string(flows.MsgClosedU):
 				texts = closeReasons
+			case string(flows.MsgRefusedU), string(flows.MsgRefused):
+				texts = append(texts, string(flows.ErrAlreadyDone), string(flows.ErrTextTooLong), "")
 			}
 			for _, text := range texts {
 				for _, open := range []int{1, 5} {
@@ -247,10 +296,12 @@ func TestRenderNotices(t *testing.T) {
 						Tracking: "KKR-261130-7QXM", State: flows.InProgress, Unit: "dukcapil",
 						Actor: "Budi Santoso", Text: text, Due: due, Rating: 4,
 						Open: open, DueToday: 2, Overdue: 1,
+						Data: sampleData(), Items: sampleItems(due),
 					}
 					s, err := c.Notice(lang, full, units, loc)
 					checkOutput(t, lang+" "+id+" full", s, err)
-					if !strings.Contains(s, "KKR-261130-7QXM") && id != string(flows.MsgDigest) {
+					tracked := strings.HasPrefix(id, "complainant.") || strings.HasPrefix(id, "unit.") || strings.HasPrefix(id, "card.")
+					if tracked && !strings.Contains(s, "KKR-261130-7QXM") && id != string(flows.MsgDigest) && id != string(flows.MsgStaleCard) {
 						t.Errorf("%s %s: no tracking number:\n%s", lang, id, s)
 					}
 				}
@@ -258,6 +309,12 @@ func TestRenderNotices(t *testing.T) {
 				bare := flows.Notice{Msg: flows.MsgID(id), Tracking: "KKR-261130-7QXM", State: flows.Closed, Unit: "dukcapil", Text: text}
 				s, err := c.Notice(lang, bare, nil, nil)
 				checkOutput(t, lang+" "+id+" bare", s, err)
+				// The optional data present but empty, as the summary of a short draft has it.
+				sparse := bare
+				sparse.Data = map[string]string{"Type": "pengaduan", "Privacy": "biasa", "Category": "lainnya", "Body": "Antrean di loket terlalu lama dan tidak ada nomor antrean.",
+					"When": "", "Where": "", "Files": "0", "Phone": "", "Email": "", "Min": "", "Max": "", "Count": "", "What": "", "Event": ""}
+				s, err = c.Notice(lang, sparse, units, loc)
+				checkOutput(t, lang+" "+id+" sparse", s, err)
 			}
 		}
 	}

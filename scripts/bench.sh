@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — benchmarks against the dev PostgreSQL; docs/PERFORMANCE.md reports them.
 #
-#   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 10 minutes)
+#   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 9 minutes)
 #   BENCH=Intake scripts/bench.sh    # only the Go benchmarks matching the regexp, once
 #
 # The full run, ROUNDS times (default 3; the figures are the medians):
 #   1. the sweep benchmarks (BenchmarkSweep, 5 timed sweeps per case);
 #   2. filing and transition throughput: pgbench runs bench/pgbench/file.sql and
-#      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 15), each
+#      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 10), each
 #      followed by the Go benchmark doing the same through the store (BenchmarkFile,
-#      BenchmarkApply) with as many goroutines and pool connections for as long; and
-#      with pgxpool's default pool size; and file_pipelined.sql, what batching the
-#      filing's last statements would gain.
+#      BenchmarkApply) with as many goroutines and pool connections for as long, then
+#      with pgxpool's default pool size (max(4, GOMAXPROCS) connections).
+# Other processes on the machine move every figure; the summary gives, besides the
+# medians, the median of the per-round ratios store/pgbench (the two ran side by side).
 # The pgbench database, aduan_pgbench, is made afresh for each round and dropped at the end.
 # SHORT=1 skips the 1M-complaint sweep set (go test -short); OUT=dir keeps the raw output there.
 set -euo pipefail
@@ -27,7 +28,7 @@ fi
 
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-8}
-SECONDS_PER_RUN=${BENCH_SECONDS:-15}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 OUT=${OUT:-$(mktemp -d /tmp/aduan-bench.XXXXXX)}
 say() { printf 'bench.sh: %s\n' "$*" >&2; }
 say "output in $OUT; load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -93,7 +94,7 @@ run_go() { # benchmark regexp
 		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) if ($i == "tx/s") print $(i - 1) }'
 }
 
-printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tpgbench_file_pipelined\n' >"$OUT/throughput.tsv"
+printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\n' >"$OUT/throughput.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
 	say "throughput round $r of $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	load=$(cut -d' ' -f1 /proc/loadavg)
@@ -104,8 +105,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	pr=$(run_pgbench route.sql "${common[@]}" "${route[@]}")
 	ga=$(run_go 'Apply/pool=8$')
 	ga4=$(run_go 'Apply/pool=default$')
-	pfp=$(run_pgbench file_pipelined.sql "${common[@]}" "${file[@]}")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" "$pfp" | tee -a "$OUT/throughput.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" | tee -a "$OUT/throughput.tsv"
 done
 
 # --- summary: medians ----------------------------------------------------------------------
@@ -113,11 +113,15 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 col() { awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$OUT/throughput.tsv" | median; }
 echo
 echo "== medians of $ROUNDS rounds ($CLIENTS clients, ${SECONDS_PER_RUN}s each; load at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
-pf=$(col 3) gf=$(col 4) gf4=$(col 5) pr=$(col 6) ga=$(col 7) ga4=$(col 8) pfp=$(col 9)
-awk -v pf="$pf" -v gf="$gf" -v gf4="$gf4" -v pr="$pr" -v ga="$ga" -v ga4="$ga4" -v pfp="$pfp" 'BEGIN {
-	printf "filing:      pgbench %7.0f tx/s   store %7.0f tx/s (%3.0f%%)   store, default pool %7.0f tx/s (%3.0f%%)\n", pf, gf, 100 * gf / pf, gf4, 100 * gf4 / pf
-	printf "transition:  pgbench %7.0f tx/s   store %7.0f tx/s (%3.0f%%)   store, default pool %7.0f tx/s (%3.0f%%)\n", pr, ga, 100 * ga / pr, ga4, 100 * ga4 / pr
-	printf "filing, pgbench with audit+outbox+notify pipelined: %7.0f tx/s (%3.0f%% of file.sql)\n", pfp, 100 * pfp / pf
+pf=$(col 3) gf=$(col 4) gf4=$(col 5) pr=$(col 6) ga=$(col 7) ga4=$(col 8)
+ratio() { awk -F'\t' -v a="$1" -v b="$2" 'NR > 1 { print 100 * $a / $b }' "$OUT/throughput.tsv" | median; }
+rf=$(ratio 4 3) rf4=$(ratio 5 3) ra=$(ratio 7 6) ra4=$(ratio 8 6)
+awk -v pf="$pf" -v gf="$gf" -v gf4="$gf4" -v pr="$pr" -v ga="$ga" -v ga4="$ga4" \
+	-v rf="$rf" -v rf4="$rf4" -v ra="$ra" -v ra4="$ra4" 'BEGIN {
+	f = "%-11s pgbench %5.0f tx/s   store %5.0f tx/s (%3.0f%%)   store, default pool %5.0f tx/s (%3.0f%%)\n"
+	printf f, "filing:", pf, gf, rf, gf4, rf4
+	printf f, "transition:", pr, ga, ra, ga4, ra4
+	print "(tx/s: medians of the rounds; %: medians of the per-round ratios to pgbench)"
 }'
 awk '/^BenchmarkSweep/ {
 	name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkSweep\//, "", name)

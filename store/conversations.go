@@ -39,18 +39,11 @@ FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
 	sqlTracking    = `SELECT tracking FROM complaint WHERE id = $1`
 )
 
-// InboxItem identifies the inbound message being handled, so that the handling and the
-// record that it was handled commit together.
-type InboxItem struct {
-	Channel string
-	ID      string // the channel's message ID (Telegram: the update ID)
-}
-
 // Converse handles a citizen's message in their private chat: it locks their session,
 // lets the intake decide, files the draft or applies the event it asks for, saves the
 // session, queues the replies and marks the inbound message handled — one
 // transaction, so a message is never half handled nor handled twice.
-func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, item InboxItem, now time.Time) error {
+func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		s, err := lockSession(ctx, tx, in.Channel, in.Chat)
 		if err != nil {
@@ -80,7 +73,7 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 		if err := queueTo(ctx, tx, in.Channel, in.Chat, o.Session.Lang, "", replies, now); err != nil {
 			return err
 		}
-		return handled(ctx, tx, item, now)
+		return handled(ctx, tx, in, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: converse: %w", err)
@@ -176,11 +169,11 @@ func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.
 // refuses, offers the units to choose from, asks for text (keeping the action pending),
 // or applies the event; the reply goes to the group. Everything, with the record that
 // the press was handled, commits together.
-func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, item InboxItem, now time.Time) error {
+func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, a.Complaint))
 		if errors.Is(err, ErrNotFound) {
-			return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, item, now)
+			return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
 		}
 		if err != nil {
 			return err
@@ -200,11 +193,11 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 			if _, err := tx.Exec(ctx, sqlInsertPending, in.Channel, in.Chat, unit, c.ID, c.Version, a.Event, a.Target, ids[0], now); err != nil {
 				return err
 			}
-			return handled(ctx, tx, item, now)
+			return handled(ctx, tx, in, now)
 		case p.Reply != nil:
 			replies = []flows.Notice{*p.Reply}
 		}
-		return groupReply(ctx, tx, in, unit, replies, item, now)
+		return groupReply(ctx, tx, in, unit, replies, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: press card: %w", err)
@@ -215,7 +208,7 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 // ReplyText handles a reply in a group chat: when it answers the request for text of a
 // pending action, the text is kept and shown back with buttons to confirm or cancel.
 // Replies to anything else are only marked handled.
-func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, item InboxItem, now time.Time) error {
+func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var id, complaint int64
 		var version int
@@ -223,7 +216,7 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, item InboxItem, n
 		var done bool
 		err := tx.QueryRow(ctx, sqlPendingByPrompt, in.Channel, in.Chat, in.ReplyTo).Scan(&id, &unit, &complaint, &version, &event, &target, &text, &done)
 		if errors.Is(err, pgx.ErrNoRows) || done {
-			return handled(ctx, tx, item, now)
+			return handled(ctx, tx, in, now)
 		}
 		if err != nil {
 			return err
@@ -236,7 +229,7 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, item InboxItem, n
 			return err
 		}
 		n := flows.ConfirmText(id, tracking, flows.EventKind(event), in.Text)
-		return groupReply(ctx, tx, in, unit, []flows.Notice{n}, item, now)
+		return groupReply(ctx, tx, in, unit, []flows.Notice{n}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: reply text: %w", err)
@@ -247,7 +240,7 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, item InboxItem, n
 // ConfirmPending handles the Send or Cancel button under a pending action's text: Send
 // applies the action as the group's member who pressed it, with the version the card
 // showed when the action was begun.
-func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, item InboxItem, now time.Time) error {
+func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var complaint int64
 		var version int
@@ -255,7 +248,7 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 		var done bool
 		err := tx.QueryRow(ctx, sqlLockPending, id, in.Channel, in.Chat).Scan(&id, &unit, &complaint, &version, &event, &target, &text, &done)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (done || text == "")) {
-			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgStaleCard}}, item, now)
+			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
 		}
 		if err != nil {
 			return err
@@ -264,7 +257,7 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 			return err
 		}
 		if !confirm {
-			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgCancelledU}}, item, now)
+			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgCancelledU}}, now)
 		}
 		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, complaint))
 		if err != nil {
@@ -272,7 +265,7 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 		}
 		ev := flows.Event{Kind: flows.EventKind(event), Actor: flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}, Target: target, Text: text}
 		replies := db.groupEvent(ctx, tx, rules, c, version, ev, in, now)
-		return groupReply(ctx, tx, in, unit, replies, item, now)
+		return groupReply(ctx, tx, in, unit, replies, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: confirm pending action: %w", err)
@@ -316,11 +309,11 @@ func actingUnit(rules *flows.Rules, c flows.Complaint, units []string, ev flows.
 
 // groupReply queues replies to the group the inbound message came from and marks it
 // handled.
-func groupReply(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, replies []flows.Notice, item InboxItem, now time.Time) error {
+func groupReply(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, replies []flows.Notice, now time.Time) error {
 	if _, err := queueRowsTo(ctx, tx, in, unit, replies, now); err != nil {
 		return err
 	}
-	return handled(ctx, tx, item, now)
+	return handled(ctx, tx, in, now)
 }
 
 func queueRowsTo(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, ns []flows.Notice, now time.Time) ([]int64, error) {

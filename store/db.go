@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -60,6 +61,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	return &DB{pool: pool}, nil
 }
+
+func (db *DB) log() *slog.Logger { return slog.Default() }
 
 // Close closes every connection.
 func (db *DB) Close() { db.pool.Close() }

@@ -2,10 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"aduan/flows"
 )
 
 const (
@@ -29,37 +35,39 @@ RETURNING i.id, i.channel, i.message_id, i.chat, i.payload, i.attempts`
 	sqlInboxFailed = `UPDATE inbox SET handled_at = $3, locked_until = NULL, last_error = $4 WHERE channel = $1 AND message_id = $2`
 )
 
-// Received is an inbound message waiting to be handled.
-type Received struct {
-	Item     InboxItem
-	Chat     string
-	Payload  []byte
-	Attempts int // including this one
-}
-
 // Receive stores an inbound message before the channel is told it arrived. It returns
 // false when the message was stored before (a redelivery), so that it is handled once.
 func (db *DB) Receive(ctx context.Context, channel, messageID, chat string, payload []byte, now time.Time) (bool, error) {
-	tag, err := db.pool.Exec(ctx, sqlReceive, channel, messageID, chat, payload, now)
+	var fresh bool
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlReceive, channel, messageID, chat, payload, now)
+		if err != nil {
+			return err
+		}
+		if fresh = tag.RowsAffected() == 1; fresh {
+			_, err = tx.Exec(ctx, `SELECT pg_notify('aduan_inbox', '')`)
+		}
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("store: receive %s message: %w", channel, err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return fresh, nil
 }
 
 // ClaimInbox leases up to limit unhandled messages of the channels until now+lease: the
 // oldest of each chat. Handling marks them handled in its own transaction; one whose
 // lease runs out unhandled is claimed again.
-func (db *DB) ClaimInbox(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]Received, error) {
+func (db *DB) ClaimInbox(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.RawInbound, error) {
 	rows, err := db.pool.Query(ctx, sqlClaimInbox, channels, now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim inbox: %w", err)
 	}
-	var out []Received
+	var out []flows.RawInbound
 	for rows.Next() {
-		var r Received
+		var r flows.RawInbound
 		var id int64
-		if err := rows.Scan(&id, &r.Item.Channel, &r.Item.ID, &r.Chat, &r.Payload, &r.Attempts); err != nil {
+		if err := rows.Scan(&id, &r.Channel, &r.ID, &r.Chat, &r.Payload, &r.Attempts); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: claim inbox: %w", err)
 		}
@@ -69,27 +77,56 @@ func (db *DB) ClaimInbox(ctx context.Context, channels []string, now time.Time, 
 	return out, rows.Err()
 }
 
-// Handled records that an inbound message was fully handled at now.
-func (db *DB) Handled(ctx context.Context, item InboxItem, now time.Time) error {
-	if _, err := db.pool.Exec(ctx, sqlHandled, item.Channel, item.ID, now); err != nil {
-		return fmt.Errorf("store: mark %s message handled: %w", item.Channel, err)
+// Handled records that an inbound message (channel and ID) was fully handled at now.
+func (db *DB) Handled(ctx context.Context, channel, id string, now time.Time) error {
+	if _, err := db.pool.Exec(ctx, sqlHandled, channel, id, now); err != nil {
+		return fmt.Errorf("store: mark %s message handled: %w", channel, err)
 	}
 	return nil
 }
 
 // GiveUp records that an inbound message cannot be handled (reason: no personal data),
 // so that the chat's later messages proceed.
-func (db *DB) GiveUp(ctx context.Context, item InboxItem, reason string, now time.Time) error {
-	if _, err := db.pool.Exec(ctx, sqlInboxFailed, item.Channel, item.ID, now, reason); err != nil {
-		return fmt.Errorf("store: give up %s message: %w", item.Channel, err)
+func (db *DB) GiveUp(ctx context.Context, channel, id, reason string, now time.Time) error {
+	if _, err := db.pool.Exec(ctx, sqlInboxFailed, channel, id, now, reason); err != nil {
+		return fmt.Errorf("store: give up %s message: %w", channel, err)
 	}
 	return nil
 }
 
-func handled(ctx context.Context, tx pgx.Tx, item InboxItem, now time.Time) error {
-	if item.ID == "" {
+// handled marks in handled within tx; messages without an ID (not from the inbox) pass.
+func handled(ctx context.Context, tx pgx.Tx, in flows.Inbound, now time.Time) error {
+	if in.ID == "" {
 		return nil
 	}
-	_, err := tx.Exec(ctx, sqlHandled, item.Channel, item.ID, now)
+	_, err := tx.Exec(ctx, sqlHandled, in.Channel, in.ID, now)
 	return err
+}
+
+const sqlSaveFile = `INSERT INTO attachment_file (channel, file_ref, name, mime, size, sha256, data, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`
+
+// SaveFile keeps the bytes of a file a citizen sent and returns the reference to store
+// on the complaint ("file:<id>"), so that the record does not depend on the network
+// keeping the file.
+func (db *DB) SaveFile(ctx context.Context, channel, fileRef, name, mime string, data []byte, now time.Time) (string, error) {
+	sum := sha256.Sum256(data)
+	var id int64
+	if err := db.pool.QueryRow(ctx, sqlSaveFile, channel, fileRef, name, mime, len(data), sum[:], data, now).Scan(&id); err != nil {
+		return "", fmt.Errorf("store: save file: %w", err)
+	}
+	return "file:" + strconv.FormatInt(id, 10), nil
+}
+
+// Attachment returns a kept file's name, type and bytes by its reference, or ErrNotFound.
+func (db *DB) Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error) {
+	id, perr := strconv.ParseInt(strings.TrimPrefix(ref, "file:"), 10, 64)
+	if !strings.HasPrefix(ref, "file:") || perr != nil {
+		return "", "", nil, ErrNotFound
+	}
+	err = db.pool.QueryRow(ctx, `SELECT name, mime, data FROM attachment_file WHERE id = $1`, id).Scan(&name, &mime, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", nil, ErrNotFound
+	}
+	return name, mime, data, err
 }

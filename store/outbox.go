@@ -255,17 +255,27 @@ func (db *DB) exec(ctx context.Context, what, sql string, args ...any) error {
 	return nil
 }
 
-// ListenOutbox calls wake each time a transaction queues outgoing messages, until ctx
-// ends. It holds one connection of its own and reconnects after errors, waiting retry
-// between attempts. Notifications are only hints: senders also poll.
-func (db *DB) ListenOutbox(ctx context.Context, retry time.Duration, wake func()) {
+// Notification channels: a transaction that queues outgoing messages notifies
+// OutboxQueued; one that stores an inbound message notifies InboxReceived.
+const (
+	OutboxQueued  = "aduan_outbox"
+	InboxReceived = "aduan_inbox"
+)
+
+// Listen calls wakes[name] each time a transaction notifies name (OutboxQueued,
+// InboxReceived), until ctx ends. It holds one connection of its own and reconnects
+// after errors, waiting retry between attempts, and wakes everyone after a reconnect.
+// Notifications are only hints: workers also poll.
+func (db *DB) Listen(ctx context.Context, retry time.Duration, wakes map[string]func()) {
 	for ctx.Err() == nil {
-		err := db.listen(ctx, wake)
+		err := db.listen(ctx, wakes)
 		if ctx.Err() != nil {
 			return
 		}
-		slog.Warn("outbox listener lost its connection", "err", err)
-		wake() // messages may have been queued while no one listened
+		slog.Warn("database listener lost its connection", "err", err)
+		for _, wake := range wakes {
+			wake() // something may have arrived while no one listened
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(retry):
@@ -273,20 +283,25 @@ func (db *DB) ListenOutbox(ctx context.Context, retry time.Duration, wake func()
 	}
 }
 
-func (db *DB) listen(ctx context.Context, wake func()) error {
+func (db *DB) listen(ctx context.Context, wakes map[string]func()) error {
 	pc, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	conn := pc.Hijack()
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN aduan_outbox"); err != nil {
-		return err
-	}
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+	for name := range wakes {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{name}.Sanitize()); err != nil {
 			return err
 		}
-		wake()
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if wake := wakes[n.Channel]; wake != nil {
+			wake()
+		}
 	}
 }

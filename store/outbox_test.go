@@ -117,7 +117,7 @@ func TestInboxDeduplicates(t *testing.T) {
 	if fresh, _ := db.Receive(ctx, store.WhatsApp, "1001", "x@s.whatsapp.net", []byte(`{}`), at); !fresh {
 		t.Error("the same ID on another channel is another message")
 	}
-	if err := db.Handled(ctx, store.InboxItem{Channel: store.Telegram, ID: "1001"}, at); err != nil {
+	if err := db.Handled(ctx, store.Telegram, "1001", at); err != nil {
 		t.Error(err)
 	}
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,26 +17,32 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"aduan/bot"
+	"aduan/bot/telegram"
 	"aduan/config"
 	"aduan/flows"
+	"aduan/locales"
 	"aduan/store"
 )
 
-// Main is the running desk: the database, the scheduled checks, the outbox sender
-// and the HTTP endpoint. Tests start it with their own clock and channels.
+// Main is the running desk: the database, the scheduled checks, the chat channels
+// (Telegram when configured), the inbox and outbox workers and the HTTP endpoint.
+// Tests start it with their own clock, and may add channels of their own.
 type Main struct {
 	Config   config.Config
 	Clock    flows.Clock
-	Channels []bot.Channel
+	Channels []bot.Channel // channels besides the configured ones (tests)
 	Log      *slog.Logger
 
-	db     *store.DB
-	rules  atomic.Pointer[flows.Rules]
-	cron   *cron.Cron
-	http   *http.Server
-	addr   net.Addr
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	db       *store.DB
+	catalog  *locales.Catalog
+	telegram *telegram.Bot
+	decoders []bot.Decoder
+	rules    atomic.Pointer[flows.Rules]
+	cron     *cron.Cron
+	http     *http.Server
+	addr     net.Addr
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // Run opens the database, refuses an old schema, loads the rules and starts the
@@ -51,22 +60,41 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Reload(ctx); err != nil {
 		return err
 	}
+	if m.catalog, err = locales.New(); err != nil {
+		return err
+	}
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 
-	// Outbox: drain on every notification, and every few seconds regardless.
-	wake := make(chan struct{}, 1)
-	notify := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
+	outboxWake, wakeOutbox := wakeup()
+	inboxWake, wakeInbox := wakeup()
+	channels := slices.Clone(m.Channels)
+	for _, c := range m.Channels {
+		if d, ok := c.(bot.Decoder); ok {
+			m.decoders = append(m.decoders, d)
 		}
 	}
-	if len(m.Channels) == 0 {
+	if tc := m.Config.Telegram; tc.Token != "" {
+		m.telegram, err = telegram.New(telegram.Config{Token: tc.Token, APIURL: tc.APIURL, WebhookURL: tc.WebhookURL,
+			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes},
+			db, m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
+		if err != nil {
+			return err
+		}
+		channels = append(channels, m.telegram)
+		m.decoders = append(m.decoders, m.telegram)
+		m.goRun(func() { m.runTelegram(ctx) })
+	}
+	if len(channels) == 0 {
 		m.Log.Warn("no chat channel configured: messages wait in the outbox until one is")
 	}
-	sender := &bot.Sender{Outbox: db, Channels: m.Channels, Clock: m.Clock, Log: m.Log}
-	m.goRun(func() { db.ListenOutbox(ctx, 5*time.Second, notify) })
-	m.goRun(func() { sender.Run(ctx, wake, 5*time.Second) })
+	// Inbox and outbox: work on every notification, and every few seconds regardless.
+	m.goRun(func() {
+		db.Listen(ctx, 5*time.Second, map[string]func(){store.OutboxQueued: wakeOutbox, store.InboxReceived: wakeInbox})
+	})
+	sender := &bot.Sender{Outbox: db, Channels: channels, Clock: m.Clock, Log: m.Log}
+	m.goRun(func() { sender.Run(ctx, outboxWake, 5*time.Second) })
+	desk := &bot.Desk{Store: db, Rules: m.Rules, Intake: &m.Config.Intake, Prefix: m.Config.Prefix, Clock: m.Clock, Log: m.Log}
+	m.goRun(func() { desk.Run(ctx, m.decoders, inboxWake, 5*time.Second) })
 
 	// Scheduled checks: all state is in the database, so a missed tick only means the
 	// next one has more to do.
@@ -91,6 +119,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.addr = ln.Addr()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
+	if m.telegram != nil && m.Config.Telegram.WebhookURL != "" {
+		u, _ := url.Parse(m.Config.Telegram.WebhookURL)
+		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.telegram.WebhookHandler())
+	}
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	m.goRun(func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -117,9 +149,15 @@ func (m *Main) Sweep(ctx context.Context) (store.SweepReport, error) {
 	if err := m.Reload(ctx); err != nil {
 		m.Log.Error("reload rules failed, sweeping with the previous ones", "err", err)
 	}
-	rep, err := m.db.Sweep(ctx, m.rules.Load(), m.Clock.Now(), store.SweepOptions{})
+	now := m.Clock.Now()
+	rep, err := m.db.Sweep(ctx, m.rules.Load(), now, store.SweepOptions{})
 	if err != nil {
 		return rep, err
+	}
+	if n, err := m.db.SweepSessions(ctx, &m.Config.Intake, now); err != nil {
+		m.Log.Error("session sweep failed", "err", err)
+	} else if n > 0 {
+		m.Log.Info("unfinished complaints reminded or dropped", "sessions", n)
 	}
 	if len(rep.Changes) > 0 || len(rep.Digests) > 0 {
 		m.Log.Info("sweep done", "steps", len(rep.Changes), "digests", len(rep.Digests),
@@ -157,6 +195,39 @@ func (m *Main) Close() error {
 		m.db.Close()
 	}
 	return err
+}
+
+// runTelegram prepares Telegram (retrying while it cannot be reached) and, without a
+// webhook, long-polls it on whichever replica holds the polling lock.
+func (m *Main) runTelegram(ctx context.Context) {
+	for {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := m.telegram.Start(sctx)
+		cancel()
+		if err == nil {
+			break
+		}
+		m.Log.Warn("telegram not ready, retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Second):
+		}
+	}
+	if m.Config.Telegram.WebhookURL == "" {
+		m.db.Lead(ctx, store.LeadTelegramPolling, 5*time.Second, m.telegram.Poll)
+	}
+}
+
+// wakeup returns a channel that holds at most one wake-up, and the function that sends it.
+func wakeup() (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	return c, func() {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func (m *Main) goRun(f func()) {

@@ -81,7 +81,7 @@ const (
 // Call is one API request the server received.
 //
 // Fields holds every text field exactly as it arrived on the wire: numbers and booleans as
-// their text ("77", "true"), objects and arrays as JSON ("reply_markup", "allow_updates").
+// their text ("77", "true"), objects and arrays as JSON ("reply_markup", "allowed_updates").
 // Files holds the contents of multipart file parts by field name, and FileNames their file
 // names. The maps are shared between copies of a Call and must not be modified.
 type Call struct {

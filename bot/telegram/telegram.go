@@ -1,0 +1,590 @@
+// Package telegram is the desk's Telegram channel: it receives updates (long polling
+// or webhook), stores each one before Telegram is told it arrived, turns stored updates
+// into flows.Inbound for the desk, and delivers the outbox — text, buttons, cards edited
+// in place, forum topics — within Telegram's flood limits. It is the only package that
+// imports the Telegram SDK.
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"aduan/bot"
+	"aduan/flows"
+	"aduan/locales"
+)
+
+// Name is the channel's name in the outbox, the inbox and on complaints.
+const Name = "telegram"
+
+// Config is how to reach Telegram.
+type Config struct {
+	Token         string
+	APIURL        string // the Bot API's base URL; default https://api.telegram.org
+	WebhookURL    string // public HTTPS URL of the webhook; empty for long polling
+	WebhookSecret string // the secret Telegram sends with each webhook call
+	MaxFileBytes  int64  // the largest attachment fetched and kept
+	PollTimeout   time.Duration
+	HTTPClient    *http.Client
+}
+
+// Store is what the channel needs of the database.
+type Store interface {
+	// Receive stores an update unless it was stored before; false for a redelivery.
+	Receive(ctx context.Context, channel, id, chat string, payload []byte, now time.Time) (bool, error)
+	// Complaint returns a complaint, to render its card.
+	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
+	// SaveFile keeps an attachment's bytes and returns the reference to store on the complaint.
+	SaveFile(ctx context.Context, channel, fileRef, name, mime string, data []byte, now time.Time) (string, error)
+}
+
+// Bot is the Telegram channel.
+type Bot struct {
+	cfg     Config
+	api     *tg.Bot
+	store   Store
+	catalog *locales.Catalog
+	rules   func() *flows.Rules
+	clock   flows.Clock
+	log     *slog.Logger
+	limiter *Limiter
+	wake    func() // called after an update is stored
+
+	mu       sync.Mutex
+	username string
+	forums   map[int64]bool
+}
+
+var (
+	_ bot.Channel = (*Bot)(nil)
+	_ bot.Decoder = (*Bot)(nil)
+)
+
+// New returns the channel. It makes no network call.
+func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.Rules, clock flows.Clock, log *slog.Logger, wake func()) (*Bot, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: no bot token")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.telegram.org"
+	}
+	if cfg.PollTimeout == 0 {
+		cfg.PollTimeout = 30 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
+	}
+	if wake == nil {
+		wake = func() {}
+	}
+	api, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
+		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
+	}
+	return &Bot{cfg: cfg, api: api, store: store, catalog: catalog, rules: rules, clock: clock, log: log,
+		limiter: NewLimiter(DefaultLimits()), wake: wake, forums: map[int64]bool{}}, nil
+}
+
+// Name returns "telegram".
+func (b *Bot) Name() string { return Name }
+
+// Start prepares Telegram for the chosen mode: it learns the bot's username (for
+// commands addressed as /command@name) and sets or deletes the webhook.
+func (b *Bot) Start(ctx context.Context) error {
+	me, err := b.api.GetMe(ctx)
+	if err != nil {
+		return b.wrap("getMe", err)
+	}
+	b.mu.Lock()
+	b.username = me.Username
+	b.mu.Unlock()
+	if b.cfg.WebhookURL != "" {
+		_, err = b.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
+			AllowedUpdates: allowedUpdates, MaxConnections: 40})
+		return b.wrap("setWebhook", err)
+	}
+	_, err = b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{DropPendingUpdates: false})
+	return b.wrap("deleteWebhook", err)
+}
+
+var allowedUpdates = []string{"message", "callback_query"}
+
+// Poll long-polls Telegram until ctx ends. Each batch of updates is stored before the
+// next request moves the offset past it, so an update Telegram considers delivered is
+// always in the inbox. Only one process may poll a bot (the caller holds the lock).
+func (b *Bot) Poll(ctx context.Context) error {
+	var offset int64
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		if backoff > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff):
+			}
+		}
+		updates, err := b.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			b.log.Warn("telegram getUpdates failed", "err", err, "retry_in", backoff.String())
+			continue
+		}
+		backoff = 0
+		for _, raw := range updates {
+			id, _, err := b.receive(ctx, raw)
+			if err != nil {
+				// Not stored: do not move the offset past it; ask again.
+				b.log.Error("telegram update not stored", "err", err)
+				backoff = time.Second
+				break
+			}
+			offset = id + 1
+		}
+	}
+	return ctx.Err()
+}
+
+// getUpdates asks for updates after offset, waiting up to the poll timeout.
+func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	form := url.Values{}
+	form.Set("offset", strconv.FormatInt(offset, 10))
+	form.Set("timeout", strconv.Itoa(int(b.cfg.PollTimeout.Seconds())))
+	allowed, _ := json.Marshal(allowedUpdates)
+	form.Set("allowed_updates", string(allowed))
+	endpoint := strings.TrimRight(b.cfg.APIURL, "/") + "/bot" + b.cfg.Token + "/getUpdates"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, errors.New("telegram: build getUpdates request")
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("telegram getUpdates: %s", redact(err.Error(), b.cfg.Token))
+	}
+	defer resp.Body.Close()
+	var r struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		Description string            `json:"description"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
+		return nil, fmt.Errorf("telegram getUpdates: HTTP %d, undecodable answer", resp.StatusCode)
+	}
+	if !r.OK {
+		return nil, fmt.Errorf("telegram getUpdates: %s", r.Description)
+	}
+	return r.Result, nil
+}
+
+// receive stores one update and returns its ID and chat.
+func (b *Bot) receive(ctx context.Context, raw []byte) (int64, string, error) {
+	var head struct {
+		ID      int64 `json:"update_id"`
+		Message *struct {
+			Chat struct{ ID int64 } `json:"chat"`
+		} `json:"message"`
+		Callback *struct {
+			From    struct{ ID int64 } `json:"from"`
+			Message *struct {
+				Chat struct{ ID int64 } `json:"chat"`
+			} `json:"message"`
+		} `json:"callback_query"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.ID == 0 {
+		return 0, "", errors.New("telegram: update without update_id")
+	}
+	chat := ""
+	switch {
+	case head.Message != nil:
+		chat = strconv.FormatInt(head.Message.Chat.ID, 10)
+	case head.Callback != nil && head.Callback.Message != nil:
+		chat = strconv.FormatInt(head.Callback.Message.Chat.ID, 10)
+	case head.Callback != nil:
+		chat = strconv.FormatInt(head.Callback.From.ID, 10)
+	default:
+		chat = "-"
+	}
+	fresh, err := b.store.Receive(ctx, Name, strconv.FormatInt(head.ID, 10), chat, raw, b.clock.Now())
+	if err != nil {
+		return 0, "", err
+	}
+	if fresh {
+		b.wake()
+	}
+	return head.ID, chat, nil
+}
+
+// WebhookHandler receives updates from Telegram: it refuses a missing or wrong secret
+// with 401, stores the update, and only then answers 200 — 500 when it could not be
+// stored, so that Telegram delivers it again.
+func (b *Bot) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+		if b.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(b.cfg.WebhookSecret)) != 1 {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, "unreadable", http.StatusBadRequest)
+			return
+		}
+		if _, _, err := b.receive(r.Context(), raw); err != nil {
+			if strings.Contains(err.Error(), "update_id") {
+				http.Error(w, "not an update", http.StatusBadRequest)
+				return
+			}
+			b.log.Error("telegram webhook update not stored", "err", err)
+			http.Error(w, "not stored", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// Decode turns a stored update into what the desk understands, fetching attachments.
+// A button press is acknowledged to Telegram right away (the spinner stops).
+func (b *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, bool, error) {
+	var u models.Update
+	if err := json.Unmarshal(raw.Payload, &u); err != nil {
+		return flows.Inbound{}, false, errors.New("telegram: undecodable update")
+	}
+	switch {
+	case u.CallbackQuery != nil:
+		cq := u.CallbackQuery
+		in := flows.Inbound{User: strconv.FormatInt(cq.From.ID, 10), Name: fullName(cq.From), Lang: cq.From.LanguageCode, Choice: cq.Data}
+		chat := cq.From.ID
+		if m := cq.Message.Message; m != nil {
+			chat = m.Chat.ID
+		} else if m := cq.Message.InaccessibleMessage; m != nil {
+			chat = m.Chat.ID
+		}
+		in.Chat = strconv.FormatInt(chat, 10)
+		if _, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
+			b.log.Debug("telegram answerCallbackQuery failed", "err", redact(err.Error(), b.cfg.Token))
+		}
+		return in, chat < 0, nil
+	case u.Message != nil:
+		in, err := b.decodeMessage(ctx, u.Message)
+		return in, u.Message.Chat.ID < 0, err
+	}
+	return flows.Inbound{Chat: raw.Chat}, true, nil // nothing the desk handles: treated as an unknown group's
+}
+
+func (b *Bot) decodeMessage(ctx context.Context, m *models.Message) (flows.Inbound, error) {
+	in := flows.Inbound{Chat: strconv.FormatInt(m.Chat.ID, 10)}
+	if m.From != nil {
+		in.User, in.Name, in.Lang = strconv.FormatInt(m.From.ID, 10), fullName(*m.From), m.From.LanguageCode
+	}
+	if m.ReplyToMessage != nil {
+		in.ReplyTo = strconv.Itoa(m.ReplyToMessage.ID)
+	}
+	in.Text = m.Text
+	if cmd, rest, ok := b.command(m); ok {
+		in.Command, in.Text = cmd, rest
+	}
+	switch {
+	case m.Contact != nil:
+		if m.From != nil && m.Contact.UserID == m.From.ID {
+			in.Phone = m.Contact.PhoneNumber
+		} else {
+			in.Unsupported = "contact_other"
+		}
+	case len(m.Photo) > 0:
+		p := m.Photo[len(m.Photo)-1]
+		return b.fetch(ctx, in, "photo", p.FileID, "foto.jpg", "image/jpeg", int64(p.FileSize), m.Caption)
+	case m.Document != nil:
+		d := m.Document
+		return b.fetch(ctx, in, "document", d.FileID, d.FileName, d.MimeType, d.FileSize, m.Caption)
+	case m.Location != nil:
+		in.Attachment = &flows.Attachment{Kind: "location", Ref: fmt.Sprintf("%.6f,%.6f", m.Location.Latitude, m.Location.Longitude)}
+	case m.Sticker != nil:
+		in.Unsupported = "sticker"
+	case m.Voice != nil, m.Audio != nil, m.VideoNote != nil:
+		in.Unsupported = "voice"
+	case m.Video != nil, m.Animation != nil:
+		in.Unsupported = "video"
+	case in.Text == "" && in.Command == "":
+		in.Unsupported = "other"
+	}
+	return in, nil
+}
+
+// fetch downloads an attachment and keeps it; one too large becomes Unsupported.
+func (b *Bot) fetch(ctx context.Context, in flows.Inbound, kind, fileID, name, mime string, size int64, caption string) (flows.Inbound, error) {
+	if strings.TrimSpace(caption) != "" && in.Text == "" {
+		in.Text = caption
+	}
+	if size > b.cfg.MaxFileBytes {
+		in.Unsupported = "too_large"
+		return in, nil
+	}
+	f, err := b.api.GetFile(ctx, &tg.GetFileParams{FileID: fileID})
+	if err != nil {
+		if errors.Is(err, tg.ErrorBadRequest) {
+			in.Unsupported = "too_large" // Telegram refuses files over 20 MB
+			return in, nil
+		}
+		return in, b.wrap("getFile", err)
+	}
+	if f.FileSize > b.cfg.MaxFileBytes {
+		in.Unsupported = "too_large"
+		return in, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.api.FileDownloadLink(f), nil)
+	if err != nil {
+		return in, errors.New("telegram: build download request")
+	}
+	resp, err := b.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return in, fmt.Errorf("telegram download: %s", redact(err.Error(), b.cfg.Token))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return in, fmt.Errorf("telegram download: HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, b.cfg.MaxFileBytes+1))
+	if err != nil {
+		return in, fmt.Errorf("telegram download: %s", redact(err.Error(), b.cfg.Token))
+	}
+	if int64(len(data)) > b.cfg.MaxFileBytes {
+		in.Unsupported = "too_large"
+		return in, nil
+	}
+	ref, err := b.store.SaveFile(ctx, Name, fileID, name, mime, data, b.clock.Now())
+	if err != nil {
+		return in, err
+	}
+	in.Attachment = &flows.Attachment{Kind: kind, Ref: ref, Name: name, Size: int64(len(data))}
+	return in, nil
+}
+
+// command returns the command of a message that starts with one: "/lapor" and
+// "/lapor@ThisBot" give "lapor"; a command for another bot gives ok false.
+func (b *Bot) command(m *models.Message) (cmd, rest string, ok bool) {
+	if len(m.Entities) == 0 || m.Entities[0].Type != models.MessageEntityTypeBotCommand || m.Entities[0].Offset != 0 {
+		return "", "", false
+	}
+	u16 := utf16.Encode([]rune(m.Text))
+	end := min(m.Entities[0].Length, len(u16))
+	word := string(utf16.Decode(u16[:end]))
+	rest = strings.TrimSpace(string(utf16.Decode(u16[end:])))
+	word = strings.TrimPrefix(word, "/")
+	if name, at, found := strings.Cut(word, "@"); found {
+		b.mu.Lock()
+		me := b.username
+		b.mu.Unlock()
+		if me != "" && !strings.EqualFold(at, me) {
+			return "", "", false
+		}
+		word = name
+	}
+	return strings.ToLower(word), rest, true
+}
+
+func fullName(u models.User) string {
+	return strings.TrimSpace(u.FirstName + " " + u.LastName)
+}
+
+// Deliver sends one outbox message: a text with its buttons (split when too long), or
+// a complaint's card — in the complaint's forum topic when the group is a forum, and
+// edited in place when it replaces an earlier card.
+func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
+	chat, err := strconv.ParseInt(m.Chat, 10, 64)
+	if err != nil {
+		return flows.Receipt{}, fmt.Errorf("telegram: chat %q is not a chat ID: %w", m.Chat, bot.ErrUnreachable)
+	}
+	if wait := b.limiter.Reserve(chat, b.clock.Now()); wait > 0 {
+		return flows.Receipt{}, &bot.RetryAfter{Wait: wait}
+	}
+	text, markup, err := b.render(ctx, m)
+	if err != nil {
+		return flows.Receipt{}, err
+	}
+	rcpt := flows.Receipt{Thread: m.Thread}
+	if m.Edit != "" {
+		id, _ := strconv.Atoi(m.Edit)
+		_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: id, Text: text,
+			ParseMode: models.ParseModeHTML, ReplyMarkup: markup})
+		switch {
+		case err == nil, isNotModified(err):
+			rcpt.Ref = m.Edit
+			return rcpt, nil
+		case !errors.Is(err, tg.ErrorBadRequest):
+			return flows.Receipt{}, b.failure(chat, err)
+		}
+		// The card is gone (deleted, too old): send a new one instead.
+	}
+	if m.Notice.Card && rcpt.Thread == "" && m.Unit != "" && b.isForum(ctx, chat) {
+		topic, err := b.api.CreateForumTopic(ctx, &tg.CreateForumTopicParams{ChatID: chat, Name: topicName(m.Notice)})
+		if err == nil {
+			rcpt.Thread = strconv.Itoa(topic.MessageThreadID)
+		} else {
+			b.log.Warn("telegram forum topic not created", "chat", m.Chat, "err", redact(err.Error(), b.cfg.Token))
+		}
+	}
+	thread, _ := strconv.Atoi(rcpt.Thread)
+	parts := SplitEscaped(text, MaxText)
+	for i, part := range parts {
+		p := &tg.SendMessageParams{ChatID: chat, MessageThreadID: thread, Text: part, ParseMode: models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
+		if i == len(parts)-1 {
+			p.ReplyMarkup = markup
+		}
+		msg, err := b.api.SendMessage(ctx, p)
+		if err != nil {
+			if i > 0 {
+				// Earlier parts went out: do not send them twice; the rest is lost
+				// only if this error is permanent.
+				b.log.Warn("telegram message partly sent", "chat", m.Chat, "parts", len(parts), "sent", i)
+			}
+			return flows.Receipt{}, b.failure(chat, err)
+		}
+		rcpt.Ref = strconv.Itoa(msg.ID)
+	}
+	return rcpt, nil
+}
+
+// render returns the HTML text and the keyboard of an outbox message.
+func (b *Bot) render(ctx context.Context, m flows.Envelope) (string, models.ReplyMarkup, error) {
+	rules := b.rules()
+	loc := rules.Calendar.Location()
+	n := m.Notice
+	var text string
+	var choices [][]flows.Choice
+	if n.Card {
+		c, err := b.store.Complaint(ctx, n.Complaint)
+		if err != nil {
+			return "", nil, err
+		}
+		viewer, _ := rules.Units.Unit(m.Unit)
+		card, err := b.catalog.Card(m.Lang, c, viewer, rules.Units, loc)
+		if err != nil {
+			b.log.Warn("card rendering incomplete", "msg", n.Msg, "err", err)
+		}
+		text = card
+		if n.Msg != flows.MsgCard {
+			head, err := b.catalog.Notice(m.Lang, n, rules.Units, loc)
+			if err != nil {
+				b.log.Warn("message rendering incomplete", "msg", n.Msg, "err", err)
+			}
+			text = head + "\n\n" + card
+		}
+		choices = rules.CardChoices(c, m.Unit)
+	} else {
+		t, err := b.catalog.Notice(m.Lang, n, rules.Units, loc)
+		if err != nil {
+			b.log.Warn("message rendering incomplete", "msg", n.Msg, "err", err)
+		}
+		text, choices = t, n.Choices
+	}
+	return text, b.markup(m.Lang, n, choices), nil
+}
+
+// markup builds the keyboard: inline buttons for choices, a share-contact button when
+// the phone is asked for, a forced reply when text is asked for.
+func (b *Bot) markup(lang string, n flows.Notice, choices [][]flows.Choice) models.ReplyMarkup {
+	switch n.Ask {
+	case flows.AskPhone:
+		kb := [][]models.KeyboardButton{{{Text: b.catalog.Label(lang, flows.Choice{Label: flows.LabelShare}), RequestContact: true}}}
+		return &models.ReplyKeyboardMarkup{Keyboard: kb, OneTimeKeyboard: true, ResizeKeyboard: true}
+	case flows.AskReply:
+		return &models.ForceReply{ForceReply: true, Selective: false}
+	}
+	if len(choices) == 0 {
+		if n.Card {
+			return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+		}
+		return nil
+	}
+	var rows [][]models.InlineKeyboardButton
+	for _, row := range choices {
+		var r []models.InlineKeyboardButton
+		for _, c := range row {
+			r = append(r, models.InlineKeyboardButton{Text: b.catalog.Label(lang, c), CallbackData: c.Data})
+		}
+		rows = append(rows, r)
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// isForum reports whether a group is a forum supergroup (asked once per chat).
+func (b *Bot) isForum(ctx context.Context, chat int64) bool {
+	b.mu.Lock()
+	f, known := b.forums[chat]
+	b.mu.Unlock()
+	if known {
+		return f
+	}
+	info, err := b.api.GetChat(ctx, &tg.GetChatParams{ChatID: chat})
+	if err != nil {
+		return false
+	}
+	b.mu.Lock()
+	b.forums[chat] = info.IsForum
+	b.mu.Unlock()
+	return info.IsForum
+}
+
+func topicName(n flows.Notice) string { return n.Tracking }
+
+// failure classifies a Telegram error for the Sender: 429 waits (and slows the chat),
+// 403 and a vanished chat are unreachable, the rest is worth retrying.
+func (b *Bot) failure(chat int64, err error) error {
+	var tmr *tg.TooManyRequestsError
+	var mig *tg.MigrateError
+	switch {
+	case errors.As(err, &tmr):
+		wait := time.Duration(max(tmr.RetryAfter, 1)) * time.Second
+		b.limiter.Penalize(chat, b.clock.Now(), wait, false)
+		return &bot.RetryAfter{Wait: wait}
+	case errors.As(err, &mig):
+		b.log.Error("telegram group was upgraded to a supergroup: update its chat ID in the units file",
+			"old_chat", chat, "new_chat", mig.MigrateToChatID)
+		return fmt.Errorf("telegram: group moved to %d: %w", mig.MigrateToChatID, bot.ErrUnreachable)
+	case errors.Is(err, tg.ErrorForbidden):
+		return fmt.Errorf("telegram: %s: %w", redact(err.Error(), b.cfg.Token), bot.ErrUnreachable)
+	case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found"):
+		return fmt.Errorf("telegram: chat not found: %w", bot.ErrUnreachable)
+	}
+	return b.wrap("send", err)
+}
+
+func (b *Bot) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("telegram %s: %s", op, redact(err.Error(), b.cfg.Token))
+}
+
+func isNotModified(err error) bool {
+	return errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
+}
+
+// redact removes the bot token from a text (URLs in network errors carry it).
+func redact(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "<token>")
+}
+
