@@ -49,6 +49,9 @@ type Desk struct {
 	Log    *slog.Logger
 	// MaxAttempts is how often a message is tried before it is given up; default 5.
 	MaxAttempts int
+	// Observe, when set, is called after each inbound message was handled (err nil) or
+	// failed, once its effects are committed: for metrics and benchmarks.
+	Observe func(raw flows.RawInbound, err error)
 }
 
 // Handle handles one decoded inbound message.
@@ -112,7 +115,11 @@ func (d *Desk) Drain(ctx context.Context, decoders []Decoder) (int, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := d.handleRaw(ctx, byName[raw.Channel], raw); err != nil {
+				err := d.handleRaw(ctx, byName[raw.Channel], raw)
+				if d.Observe != nil {
+					d.Observe(raw, err)
+				}
+				if err != nil {
 					d.Log.Error("inbound message failed", "channel", raw.Channel, "message_id", raw.ID, "attempts", raw.Attempts, "err", err)
 					return
 				}

@@ -41,8 +41,10 @@ type CardAction struct {
 	Target    string
 }
 
-// Data encodes the action as button data: "a:<event>:<id>:<version>[:<target>]", at
-// most 64 bytes for unit codes of up to 40 characters.
+// Data encodes the action as button data: "a:<event>:<id>:<version>[:<target>]". It
+// always fits Telegram's 64 bytes: the longest event name (13 bytes with its prefix),
+// the largest ID (19 digits) and version (10 digits) leave 20 for the unit code, the
+// longest NewDirectory accepts.
 func (a CardAction) Data() string {
 	s := fmt.Sprintf("a:%s:%d:%d", a.Event, a.Complaint, a.Version)
 	if a.Target != "" {
@@ -137,6 +139,9 @@ func (r *Rules) PressCard(c Complaint, unit string, a CardAction, actor Actor) P
 			if u.Kind == t.target {
 				n.Choices = append(n.Choices, []Choice{{Text: u.Name, Data: CardAction{a.Event, c.ID, c.Version, u.Code}.Data()}})
 			}
+		}
+		if len(n.Choices) == 0 {
+			return refuse(&Error{Code: ErrBadTarget})
 		}
 		return Press{Reply: n}
 	}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -79,6 +80,7 @@ type Session struct {
 	Draft   Complaint
 	Fixing  bool      // the step was chosen from the summary: go back to it afterwards
 	Focus   string    // tracking number of the complaint a reply is being written for
+	Resume  Step      // the filing step to go back to after that reply
 	Updated time.Time // the citizen's last message
 	Nudged  bool      // the reminder about an unfinished draft was sent
 }
@@ -263,7 +265,13 @@ func (in *Intake) begin(o *Outcome) {
 
 func (in *Intake) cancel(o *Outcome, mine []Complaint) {
 	s := &o.Session
-	s.Step, s.Draft, s.Fixing, s.Focus = StepMenu, Complaint{}, false, ""
+	if s.Step == StepReply && s.Resume != "" {
+		// Cancelling the reply, not the complaint being written before it.
+		s.Step, s.Focus, s.Resume = s.Resume, "", ""
+		in.prompt(o)
+		return
+	}
+	s.Step, s.Draft, s.Fixing, s.Focus, s.Resume = StepMenu, Complaint{}, false, "", ""
 	in.menu(o, mine, MsgCancelled)
 }
 
@@ -375,6 +383,9 @@ func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) 
 		if mine[i].State != Answered {
 			o.Event, o.Tracking = &Event{Kind: EvReply, Actor: actor, Text: "-"}, tracking // refused by the rules, with their explanation
 			return
+		}
+		if s.Filing() {
+			s.Resume = s.Step // the complaint being written waits for the reply
 		}
 		s.Step, s.Focus = StepReply, tracking
 		n := o.say(MsgAskReply, []Choice{{Label: LabelCancel, Data: "m:cancel"}})
@@ -494,7 +505,8 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 			return
 		}
 		o.Event, o.Tracking = &Event{Kind: EvReply, Actor: Actor{Kind: ByComplainant, Ref: s.Chat}, Text: t}, s.Focus
-		s.Step, s.Focus = StepMenu, ""
+		s.Step, s.Focus, s.Resume = cmp.Or(s.Resume, StepMenu), "", ""
+		in.prompt(o) // back to the complaint being written, if any
 		return
 	case StepBody:
 		n := utf8.RuneCountInString(t)
@@ -503,7 +515,7 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 			o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(in.MaxBody)}
 			return
 		case n < in.MinBody || len(strings.Fields(t)) < in.MinWords:
-			o.say(MsgBodyTooShort).Data = map[string]string{"Min": strconv.Itoa(in.MinBody)}
+			o.say(MsgBodyTooShort).Data = map[string]string{"Min": strconv.Itoa(in.MinBody), "Words": strconv.Itoa(in.MinWords)}
 			return
 		}
 		d.Body = t
@@ -519,6 +531,9 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 		}
 		d.Place = t
 	case StepPhone:
+		if isSkip(t) {
+			break // the "skip" key of a keyboard that also offers to share the number
+		}
 		in.phone(o, t)
 		return
 	case StepEmail:
@@ -659,7 +674,7 @@ func (in *Intake) prompt(o *Outcome) {
 		n.Data = map[string]string{
 			"Type": string(d.Type), "Privacy": string(d.Privacy), "Category": d.Category, "Body": d.Body,
 			"When": d.EventDate, "Where": d.Place, "Files": strconv.Itoa(len(d.Attachment)),
-			"Phone": d.Contact.Phone, "Email": d.Contact.Email,
+			"Phone": d.Contact.Phone, "Email": d.Contact.Email, "Name": d.Contact.Name,
 		}
 	case StepFix:
 		var rows [][]Choice
@@ -716,23 +731,32 @@ var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]{2,}$`)
 // +62 812 3456 7890, 6281234567890) into international digits (6281234567890). ok is
 // false when it is not one.
 func NormalizePhone(p string) (string, bool) {
+	p = strings.TrimSpace(p)
+	plus := strings.HasPrefix(p, "+")
+	p = strings.TrimPrefix(p, "+")
+	p = strings.Replace(p, "(0)", "", 1) // +62 (0)812…: the trunk zero written in brackets
 	var b strings.Builder
 	for _, r := range p {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
-		case r == '+' && b.Len() == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+		case r == ' ', r == '-', r == '.', r == '(', r == ')':
 		default:
 			return "", false
 		}
 	}
 	d := b.String()
 	switch {
+	case strings.HasPrefix(d, "0062") && !plus:
+		d = d[2:]
 	case strings.HasPrefix(d, "62"):
-	case strings.HasPrefix(d, "0"):
+	case strings.HasPrefix(d, "0") && !plus:
 		d = "62" + d[1:]
 	default:
 		return "", false
+	}
+	if strings.HasPrefix(d, "620") {
+		return "", false // a trunk zero after the country code
 	}
 	if len(d) < 10 || len(d) > 15 {
 		return "", false
@@ -752,6 +776,15 @@ func titleOf(body string) string {
 		return string(r)[:i] + "…"
 	}
 	return string(r) + "…"
+}
+
+// isSkip reports whether a typed answer means "skip" (in Indonesian or English).
+func isSkip(t string) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(t), ".!")) {
+	case "lewati", "skip", "-", "tidak ada", "tidak", "no", "none":
+		return true
+	}
+	return false
 }
 
 func langOf(pref string) string {

@@ -217,7 +217,7 @@ func TestConverseFiling(t *testing.T) {
 	checkMap(t, o.Replies[0], map[string]string{"Min": "30"})
 
 	o = d.do(msgText("KK belum jadi"), flows.StepBody, flows.MsgBodyTooShort)
-	checkMap(t, o.Replies[0], map[string]string{"Min": "30"})
+	checkMap(t, o.Replies[0], map[string]string{"Min": "30", "Words": "5"})
 	d.do(msgText(strings.Repeat("a", 40)), flows.StepBody, flows.MsgBodyTooShort) // long enough, but one word
 	d.do(msgText("satu dua tiga empat"+strings.Repeat("!", 11)), flows.StepBody, flows.MsgBodyTooShort)
 
@@ -271,7 +271,7 @@ func TestConverseFiling(t *testing.T) {
 	}
 	summary := map[string]string{
 		"Type": "pengaduan", "Privacy": "biasa", "Category": "kk", "Body": aBody, "When": aWhen, "Where": "",
-		"Files": "2", "Phone": aPhoneNorm, "Email": anEmail,
+		"Files": "2", "Phone": aPhoneNorm, "Email": anEmail, "Name": "Budi",
 	}
 	checkMap(t, o.Replies[0], summary)
 
@@ -1089,15 +1089,19 @@ func TestNormalizePhone(t *testing.T) {
 		{"+6281234567890", "6281234567890"}, // as Telegram shares it
 		{" 0812 3456 7890 ", "6281234567890"},
 		{"0812.3456.789", "628123456789"},
-		{"(0561) 765432", "62561765432"},        // a landline in Pontianak
-		{"081234567", "6281234567"},             // 10 digits, the fewest
-		{"+628123456789012", "628123456789012"}, // 15 digits, the most
+		{"(0561) 765432", "62561765432"},          // a landline in Pontianak
+		{"081234567", "6281234567"},               // 10 digits, the fewest
+		{"+628123456789012", "628123456789012"},   // 15 digits, the most
+		{"\u00a00812345678901", "62812345678901"}, // spaces around, as pasted
+		{"+62 812 3456 7890\n", "6281234567890"},
+		{"+62 (0)812 3456 7890", "6281234567890"}, // the trunk zero in brackets
+		{"0062 812 3456 7890", "6281234567890"},   // the international prefix
 	}
 	invalid := []string{
 		"", " ", "-", "+", "12345", "0812", "08123456", "62812345", "+1 555 123 4567", "+60 12 345 6789",
 		"0812-3456-7890 ext 2", "0812/3456/7890", "0812_3456_7890", "08l2345678901", "０８１２３４５６７８９０",
-		"0812+34567890", "6281234567890123", "081234567890123", "\u00a00812345678901", "62 812 3456 7890 1234",
-		"tidak punya", "+62 812 3456 7890\n",
+		"0812+34567890", "6281234567890123", "081234567890123", "62 812 3456 7890 1234",
+		"tidak punya", "++62 812 3456 7890", "+0812 3456 7890", "+62 0812 3456 7890", "+0062 812 3456 7890",
 	}
 	for _, tt := range valid {
 		got, ok := flows.NormalizePhone(tt.in)
@@ -1143,5 +1147,42 @@ func TestTitleOf(t *testing.T) {
 				t.Errorf("title %q is not valid UTF-8", got)
 			}
 		})
+	}
+}
+
+// TestReplyWhileFilingResumesTheDraft: a citizen in the middle of a new complaint
+// presses Reply under an answer to an earlier one; after the reply (or cancelling it)
+// the complaint being written is asked for again, not lost.
+func TestReplyWhileFilingResumesTheDraft(t *testing.T) {
+	in := flows.DefaultIntake()
+	now := flowstest.At(t, "2026-12-01 10:00")
+	answered := flows.Complaint{ID: 7, Tracking: "ADU-261130-K7QX", State: flows.Answered}
+	mine := []flows.Complaint{answered}
+	s := flows.Session{Channel: "telegram", Chat: flowstest.ChatRef, Lang: "id", Step: flows.StepWhere,
+		Draft: flows.Complaint{Type: flows.ReportComplaint, Body: "Sudah tiga minggu KK belum jadi juga di kecamatan."}}
+	msg := func(choice, text string) flows.Inbound {
+		return flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Choice: choice, Text: text}
+	}
+
+	o := in.Converse(s, msg("c:rep:"+answered.Tracking, ""), mine, now)
+	if o.Session.Step != flows.StepReply || o.Session.Resume != flows.StepWhere || o.Session.Draft.Body == "" {
+		t.Fatalf("after Reply: step %q resume %q draft kept %t", o.Session.Step, o.Session.Resume, o.Session.Draft.Body != "")
+	}
+	o = in.Converse(o.Session, msg("", "Nama ibu saya masih salah."), mine, now)
+	if o.Event == nil || o.Event.Kind != flows.EvReply || o.Tracking != answered.Tracking {
+		t.Fatalf("reply not sent: %+v", o.Event)
+	}
+	if o.Session.Step != flows.StepWhere || o.Session.Resume != "" || o.Session.Draft.Body == "" {
+		t.Errorf("after the reply: step %q resume %q", o.Session.Step, o.Session.Resume)
+	}
+	if last := o.Replies[len(o.Replies)-1].Msg; last != flows.MsgAskWhere {
+		t.Errorf("after the reply asked %s, want %s", last, flows.MsgAskWhere)
+	}
+
+	// Cancelling the reply also goes back to the draft.
+	o = in.Converse(o.Session, msg("c:rep:"+answered.Tracking, ""), mine, now)
+	o = in.Converse(o.Session, msg("m:cancel", ""), mine, now)
+	if o.Session.Step != flows.StepWhere || o.Session.Draft.Body == "" || o.Event != nil {
+		t.Errorf("after cancelling the reply: step %q, draft kept %t, event %v", o.Session.Step, o.Session.Draft.Body != "", o.Event)
 	}
 }

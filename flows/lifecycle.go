@@ -234,7 +234,8 @@ var govSide = []State{Submitted, Routed, Distributed, InProgress}
 // eventOrder is the order in which Actions lists what a unit may do.
 var eventOrder = []EventKind{EvRoute, EvDistribute, EvTask, EvAnswer, EvTake, EvFindings, EvSendBack, EvNotOurs, EvArchive, EvOutcome, EvLaporID}
 
-// transitions is SOP.md section 4: every row, and no others.
+// transitions is SOP.md section 4, every row and no others, plus the technical team's
+// "take the task" that the group chats add (it records who works the complaint).
 var transitions = map[EventKind]transition{
 	EvRoute: {from: []State{Submitted}, who: whoHolder, target: Regency, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
 		ch.move(Routed, ev.Target)
@@ -277,8 +278,7 @@ var transitions = map[EventKind]transition{
 		}
 		ch.move(Answered, c.Unit)
 		r.setDue(c, DueClose, now)
-		ch.notify(ToComplainant, MsgAnswered, c.Unit, ev.Text).Choices = [][]Choice{
-			{{Label: LabelSatisfied, Data: "c:sat:" + c.Tracking}, {Label: LabelReply, Text: c.Tracking, Data: "c:rep:" + c.Tracking}}}
+		ch.notify(ToComplainant, MsgAnswered, c.Unit, ev.Text).Choices = answerChoices(c.Tracking)
 		return nil
 	}},
 	EvNotOurs: {from: []State{Distributed, InProgress}, who: whoAgencyHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -404,6 +404,12 @@ func (r *Rules) close(ch *Change, msg MsgID, why string, now time.Time) {
 	r.setDue(c, NoDue, now)
 	ch.notify(ToComplainant, msg, "", "").Choices = rateChoices(c.Tracking)
 	ch.notify(ToUnit(c.Unit), MsgClosedU, "", why)
+}
+
+// answerChoices offers the complainant of an answered complaint to say they are
+// satisfied or to reply.
+func answerChoices(tracking string) [][]Choice {
+	return [][]Choice{{{Label: LabelSatisfied, Data: "c:sat:" + tracking}, {Label: LabelReply, Text: tracking, Data: "c:rep:" + tracking}}}
 }
 
 // rateChoices offers the ratings 1 (very poor) to 5 (very good).

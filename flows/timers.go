@@ -75,7 +75,7 @@ func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error)
 	switch kind {
 	case EvWarn:
 		nc.Timers.Warned = true
-		ch.notify(ToComplainant, MsgClosingSoon, "", "")
+		ch.notify(ToComplainant, MsgClosingSoon, "", "").Choices = answerChoices(c.Tracking)
 	case EvRemind:
 		nc.Timers.Reminded = true
 		if !now.Before(c.Due) {

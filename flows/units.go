@@ -59,7 +59,8 @@ func (e *UnitsError) Error() string {
 	return strings.TrimSuffix(b.String(), ";")
 }
 
-var unitCode = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+// unitCode keeps codes short enough for every card button to fit Telegram's 64 bytes.
+var unitCode = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,19}$`)
 
 // Directory is a validated routing tree. It is immutable and safe for concurrent use.
 type Directory struct {
@@ -81,7 +82,7 @@ func NewDirectory(units []Unit) (*Directory, error) {
 	for i, u := range units {
 		switch {
 		case !unitCode.MatchString(u.Code):
-			add(i, "code", "%q is not a unit code (lower-case letters, digits, '-' or '_', at most 40)", u.Code)
+			add(i, "code", "%q is not a unit code (lower-case letters, digits, '-' or '_', at most 20)", u.Code)
 		case seen[u.Code] > 0:
 			add(i, "code", "%q is already used by unit %d", u.Code, seen[u.Code])
 		default:

@@ -116,8 +116,8 @@ func BenchmarkFile(b *testing.B) {
 // BenchmarkApply moves complaints through two transitions from `clients` goroutines:
 // each goroutine routes a submitted complaint to the regency, then distributes it to
 // an agency; every DB.Apply is one op (lock, compare-and-set, audit event, two outbox
-// rows). The submitted complaints are copied in SQL from one filed through the store,
-// before the timer starts.
+// rows, its cards). The submitted complaints, with the card of the national group, are
+// copied in SQL from one filed through the store, before the timer starts.
 func BenchmarkApply(b *testing.B) {
 	for _, conns := range []int{clients, 0} {
 		name := fmt.Sprintf("pool=%d", conns)
@@ -151,8 +151,8 @@ const cloneColumns = `version, type, privacy, category, title, body, place, even
 	contact_channel, contact_name, contact_phone, contact_email, contact_lang, state, unit, team, due_at,
 	due_kind, reminded, overdue, warned, clock_from, next_check_at, lapor_id, rating, filed_at, updated_at, closed_at`
 
-// mustClone inserts n copies of complaint tpl, tracking numbers prefix1…prefixN, and
-// returns their IDs in order.
+// mustClone inserts n copies of complaint tpl and of its cards, tracking numbers
+// prefix1…prefixN, and returns their IDs in order.
 func mustClone(b *testing.B, db *store.DB, prefix string, n int, tpl int64) []int64 {
 	b.Helper()
 	rows, err := db.Pool().Query(ctx, `
@@ -167,7 +167,21 @@ ORDER BY g RETURNING id`, prefix, n, tpl)
 	if err != nil || len(ids) != n {
 		b.Fatalf("clone %d complaints: %d, %v", n, len(ids), err)
 	}
+	mustCloneCards(b, db, ids, []int64{tpl})
 	return ids
+}
+
+// mustCloneCards gives complaint ids[i] the cards of complaint tpls[(i+1) % len(tpls)].
+func mustCloneCards(b *testing.B, db *store.DB, ids, tpls []int64) {
+	b.Helper()
+	_, err := db.Pool().Exec(ctx, `
+INSERT INTO card (complaint_id, channel, chat, unit, outbox_id, thread)
+SELECT u.id, k.channel, k.chat, k.unit, k.outbox_id, k.thread
+FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n)
+JOIN card k ON k.complaint_id = ($2::bigint[])[1 + u.n % cardinality($2::bigint[])]`, ids, tpls)
+	if err != nil {
+		b.Fatalf("clone cards: %v", err)
+	}
 }
 
 // maxDue is the largest number of complaints a sweep benchmark makes due at once.
@@ -197,19 +211,22 @@ func BenchmarkSweep(b *testing.B) {
 
 // sweepSet is a database of stored complaints for the sweep benchmarks: 5% open and
 // not due (checks in the coming days), the rest closed (no check), and maxDue
-// candidates spread evenly through the table that reset makes due or not.
+// candidates spread evenly through the table, with their templates' cards, that reset
+// makes due or not.
 type sweepSet struct {
 	db      *store.DB
 	rules   *flows.Rules
 	now     time.Time // the sweep's time: Tuesday 2026-12-01 10:00
 	cands   []int64   // candidate IDs; candidate n (1-based) copies due template n % 3
 	tpl     []int64   // the due templates, in bench_tpl
+	outbox  int64     // the last outbox row before the benchmarks
 	prevDue int       // how many candidates the last reset made due
 }
 
 // loadSweepSet builds a sweepSet of total complaints. Templates are made through the
-// store (File and Apply, so every column is what the rules set), kept in table
-// bench_tpl, and copied with INSERT … SELECT generate_series.
+// store (File and Apply, so every column is what the rules set), kept as they were
+// in table bench_tpl, and copied with INSERT … SELECT generate_series; the templates
+// themselves stay, not due.
 func loadSweepSet(b *testing.B, total int) *sweepSet {
 	b.Helper()
 	start := time.Now()
@@ -275,8 +292,6 @@ func loadSweepSet(b *testing.B, total int) *sweepSet {
 		args []any
 	}{
 		{`CREATE TABLE bench_tpl AS SELECT * FROM complaint`, nil},
-		{`TRUNCATE audit_event, outbox`, nil},
-		{`DELETE FROM complaint`, nil},
 		{`INSERT INTO complaint (tracking, contact_chat, ` + cloneColumns + `)
 SELECT 'BK-' || g, (g % 50000)::text, ` + cloneColumns + `
 FROM generate_series(1, $1::int) g
@@ -284,9 +299,8 @@ JOIN bench_tpl t ON t.id = CASE WHEN g % $2 = 0 THEN ($3::bigint[])[1 + (g / $2)
                                 WHEN g % 20 = 1 THEN $4
                                 ELSE $5 END
 ORDER BY g`, []any{total, stride, s.tpl, open, closed}},
-		// The candidates start not due.
+		// The candidates and the templates start not due.
 		{`UPDATE complaint SET next_check_at = $1 WHERE next_check_at <= $2`, []any{notDue, s.now}},
-		{`VACUUM (ANALYZE) complaint`, nil},
 	} {
 		if _, err := db.Pool().Exec(ctx, q.sql, q.args...); err != nil {
 			b.Fatalf("%s: %v", q.sql, err)
@@ -299,6 +313,14 @@ JOIN complaint c USING (tracking) ORDER BY u.n`, candidateTracking(stride))
 	}
 	if s.cands, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || len(s.cands) != maxDue {
 		b.Fatalf("candidates: %d, %v", len(s.cands), err)
+	}
+	// Candidate n copies template n % 3, cards included.
+	mustCloneCards(b, db, s.cands, s.tpl)
+	if err := db.Pool().QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM outbox`).Scan(&s.outbox); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Pool().Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
+		b.Fatal(err)
 	}
 	b.Logf("loaded %d complaints in %s", total, time.Since(start).Round(time.Second))
 	return s
@@ -313,7 +335,7 @@ func candidateTracking(stride int) []string {
 }
 
 // reset makes the first due candidates due and the others not, as copies of their
-// templates, and empties the audit trail and the outbox the last sweep filled.
+// templates, empties the audit trail and removes the messages the last sweeps queued.
 func (s *sweepSet) reset(b *testing.B, due int) {
 	b.Helper()
 	n := max(due, s.prevDue)
@@ -329,7 +351,10 @@ WHERE d.id = u.id`, s.cands[:n], s.tpl, due, s.now.Add(30*24*time.Hour))
 			b.Fatal(err)
 		}
 	}
-	if _, err := s.db.Pool().Exec(ctx, `TRUNCATE audit_event, outbox`); err != nil {
+	if _, err := s.db.Pool().Exec(ctx, `DELETE FROM outbox WHERE id > $1`, s.outbox); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.db.Pool().Exec(ctx, `TRUNCATE audit_event`); err != nil {
 		b.Fatal(err)
 	}
 	s.prevDue = due

@@ -13,13 +13,13 @@ import (
 )
 
 const (
-	sqlLockSession = `SELECT lang, step, draft, fixing, focus, nudged, updated_at FROM session
+	sqlLockSession = `SELECT lang, step, draft, fixing, focus, resume, nudged, updated_at FROM session
 WHERE channel = $1 AND chat = $2 FOR UPDATE`
 	sqlPutSession = `
-INSERT INTO session (channel, chat, lang, step, draft, fixing, focus, nudged, updated_at, next_check_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+INSERT INTO session (channel, chat, lang, step, draft, fixing, focus, resume, nudged, updated_at, next_check_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (channel, chat) DO UPDATE SET lang = $3, step = $4, draft = $5, fixing = $6, focus = $7,
-	nudged = $8, updated_at = $9, next_check_at = $10`
+	resume = $8, nudged = $9, updated_at = $10, next_check_at = $11`
 	sqlMine = `SELECT ` + complaintColumns + ` FROM complaint
 WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id DESC LIMIT 20`
 	sqlDueSessions = `SELECT channel, chat FROM session WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED`
@@ -338,7 +338,7 @@ func queueTo(ctx context.Context, tx pgx.Tx, channel, chat, lang, unit string, n
 func lockSession(ctx context.Context, tx pgx.Tx, channel, chat string) (flows.Session, error) {
 	s := flows.Session{Channel: channel, Chat: chat}
 	var draft []byte
-	err := tx.QueryRow(ctx, sqlLockSession, channel, chat).Scan(&s.Lang, &s.Step, &draft, &s.Fixing, &s.Focus, &s.Nudged, &s.Updated)
+	err := tx.QueryRow(ctx, sqlLockSession, channel, chat).Scan(&s.Lang, &s.Step, &draft, &s.Fixing, &s.Focus, &s.Resume, &s.Nudged, &s.Updated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, nil
 	}
@@ -356,7 +356,7 @@ func putSession(ctx context.Context, tx pgx.Tx, intake *flows.Intake, s flows.Se
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, sqlPutSession, s.Channel, s.Chat, langOr(s.Lang), s.Step, draft, s.Fixing, s.Focus, s.Nudged,
+	_, err = tx.Exec(ctx, sqlPutSession, s.Channel, s.Chat, langOr(s.Lang), s.Step, draft, s.Fixing, s.Focus, s.Resume, s.Nudged,
 		s.Updated, nullTime(intake.NextCheck(s)))
 	return err
 }

@@ -32,6 +32,8 @@ type Main struct {
 	Clock    flows.Clock
 	Channels []bot.Channel // channels besides the configured ones (tests)
 	Log      *slog.Logger
+	// Observe, when set, is called after each inbound message is handled or failed.
+	Observe func(raw flows.RawInbound, err error)
 
 	db       *store.DB
 	catalog  *locales.Catalog
@@ -93,7 +95,7 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	sender := &bot.Sender{Outbox: db, Channels: channels, Clock: m.Clock, Log: m.Log}
 	m.goRun(func() { sender.Run(ctx, outboxWake, 5*time.Second) })
-	desk := &bot.Desk{Store: db, Rules: m.Rules, Intake: &m.Config.Intake, Prefix: m.Config.Prefix, Clock: m.Clock, Log: m.Log}
+	desk := &bot.Desk{Store: db, Rules: m.Rules, Intake: &m.Config.Intake, Prefix: m.Config.Prefix, Clock: m.Clock, Log: m.Log, Observe: m.Observe}
 	m.goRun(func() { desk.Run(ctx, m.decoders, inboxWake, 5*time.Second) })
 
 	// Scheduled checks: all state is in the database, so a missed tick only means the

@@ -9,6 +9,7 @@ CREATE TABLE session (
     draft         jsonb NOT NULL DEFAULT '{}',
     fixing        boolean NOT NULL DEFAULT false,
     focus         text NOT NULL DEFAULT '',
+    resume        text NOT NULL DEFAULT '',
     nudged        boolean NOT NULL DEFAULT false,
     updated_at    timestamptz NOT NULL,
     next_check_at timestamptz,
