@@ -253,12 +253,12 @@ func TestConversationOutputs(t *testing.T) {
 	tests := []struct{ name, got, want string }{
 		{"summary id", notice("id", summary), "Periksa kembali aduan Anda:\n\n" +
 			"Jenis: Pengaduan\nKerahasiaan: Rahasia\nKategori: Pungutan Liar\nWaktu kejadian: Senin lalu\nLokasi: –\n" +
-			"Lampiran: 2 berkas\nTelepon: +6281234567890\nE-mail: –\n\n" +
+			"Lampiran: 2 berkas\nNama: –\nTelepon: +6281234567890\nE-mail: –\n\n" +
 			"Isi aduan:\nPetugas loket meminta Rp50.000 agar KTP-el saya cepat dicetak.\n\n" +
 			"Pilih Kirim bila sudah benar, Perbaiki untuk mengubah, atau Batal."},
 		{"summary en", notice("en", summary), "Please check your complaint:\n\n" +
 			"Type: Complaint\nPrivacy: Confidential\nCategory: Illegal Fees (Pungli)\nWhen: Senin lalu\nWhere: –\n" +
-			"Attachments: 2\nPhone: +6281234567890\nE-mail: –\n\n" +
+			"Attachments: 2\nName: –\nPhone: +6281234567890\nE-mail: –\n\n" +
 			"Description:\nPetugas loket meminta Rp50.000 agar KTP-el saya cepat dicetak.\n\n" +
 			"Choose Send if it is right, Correct to change something, or Cancel."},
 		{"summary anonim id", notice("id", anonymous), "Periksa kembali aduan Anda:\n\n" +
