@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"aduan/flows"
@@ -52,6 +53,14 @@ type Desk struct {
 	// Observe, when set, is called after each inbound message was handled (err nil) or
 	// failed, once its effects are committed: for metrics and benchmarks.
 	Observe func(raw flows.RawInbound, err error)
+	// Workers is how many messages are handled at once (of different chats); default 16.
+	Workers int
+
+	once    sync.Once
+	byName  map[string]Decoder
+	names   []string
+	busy    atomic.Int32
+	running sync.WaitGroup
 }
 
 // Handle handles one decoded inbound message.
@@ -91,47 +100,105 @@ func unitsOfChat(rules *flows.Rules, channel, chat string) []string {
 }
 
 // Drain handles every inbound message waiting for the decoders' channels, each chat's
-// in order, different chats at once. A message that fails is retried when its lease
-// runs out, and given up after MaxAttempts so that its chat can go on.
+// in order, different chats at once, and returns how many it handled. A message that
+// fails is retried when its lease runs out, and given up after MaxAttempts so that its
+// chat can go on.
 func (d *Desk) Drain(ctx context.Context, decoders []Decoder) (int, error) {
-	if d.MaxAttempts == 0 {
-		d.MaxAttempts = 5
-	}
-	byName := map[string]Decoder{}
-	var names []string
-	for _, dec := range decoders {
-		byName[dec.Name()] = dec
-		names = append(names, dec.Name())
-	}
 	handled := 0
 	for ctx.Err() == nil {
-		batch, err := d.Store.ClaimInbox(ctx, names, d.Clock.Now(), time.Minute, 32)
-		if err != nil || len(batch) == 0 {
+		n, err := d.pass(ctx, decoders, nil)
+		handled += n
+		if err != nil || n == 0 {
 			return handled, err
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for _, raw := range batch {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				err := d.handleRaw(ctx, byName[raw.Channel], raw)
-				if d.Observe != nil {
-					d.Observe(raw, err)
-				}
-				if err != nil {
-					d.Log.Error("inbound message failed", "channel", raw.Channel, "message_id", raw.ID, "attempts", raw.Attempts, "err", err)
-					return
-				}
-				mu.Lock()
-				handled++
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
 	}
 	return handled, ctx.Err()
 }
+
+// Run handles inbound messages as they come, with up to Workers at once, until ctx
+// ends: it claims more whenever a worker is free and wake fires, and at least every poll.
+func (d *Desk) Run(ctx context.Context, decoders []Decoder, wake <-chan struct{}, poll time.Duration) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	free := make(chan struct{}, 1)
+	for {
+		if _, err := d.pass(ctx, decoders, free); err != nil && ctx.Err() == nil {
+			d.Log.Error("inbox claim failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			d.workers().Wait()
+			return
+		case <-wake:
+		case <-free:
+		case <-t.C:
+		}
+	}
+}
+
+// pass claims as many waiting messages as there are free workers and starts them. With
+// free == nil it waits for them (Drain); otherwise each finished worker signals free.
+func (d *Desk) pass(ctx context.Context, decoders []Decoder, free chan struct{}) (int, error) {
+	d.init(decoders)
+	slots := d.slots()
+	if slots == 0 {
+		return 0, nil
+	}
+	batch, err := d.Store.ClaimInbox(ctx, d.names, d.Clock.Now(), time.Minute, slots)
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	for _, raw := range batch {
+		d.busy.Add(1)
+		d.running.Add(1)
+		wg.Add(1)
+		go func() {
+			defer func() {
+				d.busy.Add(-1)
+				d.running.Done()
+				wg.Done()
+				if free != nil {
+					select {
+					case free <- struct{}{}:
+					default:
+					}
+				}
+			}()
+			err := d.handleRaw(ctx, d.byName[raw.Channel], raw)
+			if d.Observe != nil {
+				d.Observe(raw, err)
+			}
+			if err != nil {
+				d.Log.Error("inbound message failed", "channel", raw.Channel, "message_id", raw.ID, "attempts", raw.Attempts, "err", err)
+			}
+		}()
+	}
+	if free == nil {
+		wg.Wait()
+	}
+	return len(batch), nil
+}
+
+func (d *Desk) init(decoders []Decoder) {
+	d.once.Do(func() {
+		if d.MaxAttempts == 0 {
+			d.MaxAttempts = 5
+		}
+		if d.Workers == 0 {
+			d.Workers = 16
+		}
+		d.byName = map[string]Decoder{}
+		for _, dec := range decoders {
+			d.byName[dec.Name()] = dec
+			d.names = append(d.names, dec.Name())
+		}
+	})
+}
+
+func (d *Desk) slots() int { return max(0, d.Workers-int(d.busy.Load())) }
+
+func (d *Desk) workers() *sync.WaitGroup { return &d.running }
 
 func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound) (err error) {
 	defer func() {
@@ -151,21 +218,4 @@ func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound)
 	}
 	in.Channel, in.ID = raw.Channel, raw.ID
 	return d.Handle(ctx, in, group)
-}
-
-// Run handles inbound messages whenever wake fires and at least every poll, until ctx ends.
-func (d *Desk) Run(ctx context.Context, decoders []Decoder, wake <-chan struct{}, poll time.Duration) {
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		if _, err := d.Drain(ctx, decoders); err != nil && ctx.Err() == nil {
-			d.Log.Error("inbox drain failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-		case <-t.C:
-		}
-	}
 }

@@ -27,24 +27,25 @@ type Limits struct {
 
 // DefaultLimits returns the limits the adapter uses:
 //
-//   - Global: 30 messages per second, burst 30.
+//   - Global: 25 messages per second, burst 5, so that no window of one second holds
+//     more than 30 — Telegram's ceiling for bulk messages.
 //   - PerChat: 1 message per second, burst 3. A reply to a complainant is often two or
 //     three messages at once (an acknowledgement, then the next question, or a long
 //     text split into parts); Telegram tolerates such short bursts in private chats,
 //     and with a burst of 1 every second part would wait for the next outbox pass.
-//   - PerGroup: 1 message every 3 seconds, burst 20.
+//   - PerGroup: 1 message every 6 seconds, burst 10, so that no window of one minute
+//     holds more than 20 — Telegram's ceiling per group.
 //
-// A token bucket lets a full burst go and then refills, so in the worst case a group
-// receives 20 messages at once and 19 more within that minute, and a private chat 4
-// within a second. Telegram answers an excess with a 429, which Penalize records.
+// A token bucket lets a full burst go and then refills, so in the worst case a private
+// chat gets 4 messages within a second. Telegram answers an excess with a 429, which Penalize records.
 //
 // The limits hold per Limiter, that is per process: replicas sending with the same bot
 // token share Telegram's limits between them.
 func DefaultLimits() Limits {
 	return Limits{
-		Global:   Rate{Every: time.Second / 30, Burst: 30},
+		Global:   Rate{Every: time.Second / 25, Burst: 5},
 		PerChat:  Rate{Every: time.Second, Burst: 3},
-		PerGroup: Rate{Every: 3 * time.Second, Burst: 20},
+		PerGroup: Rate{Every: 6 * time.Second, Burst: 10},
 	}
 }
 

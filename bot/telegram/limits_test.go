@@ -131,7 +131,7 @@ func TestLimiterReserve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := NewLimiter(DefaultLimits())
+			l := NewLimiter(testLimits())
 			for i, s := range tt.steps {
 				now := start.Add(s.at)
 				for _, c := range s.chats {
@@ -187,9 +187,9 @@ func TestLimiterForgetsIdleChats(t *testing.T) {
 		max    int
 	}{
 		// At 30/s about 30 private chats and 90 groups are not yet full again.
-		{"default limits", DefaultLimits(), every, minSweep},
+		{"default limits", testLimits(), every, minSweep},
 		// At 1000/s about 500 private chats and 1500 groups are not yet full again.
-		{"no global limit", Limits{PerChat: DefaultLimits().PerChat, PerGroup: DefaultLimits().PerGroup}, time.Millisecond, 4 * 2000},
+		{"no global limit", Limits{PerChat: testLimits().PerChat, PerGroup: testLimits().PerGroup}, time.Millisecond, 4 * 2000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,7 +221,7 @@ func TestLimiterForgetsIdleChats(t *testing.T) {
 }
 
 func TestLimiterConcurrent(t *testing.T) {
-	l := NewLimiter(DefaultLimits())
+	l := NewLimiter(testLimits())
 	var tick atomic.Int64 // milliseconds since start
 	var sent atomic.Int64
 	var wg sync.WaitGroup
@@ -244,7 +244,7 @@ func TestLimiterConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Duration(tick.Load()) * time.Millisecond
-	limit := int64(DefaultLimits().Global.Burst) + int64(elapsed/every) + 1
+	limit := int64(testLimits().Global.Burst) + int64(elapsed/every) + 1
 	if n := sent.Load(); n == 0 || n > limit {
 		t.Errorf("%d messages passed in %s, want 1..%d", n, elapsed, limit)
 	}
@@ -252,7 +252,7 @@ func TestLimiterConcurrent(t *testing.T) {
 
 func BenchmarkReserve(b *testing.B) {
 	b.Run("serial", func(b *testing.B) {
-		l := NewLimiter(DefaultLimits())
+		l := NewLimiter(testLimits())
 		now := start
 		var i int64
 		for b.Loop() {
@@ -266,7 +266,7 @@ func BenchmarkReserve(b *testing.B) {
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
-		l := NewLimiter(DefaultLimits())
+		l := NewLimiter(testLimits())
 		var tick atomic.Int64
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -279,4 +279,59 @@ func BenchmarkReserve(b *testing.B) {
 			}
 		})
 	})
+}
+
+// testLimits are the limits the behaviour tests above were written for: 30/s overall
+// with a burst of 30, 1/s per private chat with a burst of 3, one message every 3 s per
+// group with a burst of 20.
+func testLimits() Limits {
+	return Limits{
+		Global:   Rate{Every: time.Second / 30, Burst: 30},
+		PerChat:  Rate{Every: time.Second, Burst: 3},
+		PerGroup: Rate{Every: 3 * time.Second, Burst: 20},
+	}
+}
+
+// TestDefaultLimitsStayUnderTelegramsCeilings sends as fast as the default limits let
+// it and counts: never more than 30 messages in any second overall, nor more than 20 in
+// any minute to one group.
+func TestDefaultLimitsStayUnderTelegramsCeilings(t *testing.T) {
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	maxIn := func(sent []time.Time, window time.Duration) int {
+		most, j := 0, 0
+		for i := range sent {
+			for sent[i].Sub(sent[j]) >= window {
+				j++
+			}
+			most = max(most, i-j+1)
+		}
+		return most
+	}
+
+	l := NewLimiter(DefaultLimits())
+	var sent []time.Time
+	chat := int64(1)
+	for now := start; now.Before(start.Add(10 * time.Second)); now = now.Add(time.Millisecond) {
+		if l.Reserve(chat, now) == 0 {
+			sent = append(sent, now)
+			chat++ // always another chat: only the overall limit binds
+		}
+	}
+	if most := maxIn(sent, time.Second); most > 30 {
+		t.Errorf("%d messages within one second, more than 30", most)
+	}
+	if len(sent) < 240 {
+		t.Errorf("only %d messages in 10 s: the limit is needlessly low", len(sent))
+	}
+
+	l = NewLimiter(DefaultLimits())
+	sent = nil
+	for now := start; now.Before(start.Add(5 * time.Minute)); now = now.Add(100 * time.Millisecond) {
+		if l.Reserve(-1001, now) == 0 {
+			sent = append(sent, now)
+		}
+	}
+	if most := maxIn(sent, time.Minute); most > 20 {
+		t.Errorf("%d messages to one group within one minute, more than 20", most)
+	}
 }

@@ -413,8 +413,8 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 	if err != nil {
 		return flows.Receipt{}, fmt.Errorf("telegram: chat %q is not a chat ID: %w", m.Chat, bot.ErrUnreachable)
 	}
-	if wait := b.limiter.Reserve(chat, b.clock.Now()); wait > 0 {
-		return flows.Receipt{}, &bot.RetryAfter{Wait: wait}
+	if err := b.pace(ctx, chat); err != nil {
+		return flows.Receipt{}, err
 	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {
@@ -462,6 +462,26 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 		rcpt.Ref = strconv.Itoa(msg.ID)
 	}
 	return rcpt, nil
+}
+
+// pace takes a token for chat from the limiter, waiting for one when the wait is short;
+// for a longer wait it returns a *bot.RetryAfter, so the outbox row waits instead.
+func (b *Bot) pace(ctx context.Context, chat int64) error {
+	for range 3 {
+		wait := b.limiter.Reserve(chat, b.clock.Now())
+		switch {
+		case wait == 0:
+			return nil
+		case wait > time.Second:
+			return &bot.RetryAfter{Wait: wait}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	return &bot.RetryAfter{Wait: time.Second}
 }
 
 // render returns the HTML text and the keyboard of an outbox message.
@@ -587,4 +607,3 @@ func redact(s, token string) string {
 	}
 	return strings.ReplaceAll(s, token, "<token>")
 }
-

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"aduan/bot/telegram/tgfake"
+	"aduan/config"
+	"aduan/flows"
+	"aduan/flows/flowstest"
+	"aduan/store/storetest"
+)
+
+// BenchmarkWebhook measures inbound updates end to end — POST to the webhook, update
+// stored, handled (state change and replies in the outbox) — at a fixed offered load,
+// with the whole program running against the fake Bot API, which absorbs the replies.
+// Each update is a different citizen's /start, so the per-chat order does not
+// serialise them. It reports the handled rate and the latency percentiles, and checks
+// the delivery of the replies against Telegram's flood limits.
+//
+//	go test -run '^$' -bench Webhook -benchtime 1x ./cmd/aduan/   (RATE=200 SECONDS=10 by default)
+func BenchmarkWebhook(b *testing.B) {
+	rate, seconds := envInt("RATE", 200), envInt("SECONDS", 10)
+	const token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
+	const secret = "bench-secret"
+	fake := tgfake.New(token)
+	defer fake.Close()
+
+	url := newBenchDB(b)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	hook := "http://" + addr + "/tg/hook"
+	cfg := config.Defaults()
+	cfg.DatabaseURL, cfg.Listen, cfg.SweepEvery = url, addr, time.Hour
+	cfg.Telegram = config.Telegram{Token: token, APIURL: fake.URL(), WebhookURL: hook, WebhookSecret: secret}
+
+	var mu sync.Mutex
+	handledAt := map[string]time.Time{}
+	done := make(chan struct{}, rate*seconds)
+	m := &Main{Config: cfg, Clock: systemClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Observe: func(raw flows.RawInbound, err error) {
+			if err != nil {
+				b.Errorf("update %s failed: %v", raw.ID, err)
+			}
+			mu.Lock()
+			handledAt[raw.ID] = time.Now()
+			mu.Unlock()
+			done <- struct{}{}
+		}}
+	ctx := context.Background()
+	if err := m.Run(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+
+	iter := 0
+	for b.Loop() {
+		iter++
+		n := rate * seconds
+		sentAt := make(map[string]time.Time, n)
+		client := &http.Client{Timeout: 10 * time.Second}
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		var wg sync.WaitGroup
+		var smu sync.Mutex
+		start := time.Now()
+		for i := range n {
+			<-tick.C
+			uid := int64(1_000_000 + iter*n + i)
+			id := strconv.FormatInt(uid, 10)
+			chat := int64(7_000_000 + iter*n + i)
+			upd := tgfake.TextMessage(chat, chat, "/start")
+			upd.ID = uid
+			body, _ := json.Marshal(upd)
+			smu.Lock()
+			sentAt[id] = time.Now()
+			smu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest(http.MethodPost, hook, bytes.NewReader(body))
+				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Errorf("webhook: %v", err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Errorf("webhook answered %d", resp.StatusCode)
+				}
+			}()
+		}
+		tick.Stop()
+		wg.Wait()
+		for range n {
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				b.Fatalf("updates not handled after 30 s")
+			}
+		}
+		elapsed := time.Since(start)
+		var lat []time.Duration
+		mu.Lock()
+		for id, t0 := range sentAt {
+			lat = append(lat, handledAt[id].Sub(t0))
+		}
+		mu.Unlock()
+		slices.Sort(lat)
+		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "updates/s")
+		b.ReportMetric(pct(0.50), "p50-ms")
+		b.ReportMetric(pct(0.99), "p99-ms")
+		b.ReportMetric(pct(1), "max-ms")
+	}
+
+	// Delivery: the replies drain at Telegram's ceiling, never above it, and no 429.
+	deadline := time.Now().Add(time.Duration(rate*seconds/25+30) * time.Second)
+	for time.Now().Before(deadline) && undeliveredCount(b, m) > 0 {
+		time.Sleep(100 * time.Millisecond)
+	}
+	calls := fake.Calls("sendMessage")
+	if len(calls) < 2 {
+		b.Fatalf("only %d replies delivered", len(calls))
+	}
+	maxPerSecond, window := 0, 0
+	for i := range calls {
+		for window < i && calls[i].At.Sub(calls[window].At) >= time.Second {
+			window++
+		}
+		maxPerSecond = max(maxPerSecond, i-window+1)
+	}
+	span := calls[len(calls)-1].At.Sub(calls[0].At).Seconds()
+	b.ReportMetric(float64(len(calls))/max(span, 1), "sent/s")
+	b.ReportMetric(float64(maxPerSecond), "max-sent-in-1s")
+	for _, c := range calls {
+		if c.ErrorCode == 429 {
+			b.Errorf("a 429 was provoked")
+			break
+		}
+	}
+}
+
+func undeliveredCount(b *testing.B, m *Main) int {
+	var n int
+	if err := m.DB().Pool().QueryRow(context.Background(),
+		`SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+func newBenchDB(b *testing.B) string {
+	db, url := storetest.New(b)
+	dir, err := flows.NewDirectory(flowstest.Units())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ApplyUnits(context.Background(), dir, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	return url
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
