@@ -61,6 +61,9 @@ type Sender struct {
 	// (with the backoff, about a day).
 	MaxAttempts int
 	Log         *slog.Logger
+
+	mu    sync.Mutex
+	retry time.Duration // the shortest wait asked for since the last drain
 }
 
 // Backoff returns how long to wait after the given number of failed attempts: 5 s
@@ -128,6 +131,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 			return true
 		}
 	case errors.As(err, &ra):
+		s.soonest(ra.Wait)
 		rerr = s.Outbox.Retry(ctx, m.ID, now.Add(ra.Wait), err.Error())
 	case errors.Is(err, ErrUnreachable):
 		s.Log.Warn("chat unreachable, message dropped", "outbox_id", m.ID, "channel", m.Channel, "msg", m.Notice.Msg)
@@ -146,21 +150,39 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 	return false
 }
 
-// Run drains the outbox whenever wake fires and at least every poll, until ctx ends.
+// Run drains the outbox whenever wake fires, when a message a network asked to wait
+// for is due again, and at least every poll, until ctx ends.
 func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, poll time.Duration) {
 	s.defaults()
-	t := time.NewTicker(poll)
-	defer t.Stop()
 	for {
 		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Error("outbox drain failed", "err", err)
 		}
+		s.mu.Lock()
+		next := poll
+		if s.retry > 0 {
+			next = min(next, s.retry)
+		}
+		s.retry = 0
+		s.mu.Unlock()
+		t := time.NewTimer(next)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-wake:
 		case <-t.C:
 		}
+		t.Stop()
+	}
+}
+
+// soonest remembers the shortest wait a network asked for during a drain.
+func (s *Sender) soonest(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.retry == 0 || d < s.retry {
+		s.retry = d
 	}
 }
 

@@ -24,6 +24,9 @@ type Store interface {
 	ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error
 	// ConfirmPending handles Send or Cancel under a pending action's text.
 	ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error
+	// Stale answers a button pressed in a group that no card or pending action offers
+	// (tampered or unknown data) with flows.MsgStaleCard.
+	Stale(ctx context.Context, in flows.Inbound, now time.Time) error
 	// Handled marks a message that needs nothing done.
 	Handled(ctx context.Context, channel, id string, now time.Time) error
 	// ClaimInbox leases the oldest unhandled message of each chat of the channels.
@@ -79,6 +82,9 @@ func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
 	}
 	if id, confirm, ok := flows.ParsePendingData(in.Choice); ok {
 		return d.Store.ConfirmPending(ctx, rules, in, id, confirm, now)
+	}
+	if in.Choice != "" {
+		return d.Store.Stale(ctx, in, now)
 	}
 	if in.ReplyTo != "" && in.Text != "" {
 		return d.Store.ReplyText(ctx, in, now)

@@ -273,6 +273,18 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 	return nil
 }
 
+// Stale answers a button pressed in a group chat that no card or pending action
+// offers — tampered or unknown data — with flows.MsgStaleCard, and marks it handled.
+func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: stale button: %w", err)
+	}
+	return nil
+}
+
 // groupEvent applies a unit's event in a savepoint and returns what to tell the group:
 // that it was done, or why not.
 func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) []flows.Notice {

@@ -60,9 +60,12 @@ SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 FROM claimed c ORDER BY c.id`
 
 	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, last_error = ''
-WHERE id = $1 AND delivered_at IS NULL RETURNING complaint_id, channel, chat, (payload->>'card')::boolean`
+WHERE id = $1 AND delivered_at IS NULL RETURNING complaint_id, channel, chat, (payload->>'card')::boolean, edit_of`
+	// sqlCardDelivered makes a delivered card the one later edits replace: a new card
+	// always, an edit only when it replaced the current card (an edit of an older card,
+	// queued with a new card in the same chat, must not take its place).
 	sqlCardDelivered = `UPDATE card SET outbox_id = $4, thread = CASE WHEN $5 = '' THEN thread ELSE $5 END
-WHERE complaint_id = $1 AND channel = $2 AND chat = $3`
+WHERE complaint_id = $1 AND channel = $2 AND chat = $3 AND ($6::bigint IS NULL OR outbox_id = $6)`
 	sqlRetry  = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
 	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
 	sqlNotify = `SELECT pg_notify('aduan_outbox', '')`
@@ -220,14 +223,15 @@ func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time
 		var complaint *int64
 		var channel, chat string
 		var card *bool
-		err := tx.QueryRow(ctx, sqlDelivered, id, now, r.Ref, r.Thread).Scan(&complaint, &channel, &chat, &card)
+		var editOf *int64
+		err := tx.QueryRow(ctx, sqlDelivered, id, now, r.Ref, r.Thread).Scan(&complaint, &channel, &chat, &card, &editOf)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // delivered before
 		}
 		if err != nil || complaint == nil || card == nil || !*card {
 			return err
 		}
-		_, err = tx.Exec(ctx, sqlCardDelivered, *complaint, channel, chat, id, r.Thread)
+		_, err = tx.Exec(ctx, sqlCardDelivered, *complaint, channel, chat, id, r.Thread, editOf)
 		return err
 	})
 	if err != nil {

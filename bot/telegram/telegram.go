@@ -41,6 +41,11 @@ type Config struct {
 	MaxFileBytes  int64  // the largest attachment fetched and kept
 	PollTimeout   time.Duration
 	HTTPClient    *http.Client
+	// Limits paces sending; the zero value means DefaultLimits (Telegram's ceilings).
+	Limits Limits
+	// Pace is the clock of that pacing: real time, whatever clock the desk's business
+	// follows. Nil means the business clock.
+	Pace flows.Clock
 }
 
 // Store is what the channel needs of the database.
@@ -63,7 +68,8 @@ type Bot struct {
 	clock   flows.Clock
 	log     *slog.Logger
 	limiter *Limiter
-	wake    func() // called after an update is stored
+	pacing  sync.Mutex // one sender at a time waits for a token, in turn
+	wake    func()     // called after an update is stored
 
 	mu       sync.Mutex
 	username string
@@ -92,13 +98,19 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 	if wake == nil {
 		wake = func() {}
 	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits()
+	}
+	if cfg.Pace == nil {
+		cfg.Pace = clock
+	}
 	api, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient))
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
 	return &Bot{cfg: cfg, api: api, store: store, catalog: catalog, rules: rules, clock: clock, log: log,
-		limiter: NewLimiter(DefaultLimits()), wake: wake, forums: map[int64]bool{}}, nil
+		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}}, nil
 }
 
 // Name returns "telegram".
@@ -464,15 +476,18 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 	return rcpt, nil
 }
 
-// pace takes a token for chat from the limiter, waiting for one when the wait is short;
-// for a longer wait it returns a *bot.RetryAfter, so the outbox row waits instead.
+// pace takes a token for chat from the limiter. Senders queue for the overall limit in
+// turn, each waiting its short slot; a longer wait (the chat's own limit, a 429 penalty)
+// returns a *bot.RetryAfter, so that the outbox row waits instead of a goroutine.
 func (b *Bot) pace(ctx context.Context, chat int64) error {
-	for range 3 {
-		wait := b.limiter.Reserve(chat, b.clock.Now())
+	b.pacing.Lock()
+	defer b.pacing.Unlock()
+	for range 50 {
+		wait := b.limiter.Reserve(chat, b.cfg.Pace.Now())
 		switch {
 		case wait == 0:
 			return nil
-		case wait > time.Second:
+		case wait > 100*time.Millisecond:
 			return &bot.RetryAfter{Wait: wait}
 		}
 		select {
@@ -526,6 +541,15 @@ func (b *Bot) markup(lang string, n flows.Notice, choices [][]flows.Choice) mode
 	switch n.Ask {
 	case flows.AskPhone:
 		kb := [][]models.KeyboardButton{{{Text: b.catalog.Label(lang, flows.Choice{Label: flows.LabelShare}), RequestContact: true}}}
+		// A message has one keyboard: the other choices (skip) become keys that send
+		// their label as text, which the phone step understands.
+		for _, row := range choices {
+			var keys []models.KeyboardButton
+			for _, c := range row {
+				keys = append(keys, models.KeyboardButton{Text: b.catalog.Label(lang, c)})
+			}
+			kb = append(kb, keys)
+		}
 		return &models.ReplyKeyboardMarkup{Keyboard: kb, OneTimeKeyboard: true, ResizeKeyboard: true}
 	case flows.AskReply:
 		return &models.ForceReply{ForceReply: true, Selective: false}
@@ -575,7 +599,7 @@ func (b *Bot) failure(chat int64, err error) error {
 	switch {
 	case errors.As(err, &tmr):
 		wait := time.Duration(max(tmr.RetryAfter, 1)) * time.Second
-		b.limiter.Penalize(chat, b.clock.Now(), wait, false)
+		b.limiter.Penalize(chat, b.cfg.Pace.Now(), wait, false)
 		return &bot.RetryAfter{Wait: wait}
 	case errors.As(err, &mig):
 		b.log.Error("telegram group was upgraded to a supergroup: update its chat ID in the units file",

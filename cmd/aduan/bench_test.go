@@ -147,6 +147,7 @@ func BenchmarkWebhook(b *testing.B) {
 	}
 	span := calls[len(calls)-1].At.Sub(calls[0].At).Seconds()
 	b.ReportMetric(float64(len(calls))/max(span, 1), "sent/s")
+	b.ReportMetric(float64(len(calls)), "sent")
 	b.ReportMetric(float64(maxPerSecond), "max-sent-in-1s")
 	for _, c := range calls {
 		if c.ErrorCode == 429 {

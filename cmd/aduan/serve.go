@@ -34,6 +34,11 @@ type Main struct {
 	Log      *slog.Logger
 	// Observe, when set, is called after each inbound message is handled or failed.
 	Observe func(raw flows.RawInbound, err error)
+	// TelegramLimits replaces Telegram's flood limits (tests); zero means the real ones.
+	TelegramLimits telegram.Limits
+	// Listener, when set, is where the HTTP endpoint accepts connections instead of
+	// Config.Listen (a port chosen before Run, as a webhook URL needs); Close closes it.
+	Listener net.Listener
 
 	db       *store.DB
 	catalog  *locales.Catalog
@@ -77,7 +82,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if tc := m.Config.Telegram; tc.Token != "" {
 		m.telegram, err = telegram.New(telegram.Config{Token: tc.Token, APIURL: tc.APIURL, WebhookURL: tc.WebhookURL,
-			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes},
+			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes,
+			Limits: m.TelegramLimits, Pace: systemClock{}},
 			db, m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
 		if err != nil {
 			return err
@@ -114,9 +120,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.cron.Start()
 
-	ln, err := net.Listen("tcp", m.Config.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	ln := m.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", m.Config.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+		}
 	}
 	m.addr = ln.Addr()
 	mux := http.NewServeMux()
