@@ -20,6 +20,8 @@ type Store interface {
 	Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, now time.Time) error
 	// Press handles a card button pressed in the group of the given units.
 	Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, now time.Time) error
+	// GroupCommand answers a command typed in the group of the given units.
+	GroupCommand(ctx context.Context, units []string, in flows.Inbound, now time.Time) error
 	// ReplyText handles a reply in a group: the text of a pending action, or nothing.
 	ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error
 	// ConfirmPending handles Send or Cancel under a pending action's text.
@@ -86,8 +88,11 @@ func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
 	if in.Choice != "" {
 		return d.Store.Stale(ctx, in, now)
 	}
-	if in.ReplyTo != "" && in.Text != "" {
+	if in.ReplyTo != "" && in.Text != "" && in.Command == "" {
 		return d.Store.ReplyText(ctx, in, now)
+	}
+	if in.Command != "" {
+		return d.Store.GroupCommand(ctx, units, in, now)
 	}
 	return d.Store.Handled(ctx, in.Channel, in.ID, now)
 }

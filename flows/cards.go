@@ -25,7 +25,31 @@ const (
 	MsgTaken         MsgID = "unit.taken"         // to the agency: Actor of Unit (the team) took the task
 	MsgStaleCard     MsgID = "card.stale"         // a button from an old card or another group
 	MsgNotMemberHint MsgID = "card.not_for_you"   // the group is not the unit whose turn it is
+	MsgGroupHelp     MsgID = "card.help"          // /help in a group: how the cards work; Unit
+	MsgQueue         MsgID = "card.queue"         // /antrian in a group: Items, one MsgStatusItem per open complaint; Unit
+	MsgQueueEmpty    MsgID = "card.queue_empty"   // /antrian with nothing open; Unit
 )
+
+// GroupCommand returns the answer to a command typed in the group of unit: the list
+// of its open complaints (oldest deadline first) for "antrian" and "status", how the
+// cards work for anything else. open holds the unit's open complaints.
+func GroupCommand(cmd, unit string, open []Complaint) Notice {
+	switch cmd {
+	case "antrian", "status", "queue":
+		if len(open) == 0 {
+			return Notice{Msg: MsgQueueEmpty, Unit: unit}
+		}
+		n := Notice{Msg: MsgQueue, Unit: unit}
+		for i, c := range open {
+			if i == 30 {
+				break
+			}
+			n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due})
+		}
+		return n
+	}
+	return Notice{Msg: MsgGroupHelp, Unit: unit}
+}
 
 // Labels of the card's buttons: "action.<event>", and these.
 const (

@@ -436,3 +436,23 @@ func TestConfirmText(t *testing.T) {
 		t.Errorf("Data %v, want the event", n.Data)
 	}
 }
+
+// TestGroupCommand checks the answers to commands typed in a unit's group.
+func TestGroupCommand(t *testing.T) {
+	if n := flows.GroupCommand("antrian", "dukcapil", nil); n.Msg != flows.MsgQueueEmpty || n.Unit != "dukcapil" {
+		t.Errorf("empty queue: %+v", n)
+	}
+	var open []flows.Complaint
+	for i := range 35 {
+		open = append(open, flows.Complaint{ID: int64(i + 1), Tracking: fmt.Sprintf("ADU-261130-%04d", i), State: flows.Distributed})
+	}
+	n := flows.GroupCommand("status", "dukcapil", open)
+	if n.Msg != flows.MsgQueue || len(n.Items) != 30 || n.Items[0].Tracking != open[0].Tracking || n.Items[0].Msg != flows.MsgStatusItem {
+		t.Errorf("queue: %s with %d items", n.Msg, len(n.Items))
+	}
+	for _, cmd := range []string{"help", "start", "bantuan", "anything"} {
+		if n := flows.GroupCommand(cmd, "dukcapil", open); n.Msg != flows.MsgGroupHelp {
+			t.Errorf("%s: %s, want %s", cmd, n.Msg, flows.MsgGroupHelp)
+		}
+	}
+}

@@ -37,6 +37,9 @@ FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
 	sqlPendingText = `UPDATE pending_action SET text = $2 WHERE id = $1`
 	sqlPendingDone = `UPDATE pending_action SET done_at = $2 WHERE id = $1`
 	sqlTracking    = `SELECT tracking FROM complaint WHERE id = $1`
+	sqlOpenOfUnits = `SELECT ` + complaintColumns + ` FROM complaint
+WHERE (unit = ANY($1) OR (team = ANY($1) AND state = 'in_progress')) AND state IN ('submitted', 'routed', 'distributed', 'in_progress', 'ombudsman')
+ORDER BY due_at NULLS LAST, id LIMIT 31`
 )
 
 // Converse handles a citizen's message in their private chat: it locks their session,
@@ -201,6 +204,26 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 	})
 	if err != nil {
 		return fmt.Errorf("store: press card: %w", err)
+	}
+	return nil
+}
+
+// GroupCommand answers a command typed in the group of units: the queue of their open
+// complaints, or how the cards work.
+func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sqlOpenOfUnits, units)
+		if err != nil {
+			return err
+		}
+		open, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Complaint, error) { return scanComplaint(r) })
+		if err != nil {
+			return err
+		}
+		return groupReply(ctx, tx, in, units[0], []flows.Notice{flows.GroupCommand(in.Command, units[0], open)}, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: group command: %w", err)
 	}
 	return nil
 }
