@@ -120,7 +120,7 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 
 // send delivers one message and records the outcome; it reports whether it was delivered.
 func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
-	ref, err := ch.Deliver(ctx, m)
+	ref, err := deliver(ctx, ch, m)
 	now := s.Clock.Now()
 	var ra *RetryAfter
 	var rerr error
@@ -148,6 +148,17 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 		s.Log.Error("outbox update failed", "outbox_id", m.ID, "err", rerr)
 	}
 	return false
+}
+
+// deliver calls the channel, turning a panic into an error: one bad message never
+// takes the process down.
+func deliver(ctx context.Context, ch Channel, m flows.Envelope) (r flows.Receipt, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("bot: %s channel panicked: %v", ch.Name(), p)
+		}
+	}()
+	return ch.Deliver(ctx, m)
 }
 
 // Run drains the outbox whenever wake fires, when a message a network asked to wait

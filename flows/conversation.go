@@ -283,7 +283,8 @@ func (in *Intake) menu(o *Outcome, mine []Complaint, msg MsgID) {
 		o.say(msg, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}})
 		return
 	}
-	rows := [][]Choice{{{Label: LabelNew, Data: "m:new"}}, {{Label: LabelStatus, Data: "m:status"}, {Label: LabelLanguage, Data: "m:lang"}}}
+	rows := [][]Choice{{{Label: LabelNew, Data: "m:new"}}, {{Label: LabelStatus, Data: "m:status"}, {Label: LabelHelp, Data: "m:help"}},
+		{{Label: LabelLanguage, Data: "m:lang"}}}
 	n := 0
 	for _, c := range mine {
 		if c.State == Answered && n < 3 {
@@ -344,6 +345,9 @@ func (in *Intake) chooseMenu(o *Outcome, parts []string, mine []Complaint) {
 	case "status":
 		in.status(o, mine)
 	case "continue":
+		in.prompt(o)
+	case "help":
+		o.say(MsgHelp)
 		in.prompt(o)
 	case "cancel":
 		in.cancel(o, mine)
