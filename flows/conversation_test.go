@@ -951,7 +951,7 @@ func TestConverseMenuReplies(t *testing.T) {
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("menu\n got %+v\nwant %+v", rows, want)
 	}
-	d.do(msgPress(want[3][0].Data), flows.StepReply, flows.MsgAskReply)
+	d.do(msgPress(want[4][0].Data), flows.StepReply, flows.MsgAskReply)
 	if d.s.Focus != mine[3].Tracking {
 		t.Errorf("focus %q, want %q", d.s.Focus, mine[3].Tracking)
 	}
