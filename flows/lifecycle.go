@@ -318,7 +318,7 @@ var transitions = map[EventKind]transition{
 		ch.move(AtOmbudsman, c.Unit)
 		r.setDue(c, NoDue, now)
 		ch.notify(ToComplainant, MsgHandedC, "", "")
-		ch.notify(ToUnit(ob.Code), MsgHandover, c.Unit, "")
+		ch.notify(ToUnit(ob.Code), MsgHandover, c.Unit, "").Card = true // the liaison records the outcome from it
 		ch.notify(ToUnit(c.Unit), MsgHandedU, c.Unit, "")
 		return nil
 	}},

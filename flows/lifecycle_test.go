@@ -645,7 +645,7 @@ func checkButtons(t *testing.T, ns []flows.Notice, c flows.Complaint) {
 		{Text: "4", Data: "c:rate:" + tr + ":4"}, {Text: "5", Data: "c:rate:" + tr + ":5"},
 	}
 	for _, n := range ns {
-		wantCard := n.Msg == flows.MsgNewCase || n.Msg == flows.MsgTasked || n.Msg == flows.MsgReturned
+		wantCard := n.Msg == flows.MsgNewCase || n.Msg == flows.MsgTasked || n.Msg == flows.MsgReturned || n.Msg == flows.MsgHandover
 		if n.Card != wantCard {
 			t.Errorf("%s notice Card = %t, want %t", n.Msg, n.Card, wantCard)
 		}

@@ -38,7 +38,8 @@ FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
 	sqlPendingDone = `UPDATE pending_action SET done_at = $2 WHERE id = $1`
 	sqlTracking    = `SELECT tracking FROM complaint WHERE id = $1`
 	sqlOpenOfUnits = `SELECT ` + complaintColumns + ` FROM complaint
-WHERE (unit = ANY($1) OR (team = ANY($1) AND state = 'in_progress')) AND state IN ('submitted', 'routed', 'distributed', 'in_progress', 'ombudsman')
+WHERE ((unit = ANY($1) OR (team = ANY($1) AND state = 'in_progress')) AND state IN ('submitted', 'routed', 'distributed', 'in_progress', 'ombudsman'))
+   OR (state = 'ombudsman' AND EXISTS (SELECT 1 FROM unit u WHERE u.code = ANY($1) AND u.kind = 'ombudsman'))
 ORDER BY due_at NULLS LAST, id LIMIT 31`
 )
 
@@ -47,7 +48,7 @@ ORDER BY due_at NULLS LAST, id LIMIT 31`
 // session, queues the replies and marks the inbound message handled — one
 // transaction, so a message is never half handled nor handled twice.
 func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		s, err := lockSession(ctx, tx, in.Channel, in.Chat)
 		if err != nil {
 			return err
@@ -173,7 +174,7 @@ func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.
 // or applies the event; the reply goes to the group. Everything, with the record that
 // the press was handled, commits together.
 func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, a.Complaint))
 		if errors.Is(err, ErrNotFound) {
 			return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
@@ -211,7 +212,7 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 // GroupCommand answers a command typed in the group of units: the queue of their open
 // complaints, or how the cards work.
 func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, sqlOpenOfUnits, units)
 		if err != nil {
 			return err
@@ -232,7 +233,7 @@ func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound
 // pending action, the text is kept and shown back with buttons to confirm or cancel.
 // Replies to anything else are only marked handled.
 func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		var id, complaint int64
 		var version int
 		var unit, event, target, text string
@@ -264,7 +265,7 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) er
 // applies the action as the group's member who pressed it, with the version the card
 // showed when the action was begun.
 func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		var complaint int64
 		var version int
 		var unit, event, target, text string
@@ -299,7 +300,7 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 // Stale answers a button pressed in a group chat that no card or pending action
 // offers — tampered or unknown data — with flows.MsgStaleCard, and marks it handled.
 func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
 	})
 	if err != nil {

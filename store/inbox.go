@@ -94,6 +94,29 @@ func (db *DB) GiveUp(ctx context.Context, channel, id, reason string, now time.T
 	return nil
 }
 
+const sqlLockInbound = `SELECT handled_at IS NOT NULL FROM inbox WHERE channel = $1 AND message_id = $2 FOR UPDATE`
+
+// handleTx runs fn in the transaction that handles inbound message in, after locking
+// the message: when its lease ran out while a worker was still at it and a second
+// worker claimed it too, the two handle it one after the other and the second, finding
+// it handled, does nothing. Messages without an ID, or not in the inbox, are not locked.
+func (db *DB) handleTx(ctx context.Context, in flows.Inbound, fn func(pgx.Tx) error) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if in.ID != "" {
+			var done bool
+			err := tx.QueryRow(ctx, sqlLockInbound, in.Channel, in.ID).Scan(&done)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+			case err != nil:
+				return err
+			case done:
+				return nil
+			}
+		}
+		return fn(tx)
+	})
+}
+
 // handled marks in handled within tx; messages without an ID (not from the inbox) pass.
 func handled(ctx context.Context, tx pgx.Tx, in flows.Inbound, now time.Time) error {
 	if in.ID == "" {
