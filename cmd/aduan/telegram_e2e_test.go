@@ -1147,3 +1147,39 @@ func TestTelegramWebhook(t *testing.T) {
 	}
 	d.noFailedCalls()
 }
+
+// TestTelegramForumTopics: in a forum supergroup each complaint gets a topic of its own,
+// and everything about it in that group — the card, its refreshes, reminders — goes there.
+func TestTelegramForumTopics(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	d.fake.SetForum(groupNational)
+	tr, card := d.file(citizenSiti, bodyAkta)
+	topics := d.fake.Calls("createForumTopic")
+	if len(topics) != 1 || topics[0].ChatID() != groupNational || !strings.Contains(topics[0].Fields["name"], tr) {
+		t.Fatalf("createForumTopic calls %+v", topics)
+	}
+	thread := card.ThreadID()
+	if thread == 0 {
+		t.Fatalf("the card went to the General topic")
+	}
+	tr2, card2 := d.file(citizenBudi, bodyKK)
+	if card2.ThreadID() == 0 || card2.ThreadID() == thread {
+		t.Errorf("second complaint %s in thread %d, the first's is %d", tr2, card2.ThreadID(), thread)
+	}
+	// The reminder before the routing deadline goes to the complaint's topic.
+	c := d.complaint(tr)
+	calls := d.sweepAt(c.Due.Add(-2 * time.Hour))
+	reminder := d.message(calls, groupNational, "Pengingat: aduan "+tr)
+	if reminder.ThreadID() != thread {
+		t.Errorf("reminder in thread %d, want %d", reminder.ThreadID(), thread)
+	}
+	// A regency group that is not a forum gets no topic.
+	calls = d.choose(groupNational, adminNational, card, flows.EvRoute, flowstest.Regency)
+	if regency := d.message(calls, groupRegency, "Aduan baru "+tr); regency.ThreadID() != 0 {
+		t.Errorf("regency card in thread %d", regency.ThreadID())
+	}
+	if n := len(d.fake.Calls("createForumTopic")); n != 2 {
+		t.Errorf("%d topics created, want 2", n)
+	}
+}

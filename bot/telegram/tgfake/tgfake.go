@@ -166,6 +166,7 @@ type Server struct {
 	fileIDByPath   map[string]string
 	uploads        int
 	members        map[memberKey]string
+	forums         map[int64]bool
 	blocked        map[int64]bool
 	failures       map[string][]failure // by lower-case method name
 	webhook        webhookState
@@ -218,6 +219,7 @@ func New(token string) *Server {
 		files:          make(map[string]fileEntry),
 		fileIDByPath:   make(map[string]string),
 		members:        make(map[memberKey]string),
+		forums:         make(map[int64]bool),
 		blocked:        make(map[int64]bool),
 		failures:       make(map[string][]failure),
 	}
@@ -281,6 +283,13 @@ func (s *Server) SetMember(chatID, userID int64, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.members[memberKey{chatID, userID}] = status
+}
+
+// SetForum makes chatID a forum supergroup (getChat reports is_forum).
+func (s *Server) SetForum(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forums[chatID] = true
 }
 
 // BlockUser makes every sendMessage, sendPhoto, sendDocument, sendChatAction and message edit
@@ -608,6 +617,7 @@ func init() {
 		"deleteWebhook":          (*Server).deleteWebhook,
 		"getWebhookInfo":         (*Server).getWebhookInfo,
 		"getChatMember":          (*Server).getChatMember,
+		"getChat":                (*Server).getChat,
 		"setMyCommands":          (*Server).acknowledge,
 		"deleteMyCommands":       (*Server).acknowledge,
 	} {
@@ -1421,6 +1431,23 @@ func (s *Server) getWebhookInfo(*request) (any, *apiError) {
 	if s.webhook.url != "" {
 		info.MaxConnections = s.webhook.maxConnections
 		info.AllowedUpdates = slices.Clone(s.allowed)
+	}
+	return info, nil
+}
+
+func (s *Server) getChat(r *request) (any, *apiError) {
+	chatID, aerr := chatIDField(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info := map[string]any{"id": chatID, "type": "private", "accent_color_id": 0, "max_reaction_count": 11,
+		"accepted_gift_types": map[string]bool{}}
+	if chatID < 0 {
+		info["type"] = "supergroup"
+		info["title"] = "Grup " + strconv.FormatInt(-chatID, 10)
+		info["is_forum"] = s.forums[chatID]
 	}
 	return info, nil
 }
