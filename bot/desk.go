@@ -138,7 +138,7 @@ func (d *Desk) Run(ctx context.Context, decoders []Decoder, wake <-chan struct{}
 		}
 		select {
 		case <-ctx.Done():
-			d.workers().Wait()
+			d.running.Wait()
 			return
 		case <-wake:
 		case <-free:
@@ -208,8 +208,6 @@ func (d *Desk) init(decoders []Decoder) {
 }
 
 func (d *Desk) slots() int { return max(0, d.Workers-int(d.busy.Load())) }
-
-func (d *Desk) workers() *sync.WaitGroup { return &d.running }
 
 func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound) (err error) {
 	defer func() {
