@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — benchmarks against the dev PostgreSQL; docs/PERFORMANCE.md reports them.
 #
-#   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 9 minutes)
+#   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 10 minutes)
+#   ONLY=sweep scripts/bench.sh      # only part 1 below (about 3 minutes)
+#   ONLY=throughput scripts/bench.sh # only part 2 below (about 7 minutes)
 #   BENCH=Intake scripts/bench.sh    # only the Go benchmarks matching the regexp, once
 #
-# The full run, ROUNDS times (default 3; the figures are the medians):
-#   1. the sweep benchmarks (BenchmarkSweep, 5 timed sweeps per case);
-#   2. filing and transition throughput: pgbench runs bench/pgbench/file.sql and
+# The full run:
+#   1. the sweep benchmarks: BenchmarkSweep, SWEEPS timed sweeps per case (default 7;
+#      the figure is their median);
+#   2. ROUNDS rounds (default 5) of filing and transition throughput, the figures being
+#      the medians of the rounds: pgbench runs bench/pgbench/file.sql and
 #      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 10), each
 #      followed by the Go benchmark doing the same through the store (BenchmarkFile,
 #      BenchmarkApply) with as many goroutines and pool connections for as long, then
@@ -26,7 +30,8 @@ if [[ -n ${BENCH:-} ]]; then
 	exit
 fi
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+SWEEPS=${SWEEPS:-7}
 CLIENTS=${CLIENTS:-8}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 OUT=${OUT:-$(mktemp -d /tmp/aduan-bench.XXXXXX)}
@@ -45,36 +50,42 @@ PSQL=$bin/psql
 PGB_DB=aduan_pgbench
 PGB_URL=$(sed -E "s#/[^/?]+(\?|\$)#/$PGB_DB\1#" <<<"$DATABASE_URL")
 NCOMPLAINTS=100000
-psql_admin() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
+psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
 trap 'psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" || true' EXIT
 
 go test -c -o "$OUT/store.test" ./store/
 
 # --- 1. the sweep --------------------------------------------------------------------------
-say "sweep benchmarks, $ROUNDS rounds"
-(cd store && "$OUT/store.test" -test.run '^$' -test.bench Sweep -test.benchtime 5x -test.count "$ROUNDS" ${SHORT:+-test.short}) |
-	tee "$OUT/sweep.txt"
+: >"$OUT/sweep.txt"
+if [[ ${ONLY:-sweep} == sweep ]]; then
+	say "sweep benchmarks, $SWEEPS sweeps per case"
+	(cd store && "$OUT/store.test" -test.run '^$' -test.bench Sweep -test.benchtime "${SWEEPS}x" ${SHORT:+-test.short}) |
+		tee "$OUT/sweep.txt"
+fi
 
 # --- 2. filing and transitions, beside pgbench ---------------------------------------------
 # pgbench variables: what the store writes for flowstest.Report() filed on Tuesday
 # 2026-12-01 09:00 Asia/Pontianak, and for its routing to the regency an hour later.
-common=(-D 'empty1={""}' -D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}'
-	-D 'false1={f}' -D 'null1={NULL}' -D "ncomplaints=$NCOMPLAINTS")
+common=(-D channel=telegram -D 'empty1={""}' -D 'zero2={0,0}' -D 'false1={f}' -D 'null1={NULL}'
+	-D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}'
+	-D 'channel3={telegram,telegram,telegram}' -D 'lang3={id,id,id}' -D 'ord3={0,1,2}'
+	-D "ncomplaints=$NCOMPLAINTS")
 file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 	-D 'body=Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.'
-	-D 'place=Sungai Raya' -D 'attachments=[]' -D channel=telegram -D name=Budi -D phone=081234567890
+	-D 'place=Sungai Raya' -D 'attachments=[]' -D name=Budi -D phone=081234567890
 	-D lang=id -D state=submitted -D unit=nasional -D 'due=2026-12-04 09:00+07' -D due_kind=route
 	-D 'now=2026-12-01 09:00+07' -D 'next=2026-12-04 07:00+07' -D 'f_kind={file}'
 	-D 'f_actor_kind={complainant}' -D 'f_to={submitted}' -D 'f_unit_after={nasional}' -D f_unit_chat=-1001
 	-D 'f_units={"",nasional}'
 	-D 'f_payload1={"msg":"complainant.filed","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}'
-	-D 'f_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}')
+	-D 'f_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00","card":true}')
 route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' -D 'r_due={"2026-12-02 10:00+07"}'
 	-D 'r_due_kind={distribute}' -D 'r_next={"2026-12-02 08:00+07"}' -D 'r_kind={route}' -D 'r_actor_kind={unit}'
 	-D 'r_actor_unit={nasional}' -D 'r_actor_ref={tg:nasional}' -D 'r_actor_name={"Petugas nasional"}'
-	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D 'r_units={"",kuburaya}'
+	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D r_card_unit=kuburaya -D 'r_units={"",kuburaya,nasional}'
 	-D 'r_payload1={"msg":"complainant.verified","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","unit":"kuburaya","due":"2026-12-02T10:00:00+07:00"}'
-	-D 'r_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","due":"2026-12-02T10:00:00+07:00"}')
+	-D 'r_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","due":"2026-12-02T10:00:00+07:00","card":true}'
+	-D 'r_payload3={"msg":"card.body","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","card":true}')
 
 pgbench_db() {
 	psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" -c "CREATE DATABASE $PGB_DB"
@@ -94,6 +105,7 @@ run_go() { # benchmark regexp
 		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) if ($i == "tx/s") print $(i - 1) }'
 }
 
+[[ ${ONLY:-throughput} == throughput ]] || ROUNDS=0
 printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\n' >"$OUT/throughput.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
 	say "throughput round $r of $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -111,22 +123,20 @@ done
 # --- summary: medians ----------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$OUT/throughput.tsv" | median; }
-echo
-echo "== medians of $ROUNDS rounds ($CLIENTS clients, ${SECONDS_PER_RUN}s each; load at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
-pf=$(col 3) gf=$(col 4) gf4=$(col 5) pr=$(col 6) ga=$(col 7) ga4=$(col 8)
 ratio() { awk -F'\t' -v a="$1" -v b="$2" 'NR > 1 { print 100 * $a / $b }' "$OUT/throughput.tsv" | median; }
-rf=$(ratio 4 3) rf4=$(ratio 5 3) ra=$(ratio 7 6) ra4=$(ratio 8 6)
-awk -v pf="$pf" -v gf="$gf" -v gf4="$gf4" -v pr="$pr" -v ga="$ga" -v ga4="$ga4" \
-	-v rf="$rf" -v rf4="$rf4" -v ra="$ra" -v ra4="$ra4" 'BEGIN {
-	f = "%-11s pgbench %5.0f tx/s   store %5.0f tx/s (%3.0f%%)   store, default pool %5.0f tx/s (%3.0f%%)\n"
-	printf f, "filing:", pf, gf, rf, gf4, rf4
-	printf f, "transition:", pr, ga, ra, ga4, ra4
-	print "(tx/s: medians of the rounds; %: medians of the per-round ratios to pgbench)"
-}'
+echo
+echo "== summary (load at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+if ((ROUNDS > 0)); then
+	echo "throughput, $ROUNDS rounds, $CLIENTS clients, ${SECONDS_PER_RUN}s each:"
+	awk -v pf="$(col 3)" -v gf="$(col 4)" -v gf4="$(col 5)" -v pr="$(col 6)" -v ga="$(col 7)" -v ga4="$(col 8)" \
+		-v rf="$(ratio 4 3)" -v rf4="$(ratio 5 3)" -v ra="$(ratio 7 6)" -v ra4="$(ratio 8 6)" 'BEGIN {
+		f = "%-11s pgbench %5.0f tx/s   store %5.0f tx/s (%3.0f%%)   store, default pool %5.0f tx/s (%3.0f%%)\n"
+		printf f, "filing:", pf, gf, rf, gf4, rf4
+		printf f, "transition:", pr, ga, ra, ga4, ra4
+		print "(tx/s: medians of the rounds; %: medians of the per-round ratios to pgbench)"
+	}'
+fi
 awk '/^BenchmarkSweep/ {
 	name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkSweep\//, "", name)
-	for (i = 2; i <= NF; i++) if ($i == "ms/sweep") v[name] = v[name] " " $(i - 1)
-} END { for (n in v) print n, v[n] }' "$OUT/sweep.txt" | sort | while read -r name vals; do
-	m=$(tr ' ' '\n' <<<"$vals" | grep . | median)
-	printf 'sweep %-32s median %9.2f ms   (runs: %s)\n' "$name" "$m" "$vals"
-done
+	for (i = 2; i <= NF; i++) if ($i == "ms/sweep") printf "sweep %-32s median of %d: %9.2f ms\n", name, $2, $(i - 1)
+}' "$OUT/sweep.txt"

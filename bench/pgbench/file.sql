@@ -1,6 +1,7 @@
 -- One filing as DB.File runs it (store/complaints.go, store/outbox.go): BEGIN, the
 -- complaint (sqlInsertComplaint), its audit event (sqlInsertAudit), its two messages
--- (sqlQueue) and the wake-up (sqlNotify), COMMIT. The statements are the store's with
+-- (sqlQueue), the national group's card (sqlPutCard) and the wake-up (sqlNotify),
+-- COMMIT. The statements are the store's with
 -- $n replaced by pgbench variables; an array parameter holding a per-transaction value
 -- is written ARRAY[:v]::type[], since pgbench variables are scalars, and the two empty
 -- strings are literals, since pgbench cannot define an empty variable. Constant values
@@ -21,11 +22,14 @@ INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_r
 SELECT * FROM unnest(ARRAY[:id]::bigint[], ARRAY[:now]::timestamptz[], :f_kind::text[], :f_actor_kind::text[],
 	:empty1::text[], ARRAY[:chat]::text[], :empty1::text[], :empty1::text[], :f_to::text[], :empty1::text[],
 	:f_unit_after::text[], :empty1::text[]);
-INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, created_at, next_attempt_at)
-SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, :now, :now
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at)
+SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), :now, :now
 FROM unnest(:channel2::text[], ARRAY[:chat, :f_unit_chat]::text[], :lang2::text[], ARRAY[:id, :id]::bigint[],
-	:f_units::text[], ARRAY[:f_payload1, :f_payload2]::jsonb[], :ord2::int[])
-	AS u(channel, chat, lang, complaint_id, unit, payload, ord)
-ORDER BY u.ord;
+	:f_units::text[], ARRAY[:f_payload1, :f_payload2]::jsonb[], :zero2::bigint[], :ord2::int[])
+	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord)
+ORDER BY u.ord
+RETURNING id \aset o_
+INSERT INTO card (complaint_id, channel, chat, unit, outbox_id) VALUES (:id, :channel, :f_unit_chat, :unit, :o_id)
+ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = :unit, outbox_id = :o_id;
 SELECT pg_notify('aduan_outbox', '');
 COMMIT;

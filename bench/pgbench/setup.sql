@@ -1,7 +1,8 @@
 -- Data for the pgbench scripts, on a database that has the store's migrations
 -- (scripts/bench.sh applies their Up sections with psql first): the routing tree of
 -- aduan/flows/flowstest, and :ncomplaints submitted complaints for route.sql, each
--- as DB.File stores one filed on Tuesday 2026-12-01 09:00 Asia/Pontianak.
+-- as DB.File stores one filed on Tuesday 2026-12-01 09:00 Asia/Pontianak, with its
+-- card in the national group (a delivered message).
 --
 --   psql -v ncomplaints=100000 -f bench/pgbench/setup.sql "$URL"
 
@@ -23,5 +24,16 @@ SELECT 'PB-' || g, 1, 'pengaduan', 'biasa', 'kk', 'KK belum jadi',
     'submitted', 'nasional', '2026-12-04 09:00+07', 'route', '2026-12-01 09:00+07', '2026-12-04 07:00+07',
     '2026-12-01 09:00+07', '2026-12-01 09:00+07'
 FROM generate_series(1, :ncomplaints) g;
+
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, created_at, next_attempt_at, attempts,
+    delivered_at, receipt)
+SELECT 'telegram', '-1001', 'id', c.id, 'nasional',
+    jsonb_build_object('msg', 'unit.new', 'card', true, 'complaint', c.id, 'tracking', c.tracking, 'state', 'submitted',
+                       'due', '2026-12-04T09:00:00+07:00'),
+    c.filed_at, c.filed_at, 1, c.filed_at, c.id::text
+FROM complaint c ORDER BY c.id;
+
+INSERT INTO card (complaint_id, channel, chat, unit, outbox_id)
+SELECT complaint_id, channel, chat, unit, id FROM outbox;
 
 VACUUM ANALYZE;
