@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,11 +22,14 @@ const (
 	sqlDue     = `SELECT ` + complaintColumns + ` FROM complaint
 WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED`
 
-	sqlDigestCounts = `
+	// sqlDigestClaimed lists the units whose digest of the day was already handled, so
+	// that the every-minute sweep counts nothing once every unit has had its digest.
+	sqlDigestClaimed = `SELECT unit FROM digest_sent WHERE day = $1::date AND unit = ANY($2)`
+	sqlDigestCounts  = `
 SELECT unit, count(*), count(*) FILTER (WHERE due_at < $1), count(*) FILTER (WHERE due_at <= $2)
-FROM (SELECT unit, due_at FROM complaint WHERE state IN ('submitted', 'routed', 'distributed', 'in_progress')
+FROM (SELECT unit, due_at FROM complaint WHERE state IN ('submitted', 'routed', 'distributed', 'in_progress') AND unit = ANY($3)
       UNION ALL
-      SELECT team, due_at FROM complaint WHERE state = 'in_progress' AND team IS NOT NULL) AS open
+      SELECT team, due_at FROM complaint WHERE state = 'in_progress' AND team = ANY($3)) AS open
 GROUP BY unit`
 	sqlDigestClaim = `INSERT INTO digest_sent (unit, day) VALUES ($1, $2::date) ON CONFLICT DO NOTHING`
 )
@@ -176,7 +180,23 @@ func (db *DB) queueDigests(ctx context.Context, rules *flows.Rules, now time.Tim
 		return nil
 	}
 	return db.dryRunnable(ctx, dry, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sqlDigestCounts, dueToday, now)
+		var all []string
+		for _, u := range rules.Units.Units() {
+			all = append(all, u.Code)
+		}
+		rows, err := tx.Query(ctx, sqlDigestClaimed, day.String(), all)
+		if err != nil {
+			return err
+		}
+		claimed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		todo := slices.DeleteFunc(all, func(u string) bool { return slices.Contains(claimed, u) })
+		if len(todo) == 0 {
+			return nil
+		}
+		rows, err = tx.Query(ctx, sqlDigestCounts, dueToday, now, todo)
 		if err != nil {
 			return err
 		}
@@ -194,18 +214,17 @@ func (db *DB) queueDigests(ctx context.Context, rules *flows.Rules, now time.Tim
 			return err
 		}
 		var changes []flows.Change
-		for _, u := range rules.Units.Units() {
-			c, ok := byUnit[u.Code]
-			if !ok || c.open == 0 {
-				continue
-			}
-			tag, err := tx.Exec(ctx, sqlDigestClaim, u.Code, day.String())
+		for _, code := range todo {
+			// Claimed even when nothing is open: the day's digest is then settled.
+			tag, err := tx.Exec(ctx, sqlDigestClaim, code, day.String())
 			if err != nil {
 				return err
 			}
-			if tag.RowsAffected() == 0 {
-				continue // already queued today
+			c := byUnit[code]
+			if tag.RowsAffected() == 0 || c.open == 0 {
+				continue // queued by another sweeper, or nothing to report
 			}
+			u, _ := rules.Units.Unit(code)
 			n := flows.Notice{To: flows.ToUnit(u.Code), Msg: flows.MsgDigest, Unit: u.Code, Open: c.open, DueToday: c.today, Overdue: c.overdue}
 			changes = append(changes, flows.Change{Notices: []flows.Notice{n}})
 			rep.Digests = append(rep.Digests, n)

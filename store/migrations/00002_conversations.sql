@@ -28,10 +28,12 @@ CREATE TABLE card (
     thread       text NOT NULL DEFAULT '',
     PRIMARY KEY (complaint_id, channel, chat)
 );
+CREATE INDEX card_outbox ON card (outbox_id);
 
 -- Card edits point at the card message they replace; threads are kept per card.
 ALTER TABLE outbox ADD COLUMN edit_of bigint REFERENCES outbox (id);
 ALTER TABLE outbox ADD COLUMN thread text NOT NULL DEFAULT '';
+CREATE INDEX outbox_edit_of ON outbox (edit_of) WHERE edit_of IS NOT NULL;
 
 -- An action pressed on a card that waits for its text (a reason, an answer, findings…),
 -- then for confirmation.
