@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.SetOutput(stderr)
 	vals := config.Register(fs)
 	fs.Usage = func() { usage(stderr, fs) }
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(hoistSettings(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -108,6 +108,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	fmt.Fprintf(stderr, "aduan: unknown command %q (see aduan --help)\n", name)
 	return 2
+}
+
+// hoistSettings moves the settings' flags found after the command to the front, so
+// that `aduan serve --listen :9090` means what `aduan --listen :9090 serve` does.
+func hoistSettings(args []string) []string {
+	isSetting := map[string]bool{}
+	for _, s := range config.Settings {
+		isSetting[s.Flag] = true
+	}
+	var settings, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || !isSetting[name] {
+			rest = append(rest, a)
+			continue
+		}
+		settings = append(settings, a)
+		if !hasValue && i+1 < len(args) {
+			settings = append(settings, args[i+1])
+			i++
+		}
+	}
+	return append(settings, rest...)
 }
 
 func usage(w io.Writer, fs *flag.FlagSet) {

@@ -669,3 +669,17 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestSettingsAfterTheCommand: a setting may follow the command, as the README says.
+func TestSettingsAfterTheCommand(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--office-hours", "mon-fri 08:00-16:00", "calendar", "due", "--from", "2026-12-04 17:00", "--working-days", "1"},
+		{"calendar", "due", "--from", "2026-12-04 17:00", "--office-hours", "mon-fri 08:00-16:00", "--working-days", "1"},
+		{"calendar", "due", "--office-hours=mon-fri 08:00-16:00", "--from", "2026-12-04 17:00", "--working-days", "1"},
+	} {
+		if got := strings.TrimSpace(newCLI(t).ok(args...)); got != "2026-12-08T08:00:00+07:00" {
+			t.Errorf("aduan %q = %q, want Tuesday 08:00", args, got)
+		}
+	}
+}
