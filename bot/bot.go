@@ -31,6 +31,9 @@ type Channel interface {
 // ErrUnreachable marks a chat that cannot receive messages; retrying is pointless.
 var ErrUnreachable = errors.New("bot: chat unreachable")
 
+// ErrRejected marks a message the network refuses as it is; retrying is pointless.
+var ErrRejected = errors.New("bot: message rejected")
+
 // RetryAfter is a network's request to wait before sending again.
 type RetryAfter struct{ Wait time.Duration }
 
@@ -120,7 +123,12 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 
 // send delivers one message and records the outcome; it reports whether it was delivered.
 func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
-	ref, err := deliver(ctx, ch, m)
+	// A delivery under way finishes, and what the network said is recorded, even when
+	// the desk is stopping: a message sent but left unmarked would go out twice.
+	ctx = context.WithoutCancel(ctx)
+	dctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ref, err := deliver(dctx, ch, m)
+	cancel()
 	now := s.Clock.Now()
 	var ra *RetryAfter
 	var rerr error
@@ -133,8 +141,8 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 	case errors.As(err, &ra):
 		s.soonest(ra.Wait)
 		rerr = s.Outbox.Retry(ctx, m.ID, now.Add(ra.Wait), err.Error())
-	case errors.Is(err, ErrUnreachable):
-		s.Log.Warn("chat unreachable, message dropped", "outbox_id", m.ID, "channel", m.Channel, "msg", m.Notice.Msg)
+	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrRejected):
+		s.Log.Warn("message cannot be delivered, dropped", "outbox_id", m.ID, "channel", m.Channel, "msg", m.Notice.Msg, "err", err)
 		rerr = s.Outbox.Failed(ctx, m.ID, err.Error(), now)
 	case m.Attempts >= s.MaxAttempts:
 		s.Log.Error("message given up", "outbox_id", m.ID, "channel", m.Channel, "attempts", m.Attempts, "err", err)

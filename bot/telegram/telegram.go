@@ -74,6 +74,7 @@ type Bot struct {
 	mu       sync.Mutex
 	username string
 	forums   map[int64]bool
+	partial  map[int64]sendProgress // by outbox ID: deliveries that failed half-way
 }
 
 var (
@@ -110,7 +111,7 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
 	return &Bot{cfg: cfg, api: api, store: store, catalog: catalog, rules: rules, clock: clock, log: log,
-		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}}, nil
+		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}, partial: map[int64]sendProgress{}}, nil
 }
 
 // Name returns "telegram".
@@ -321,6 +322,8 @@ func (b *Bot) decodeMessage(ctx context.Context, m *models.Message) (flows.Inbou
 		} else {
 			in.Unsupported = "contact_other"
 		}
+	case (len(m.Photo) > 0 || m.Document != nil) && m.Chat.ID < 0:
+		// Files in groups are not complaints' evidence: not fetched, not kept.
 	case len(m.Photo) > 0:
 		p := m.Photo[len(m.Photo)-1]
 		return b.fetch(ctx, in, "photo", p.FileID, "foto.jpg", "image/jpeg", int64(p.FileSize), m.Caption)
@@ -425,17 +428,18 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 	if err != nil {
 		return flows.Receipt{}, fmt.Errorf("telegram: chat %q is not a chat ID: %w", m.Chat, bot.ErrUnreachable)
 	}
-	if err := b.pace(ctx, chat); err != nil {
-		return flows.Receipt{}, err
-	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {
 		return flows.Receipt{}, err
 	}
+	parts := SplitEscaped(text, MaxText)
 	rcpt := flows.Receipt{Thread: m.Thread}
-	if m.Edit != "" {
+	if m.Edit != "" && len(parts) == 1 {
+		if err := b.pace(ctx, chat); err != nil {
+			return flows.Receipt{}, err
+		}
 		id, _ := strconv.Atoi(m.Edit)
-		_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: id, Text: text,
+		_, err := b.api.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: id, Text: parts[0],
 			ParseMode: models.ParseModeHTML, ReplyMarkup: markup})
 		switch {
 		case err == nil, isNotModified(err):
@@ -446,34 +450,75 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 		}
 		// The card is gone (deleted, too old): send a new one instead.
 	}
+	// A retry after a partial failure goes on where the last attempt stopped: the
+	// topic it opened and the parts it sent are remembered.
+	prog := b.progress(m.ID)
+	if prog.thread != "" {
+		rcpt.Thread = prog.thread
+	}
 	if m.Notice.Card && rcpt.Thread == "" && m.Unit != "" && b.isForum(ctx, chat) {
+		if err := b.pace(ctx, chat); err != nil {
+			return flows.Receipt{}, err
+		}
 		topic, err := b.api.CreateForumTopic(ctx, &tg.CreateForumTopicParams{ChatID: chat, Name: topicName(m.Notice)})
 		if err == nil {
 			rcpt.Thread = strconv.Itoa(topic.MessageThreadID)
+			b.remember(m.ID, rcpt.Thread, prog.sent, prog.ref)
 		} else {
-			b.log.Warn("telegram forum topic not created", "chat", m.Chat, "err", redact(err.Error(), b.cfg.Token))
+			b.log.Warn("telegram forum topic not created", "outbox_id", m.ID, "err", redact(err.Error(), b.cfg.Token))
 		}
 	}
-	thread, _ := strconv.Atoi(rcpt.Thread)
-	parts := SplitEscaped(text, MaxText)
-	for i, part := range parts {
-		p := &tg.SendMessageParams{ChatID: chat, MessageThreadID: thread, Text: part, ParseMode: models.ParseModeHTML,
+	rcpt.Ref = prog.ref
+	for i := prog.sent; i < len(parts); i++ {
+		if err := b.pace(ctx, chat); err != nil {
+			return flows.Receipt{}, err
+		}
+		thread, _ := strconv.Atoi(rcpt.Thread)
+		p := &tg.SendMessageParams{ChatID: chat, MessageThreadID: thread, Text: parts[i], ParseMode: models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
 		if i == len(parts)-1 {
 			p.ReplyMarkup = markup
 		}
 		msg, err := b.api.SendMessage(ctx, p)
+		if err != nil && thread != 0 && errors.Is(err, tg.ErrorBadRequest) {
+			// The complaint's topic was deleted or closed: the main chat instead.
+			b.log.Warn("telegram topic refused a message, sent to the main chat", "outbox_id", m.ID)
+			p.MessageThreadID, rcpt.Thread = 0, ""
+			msg, err = b.api.SendMessage(ctx, p)
+		}
 		if err != nil {
-			if i > 0 {
-				// Earlier parts went out: do not send them twice; the rest is lost
-				// only if this error is permanent.
-				b.log.Warn("telegram message partly sent", "chat", m.Chat, "parts", len(parts), "sent", i)
-			}
 			return flows.Receipt{}, b.failure(chat, err)
 		}
 		rcpt.Ref = strconv.Itoa(msg.ID)
+		b.remember(m.ID, rcpt.Thread, i+1, rcpt.Ref)
 	}
+	b.forget(m.ID)
 	return rcpt, nil
+}
+
+// sendProgress is how far an outbox message got before its delivery failed.
+type sendProgress struct {
+	thread string // the forum topic opened for it
+	sent   int    // parts already sent
+	ref    string // the last part's message ID
+}
+
+func (b *Bot) progress(id int64) sendProgress {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.partial[id]
+}
+
+func (b *Bot) remember(id int64, thread string, sent int, ref string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.partial[id] = sendProgress{thread, sent, ref}
+}
+
+func (b *Bot) forget(id int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.partial, id)
 }
 
 // pace takes a token for chat from the limiter. Senders queue for the overall limit in
@@ -609,6 +654,10 @@ func (b *Bot) failure(chat int64, err error) error {
 		return fmt.Errorf("telegram: %s: %w", redact(err.Error(), b.cfg.Token), bot.ErrUnreachable)
 	case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found"):
 		return fmt.Errorf("telegram: chat not found: %w", bot.ErrUnreachable)
+	case errors.Is(err, tg.ErrorBadRequest):
+		// Telegram refuses this message as it is (rights, a closed chat…): retrying
+		// would only hold back the chat's later messages.
+		return fmt.Errorf("telegram: %s: %w", redact(err.Error(), b.cfg.Token), bot.ErrRejected)
 	}
 	return b.wrap("send", err)
 }
