@@ -30,7 +30,9 @@ RETURNING id`
 	sqlLockComplaint = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1 FOR UPDATE`
 	sqlGetComplaint  = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1`
 	sqlGetByTracking = `SELECT ` + complaintColumns + ` FROM complaint WHERE tracking = upper($1)`
-	sqlLastActor     = `SELECT actor_name, kind FROM audit_event WHERE complaint_id = $1 ORDER BY id DESC LIMIT 1`
+	// sqlLastActor finds who made the complaint's latest change (alerts change nothing).
+	sqlLastActor = `SELECT actor_name, kind FROM audit_event
+WHERE complaint_id = $1 AND kind NOT IN ('remind', 'overdue', 'warn') ORDER BY id DESC LIMIT 1`
 
 	// sqlUpdateComplaints writes the mutable columns of many complaints at once, each
 	// only if its version is still the one read (compare-and-set).
@@ -142,11 +144,7 @@ func (db *DB) applyTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, id int
 		return flows.Change{}, err
 	}
 	if version > 0 && c.Version != version {
-		var by, kind string
-		if err := tx.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind); err != nil {
-			return flows.Change{}, err
-		}
-		return flows.Change{}, &flows.Error{Code: flows.ErrAlreadyDone, Data: map[string]string{"By": by, "Event": kind}}
+		return flows.Change{}, alreadyDone(ctx, tx, id)
 	}
 	ch, err := rules.Apply(c, ev, now)
 	if err != nil {
@@ -156,6 +154,16 @@ func (db *DB) applyTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, id int
 		return flows.Change{}, err
 	}
 	return ch, db.record(ctx, tx, rules, []flows.Change{ch}, now)
+}
+
+// alreadyDone is the refusal of an action on a complaint that changed since the actor
+// saw it, naming who changed it (Data "By") and how ("Event").
+func alreadyDone(ctx context.Context, tx pgx.Tx, id int64) error {
+	var by, kind string
+	if err := tx.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind); err != nil {
+		return err
+	}
+	return &flows.Error{Code: flows.ErrAlreadyDone, Data: map[string]string{"By": by, "Event": kind}}
 }
 
 // Complaint returns the complaint with the given ID, or ErrNotFound.

@@ -69,7 +69,11 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 			}
 		}
 		if o.Event != nil {
-			replies = append(replies, db.citizenEvent(ctx, tx, rules, mine, o, now)...)
+			more, err := db.citizenEvent(ctx, tx, rules, mine, o, now)
+			if err != nil {
+				return err
+			}
+			replies = append(replies, more...)
 		}
 		if err := putSession(ctx, tx, intake, o.Session); err != nil {
 			return err
@@ -87,8 +91,9 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 
 // citizenEvent applies the event the conversation asked for to one of the citizen's
 // complaints, in a savepoint so that a refusal leaves the rest of the transaction
-// intact; it returns the refusal to tell the citizen, if any.
-func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, mine []flows.Complaint, o flows.Outcome, now time.Time) []flows.Notice {
+// intact; it returns the refusal to tell the citizen, if any. Any other failure is
+// returned: the whole message is then rolled back and handled again later.
+func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, mine []flows.Complaint, o flows.Outcome, now time.Time) ([]flows.Notice, error) {
 	var id int64
 	for _, c := range mine {
 		if c.Tracking == o.Tracking {
@@ -96,7 +101,7 @@ func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, m
 		}
 	}
 	if id == 0 {
-		return []flows.Notice{{To: flows.ToComplainant, Msg: flows.MsgNotYours}}
+		return []flows.Notice{{To: flows.ToComplainant, Msg: flows.MsgNotYours}}, nil
 	}
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
 		_, err := db.applyTx(ctx, sp, rules, id, 0, *o.Event, now)
@@ -106,12 +111,9 @@ func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, m
 	if errors.As(err, &fe) {
 		n := refusal(fe)
 		n.Tracking = o.Tracking
-		return []flows.Notice{n}
+		return []flows.Notice{n}, nil
 	}
-	if err != nil {
-		return []flows.Notice{{To: flows.ToComplainant, Msg: flows.MsgID(genericError)}}
-	}
-	return nil
+	return nil, err
 }
 
 // genericError is the message for a failure on the desk's side.
@@ -183,12 +185,23 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 			return err
 		}
 		unit := actingUnit(rules, c, units, a.Event)
+		if a.Version != c.Version {
+			// An old card: say who changed the complaint since.
+			var fe *flows.Error
+			if err := alreadyDone(ctx, tx, c.ID); !errors.As(err, &fe) {
+				return err
+			}
+			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking,
+				Text: string(fe.Code), Data: fe.Data}}, now)
+		}
 		actor := flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}
 		p := rules.PressCard(c, unit, a, actor)
 		var replies []flows.Notice
 		switch {
 		case p.Event != nil:
-			replies = db.groupEvent(ctx, tx, rules, c, a.Version, *p.Event, in, now)
+			if replies, err = db.groupEvent(ctx, tx, rules, c, a.Version, *p.Event, in, now); err != nil {
+				return err
+			}
 		case p.AskText:
 			ids, err := queueRowsTo(ctx, tx, in, unit, []flows.Notice{*p.Reply}, now)
 			if err != nil {
@@ -288,7 +301,12 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 			return err
 		}
 		ev := flows.Event{Kind: flows.EventKind(event), Actor: flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}, Target: target, Text: text}
-		replies := db.groupEvent(ctx, tx, rules, c, version, ev, in, now)
+		// The rules check the action again on the complaint as it now is: a colleague's
+		// findings or a recorded LAPOR! ID since the action began do not void it.
+		replies, err := db.groupEvent(ctx, tx, rules, c, 0, ev, in, now)
+		if err != nil {
+			return err
+		}
 		return groupReply(ctx, tx, in, unit, replies, now)
 	})
 	if err != nil {
@@ -310,8 +328,9 @@ func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error 
 }
 
 // groupEvent applies a unit's event in a savepoint and returns what to tell the group:
-// that it was done, or why not.
-func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) []flows.Notice {
+// that it was done, or why not. Failures other than refusals are returned, so that the
+// press is rolled back and handled again.
+func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) ([]flows.Notice, error) {
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
 		_, err := db.applyTx(ctx, sp, rules, c.ID, version, ev, now)
 		return err
@@ -320,11 +339,11 @@ func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c f
 	switch {
 	case err == nil:
 		return []flows.Notice{{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Actor: in.Name, Unit: ev.Target,
-			Data: map[string]string{"Event": string(ev.Kind)}}}
+			Data: map[string]string{"Event": string(ev.Kind)}}}, nil
 	case errors.As(err, &fe):
-		return []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Text: string(fe.Code), Data: fe.Data}}
+		return []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Text: string(fe.Code), Data: fe.Data}}, nil
 	}
-	return []flows.Notice{{Msg: flows.MsgID(genericError), Tracking: c.Tracking}}
+	return nil, err
 }
 
 // actingUnit picks, among the units whose group the press came from, the one that may

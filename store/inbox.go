@@ -17,7 +17,9 @@ import (
 const (
 	sqlReceive = `INSERT INTO inbox (channel, message_id, chat, payload, received_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (channel, message_id) DO NOTHING`
-	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL WHERE channel = $1 AND message_id = $2`
+	// sqlHandled marks a message handled and drops its content: what it said now lives
+	// where it belongs (a complaint, a session), and the key still de-duplicates.
+	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL, payload = '{}' WHERE channel = $1 AND message_id = $2`
 
 	// sqlClaimInbox leases the oldest unhandled message of each chat, so that a chat's
 	// messages are handled one at a time, in order, by whichever replica claims them.
@@ -32,7 +34,7 @@ WHERE i.id IN (
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED)
 RETURNING i.id, i.channel, i.message_id, i.chat, i.payload, i.attempts`
-	sqlInboxFailed = `UPDATE inbox SET handled_at = $3, locked_until = NULL, last_error = $4 WHERE channel = $1 AND message_id = $2`
+	sqlInboxFailed = `UPDATE inbox SET handled_at = $3, locked_until = NULL, last_error = $4, payload = '{}' WHERE channel = $1 AND message_id = $2`
 )
 
 // Receive stores an inbound message before the channel is told it arrived. It returns

@@ -26,7 +26,7 @@ WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED
 	// that the every-minute sweep counts nothing once every unit has had its digest.
 	sqlDigestClaimed = `SELECT unit FROM digest_sent WHERE day = $1::date AND unit = ANY($2)`
 	sqlDigestCounts  = `
-SELECT unit, count(*), count(*) FILTER (WHERE due_at < $1), count(*) FILTER (WHERE due_at <= $2)
+SELECT unit, count(*), count(*) FILTER (WHERE due_at > $2 AND due_at < $1), count(*) FILTER (WHERE due_at <= $2)
 FROM (SELECT unit, due_at FROM complaint WHERE state IN ('submitted', 'routed', 'distributed', 'in_progress') AND unit = ANY($3)
       UNION ALL
       SELECT team, due_at FROM complaint WHERE state = 'in_progress' AND team = ANY($3)) AS open
