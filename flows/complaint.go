@@ -151,7 +151,9 @@ const (
 // agencies and technical teams for confidential ones.
 func (c Complaint) Visible(u Unit) Contact {
 	v := c.Contact
-	hide := c.Privacy == Anonymous || (c.Privacy == Confidential && (u.Kind == Agency || u.Kind == Team))
+	// Confidential identities are shown only to the admins who route (and to the
+	// Ombudsman); any other viewer, an unknown one included, sees none.
+	hide := c.Privacy == Anonymous || (c.Privacy == Confidential && u.Kind != National && u.Kind != Regency && u.Kind != Ombudsman)
 	if hide {
 		v.Name, v.Phone, v.Email = "", "", ""
 	}

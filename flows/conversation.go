@@ -206,6 +206,10 @@ func (o *Outcome) say(msg MsgID, choices ...[]Choice) *Notice {
 
 func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 	s := &o.Session
+	if s.Step == StepReply && msg.Command != "" {
+		// A command leaves the reply unwritten: back to the draft it interrupted, if any.
+		s.Step, s.Focus, s.Resume = cmp.Or(s.Resume, StepMenu), "", ""
+	}
 	switch msg.Command {
 	case "start":
 		in.menu(o, mine, MsgWelcome)
@@ -246,7 +250,12 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 			in.menu(o, mine, MsgMenuHint)
 			return
 		}
-		in.attach(o, *msg.Attachment)
+		caption := strings.TrimSpace(msg.Text)
+		takesText := s.Step == StepBody || s.Step == StepWhen || s.Step == StepWhere
+		in.attach(o, *msg.Attachment, caption == "" || !takesText)
+		if caption != "" && takesText {
+			in.text(o, caption, msg, mine) // a photo captioned with the answer
+		}
 		return
 	}
 	if msg.Phone != "" && s.Step == StepPhone {
@@ -571,7 +580,8 @@ func (in *Intake) phone(o *Outcome, p string) {
 	in.next(o)
 }
 
-func (in *Intake) attach(o *Outcome, a Attachment) {
+// attach adds an attachment to the draft; reprompt asks the current step again.
+func (in *Intake) attach(o *Outcome, a Attachment, reprompt bool) {
 	d := &o.Session.Draft
 	if len(d.Attachment) >= in.MaxFiles {
 		n := o.say(MsgTooManyFiles)
@@ -590,7 +600,9 @@ func (in *Intake) attach(o *Outcome, a Attachment) {
 		n.Choices = [][]Choice{{{Label: LabelDone, Data: "i:files:done"}}}
 		return
 	}
-	in.prompt(o)
+	if reprompt {
+		in.prompt(o)
+	}
 }
 
 // applies reports whether step st is asked for draft d: phone and e-mail are not asked

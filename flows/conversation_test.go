@@ -1187,3 +1187,30 @@ func TestReplyWhileFilingResumesTheDraft(t *testing.T) {
 		t.Errorf("after cancelling the reply: step %q, draft kept %t, event %v", o.Session.Step, o.Session.Draft.Body != "", o.Event)
 	}
 }
+
+// TestCaptionAndCommandsWhileReplying: a photo captioned with the description answers
+// the step; a command typed while a reply is being written leaves the reply.
+func TestCaptionAndCommandsWhileReplying(t *testing.T) {
+	in := flows.DefaultIntake()
+	now := flowstest.At(t, "2026-12-01 10:00")
+	s := flows.Session{Channel: "telegram", Chat: flowstest.ChatRef, Lang: "id", Step: flows.StepBody,
+		Draft: flows.Complaint{Type: flows.ReportComplaint, Privacy: flows.Ordinary, Category: "kk"}}
+	body := "Sudah tiga minggu mengurus KK baru di kecamatan, belum juga selesai."
+	o := in.Converse(s, flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Text: body,
+		Attachment: &flows.Attachment{Kind: "photo", Ref: "file:1"}}, nil, now)
+	if o.Session.Draft.Body != body || len(o.Session.Draft.Attachment) != 1 || o.Session.Step != flows.StepWhen {
+		t.Errorf("captioned photo: body %q, %d files, step %q", o.Session.Draft.Body, len(o.Session.Draft.Attachment), o.Session.Step)
+	}
+
+	answered := flows.Complaint{ID: 7, Tracking: "ADU-261130-K7QX", State: flows.Answered}
+	o = in.Converse(flows.Session{Channel: "telegram", Chat: flowstest.ChatRef, Lang: "id"},
+		flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Choice: "c:rep:" + answered.Tracking}, []flows.Complaint{answered}, now)
+	o = in.Converse(o.Session, flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Command: "start"}, []flows.Complaint{answered}, now)
+	if o.Session.Step != flows.StepMenu || o.Session.Focus != "" {
+		t.Fatalf("after /start while replying: step %q focus %q", o.Session.Step, o.Session.Focus)
+	}
+	o = in.Converse(o.Session, flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Text: "Saya mau melapor hal lain."}, []flows.Complaint{answered}, now)
+	if o.Event != nil {
+		t.Errorf("free text after /start became a %s", o.Event.Kind)
+	}
+}
