@@ -8,9 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [[ -z ${DATABASE_URL:-} ]]; then
-	DATABASE_URL=$(bash scripts/pg.sh)
-fi
+# pg.sh passes a DATABASE_URL that answers through, and otherwise starts the local one.
+DATABASE_URL=$(bash scripts/pg.sh)
 export DATABASE_URL
 
 echo "run.sh: building bin/aduan" >&2

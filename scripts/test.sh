@@ -14,7 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DATABASE_URL=$(bash scripts/pg.sh)
 export DATABASE_URL
-echo "test.sh: DATABASE_URL=$DATABASE_URL" >&2
+echo "test.sh: DATABASE_URL=$(sed -E 's#//([^:/@]+):[^@]*@#//\1:***@#' <<<"$DATABASE_URL")" >&2
 
 if (($# > 0)); then
 	args=("$@")

@@ -64,7 +64,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runSweep(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "sweep", "[--at TIME] [--dry-run]", "Run the scheduled checks once — reminders, overdue notices, closure warnings,\nauto-closure, hand-over to the Ombudsman, daily digests — as of TIME. With\n--dry-run nothing is written: it previews what is coming.")
+	fs := subcommand(e, "sweep", "[--at TIME] [--dry-run]", "Run the scheduled checks once — reminders, overdue notices, closure warnings,\nauto-closure, hand-over to the Ombudsman, daily digests — as of TIME. With\n--dry-run nothing is written: it previews what is coming (the first 500\ncomplaints due). A TIME in the future needs --dry-run.")
 	at := fs.String("at", "", "the time to sweep as of (default now)")
 	dry := fs.Bool("dry-run", false, "show what would happen; change nothing")
 	if err := parseFlags(fs, args); err != nil {
@@ -78,6 +78,9 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		t, err := parseTime(*at, e.cfg.Zone)
 		if err != nil {
 			return usageError(fs, "%v", err)
+		}
+		if t.After(now.Add(time.Minute)) && !*dry {
+			return usageError(fs, "%s is in the future: the checks would close and hand over complaints early; add --dry-run to preview", *at)
 		}
 		now = t
 	}

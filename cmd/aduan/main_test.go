@@ -544,7 +544,12 @@ func TestSweepDryRunChangesNothing(t *testing.T) {
 		return got
 	}
 
+	// A sweep as of a time still to come is only a preview.
+	if r := cl.run("sweep", "--at", "2026-12-02 07:00"); r.code != 2 || !strings.Contains(r.stderr, "in the future") || r.stdout != "" {
+		t.Errorf("sweep in the future: exit %d, stderr %q", r.code, r.stderr)
+	}
 	// Nothing is due on Wednesday (and no digest before 08:00).
+	cl.clock.Set(flowstest.At(t, "2026-12-02 07:00"))
 	if out := cl.ok("sweep", "--at", "2026-12-02 07:00"); out != "sweep as of 2026-12-02T07:00:00+07:00: 0 steps, 0 digests done\n" {
 		t.Errorf("sweep on Wednesday printed %q", out)
 	}
@@ -563,6 +568,7 @@ func TestSweepDryRunChangesNothing(t *testing.T) {
 		t.Errorf("a second dry run printed something else:\n%s", again)
 	}
 
+	cl.clock.Set(flowstest.At(t, "2026-12-03 10:00"))
 	out = cl.ok(at...)
 	if !strings.HasPrefix(out, "sweep as of 2026-12-03T10:00:00+07:00: 1 steps, 1 digests done\n") || !line.MatchString(out) {
 		t.Errorf("sweep printed:\n%s", out)

@@ -139,7 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	})
-	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(m.Channels), "sweep_every", m.Config.SweepEvery.String())
+	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String())
 	return nil
 }
 
