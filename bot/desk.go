@@ -33,8 +33,9 @@ type Store interface {
 	Handled(ctx context.Context, channel, id string, now time.Time) error
 	// ClaimInbox leases the oldest unhandled message of each chat of the channels.
 	ClaimInbox(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.RawInbound, error)
-	// GiveUp marks a message that cannot be handled, so that its chat proceeds.
-	GiveUp(ctx context.Context, channel, id, reason string, now time.Time) error
+	// GiveUp marks a message that cannot be handled, so that its chat proceeds; when
+	// apologize is set, the sender (a citizen in a private chat) is asked to send it again.
+	GiveUp(ctx context.Context, channel, id, chat, reason string, apologize bool, now time.Time) error
 }
 
 // Decoder turns a channel's stored inbound message into what the desk understands.
@@ -210,13 +211,14 @@ func (d *Desk) init(decoders []Decoder) {
 func (d *Desk) slots() int { return max(0, d.Workers-int(d.busy.Load())) }
 
 func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound) (err error) {
+	group := true
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 		}
 		if err != nil && raw.Attempts >= d.MaxAttempts {
 			d.Log.Error("inbound message given up", "channel", raw.Channel, "message_id", raw.ID)
-			if gerr := d.Store.GiveUp(ctx, raw.Channel, raw.ID, err.Error(), d.Clock.Now()); gerr != nil {
+			if gerr := d.Store.GiveUp(ctx, raw.Channel, raw.ID, raw.Chat, err.Error(), !group, d.Clock.Now()); gerr != nil {
 				d.Log.Error("give up failed", "err", gerr)
 			}
 		}

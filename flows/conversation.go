@@ -153,6 +153,7 @@ const (
 	MsgChooseLang    MsgID = "intake.choose_language"
 	MsgLangSet       MsgID = "intake.language_set"
 	MsgRefused       MsgID = "intake.refused" // Text: the localized refusal code (Data: Code)
+	MsgFailed        MsgID = "intake.failed"  // the desk could not handle the citizen's message: send it again
 )
 
 // Labels of choices.

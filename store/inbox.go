@@ -88,9 +88,23 @@ func (db *DB) Handled(ctx context.Context, channel, id string, now time.Time) er
 }
 
 // GiveUp records that an inbound message cannot be handled (reason: no personal data),
-// so that the chat's later messages proceed.
-func (db *DB) GiveUp(ctx context.Context, channel, id, reason string, now time.Time) error {
-	if _, err := db.pool.Exec(ctx, sqlInboxFailed, channel, id, now, reason); err != nil {
+// so that the chat's later messages proceed. With apologize, the sender is asked, in
+// their language, to send it again (flows.MsgFailed).
+func (db *DB) GiveUp(ctx context.Context, channel, id, chat, reason string, apologize bool, now time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, sqlInboxFailed, channel, id, now, reason); err != nil {
+			return err
+		}
+		if !apologize {
+			return nil
+		}
+		lang := "id"
+		if err := tx.QueryRow(ctx, `SELECT lang FROM session WHERE channel = $1 AND chat = $2`, channel, chat).Scan(&lang); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return queueTo(ctx, tx, channel, chat, lang, "", []flows.Notice{{To: flows.ToComplainant, Msg: flows.MsgFailed}}, now)
+	})
+	if err != nil {
 		return fmt.Errorf("store: give up %s message: %w", channel, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -98,5 +99,33 @@ func TestNewCardStaysCurrentAfterOldCardRefresh(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestGiveUpApologizes: a citizen's message the desk cannot handle is given up (its
+// chat proceeds) and the citizen is asked to send it again; a group's is only given up.
+func TestGiveUpApologizes(t *testing.T) {
+	db, _ := setup(t)
+	at := flowstest.At(t, "2026-11-30 10:00")
+	for _, id := range []string{"1", "2"} {
+		if _, err := db.Receive(ctx, store.Telegram, id, flowstest.ChatRef, []byte(`{"update_id":`+id+`}`), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.GiveUp(ctx, store.Telegram, "1", flowstest.ChatRef, "download failed", true, at); err != nil {
+		t.Fatal(err)
+	}
+	if got := pending(t, db, at); !slices.Equal(got, []string{flowstest.ChatRef + ":intake.failed"}) {
+		t.Errorf("outbox = %v", got)
+	}
+	next, err := db.ClaimInbox(ctx, []string{store.Telegram}, at, time.Minute, 10)
+	if err != nil || len(next) != 1 || next[0].ID != "2" {
+		t.Errorf("after giving up, claimed %+v, %v; want update 2", next, err)
+	}
+	if err := db.GiveUp(ctx, store.Telegram, "2", "-1001", "bad", false, at); err != nil {
+		t.Fatal(err)
+	}
+	if got := pending(t, db, at); len(got) != 0 {
+		t.Errorf("a group's message given up queued %v", got)
 	}
 }
