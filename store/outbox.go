@@ -30,8 +30,10 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::js
 ORDER BY u.ord
 RETURNING id`
 
-	// sqlCards lists the cards to refresh after complaints changed.
-	sqlCards = `SELECT complaint_id, channel, chat, unit, outbox_id FROM card WHERE complaint_id = ANY($1) ORDER BY complaint_id, channel, chat`
+	// sqlCards lists the cards to refresh after complaints changed (not in the groups
+	// of retired units).
+	sqlCards = `SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
+WHERE k.complaint_id = ANY($1) AND NOT u.retired ORDER BY k.complaint_id, k.channel, k.chat`
 	// sqlPutCard records the newest card of a complaint in a chat.
 	sqlPutCard = `
 INSERT INTO card (complaint_id, channel, chat, unit, outbox_id) VALUES ($1, $2, $3, $4, $5)

@@ -59,6 +59,16 @@ func (db *DB) ApplyUnits(ctx context.Context, dir *flows.Directory, now time.Tim
 				change = "restored"
 			case old.Unit != u:
 				change = "updated"
+				if old.Kind != u.Kind || old.Parent != u.Parent {
+					// Moving a unit in the tree would strand what it holds.
+					var open int
+					if err := tx.QueryRow(ctx, sqlUnitInUse, u.Code).Scan(&open); err != nil {
+						return err
+					}
+					if open > 0 {
+						return fmt.Errorf("unit %q changes its kind or parent but holds %d open complaints: keep it until they move on", u.Code, open)
+					}
+				}
 			default:
 				continue
 			}

@@ -109,3 +109,26 @@ func TestHolidaysOperatorChanges(t *testing.T) {
 		t.Errorf("removing a working day: %v", err)
 	}
 }
+
+// TestApplyUnitsKeepsBusyUnitsInPlace: a unit that holds an open complaint may be
+// renamed but not moved in the tree.
+func TestApplyUnitsKeepsBusyUnitsInPlace(t *testing.T) {
+	db, rules := setup(t)
+	at := flowstest.At(t, "2026-11-30 10:00")
+	c := mustFile(t, db, rules, at)
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}, at)
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvDistribute, Actor: flowstest.Member(flowstest.Regency), Target: flowstest.Other}, at)
+	units := flowstest.Units()
+	for i := range units {
+		if units[i].Code == flowstest.Other {
+			units[i].Kind, units[i].Parent = flows.Team, flowstest.Agency
+		}
+	}
+	dir, err := flows.NewDirectory(units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ApplyUnits(ctx, dir, at); err == nil || !strings.Contains(err.Error(), "kind or parent") {
+		t.Errorf("moving a busy unit: %v", err)
+	}
+}
