@@ -61,7 +61,7 @@ type tgDesk struct {
 	clock *flowstest.Clock
 	tune  func(*Main)
 	m     *Main
-	log   *logBuffer
+	log   *syncBuffer
 	mark  int // calls of the fake already returned by settle
 
 	mu     sync.Mutex
@@ -74,7 +74,7 @@ type tgDesk struct {
 func newTGDesk(t *testing.T, start string, tune func(*Main)) *tgDesk {
 	t.Helper()
 	d := &tgDesk{t: t, url: newDeskDB(t), clock: flowstest.NewClock(flowstest.At(t, start)), tune: tune,
-		log: &logBuffer{}, failed: map[string]error{}}
+		log: &syncBuffer{}, failed: map[string]error{}}
 	d.fake = tgfake.New(tgToken)
 	t.Cleanup(d.fake.Close)
 	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
@@ -547,24 +547,6 @@ func (d *tgDesk) noFailedCalls() {
 			d.t.Errorf("%s to %d failed with %d: %q", c.Method, c.ChatID(), c.ErrorCode, c.Text())
 		}
 	}
-}
-
-// logBuffer collects the desk's log, shown when a test fails.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 const (
