@@ -14,7 +14,7 @@
 #      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 10), each
 #      followed by the Go benchmark doing the same through the store (BenchmarkFile,
 #      BenchmarkApply) with as many goroutines and pool connections for as long, then
-#      with pgxpool's default pool size (max(4, GOMAXPROCS) connections).
+#      with the store's default pool (16 connections unless DATABASE_URL sets pool_max_conns).
 # Other processes on the machine move every figure; the summary gives, besides the
 # medians, the median of the per-round ratios store/pgbench (the two ran side by side).
 # The pgbench database, aduan_pgbench, is made afresh for each round and dropped at the end.

@@ -57,6 +57,13 @@ func benchStore(b *testing.B, conns int) (*store.DB, *flows.Rules) {
 	return db, rules
 }
 
+// pools names the pool sizes the throughput benchmarks run with: as many connections
+// as clients, and the store's own default (pool=default: 16 unless the URL sets
+// pool_max_conns).
+func pools() map[string]int {
+	return map[string]int{fmt.Sprintf("pool=%d", clients): clients, "pool=default": 0}
+}
+
 // parallel runs op for i in [0, n) on `clients` goroutines and reports the rate as
 // tx/s, one transaction per op. Only this part is timed.
 func parallel(b *testing.B, n int, op func(i int) error) {
@@ -91,13 +98,9 @@ func parallel(b *testing.B, n int, op func(i int) error) {
 
 // BenchmarkFile files complaints from `clients` goroutines: per op one DB.File, that is
 // one transaction inserting the complaint, its audit event, two outbox rows and the
-// national group's card. The pool=default variant keeps pgxpool's default pool size.
+// national group's card. The pool=default variant uses the store's default pool.
 func BenchmarkFile(b *testing.B) {
-	for _, conns := range []int{clients, 0} {
-		name := fmt.Sprintf("pool=%d", conns)
-		if conns == 0 {
-			name = "pool=default"
-		}
+	for name, conns := range pools() {
 		b.Run(name, func(b *testing.B) {
 			db, rules := benchStore(b, conns)
 			base := flowstest.At(b, "2026-12-01 08:00")
@@ -120,11 +123,7 @@ func BenchmarkFile(b *testing.B) {
 // card of the national group, are copied in SQL from one filed through the store,
 // before the timer starts.
 func BenchmarkApply(b *testing.B) {
-	for _, conns := range []int{clients, 0} {
-		name := fmt.Sprintf("pool=%d", conns)
-		if conns == 0 {
-			name = "pool=default"
-		}
+	for name, conns := range pools() {
 		b.Run(name, func(b *testing.B) {
 			db, rules := benchStore(b, conns)
 			filed := flowstest.At(b, "2026-12-01 09:00")
