@@ -21,7 +21,7 @@ func openDB(ctx context.Context, e *env, checkSchema bool) (*store.DB, error) {
 	if err := e.cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, e.cfg.DatabaseURL)
+	db, err := store.Open(ctx, e.cfg.DatabaseURL, store.WithLog(e.log))
 	if err != nil {
 		return nil, err
 	}

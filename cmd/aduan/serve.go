@@ -56,7 +56,7 @@ type Main struct {
 // scheduled checks, the outbox sender and the HTTP endpoint in the background. It
 // returns once everything has started; Close stops it.
 func (m *Main) Run(ctx context.Context) error {
-	db, err := store.Open(ctx, m.Config.DatabaseURL)
+	db, err := store.Open(ctx, m.Config.DatabaseURL, store.WithLog(m.Log))
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (m *Main) Run(ctx context.Context) error {
 		u, _ := url.Parse(m.Config.Telegram.WebhookURL)
 		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.telegram.WebhookHandler())
 	}
-	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.goRun(func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "err", err)
