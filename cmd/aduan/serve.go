@@ -139,7 +139,9 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	})
-	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String())
+	v := currentVersion()
+	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String(),
+		"version", v.Version, "commit", v.Commit, "built", v.Built, "go", v.Go)
 	return nil
 }
 
@@ -249,6 +251,7 @@ func (m *Main) goRun(f func()) {
 }
 
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(versionHeader, currentVersion().short())
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := m.db.Pool().Ping(ctx); err != nil {
