@@ -25,6 +25,7 @@ ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), 
 	sqlUnitChange  = `INSERT INTO unit_change (at, code, change, before, after) VALUES ($1, $2, $3, $4, $5)`
 	sqlUnitInUse   = `SELECT count(*) FROM complaint WHERE (unit = $1 OR team = $1) AND state NOT IN ('closed', 'archived')`
 	sqlUnitsLocked = `LOCK TABLE unit IN EXCLUSIVE MODE`
+	sqlUnitCodes   = `SELECT code FROM unit ORDER BY code`
 )
 
 // UnitChange is one difference `units apply` made.
@@ -163,8 +164,6 @@ func (db *DB) applyUnits(ctx context.Context, dir *flows.Directory, now time.Tim
 	}
 	return changes, nil
 }
-
-const sqlUnitCodes = `SELECT code FROM unit ORDER BY code`
 
 // UnitCodes returns the code of every stored unit, retired ones included, in order.
 func (db *DB) UnitCodes(ctx context.Context) ([]string, error) {

@@ -271,7 +271,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and GET /healthz on --listen. Refuses to start on an old schema.")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if err := e.cfg.RequireDatabase(); err != nil {
