@@ -105,7 +105,7 @@ if [[ $ACTION != start ]]; then
 	[[ -x $BIN/pg_ctl ]] || die "$DATA was created by PostgreSQL $(<"$DATA/PG_VERSION"), whose binaries are gone"
 	if [[ $ACTION == status ]]; then
 		if as_owner "$BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1 </dev/null; then
-			say "running: $DATA on 127.0.0.1:$PORT"
+			say "running: $DATA on 127.0.0.1:$(sed -n 4p "$DATA/postmaster.pid" 2>/dev/null)"
 			exit 0
 		fi
 		say "not running: $DATA"
