@@ -116,8 +116,11 @@ func TestServeLogsJSONAndNamesItsVersion(t *testing.T) {
 		t.Errorf("healthcheck printed %q", out)
 	}
 	_, port, _ := net.SplitHostPort(s.addr)
+	for _, listen := range []string{":" + port, "0.0.0.0:" + port, s.addr} {
+		c.env["ADUAN_LISTEN"] = listen
+		c.ok("healthcheck")
+	}
 	c.env["ADUAN_LISTEN"] = ":" + port
-	c.ok("healthcheck")
 	c.env["DATABASE_URL"] = url
 	if out := c.ok("healthcheck", "--database"); out != "database answers\n" {
 		t.Errorf("healthcheck --database printed %q", out)

@@ -75,10 +75,11 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 
 func runHealthcheck(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "healthcheck", "[--url URL] [--database] [--timeout D]",
-		"Exit 0 when the desk answers GET /healthz (on --listen of this machine, or --url),\n"+
+		"Exit 0 when the desk answers GET /healthz (at --listen, on 127.0.0.1 when it names\n"+
+			"no address; or at --url),\n"+
 			"1 otherwise: a container health check that needs no shell or curl. With\n"+
 			"--database it checks instead that DATABASE_URL answers.")
-	target := fs.String("url", "", "the health URL (default http://127.0.0.1:PORT/healthz, PORT from --listen)")
+	target := fs.String("url", "", "the health URL (default http://HOST:PORT/healthz from --listen, HOST 127.0.0.1 when it names none)")
 	database := fs.Bool("database", false, "check the database at DATABASE_URL instead of the desk")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this long")
 	if _, err := parseArgs(fs, args, 0, 0); err != nil {
@@ -97,11 +98,14 @@ func runHealthcheck(ctx context.Context, e *env, args []string) error {
 	}
 	u := *target
 	if u == "" {
-		_, port, err := net.SplitHostPort(e.cfg.Listen)
+		host, port, err := net.SplitHostPort(e.cfg.Listen)
 		if err != nil {
 			return fmt.Errorf("--listen %q has no port: %w", e.cfg.Listen, err)
 		}
-		u = "http://" + net.JoinHostPort("127.0.0.1", port) + "/healthz"
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+			host = "127.0.0.1" // serve listens on every address: ask the loopback one
+		}
+		u = "http://" + net.JoinHostPort(host, port) + "/healthz"
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
