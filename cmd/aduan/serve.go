@@ -56,7 +56,7 @@ type Main struct {
 // scheduled checks, the outbox sender and the HTTP endpoint in the background. It
 // returns once everything has started; Close stops it.
 func (m *Main) Run(ctx context.Context) error {
-	db, err := store.Open(ctx, m.Config.DatabaseURL)
+	db, err := store.Open(ctx, m.Config.DatabaseURL, store.WithLog(m.Log))
 	if err != nil {
 		return err
 	}
@@ -136,13 +136,15 @@ func (m *Main) Run(ctx context.Context) error {
 		u, _ := url.Parse(m.Config.Telegram.WebhookURL)
 		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.telegram.WebhookHandler())
 	}
-	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.goRun(func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	})
-	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String())
+	v := currentVersion()
+	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String(),
+		"version", v.Version, "commit", v.Commit, "built", v.Built, "go", v.Go)
 	return nil
 }
 
@@ -252,6 +254,7 @@ func (m *Main) goRun(f func()) {
 }
 
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(versionHeader, currentVersion().short())
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := m.db.Pool().Ping(ctx); err != nil {
@@ -271,7 +274,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and GET /healthz on --listen. Refuses to start on an old schema.")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if err := e.cfg.RequireDatabase(); err != nil {
