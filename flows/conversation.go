@@ -276,6 +276,9 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 	if msg.Command != "" {
 		s.Pending = ""
 	}
+	if msg.Command != "" || msg.Choice != "" || msg.Attachment != nil || msg.Unsupported != "" {
+		s.Partial = false // the rest of a split text comes next, or not at all
+	}
 	switch msg.Command {
 	case "start":
 		in.menu(o, mine, MsgWelcome)

@@ -149,6 +149,14 @@ func TestDraftCommandsAndEdges(t *testing.T) {
 		if want := strings.TrimSpace(a) + " " + b; d.s.Draft.Body != want || d.s.Partial {
 			t.Errorf("body of %d characters (partial %t), want %d", len(d.s.Draft.Body), d.s.Partial, len(want))
 		}
+		// A long text typed before filing, and buttons after it: what comes next is the
+		// answer to its step, not more description.
+		d = newDesk(t)
+		d.do(msgText(a), flows.StepConsent, flows.MsgGuided, flows.MsgPrivacyNotice)
+		d.do(msgPress("i:consent:ok"), flows.StepType, flows.MsgAskType)
+		if d.s.Partial || d.s.Draft.Body != strings.TrimSpace(a) {
+			t.Errorf("partial %t after a button, body of %d characters", d.s.Partial, len(d.s.Draft.Body))
+		}
 		// A long one with no continuation goes on with the button.
 		d = filling(t, flows.Ordinary, flows.StepBody)
 		d.do(msgText(a), flows.StepBody, flows.MsgBodyPart)
