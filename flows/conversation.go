@@ -524,7 +524,7 @@ func (in *Intake) cancel(o *Outcome, mine []Complaint) {
 	s := &o.Session
 	if s.Step == StepReply {
 		n := o.say(MsgReplyCancelled)
-		n.Tracking = s.Focus
+		n.Tracking, n.Report = s.Focus, ""
 		if c, ok := waitingFor(mine, s.Focus); ok {
 			n.Due, n.Report = c.Due, c.Type
 		}
