@@ -77,7 +77,7 @@ func TestTypedTextOutsideAStep(t *testing.T) {
 		}
 	})
 	t.Run("thanks asks, and does not reply", func(t *testing.T) {
-		for _, ack := range []string{"ok", "Terima kasih!", "makasih 🙏", "Thank you."} {
+		for _, ack := range []string{"ok", "Terima kasih!", "makasih 🙏", "Thank you.", "Terima kasih banyak, Pak", "oke, noted 👍"} {
 			d := newDesk(t)
 			d.mine = []flows.Complaint{one}
 			o := d.do(msgText(ack), flows.StepMenu, flows.MsgSatisfiedOrNot)
@@ -91,6 +91,11 @@ func TestTypedTextOutsideAStep(t *testing.T) {
 		}
 		d := newDesk(t)
 		d.do(msgText("ok"), flows.StepMenu, flows.MsgMenuHint) // nothing waits: the menu
+		// Thanks with more to say is a reply.
+		d.mine = []flows.Complaint{one}
+		if o := d.send(msgText("Terima kasih, tapi KK saya belum juga dikirim ke kecamatan.")); o.Event == nil || o.Event.Kind != flows.EvReply {
+			t.Errorf("thanks with a complaint: event %+v, want the reply", o.Event)
+		}
 	})
 	t.Run("a complaint typed without a command", func(t *testing.T) {
 		d := newDesk(t)
