@@ -277,3 +277,23 @@ func TestTelegramCitizenTypesComplaint(t *testing.T) {
 	wantText(t, "card", card.Text(), "Batas waktu: Rabu, 9 Desember 2026 pukul 16.00 WIB", bodyJalan)
 	d.noFailedCalls()
 }
+
+// TestTelegramCitizenTypedReplyEnglish: the same in English — thanks asks, text replies.
+func TestTelegramCitizenTypedReplyEnglish(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 08:00", nil)
+	cit := citizenSiti
+	tr, card := d.file(cit, bodyAkta)
+	calls := d.do(tgfake.TextMessage(cit, cit, "/bahasa"))
+	calls = d.press(cit, cit, d.message(calls, cit, "Choose your language"), "m:lang:en")
+	d.message(calls, cit, "we will write to you in English")
+	answer := d.answerOf(cit, tr, card, "Akta sudah terbit.")
+	wantText(t, "answer", answer.Text(), "has answered complaint "+tr, "or simply write your response here")
+
+	calls = d.do(tgfake.TextMessage(cit, cit, "Thanks!"))
+	d.message(calls, cit, "Has the answer to complaint "+tr+" solved your problem?")
+	d.wantState(tr, flows.Answered, 4)
+	calls = d.do(tgfake.TextMessage(cit, cit, "The certificate has a typo in my child's name."))
+	d.message(calls, cit, "We have received your reply about complaint "+tr)
+	d.wantState(tr, flows.InProgress, 5)
+}
