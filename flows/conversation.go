@@ -164,8 +164,8 @@ const (
 	MsgChooseButton  MsgID = "intake.choose_button"
 	MsgDraftReminder MsgID = "intake.draft_reminder"
 	MsgDraftExpired  MsgID = "intake.draft_expired"
-	MsgStatusList    MsgID = "intake.status" // Items: one MsgStatusItem per complaint
-	MsgStatusItem    MsgID = "intake.status_item"
+	MsgStatusList    MsgID = "intake.status"      // Items: one MsgStatusItem per complaint
+	MsgStatusItem    MsgID = "intake.status_item" // Data: DateOnly when the deadline is shown as a date
 	MsgStatusNone    MsgID = "intake.status_none"
 	MsgAskReply      MsgID = "intake.ask_reply" // Tracking
 	MsgNotYours      MsgID = "intake.not_yours"
@@ -581,7 +581,11 @@ func (in *Intake) status(o *Outcome, mine []Complaint) {
 		if i == 10 {
 			break
 		}
-		n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Report: c.Type})
+		item := Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Report: c.Type}
+		if c.State != Answered {
+			item.Data = map[string]string{"DateOnly": "yes"} // the government's deadline: its date is enough
+		}
+		n.Items = append(n.Items, item)
 	}
 }
 
