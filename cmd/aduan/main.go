@@ -112,6 +112,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		}
+		if name == "serve" && cfg.LogFormat == "json" {
+			// serve's stderr is its log: the reason it stopped is a log line too.
+			e.log.Error("desk failed", "err", err)
+			return 1
+		}
 		fmt.Fprintf(stderr, "aduan %s: %v\n", name, err)
 		return 1
 	}

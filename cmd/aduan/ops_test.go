@@ -392,6 +392,14 @@ func TestServeOnAnUnmigratedDatabaseCreatesNothing(t *testing.T) {
 	c.env["DATABASE_URL"] = url
 	c.env["ADUAN_LISTEN"] = "127.0.0.1:0"
 	c.fails(1, []string{"serve"}, "never been migrated", "run `aduan migrate`")
+	// With JSON logs, the reason serve stopped is a JSON line too.
+	c.env["ADUAN_LOG_FORMAT"] = "json"
+	r := c.run("serve")
+	var rec struct{ Level, Msg, Err string }
+	if err := json.Unmarshal([]byte(r.stderr), &rec); err != nil || r.code != 1 || rec.Msg != "desk failed" || !strings.Contains(rec.Err, "never been migrated") {
+		t.Errorf("serve with JSON logs on an unmigrated database: exit %d, stderr %q", r.code, r.stderr)
+	}
+	delete(c.env, "ADUAN_LOG_FORMAT")
 	c.fails(1, []string{"units", "list"}, "run `aduan migrate`")
 	db, err := openDB(t.Context(), &env{cfg: config.Config{DatabaseURL: url}, log: nil}, false)
 	if err != nil {
