@@ -180,7 +180,7 @@ func subcommand(e *env, name, args, help string) *flagSet {
 			fs.PrintDefaults()
 		}
 	}
-	fs.Usage = func() {} // the flag package's own message is the one line; parseFlags adds the hint
+	fs.Usage = fs.usage
 	return fs
 }
 
@@ -198,7 +198,11 @@ func (fs *flagSet) hint() {
 // parseFlags parses args: -h or --help prints the usage and returns flag.ErrHelp; a flag
 // error prints one line and a hint and returns errUsage.
 func parseFlags(fs *flagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	// The flag package's own message is the one line of a mistake; the hint follows.
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = fs.usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.usage()
 			return err
