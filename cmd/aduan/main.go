@@ -235,19 +235,19 @@ func parseInterspersed(fs *flagSet, args []string) ([]string, error) {
 	}
 }
 
-// parseArgs is parseInterspersed that also wants between min and max positional
-// arguments (max < 0: any number).
-func parseArgs(fs *flagSet, args []string, min, max int) ([]string, error) {
+// parseArgs is parseInterspersed that also wants at least least and at most most
+// positional arguments (most < 0: any number).
+func parseArgs(fs *flagSet, args []string, least, most int) ([]string, error) {
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case len(pos) < min:
+	case len(pos) < least:
 		return nil, usageError(fs, "missing arguments")
-	case max == 0 && len(pos) > 0:
+	case most == 0 && len(pos) > 0:
 		return nil, usageError(fs, "no arguments expected, got %q", strings.Join(pos, " "))
-	case max > 0 && len(pos) > max:
+	case most > 0 && len(pos) > most:
 		return nil, usageError(fs, "too many arguments: %q", strings.Join(pos, " "))
 	}
 	return pos, nil
