@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"aduan/flows"
 )
@@ -24,6 +25,7 @@ type Config struct {
 	Prefix      string // tracking-number prefix
 	Zone        *time.Location
 	Hours       flows.WeekHours
+	Office      Office
 	Policy      flows.Policy
 	Listen      string // HTTP address for health checks (and webhooks)
 	LogFormat   string // "json" or "text"
@@ -31,6 +33,12 @@ type Config struct {
 	SweepEvery  time.Duration
 	Intake      flows.Intake
 	Telegram    Telegram
+}
+
+// Office is who runs the desk, as citizens are told.
+type Office struct {
+	Name    string // "Disdukcapil Kabupaten Kubu Raya"
+	Contact string // a phone number, an e-mail or an address; may be empty
 }
 
 // Telegram is how to reach the Telegram Bot API; an empty Token disables the channel.
@@ -56,7 +64,9 @@ var Settings = []Setting{
 	{"database-url", "DATABASE_URL", "", "PostgreSQL URL; every command but config needs it (calendar due uses the built-in calendar without it)", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
 	{"tracking-prefix", "ADUAN_TRACKING_PREFIX", "ADU", "prefix of tracking numbers PREFIX-YYMMDD-XXXX (2–6 capital letters)", setPrefix},
 	{"time-zone", "ADUAN_TIME_ZONE", "Asia/Pontianak", "zone of working days, deadlines and messages", setZone},
-	{"office-hours", "ADUAN_OFFICE_HOURS", "mon-fri 07:30-16:00", "office hours per weekday; days not named are closed", setHours},
+	{"office-hours", "ADUAN_OFFICE_HOURS", "mon-fri 07:30-16:00", "office hours per weekday; days not named are closed (citizens are told them too)", setHours},
+	{"office-name", "ADUAN_OFFICE_NAME", "Disdukcapil Kabupaten Kubu Raya", "the office citizens are told runs the desk: the welcome, the help, the privacy notice (as the personal data controller)", setText(func(c *Config) *string { return &c.Office.Name }, 1, 100)},
+	{"office-contact", "ADUAN_OFFICE_CONTACT", "", "how citizens reach the office (phone, e-mail, address), in the help and the privacy notice; empty: not shown", setText(func(c *Config) *string { return &c.Office.Contact }, 0, 200)},
 	{"limit-route", "ADUAN_LIMIT_ROUTE", "3wd", "national admin's limit to route (wd working days, d days, wh working hours, h hours)", limit(func(p *flows.Policy) *flows.Span { return &p.Route })},
 	{"limit-distribute", "ADUAN_LIMIT_DISTRIBUTE", "1wd", "regency admin's limit to distribute", limit(func(p *flows.Policy) *flows.Span { return &p.Distribute })},
 	{"limit-answer", "ADUAN_LIMIT_ANSWER", "1wd", "agency's limit to answer, restarted by each complainant reply", limit(func(p *flows.Policy) *flows.Span { return &p.Answer })},
@@ -176,6 +186,21 @@ func setHours(c *Config, v string) error {
 	}
 	c.Hours = h
 	return nil
+}
+
+// setText stores a single line of text of min to max characters.
+func setText(field func(*Config) *string, min, max int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n := utf8.RuneCountInString(v)
+		switch {
+		case !utf8.ValidString(v) || strings.ContainsAny(v, "\r\n<>"):
+			return fmt.Errorf("want one line of text without < or >")
+		case n < min || n > max:
+			return fmt.Errorf("want %d to %d characters", min, max)
+		}
+		*field(c) = v
+		return nil
+	}
 }
 
 func span(field func(*flows.Policy) *flows.Span) func(*Config, string) error {

@@ -67,9 +67,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Reload(ctx); err != nil {
 		return err
 	}
-	if m.catalog, err = locales.New(); err != nil {
+	catalog, err := locales.New()
+	if err != nil {
 		return err
 	}
+	m.catalog = catalog.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours}).
+		WithCalendar(func() *flows.Calendar { return m.Rules().Calendar })
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 
 	outboxWake, wakeOutbox := wakeup()
@@ -82,7 +85,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if tc := m.Config.Telegram; tc.Token != "" {
 		m.telegram, err = telegram.New(telegram.Config{Token: tc.Token, APIURL: tc.APIURL, WebhookURL: tc.WebhookURL,
-			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes,
+			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes, MaxFiles: m.Config.Intake.MaxFiles,
 			Limits: m.TelegramLimits, Pace: systemClock{}},
 			db, m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
 		if err != nil {
