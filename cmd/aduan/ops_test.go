@@ -338,6 +338,23 @@ func TestSettingsRefusedPrecisely(t *testing.T) {
 	c.env["TELEGRAM_WEBHOOK_SECRET"] = "s"
 	c.env["TELEGRAM_WEBHOOK_URL"] = "https://desk.example:8443/tg"
 	c.ok(due...)
+	// A self-hosted Bot API server posts over http, to any port.
+	c.env["TELEGRAM_API_URL"] = "http://127.0.0.1:8081"
+	c.env["TELEGRAM_WEBHOOK_URL"] = "http://127.0.0.1:9090/tg"
+	c.ok(due...)
+	// setWebhookURL reads the API URL: it must be parsed first.
+	api, hook := -1, -1
+	for i, s := range config.Settings {
+		switch s.Flag {
+		case "telegram-api-url":
+			api = i
+		case "telegram-webhook-url":
+			hook = i
+		}
+	}
+	if api < 0 || hook < api {
+		t.Errorf("--telegram-api-url (%d) must come before --telegram-webhook-url (%d) in config.Settings", api, hook)
+	}
 }
 
 // silentServer accepts connections and never answers; it returns its address.
