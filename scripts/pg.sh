@@ -36,7 +36,7 @@ set -euo pipefail
 exec 3>&1 1>&2
 PROG=pg.sh
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=scripts/lib.sh
 source "$REPO/scripts/lib.sh"
 
 ACTION=${1:-start}
