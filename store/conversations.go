@@ -30,6 +30,9 @@ ORDER BY id DESC`
 	// sqlAbout: what complaint the desk's message with a receipt in a chat was about.
 	sqlAbout = `SELECT coalesce(payload->>'tracking', '') FROM outbox
 WHERE channel = $1 AND chat = $2 AND receipt = $3 ORDER BY id DESC LIMIT 1`
+	// sqlContactLang: the language a citizen chose, for the messages about their open complaints.
+	sqlContactLang = `UPDATE complaint SET contact_lang = $3
+WHERE contact_channel = $1 AND contact_chat = $2 AND state NOT IN ('closed', 'archived') AND contact_lang <> $3`
 	sqlDueSessions = `SELECT channel, chat FROM session WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED`
 	sqlDraftFiles  = `SELECT step, coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(draft->'Attachment') = 'array' THEN draft->'Attachment' END), 0)
 FROM session WHERE channel = $1 AND chat = $2`
@@ -74,6 +77,12 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 			return err
 		}
 		o := intake.Converse(s, in, mine, now)
+		if s.Lang != "" && o.Session.Lang != s.Lang {
+			// The citizen chose another language: news of their complaints follows it.
+			if _, err := tx.Exec(ctx, sqlContactLang, in.Channel, in.Chat, langOr(o.Session.Lang)); err != nil {
+				return err
+			}
+		}
 		replies := o.Replies
 		if o.File {
 			if _, err := db.fileTx(ctx, tx, rules, prefix, o.Draft, now); err != nil {
