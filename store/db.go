@@ -41,7 +41,8 @@ var ErrOldSchema = errors.New("store: the database schema is older than this pro
 
 // DB is the desk's database. It is safe for concurrent use.
 type DB struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	lease leases
 }
 
 // Open connects to the database at url (a PostgreSQL URL or DSN) and checks that it
@@ -70,8 +71,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 
 func (db *DB) log() *slog.Logger { return slog.Default() }
 
-// Close closes every connection.
-func (db *DB) Close() { db.pool.Close() }
+// Close closes every connection; the leases this process holds are free at once.
+func (db *DB) Close() {
+	db.closeLeases()
+	db.pool.Close()
+}
 
 // Pool returns the connection pool, for components that share it (the WhatsApp store).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
