@@ -104,7 +104,19 @@ func TestSenderRemembersRetryTimeAcrossWakes(t *testing.T) {
 		defer close(done)
 		s.Run(rctx, wake, time.Hour) // only the retry time can bring the message back in time
 	}()
+	tries := func() int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.tries
+	}
 	deadline := time.Now().Add(10 * time.Second)
+	for tries() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no delivery attempted within 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	wake <- struct{}{} // another message was queued: a drain that finds nothing due
 	for {
 		delivered := 0
 		for _, m := range ch.Sent() {
@@ -116,13 +128,9 @@ func TestSenderRemembersRetryTimeAcrossWakes(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the message asked to wait 300 ms was not delivered within 10 s (%d tries)", c.tries)
+			t.Fatalf("the message asked to wait 300 ms was not delivered within 10 s (%d tries)", tries())
 		}
-		select { // wake-ups keep coming, as notifications of other messages do
-		case wake <- struct{}{}:
-		default:
-		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	<-done

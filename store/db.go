@@ -68,7 +68,8 @@ func poolConfig(url string) (*pgxpool.Config, error) {
 	cfg.ConnConfig.RuntimeParams["application_name"] = "aduan"
 	if !strings.Contains(url, "pool_max_conns") {
 		// pgxpool's default (the number of CPUs, at least 4) starves the workers and
-		// sweeps of a small server; the listener and the polling leader hold one each.
+		// sweeps of a small server; the listener, the lease identity and the polling
+		// leader hold one each.
 		cfg.MaxConns = 16
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
