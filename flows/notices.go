@@ -97,7 +97,11 @@ type Envelope struct {
 	Notice   Notice
 	Attempts int    // delivery attempts, this one included
 	Edit     string // the channel's reference of the message this one replaces (a card), if any
-	Thread   string // the forum topic of the complaint in this chat, if any
+	Thread   string // the forum topic of the complaint in this chat (or the one opened for this message), if any
+	// Parts is how many parts of a message sent in several the channel already accepted
+	// in earlier attempts, and PartRef the last one's reference: a retry goes on from there.
+	Parts   int
+	PartRef string
 }
 
 // Receipt is a channel's confirmation of a delivered message.

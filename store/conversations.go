@@ -432,7 +432,7 @@ func queueRowsTo(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, 
 	rows := make([]outRow, len(ns))
 	for i, n := range ns {
 		n.To = flows.ToUnit(unit)
-		rows[i] = outRow{address: address{in.Channel, in.Chat, "id"}, unit: unit, notice: n}
+		rows[i] = outRow{address: address{in.Channel, in.Chat, "id"}, unit: unit, notice: n, answer: true}
 	}
 	return queueRows(ctx, tx, rows, now)
 }

@@ -425,6 +425,35 @@ func (s *Server) Push(upd models.Update) models.Update {
 	return out
 }
 
+// PushRaw queues an update exactly as the JSON raw gives it, with the next update_id when
+// raw has none (or 0), and returns that ID. It is for what Telegram passes on and
+// models.Update cannot carry through Go's encoder: an escaped U+0000 or a lone surrogate
+// (\ud800) in a text, a field of an unexpected type. raw must be a JSON object.
+func (s *Server) PushRaw(raw []byte) (int64, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return 0, fmt.Errorf("tgfake: push raw update: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var id int64
+	_ = json.Unmarshal(fields["update_id"], &id)
+	if id == 0 {
+		id = s.nextUpdateID
+		fields["update_id"] = json.RawMessage(strconv.FormatInt(id, 10))
+		out, err := json.Marshal(fields) // RawMessage values are kept byte for byte
+		if err != nil {
+			return 0, fmt.Errorf("tgfake: push raw update: %w", err)
+		}
+		raw = out
+	}
+	s.nextUpdateID = max(s.nextUpdateID, id+1)
+	s.updates = append(s.updates, queuedUpdate{id: id, kind: updateKind(raw), raw: bytes.Clone(raw)})
+	close(s.updatesChanged)
+	s.updatesChanged = make(chan struct{})
+	return id, nil
+}
+
 var webhookClient = &http.Client{Timeout: time.Minute}
 
 // PostWebhook delivers upd to a webhook as Telegram does: a POST of the update JSON to url with
