@@ -27,6 +27,10 @@ type Inbound struct {
 	Attachment  *Attachment
 	Unsupported string // what was sent that the desk cannot use: "sticker", "voice", "video", "too_large", …
 	ReplyTo     string // the channel's ID of the message this one answers (groups)
+	// Press is the channel's reference of a pressed button that waits for its answer
+	// (Telegram: the callback query ID of a press in a group); empty otherwise. A reply
+	// that carries it answers the press itself, seen only by the person who pressed.
+	Press string
 }
 
 // RawInbound is an inbound message as its channel delivered it, stored before the
