@@ -649,7 +649,7 @@ func TestTelegramComplaintJourney(t *testing.T) {
 	calls = d.press(groupNational, adminNational, offer, fmt.Sprintf("a:route:%d:1:kuburaya", c.ID))
 	d.wantState(tr, flows.Routed, 2)
 	d.message(calls, groupNational, "Tercatat")
-	d.message(calls, cit, "sudah diverifikasi dan diteruskan ke Admin Kabupaten Kubu Raya")
+	d.message(calls, cit, "sudah diverifikasi dan sedang disalurkan ke dinas yang berwenang")
 	regencyCard := d.message(calls, groupRegency, "Aduan baru "+tr)
 	// The national card is edited in place: no buttons any more.
 	if !slices.ContainsFunc(calls, func(c tgfake.Call) bool {
@@ -703,8 +703,8 @@ func TestTelegramComplaintJourney(t *testing.T) {
 	calls = d.do(tgfake.TextMessage(cit, cit, reply))
 	d.wantState(tr, flows.InProgress, 8)
 	d.message(calls, cit, "Tanggapan Anda untuk aduan "+tr+" sudah kami terima")
-	wantText(t, "reply to the agency", d.message(calls, groupAgency, "Pengadu menanggapi jawaban aduan "+tr).Text(), reply)
-	d.message(calls, groupTeam, "Pengadu menanggapi jawaban aduan "+tr)
+	wantText(t, "reply to the agency", d.message(calls, groupAgency, "Pelapor menanggapi jawaban aduan "+tr).Text(), reply)
+	d.message(calls, groupTeam, "Pelapor menanggapi jawaban aduan "+tr)
 
 	// The agency answers again.
 	answer2 := "Mohon maaf, KK sudah kami antar ke rumah Bapak."
@@ -726,7 +726,7 @@ func TestTelegramComplaintJourney(t *testing.T) {
 		t.Errorf("rating %d", c.Rating)
 	}
 	d.message(calls, cit, "Terima kasih atas penilaian 5 dari 5")
-	d.message(calls, groupAgency, "Pengadu menilai penanganan aduan "+tr+": 5 dari 5")
+	d.message(calls, groupAgency, "Pelapor menilai penanganan aduan "+tr+": 5 dari 5")
 
 	// The audit trail holds every step, with who did it.
 	trail := d.audit(tr)
@@ -929,7 +929,7 @@ func TestTelegramRestartMidIntake(t *testing.T) {
 	calls = d.press(cit, cit, msg, "i:type:aspirasi")
 	msg = d.message(calls, cit, "Siapa yang boleh melihat identitas Anda?")
 	calls = d.press(cit, cit, msg, "i:privacy:rahasia")
-	category := d.message(calls, cit, "Layanan apa yang Anda adukan?")
+	category := d.message(calls, cit, "Layanan apa yang terkait dengan aspirasi Anda?")
 
 	d.stop()
 	d.start()
@@ -1018,7 +1018,7 @@ func TestTelegramResilience(t *testing.T) {
 	d.clock.Advance(3 * time.Hour)
 	d.kick()
 	calls = d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/status@AduanBot"))
-	d.message(calls, citizenBudi, "Anda belum pernah mengirim aduan")
+	d.message(calls, citizenBudi, "Anda belum pernah mengirim laporan")
 	blockedTries := 0
 	for _, c := range d.fake.Calls("sendMessage") {
 		if c.ChatID() == citizenBlocked {
@@ -1035,7 +1035,7 @@ func TestTelegramResilience(t *testing.T) {
 
 	// A command for another bot is not a command here.
 	calls = d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/status@OtherBot"))
-	d.message(calls, citizenBudi, "Pesan Anda belum dapat kami proses")
+	d.message(calls, citizenBudi, "kami belum memahami pesan itu")
 
 	// A sticker in the middle of the description: explained, then the step asked again.
 	calls = d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/lapor"))

@@ -299,12 +299,12 @@ func TestTelegramQueue(t *testing.T) {
 	t.Parallel()
 	d := newTGDesk(t, "2026-11-30 09:00", nil)
 	calls := d.do(tgfake.TextMessage(groupNational, adminNational, "/antrian"))
-	d.message(calls, groupNational, "Tidak ada aduan terbuka")
+	d.message(calls, groupNational, "Tidak ada laporan terbuka")
 
 	tr1, card1 := d.file(citizenBudi, bodyKK)
 	tr2, _ := d.file(citizenSiti, bodyAkta)
 	calls = d.do(tgfake.TextMessage(groupNational, adminNational, "/antrian@AduanBot"))
-	q := d.message(calls, groupNational, "Aduan terbuka di")
+	q := d.message(calls, groupNational, "Laporan terbuka di")
 	if i, j := strings.Index(q.Text(), tr1), strings.Index(q.Text(), tr2); i < 0 || j < 0 || i > j {
 		t.Errorf("the queue does not list %s before %s:\n%s", tr1, tr2, q.Text())
 	}
@@ -312,15 +312,15 @@ func TestTelegramQueue(t *testing.T) {
 	// Routed on, the first complaint leaves the national queue for the regency's.
 	d.choose(groupNational, adminNational, card1, flows.EvRoute, flowstest.Regency)
 	calls = d.do(tgfake.TextMessage(groupNational, adminNational, "/antrian"))
-	q = d.message(calls, groupNational, "Aduan terbuka di")
+	q = d.message(calls, groupNational, "Laporan terbuka di")
 	if strings.Contains(q.Text(), tr1) || !strings.Contains(q.Text(), tr2) {
 		t.Errorf("national queue after routing %s:\n%s", tr1, q.Text())
 	}
 	calls = d.do(tgfake.TextMessage(groupRegency, adminRegency, "/antrian"))
-	q = d.message(calls, groupRegency, "Aduan terbuka di")
+	q = d.message(calls, groupRegency, "Laporan terbuka di")
 	if !strings.Contains(q.Text(), tr1) || strings.Contains(q.Text(), tr2) {
 		t.Errorf("regency queue:\n%s", q.Text())
 	}
 	calls = d.do(tgfake.TextMessage(groupTeam, memberTeam, "/antrian"))
-	d.message(calls, groupTeam, "Tidak ada aduan terbuka")
+	d.message(calls, groupTeam, "Tidak ada laporan terbuka")
 }
