@@ -58,10 +58,11 @@ func TestTelegramGroupMembership(t *testing.T) {
 	tr, card := d.file(citizenBudi, bodyKK)
 	route := d.button(groupNational, card, `^a:route:\d+:1$`)
 
-	const gone, removed, owner, plain, muted int64 = 7101, 7102, 7103, 7104, 7105
+	const gone, removed, owner, plain, muted, outside int64 = 7101, 7102, 7103, 7104, 7105, 7106
 	d.fake.SetMember(groupNational, gone, "left")
 	d.fake.SetMember(groupNational, removed, "kicked")
-	for _, who := range []int64{gone, removed, 7199 /* never a member */} {
+	d.fake.SetRestricted(groupNational, outside, false)
+	for _, who := range []int64{gone, removed, outside, 7199 /* never a member */} {
 		calls, ans := d.tap(tgfake.Callback(groupNational, who, card.MessageID, route))
 		if !ans.Alert || !strings.Contains(ans.Text, notMember) {
 			t.Errorf("user %d: the press was answered %+v, want an alert that they are not a member", who, ans)

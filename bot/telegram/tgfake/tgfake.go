@@ -169,6 +169,7 @@ type Server struct {
 	fileIDByPath   map[string]string
 	uploads        int
 	members        map[memberKey]string
+	outside        map[memberKey]bool // restricted users no longer in the chat
 	forums         map[int64]bool
 	blocked        map[int64]bool
 	failures       map[string][]failure // by lower-case method name
@@ -225,6 +226,7 @@ func New(token string) *Server {
 		files:          make(map[string]fileEntry),
 		fileIDByPath:   make(map[string]string),
 		members:        make(map[memberKey]string),
+		outside:        make(map[memberKey]bool),
 		forums:         make(map[int64]bool),
 		blocked:        make(map[int64]bool),
 		failures:       make(map[string][]failure),
@@ -292,6 +294,22 @@ func (s *Server) SetMember(chatID, userID int64, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.members[memberKey{chatID, userID}] = status
+	delete(s.outside, memberKey{chatID, userID})
+}
+
+// SetRestricted makes getChatMember report userID in chatID as "restricted": still a
+// member of the chat (is_member true) or, when isMember is false, a restricted user who
+// is not in it any more.
+func (s *Server) SetRestricted(chatID, userID int64, isMember bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := memberKey{chatID, userID}
+	s.members[key] = string(models.ChatMemberTypeRestricted)
+	if isMember {
+		delete(s.outside, key)
+	} else {
+		s.outside[key] = true
+	}
 }
 
 // SetForum makes chatID a forum supergroup (getChat reports is_forum).
@@ -1644,7 +1662,7 @@ func (s *Server) getChatMember(r *request) (any, *apiError) {
 		}
 		member["can_be_edited"], member["is_anonymous"] = false, false
 	case models.ChatMemberTypeRestricted:
-		member["is_member"], member["until_date"] = true, 0
+		member["is_member"], member["until_date"] = !s.outside[memberKey{chatID, userID}], 0
 	case models.ChatMemberTypeBanned:
 		member["until_date"] = 0
 	}
