@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -324,4 +325,47 @@ func TestTelegramQueue(t *testing.T) {
 	}
 	calls = d.do(tgfake.TextMessage(groupTeam, memberTeam, "/antrian"))
 	d.message(calls, groupTeam, "Tidak ada laporan terbuka")
+}
+
+// TestTelegramMembershipUnknown: when Telegram cannot say whether someone is a member
+// (getChatMember fails), nothing is done and nothing refused: the press is handled
+// again later, and then takes effect.
+func TestTelegramMembershipUnknown(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	tr, card := d.file(citizenBudi, bodyKK)
+	d.clock.Advance(2 * time.Minute) // the admin's membership is no longer believed
+	d.fake.FailNext("getChatMember", 500, "Internal Server Error", 0)
+	press := d.fake.Push(tgfake.Callback(groupNational, adminNational, card.MessageID, d.button(groupNational, card, `^a:route:\d+:1$`)))
+	id := strconv.FormatInt(press.ID, 10)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		d.mu.Lock()
+		err := d.failed[id]
+		delete(d.failed, id)
+		d.mu.Unlock()
+		if err != nil {
+			if !strings.Contains(err.Error(), "getChatMember") {
+				t.Fatalf("the press failed with %v, want the membership check's error", err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the press did not fail while getChatMember did")
+		}
+	}
+	if _, ok := d.fake.Answer(press.CallbackQuery.ID); ok {
+		t.Error("the press was answered before its outcome was known")
+	}
+	d.wantState(tr, flows.Submitted, 1)
+	// The inbox lease runs out and the press is handled again.
+	d.clock.Advance(2 * time.Minute)
+	if _, err := d.m.DB().Pool().Exec(t.Context(), `SELECT pg_notify('aduan_inbox', '')`); err != nil {
+		t.Fatal(err)
+	}
+	d.waitHandled(id)
+	calls := d.settle()
+	d.message(calls, groupNational, "Pilih unit tujuan")
+	if a := d.answer(press); a.Text != "" {
+		t.Errorf("the press was answered %+v", a)
+	}
 }
