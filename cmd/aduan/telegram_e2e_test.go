@@ -153,7 +153,9 @@ func (d *tgDesk) do(upds ...models.Update) []tgfake.Call {
 	return d.settle()
 }
 
-// waitHandled waits until the inbound messages with the given update IDs are handled.
+// waitHandled waits until the inbound messages with the given update IDs are handled,
+// failing the test when one is given up (handled with an error); a message waiting for
+// a retry keeps its last error and is waited for.
 func (d *tgDesk) waitHandled(ids ...string) {
 	d.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -169,7 +171,7 @@ func (d *tgDesk) waitHandled(ids ...string) {
 		var n int
 		var errs string
 		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*) FILTER (WHERE handled_at IS NOT NULL),
-	coalesce(string_agg(nullif(last_error, ''), '; '), '') FROM inbox WHERE channel = 'telegram' AND message_id = ANY($1)`, ids).Scan(&n, &errs)
+	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = 'telegram' AND message_id = ANY($1)`, ids).Scan(&n, &errs)
 		if err != nil {
 			d.t.Fatal(err)
 		}
