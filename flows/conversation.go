@@ -31,6 +31,10 @@ type Inbound struct {
 	// About is the tracking number of the complaint that the message this one answers
 	// (ReplyTo) was about, as the store found it; empty when none.
 	About string
+	// Press is the channel's reference of a pressed button that waits for its answer
+	// (Telegram: the callback query ID of a press in a group); empty otherwise. A reply
+	// that carries it answers the press itself, seen only by the person who pressed.
+	Press string
 }
 
 // Concerns returns the tracking number of the complaint msg is about, when it says:
