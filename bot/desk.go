@@ -29,8 +29,11 @@ type Store interface {
 	// ConfirmPending handles Send or Cancel under a pending action's text.
 	ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error
 	// Stale answers a button pressed in a group that no card or pending action offers
-	// (tampered or unknown data) with flows.MsgStaleCard.
+	// (tampered or unknown data) with flows.MsgStaleCard, to the person who pressed.
 	Stale(ctx context.Context, in flows.Inbound, now time.Time) error
+	// Answer tells a notice to the person who sent a message (answering their press
+	// when it was one), never to the group, and marks the message handled.
+	Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now time.Time) error
 	// Handled marks a message that needs nothing done.
 	Handled(ctx context.Context, channel, id string, now time.Time) error
 	// ClaimInbox leases the oldest unhandled message of each chat of the channels.
@@ -53,6 +56,15 @@ type Decoder interface {
 	Decode(ctx context.Context, raw flows.RawInbound) (in flows.Inbound, group bool, err error)
 }
 
+// Membership is the optional ability of a channel to tell whether a person is, now, a
+// member of a group chat. The desk asks it before any action in a unit's group, and
+// refuses the actions of people who are not (who left or were removed).
+type Membership interface {
+	// Member reports whether user belongs to the group chat now; an error means it
+	// could not be told (the message is then handled again later).
+	Member(ctx context.Context, chat, user string) (bool, error)
+}
+
 // Desk handles inbound messages of every channel the same way: private chats are
 // conversations with citizens, group chats are units working their cards.
 type Desk struct {
@@ -72,22 +84,51 @@ type Desk struct {
 	// Workers is how many messages are handled at once (of different chats); default 16.
 	Workers int
 
+	strange sync.Map // group chats of no unit: chat -> when last logged
 	busy    atomic.Int32
 	running sync.WaitGroup
 	mu      sync.Mutex
 	due     time.Time // the earliest retry of a failed message
 }
 
-// Handle handles one decoded inbound message.
+// Handle handles one decoded inbound message. In a group chat, a command for the
+// chat's ID (/id) is answered in any group; everything else is for units' groups only.
+// Before any action there (a press, a reply, a command but /help and /id) the desk
+// checks, when the channel can tell (Membership), that the person is a member of the
+// group still: one who is not is refused, to them alone.
 func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
+	return d.handle(ctx, nil, in, group)
+}
+
+// handle is Handle with the decoder the message came through, which may tell group
+// membership.
+func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group bool) error {
 	rules, now := d.Rules(), d.Clock.Now()
 	if !group {
 		return d.Store.Converse(ctx, rules, d.Intake, d.Prefix, in, now)
 	}
 	units := unitsOfChat(rules, in.Channel, in.Chat)
 	if len(units) == 0 {
-		// A group the routing tree does not know: nothing to do there.
+		// A group the routing tree does not know: only its chat ID is told, so that an
+		// operator can put it in the units file.
+		d.strangeGroup(in, now)
+		switch {
+		case flows.IsChatIDCommand(in.Command):
+			return d.Store.GroupCommand(ctx, nil, in, now)
+		case in.Press != "":
+			return d.Store.Answer(ctx, in, flows.Notice{Msg: flows.MsgStaleCard, Alert: true}, now)
+		}
 		return d.Store.Handled(ctx, in.Channel, in.ID, now)
+	}
+	reply := in.ReplyTo != "" && in.Text != "" && in.Command == ""
+	free := in.Command == "help" || flows.IsChatIDCommand(in.Command)
+	if (in.Choice != "" || reply || in.Command != "") && !free {
+		if ok, err := d.member(ctx, dec, in); err != nil {
+			return err
+		} else if !ok {
+			d.Log.Info("group action refused: not a member", "channel", in.Channel, "chat_id", in.Chat)
+			return d.Store.Answer(ctx, in, flows.Notice{Msg: flows.MsgNotMember, Alert: true}, now)
+		}
 	}
 	if a, ok := flows.ParseCardAction(in.Choice); ok {
 		return d.Store.Press(ctx, rules, units, in, a, now)
@@ -98,13 +139,42 @@ func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
 	if in.Choice != "" {
 		return d.Store.Stale(ctx, in, now)
 	}
-	if in.ReplyTo != "" && in.Text != "" && in.Command == "" {
+	if reply {
 		return d.Store.ReplyText(ctx, in, now)
 	}
 	if in.Command != "" {
 		return d.Store.GroupCommand(ctx, units, in, now)
 	}
 	return d.Store.Handled(ctx, in.Channel, in.ID, now)
+}
+
+// member asks the message's channel whether its sender is a member of the group; a
+// channel that cannot tell lets everyone act.
+func (d *Desk) member(ctx context.Context, dec Decoder, in flows.Inbound) (bool, error) {
+	m, ok := dec.(Membership)
+	if !ok {
+		return true, nil
+	}
+	if in.User == "" {
+		return false, nil
+	}
+	yes, err := m.Member(ctx, in.Chat, in.User)
+	if err != nil {
+		return false, fmt.Errorf("membership: %w", err)
+	}
+	return yes, nil
+}
+
+// strangeGroup logs a message from a group chat that is no unit's: its chat ID (never
+// the content), at most once an hour per chat.
+func (d *Desk) strangeGroup(in flows.Inbound, now time.Time) {
+	key := in.Channel + " " + in.Chat
+	if last, ok := d.strange.Load(key); ok && now.Sub(last.(time.Time)) < time.Hour {
+		return
+	}
+	d.strange.Store(key, now)
+	d.Log.Warn("message from a group chat that is in no unit: put its chat ID in the units file if it should be",
+		"channel", in.Channel, "chat_id", in.Chat)
 }
 
 // unitsOfChat returns the codes of the units whose group chat on channel is chat.
@@ -285,5 +355,5 @@ func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound)
 	}
 	group = g
 	in.Channel, in.ID = raw.Channel, raw.ID
-	return d.Handle(ctx, in, group)
+	return d.handle(ctx, dec, in, group)
 }

@@ -20,7 +20,7 @@ const (
 ON CONFLICT (channel, message_id) DO NOTHING`
 	// sqlHandled marks a message handled and drops its content: what it said now lives
 	// where it belongs (a complaint, a session), and the key still de-duplicates.
-	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL, lease_owner = NULL, payload = '{}' WHERE channel = $1 AND message_id = $2`
+	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL, lease_owner = NULL, payload = '{}', last_error = '' WHERE channel = $1 AND message_id = $2`
 
 	// sqlClaimInbox leases, for process $5, the oldest unhandled message of each chat, so
 	// that a chat's messages are handled one at a time, in order, by whichever replica

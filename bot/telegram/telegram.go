@@ -49,6 +49,9 @@ type Config struct {
 	// Pace is the clock of that pacing: real time, whatever clock the desk's business
 	// follows. Nil means the business clock.
 	Pace flows.Clock
+	// MemberTTL is how long a confirmed group membership is believed before Telegram
+	// is asked again (getChatMember); default one minute.
+	MemberTTL time.Duration
 }
 
 // Store is what the channel needs of the database.
@@ -79,12 +82,14 @@ type Bot struct {
 
 	mu       sync.Mutex
 	username string
+	members  map[memberKey]time.Time // memberships confirmed, until when (Member)
 	forums   map[int64]bool
 }
 
 var (
 	_ bot.PartialChannel = (*Bot)(nil)
 	_ bot.Decoder        = (*Bot)(nil)
+	_ bot.Membership     = (*Bot)(nil)
 )
 
 // New returns the channel. It makes no network call.
@@ -110,20 +115,24 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 	if cfg.Pace == nil {
 		cfg.Pace = clock
 	}
+	if cfg.MemberTTL == 0 {
+		cfg.MemberTTL = time.Minute
+	}
 	api, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient))
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
 	return &Bot{cfg: cfg, api: api, store: store, catalog: catalog, rules: rules, clock: clock, log: log,
-		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}}, nil
+		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}, members: map[memberKey]time.Time{}}, nil
 }
 
 // Name returns "telegram".
 func (b *Bot) Name() string { return Name }
 
 // Start prepares Telegram for the chosen mode: it learns the bot's username (for
-// commands addressed as /command@name) and sets or deletes the webhook.
+// commands addressed as /command@name), registers the commands of the menu (setCommands)
+// and sets or deletes the webhook.
 func (b *Bot) Start(ctx context.Context) error {
 	me, err := b.api.GetMe(ctx)
 	if err != nil {
@@ -132,6 +141,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.mu.Lock()
 	b.username = me.Username
 	b.mu.Unlock()
+	b.setCommands(ctx)
 	if b.cfg.WebhookURL != "" {
 		_, err = b.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
 			AllowedUpdates: allowedUpdates, MaxConnections: 40})
@@ -346,7 +356,9 @@ func (b *Bot) WebhookHandler() http.Handler {
 }
 
 // Decode turns a stored update into what the desk understands, fetching attachments.
-// A button press is acknowledged to Telegram right away (the spinner stops).
+// A button press in a private chat is acknowledged to Telegram right away (the spinner
+// stops); one in a group carries its callback query ID as Inbound.Press, and is
+// answered with the outcome the desk decides.
 func (b *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, bool, error) {
 	var u models.Update
 	if err := json.Unmarshal(raw.Payload, &u); err != nil {
@@ -363,10 +375,16 @@ func (b *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 			chat = m.Chat.ID
 		}
 		in.Chat = strconv.FormatInt(chat, 10)
+		if chat < 0 {
+			// A press in a group is answered with its outcome, once the desk has
+			// decided it (a press answer in the outbox: answerPress).
+			in.Press = cq.ID
+			return in, true, nil
+		}
 		if _, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
 			b.log.Debug("telegram answerCallbackQuery failed", "err", redact(err.Error(), b.cfg.Token))
 		}
-		return in, chat < 0, nil
+		return in, false, nil
 	case u.Message != nil:
 		in, err := b.decodeMessage(ctx, u.Message)
 		return in, u.Message.Chat.ID < 0, err
@@ -543,6 +561,9 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	chat, err := strconv.ParseInt(m.Chat, 10, 64)
 	if err != nil {
 		return flows.Receipt{}, fmt.Errorf("telegram: chat %q is not a chat ID: %w", m.Chat, bot.ErrUnreachable)
+	}
+	if m.Notice.Press != "" {
+		return b.answerPress(ctx, chat, m)
 	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {
