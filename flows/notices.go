@@ -109,6 +109,9 @@ type Envelope struct {
 	// in earlier attempts, and PartRef the last one's reference: a retry goes on from there.
 	Parts   int
 	PartRef string
+	// Answer marks an answer to what a person just did in a group (a prompt for text, a
+	// confirmation, a refusal): channels let it go ahead of the chat's other messages.
+	Answer bool
 }
 
 // Receipt is a channel's confirmation of a delivered message.

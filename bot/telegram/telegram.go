@@ -571,8 +571,14 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	}
 	parts := SplitEscaped(text, MaxText)
 	rcpt := flows.Receipt{Thread: m.Thread}
+	// In a group, other messages leave a token of its bucket to the answers to a person,
+	// so that a prompt or a confirmation never waits for card refreshes to be paced.
+	spare := 0
+	if chat < 0 && !m.Answer {
+		spare = 1
+	}
 	if m.Edit != "" && len(parts) == 1 && m.Parts == 0 {
-		if err := b.pace(ctx, chat); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		id, _ := strconv.Atoi(m.Edit)
@@ -588,7 +594,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 		// The card is gone (deleted, too old): send a new one instead.
 	}
 	if m.Notice.Card && rcpt.Thread == "" && m.Parts == 0 && m.Unit != "" && b.isForum(ctx, chat) {
-		if err := b.pace(ctx, chat); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		topic, err := b.api.CreateForumTopic(ctx, &tg.CreateForumTopicParams{ChatID: chat, Name: topicName(m.Notice)})
@@ -603,7 +609,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	}
 	rcpt.Ref = m.PartRef
 	for i := m.Parts; i < len(parts); i++ {
-		if err := b.pace(ctx, chat); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		thread, _ := strconv.Atoi(rcpt.Thread)
@@ -635,11 +641,11 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 // pace takes a token for chat from the limiter. Senders queue for the overall limit in
 // turn, each waiting its short slot; a longer wait (the chat's own limit, a 429 penalty)
 // returns a *bot.RetryAfter, so that the outbox row waits instead of a goroutine.
-func (b *Bot) pace(ctx context.Context, chat int64) error {
+func (b *Bot) pace(ctx context.Context, chat int64, spare int) error {
 	b.pacing.Lock()
 	defer b.pacing.Unlock()
 	for range 50 {
-		wait := b.limiter.Reserve(chat, b.cfg.Pace.Now())
+		wait := b.limiter.ReserveLeaving(chat, b.cfg.Pace.Now(), spare)
 		switch {
 		case wait == 0:
 			return nil
