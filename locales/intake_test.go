@@ -292,7 +292,7 @@ func TestConversationOutputs(t *testing.T) {
 		{"choose target", notice("id", flows.Notice{Msg: flows.MsgChooseTarget, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "distribute"}}),
 			"“Disposisikan ke Dinas”, aduan KKR-261130-7QXM\nPilih unit tujuan:"},
 		{"ask text answer", notice("id", flows.Notice{Msg: flows.MsgAskText, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "answer"}}),
-			"“Jawab”, aduan KKR-261130-7QXM\nBalas pesan ini dengan jawaban untuk pengadu. Sebelum dikirim, Anda akan diminta mengonfirmasi."},
+			"“Jawab”, aduan KKR-261130-7QXM\nBalas pesan ini dengan jawaban untuk pelapor. Sebelum dikirim, Anda akan diminta mengonfirmasi."},
 		{"confirm text en", notice("en", flows.ConfirmText(3, "KKR-261130-7QXM", flows.EvArchive, "Duplicate of KKR-261129-4HJK.")),
 			"“Archive”, complaint KKR-261130-7QXM\nCheck this text before it is sent:\n\nDuplicate of KKR-261129-4HJK.\n\nChoose Confirm to send it, or Cancel."},
 		{"done", notice("id", flows.Notice{Msg: flows.MsgDone, Tracking: "KKR-261130-7QXM", Actor: "Siti Aminah", Data: map[string]string{"Event": "task"}}),

@@ -56,6 +56,10 @@ type Store interface {
 	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
 	// SaveFile keeps an attachment's bytes and returns the reference to store on the complaint.
 	SaveFile(ctx context.Context, channel, fileRef, name, mime string, data []byte, now time.Time) (string, error)
+	// Attachment returns a kept file by the reference SaveFile returned.
+	Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error)
+	// Audit returns a complaint's audit trail, oldest first, for its record.
+	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
 }
 
 // Bot is the Telegram channel.
@@ -420,13 +424,20 @@ func fullName(u models.User) string {
 	return strings.TrimSpace(u.FirstName + " " + u.LastName)
 }
 
-// Deliver sends one outbox message: a text with its buttons (split when too long), or
-// a complaint's card — in the complaint's forum topic when the group is a forum, and
-// edited in place when it replaces an earlier card.
+// Deliver sends one outbox message: a text with its buttons (split when too long), a
+// complaint's card — in the complaint's forum topic when the group is a forum, and
+// edited in place when it replaces an earlier card — or a complaint's attachments or
+// its whole record as files (see deliverFiles and deliverRecord).
 func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
 	chat, err := strconv.ParseInt(m.Chat, 10, 64)
 	if err != nil {
 		return flows.Receipt{}, fmt.Errorf("telegram: chat %q is not a chat ID: %w", m.Chat, bot.ErrUnreachable)
+	}
+	switch m.Notice.Msg {
+	case flows.MsgFiles:
+		return b.deliverFiles(ctx, chat, m)
+	case flows.MsgRecord:
+		return b.deliverRecord(ctx, chat, m)
 	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {

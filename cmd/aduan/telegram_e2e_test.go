@@ -368,11 +368,12 @@ func (d *tgDesk) button(chat int64, msg tgfake.Call, pattern string) string {
 }
 
 // spent checks that a card offers nothing any more but recording the national
-// LAPOR! ID (which regency and agency admins may do while the complaint is open).
+// LAPOR! ID (which regency and agency admins may do while the complaint is open) and
+// the buttons that show more of it.
 func (d *tgDesk) spent(chat int64, card tgfake.Call) {
 	d.t.Helper()
 	for _, b := range d.buttons(chat, card) {
-		if !strings.HasPrefix(b, "a:lapor_id:") {
+		if !strings.HasPrefix(b, "a:lapor_id:") && !strings.HasPrefix(b, "v:") {
 			d.t.Errorf("the card in %d still offers %q", chat, b)
 		}
 	}
@@ -635,7 +636,7 @@ func TestTelegramComplaintJourney(t *testing.T) {
 	// The national group gets the card, with the buttons of what it may do.
 	card := d.message(calls, groupNational, "Aduan baru "+tr)
 	wantText(t, "national card", card.Text(), "Menunggu Verifikasi", bodyKK, "Lampiran: 1 berkas", "Pelapor: Tester")
-	if got, want := d.buttons(groupNational, card), []string{fmt.Sprintf("a:route:%d:1", c.ID), fmt.Sprintf("a:archive:%d:1", c.ID)}; !slices.Equal(got, want) {
+	if got, want := d.buttons(groupNational, card), []string{fmt.Sprintf("a:route:%d:1", c.ID), fmt.Sprintf("a:archive:%d:1", c.ID), fmt.Sprintf("v:files:%d", c.ID)}; !slices.Equal(got, want) {
 		t.Errorf("national card buttons %v, want %v", got, want)
 	}
 
@@ -703,8 +704,8 @@ func TestTelegramComplaintJourney(t *testing.T) {
 	calls = d.do(tgfake.TextMessage(cit, cit, reply))
 	d.wantState(tr, flows.InProgress, 8)
 	d.message(calls, cit, "Tanggapan Anda untuk aduan "+tr+" sudah kami terima")
-	wantText(t, "reply to the agency", d.message(calls, groupAgency, "Pengadu menanggapi jawaban aduan "+tr).Text(), reply)
-	d.message(calls, groupTeam, "Pengadu menanggapi jawaban aduan "+tr)
+	wantText(t, "reply to the agency", d.message(calls, groupAgency, "Pelapor menanggapi jawaban aduan "+tr).Text(), reply)
+	d.message(calls, groupTeam, "Pelapor menanggapi jawaban aduan "+tr)
 
 	// The agency answers again.
 	answer2 := "Mohon maaf, KK sudah kami antar ke rumah Bapak."
@@ -726,7 +727,7 @@ func TestTelegramComplaintJourney(t *testing.T) {
 		t.Errorf("rating %d", c.Rating)
 	}
 	d.message(calls, cit, "Terima kasih atas penilaian 5 dari 5")
-	d.message(calls, groupAgency, "Pengadu menilai penanganan aduan "+tr+": 5 dari 5")
+	d.message(calls, groupAgency, "Pelapor menilai penanganan aduan "+tr+": 5 dari 5")
 
 	// The audit trail holds every step, with who did it.
 	trail := d.audit(tr)
@@ -862,7 +863,9 @@ func TestTelegramDoubleAndForgedPresses(t *testing.T) {
 		tgfake.Callback(groupNational, adminNational, offer.MessageID, data))
 	d.wantState(tr, flows.Routed, 2)
 	d.message(calls, groupNational, "Tercatat")
-	d.message(calls, groupNational, "baru saja diubah oleh orang lain")
+	// The second press is the same person's: they are not told someone else did it.
+	d.message(calls, groupNational, "baru saja Anda ubah sendiri")
+	d.noMessage(calls, groupNational, "oleh orang lain")
 	d.message(calls, groupRegency, "Aduan baru "+tr)
 	d.message(calls, citizenBudi, "sudah diverifikasi")
 	if n := len(d.fake.Calls("answerCallbackQuery")); n < 2 {
