@@ -286,10 +286,12 @@ func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
 // Card renders the card of complaint k for the group of unit viewer with the template
 // card.body. Its data are Serious (k.Category is flows.SeriousCategory: the card opens
 // with a warning), Tracking, Title, Type and Category (their labels), Body (k.Body cut
-// to about 700 characters, ending with "…" when cut), When, Where, Files (the number of
-// attachments), Complainant, Confidential, State (its label), Unit and Team (their
-// names; Team empty when none is tasked), Filed and Due (formatted with Time, empty when
-// zero) and LaporID.
+// to about flows.CardBodyMax characters, ending with "…" when cut), Cut (whether it was),
+// When, Where, Files (the number of attachments), Complainant, Confidential, State (its
+// label for units, UnitState), Unit and Team (their names; Team empty when none is
+// tasked), TakenBy (who took the task), Filed and Due (formatted with Time, empty when
+// zero), LaporID and Masked. Title, Body, When and Where are what the complainant wrote
+// as the viewer may read it (flows.Complaint.TextFor): Masked says numbers were hidden.
 //
 // Complainant is what k.Visible(viewer) shows: the name, phone and e-mail that are set,
 // separated by commas; the label card.anonymous for an anonymous complaint;

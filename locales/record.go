@@ -24,8 +24,8 @@ const (
 // the unit after and the event's text (a reason, findings, an answer, a reply, an
 // outcome) — and one card.record_file per attachment.
 //
-// The head's data are those of Card (the Body uncut) plus Privacy, Events (the number of
-// lines) and Printed; a line's are N, At, Event, EventCode, Actor, ActorUnit,
+// The head's data are those of Card (the Body uncut) plus Privacy and Events (the number
+// of lines); a line's are N, At, Event, EventCode, Actor, ActorUnit,
 // Complainant and System (who acted), From, To, Unit and Text; a file's N, Kind, Name
 // and Size (in KB). The outcomes are those of Text, joined.
 func (c *Catalog) Record(lang string, k flows.Complaint, trail []flows.AuditEvent, viewer flows.Unit, units *flows.Directory, loc *time.Location) (string, error) {
