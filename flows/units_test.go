@@ -170,7 +170,7 @@ func TestShow(t *testing.T) {
 		{agency, flows.ViewRecord, false, ""}, // the record is the Ombudsman's
 		{regency, flows.ViewMore, false, flows.MsgFullText},
 		{national, flows.ViewCard, false, flows.MsgCard},
-		{team, flows.ViewMore, false, ""},          // not tasked yet
+		{team, flows.ViewMore, false, ""},             // not tasked yet
 		{flowstest.Other, flows.ViewFiles, false, ""}, // another agency
 		{flowstest.Other, flows.ViewFiles, true, flows.MsgFiles},
 		{ombudsman, flows.ViewRecord, false, ""}, // not handed over
