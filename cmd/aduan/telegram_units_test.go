@@ -416,3 +416,23 @@ func TestTelegramUnitsAnonymousMaskedEverywhere(t *testing.T) {
 	}
 	d.noFailedCalls()
 }
+
+// TestTelegramUnitsPhotoRefusedGoesAsDocument: photos Telegram will not take as photos
+// (too large, odd dimensions) reach the unit as documents.
+func TestTelegramUnitsPhotoRefusedGoesAsDocument(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	d.fake.FailNext("sendMediaGroup", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS", 0)
+	tr, calls := d.fileWithEvidence(citizenBudi, flows.Ordinary)
+	albums := mediaTo(calls, groupNational, "sendMediaGroup")
+	if len(albums) != 1 {
+		t.Fatalf("%d albums delivered, want the documents' one", len(albums))
+	}
+	items := album(t, albums[0])
+	if len(items) != 2 || items[0].Type != "document" || !strings.Contains(items[1].Caption, tr) {
+		t.Errorf("album %+v", items)
+	}
+	if got := albums[0].Files[strings.TrimPrefix(items[0].Media, "attach://")]; !bytes.Equal(got, evidence.photo1) {
+		t.Errorf("first photo sent as %q", got)
+	}
+}

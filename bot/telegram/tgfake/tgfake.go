@@ -18,7 +18,9 @@
 // entities"), texts over 4096 and captions over 1024 UTF-16 code units are rejected, callback
 // data over 64 bytes is rejected, a reply to a missing message fails unless
 // allow_sending_without_reply is set, the bot cannot edit messages it did not send, and
-// editMessageText without reply_markup removes the inline keyboard. MarkdownV2 and Markdown
+// editMessageText without reply_markup removes the inline keyboard. A media group holds 2
+// to 10 items, documents only with documents, and its uploads are the parts its
+// "attach://name" media name; a location must lie on the globe. MarkdownV2 and Markdown
 // texts are accepted without validation and returned as sent.
 //
 // All methods are safe for concurrent use.
