@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"aduan/flows"
 )
@@ -24,6 +25,7 @@ type Config struct {
 	Prefix      string // tracking-number prefix
 	Zone        *time.Location
 	Hours       flows.WeekHours
+	Office      Office
 	Policy      flows.Policy
 	Listen      string // HTTP address for health checks (and webhooks)
 	LogFormat   string // "json" or "text"
@@ -31,6 +33,12 @@ type Config struct {
 	SweepEvery  time.Duration
 	Intake      flows.Intake
 	Telegram    Telegram
+}
+
+// Office is who runs the desk, as citizens are told.
+type Office struct {
+	Name    string // "Disdukcapil Kabupaten Kubu Raya"
+	Contact string // a phone number, an e-mail or an address; may be empty
 }
 
 // Telegram is how to reach the Telegram Bot API; an empty Token disables the channel.
@@ -56,12 +64,14 @@ var Settings = []Setting{
 	{"database-url", "DATABASE_URL", "", "PostgreSQL URL; every command but config needs it (calendar due uses the built-in calendar without it)", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
 	{"tracking-prefix", "ADUAN_TRACKING_PREFIX", "ADU", "prefix of tracking numbers PREFIX-YYMMDD-XXXX (2–6 capital letters)", setPrefix},
 	{"time-zone", "ADUAN_TIME_ZONE", "Asia/Pontianak", "zone of working days, deadlines and messages", setZone},
-	{"office-hours", "ADUAN_OFFICE_HOURS", "mon-fri 07:30-16:00", "office hours per weekday; days not named are closed", setHours},
-	{"limit-route", "ADUAN_LIMIT_ROUTE", "3wd", "national admin's limit to route (wd working days, d days, wh working hours, h hours)", span(func(p *flows.Policy) *flows.Span { return &p.Route })},
-	{"limit-distribute", "ADUAN_LIMIT_DISTRIBUTE", "1wd", "regency admin's limit to distribute", span(func(p *flows.Policy) *flows.Span { return &p.Distribute })},
-	{"limit-answer", "ADUAN_LIMIT_ANSWER", "1wd", "agency's limit to answer, restarted by each complainant reply", span(func(p *flows.Policy) *flows.Span { return &p.Answer })},
-	{"limit-close", "ADUAN_LIMIT_CLOSE", "10d", "complainant's silence after an answer before the complaint closes", span(func(p *flows.Policy) *flows.Span { return &p.CloseAfter })},
-	{"limit-ombudsman", "ADUAN_LIMIT_OMBUDSMAN", "60d", "time on the government side without an answer before the Ombudsman takes over", span(func(p *flows.Policy) *flows.Span { return &p.OmbudsmanAfter })},
+	{"office-hours", "ADUAN_OFFICE_HOURS", "mon-fri 07:30-16:00", "office hours per weekday; days not named are closed (citizens are told them too)", setHours},
+	{"office-name", "ADUAN_OFFICE_NAME", "Disdukcapil Kabupaten Kubu Raya", "the office citizens are told runs the desk: the welcome, the help, the privacy notice (as the personal data controller)", setText(func(c *Config) *string { return &c.Office.Name }, 1, 100)},
+	{"office-contact", "ADUAN_OFFICE_CONTACT", "", "how citizens reach the office (phone, e-mail, address), in the help and the privacy notice; empty: not shown", setText(func(c *Config) *string { return &c.Office.Contact }, 0, 200)},
+	{"limit-route", "ADUAN_LIMIT_ROUTE", "3wd", "national admin's limit to route (wd working days, d days, wh working hours, h hours)", limit(func(p *flows.Policy) *flows.Span { return &p.Route })},
+	{"limit-distribute", "ADUAN_LIMIT_DISTRIBUTE", "1wd", "regency admin's limit to distribute", limit(func(p *flows.Policy) *flows.Span { return &p.Distribute })},
+	{"limit-answer", "ADUAN_LIMIT_ANSWER", "1wd", "agency's limit to answer, restarted by each complainant reply", limit(func(p *flows.Policy) *flows.Span { return &p.Answer })},
+	{"limit-close", "ADUAN_LIMIT_CLOSE", "10d", "complainant's silence after an answer before the complaint closes", limit(func(p *flows.Policy) *flows.Span { return &p.CloseAfter })},
+	{"limit-ombudsman", "ADUAN_LIMIT_OMBUDSMAN", "60d", "time on the government side without an answer before the Ombudsman takes over", limit(func(p *flows.Policy) *flows.Span { return &p.OmbudsmanAfter })},
 	{"remind-before", "ADUAN_REMIND_BEFORE", "2wh", "how long before a deadline the responsible group is reminded", span(func(p *flows.Policy) *flows.Span { return &p.RemindBefore })},
 	{"warn-before-close", "ADUAN_WARN_BEFORE_CLOSE", "2d", "how long before auto-closure the complainant is warned", span(func(p *flows.Policy) *flows.Span { return &p.WarnBefore })},
 	{"digest-at", "ADUAN_DIGEST_AT", "08:00", "time of the daily digest to each group, on working days", setDigest},
@@ -72,7 +82,7 @@ var Settings = []Setting{
 	{"draft-expire-after", "ADUAN_DRAFT_EXPIRE_AFTER", "72h", "silence after which an unfinished complaint is dropped", func(c *Config, v string) error { return setDuration(&c.Intake.ExpireAfter, v) }},
 	{"telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from @BotFather; empty: no Telegram (never printed)", setToken},
 	{"telegram-api-url", "TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL (a self-hosted Bot API server, or a test server)", setURL(func(c *Config) *string { return &c.Telegram.APIURL })},
-	{"telegram-webhook-url", "TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL Telegram posts updates to (webhook mode); empty: long polling", setURL(func(c *Config) *string { return &c.Telegram.WebhookURL })},
+	{"telegram-webhook-url", "TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL Telegram posts updates to (webhook mode); empty: long polling", setWebhookURL},
 	{"telegram-webhook-secret", "TELEGRAM_WEBHOOK_SECRET", "", "secret Telegram sends with each webhook call (1–256 of A–Z a–z 0–9 _ -); required with a webhook URL", setSecret},
 	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, and the webhook)", func(c *Config, v string) error { c.Listen = v; return nil }},
 	{"log-format", "ADUAN_LOG_FORMAT", "text", "log format: text or json", setLogFormat},
@@ -178,6 +188,21 @@ func setHours(c *Config, v string) error {
 	return nil
 }
 
+// setText stores a single line of text of min to max characters.
+func setText(field func(*Config) *string, min, max int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n := utf8.RuneCountInString(v)
+		switch {
+		case !utf8.ValidString(v) || strings.ContainsAny(v, "\r\n<>"):
+			return fmt.Errorf("want one line of text without < or >")
+		case n < min || n > max:
+			return fmt.Errorf("want %d to %d characters", min, max)
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
 func span(field func(*flows.Policy) *flows.Span) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		s, err := flows.ParseSpan(v)
@@ -185,6 +210,21 @@ func span(field func(*flows.Policy) *flows.Span) func(*Config, string) error {
 			return err
 		}
 		*field(&c.Policy) = s
+		return nil
+	}
+}
+
+// limit is span for a time limit, which must be longer than nothing: a limit of 0 would
+// make every complaint due the moment it arrives.
+func limit(field func(*flows.Policy) *flows.Span) func(*Config, string) error {
+	set := span(field)
+	return func(c *Config, v string) error {
+		if err := set(c, v); err != nil {
+			return err
+		}
+		if field(&c.Policy).N <= 0 {
+			return fmt.Errorf("a limit of 0 would make every complaint overdue the moment it arrives: want at least 1, such as \"1wd\"")
+		}
 		return nil
 	}
 }
@@ -254,11 +294,28 @@ func setMaxAttachment(c *Config, v string) error {
 	return nil
 }
 
-var tokenPattern = regexp.MustCompile(`^[0-9]{3,20}:[A-Za-z0-9_-]{20,80}$`)
+var (
+	tokenID     = regexp.MustCompile(`^[0-9]{3,20}$`)
+	tokenSecret = regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
+)
 
+// setToken checks the token's shape as @BotFather gives it: the bot's number, a colon,
+// and a secret of 20 to 80 letters, digits, _ and - (35 today). The error says what is
+// wrong without showing any of the token.
 func setToken(c *Config, v string) error {
-	if v != "" && !tokenPattern.MatchString(v) {
-		return fmt.Errorf("not a bot token (digits, a colon, then letters and digits, as @BotFather gives it)")
+	if v != "" {
+		id, secret, ok := strings.Cut(v, ":")
+		n := len([]rune(secret))
+		switch {
+		case !ok:
+			return fmt.Errorf("not a bot token: it has no colon (a token is the bot's number, a colon and a secret, as @BotFather gives it)")
+		case !tokenID.MatchString(id):
+			return fmt.Errorf("not a bot token: the part before the colon must be the bot's number (3 to 20 digits)")
+		case !tokenSecret.MatchString(secret):
+			return fmt.Errorf("not a bot token: the part after the colon may hold only letters, digits, _ and - (a space or a quote pasted with it?)")
+		case n < 20 || n > 80:
+			return fmt.Errorf("not a bot token: the part after the colon has %d characters, a token's has 20 to 80 (35 as @BotFather gives it): copy the whole token", n)
+		}
 	}
 	c.Telegram.Token = v
 	return nil
@@ -277,6 +334,25 @@ func setURL(field func(*Config) *string) func(*Config, string) error {
 		*field(c) = strings.TrimRight(v, "/")
 		return nil
 	}
+}
+
+// setWebhookURL wants what Telegram posts to: https on port 443, 80, 88 or 8443.
+func setWebhookURL(c *Config, v string) error {
+	if v == "" {
+		c.Telegram.WebhookURL = ""
+		return nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "":
+		return fmt.Errorf("want an https:// URL such as https://pengaduan.example.go.id/telegram")
+	case u.Scheme != "https":
+		return fmt.Errorf("Telegram posts webhooks only over HTTPS: want an https:// URL (put the desk behind a TLS proxy), not %s://", u.Scheme)
+	case u.Port() != "" && !slices.Contains([]string{"443", "80", "88", "8443"}, u.Port()):
+		return fmt.Errorf("Telegram posts webhooks only to ports 443, 80, 88 and 8443, not %s", u.Port())
+	}
+	c.Telegram.WebhookURL = strings.TrimRight(v, "/")
+	return nil
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)

@@ -2,9 +2,13 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,39 +17,91 @@ import (
 	"aduan/flows"
 )
 
-// UnitsError lists every problem of a units file, each with the file, line and column.
+// UnitsError lists every problem of a units file, in file order, each with the file,
+// line and column.
 type UnitsError struct {
 	Problems []string // "units.yaml:12:5: parent: no unit has the code "kubu""
 }
 
 func (e *UnitsError) Error() string { return strings.Join(e.Problems, "\n") }
 
+// UnitsFile is a parsed units file.
+type UnitsFile struct {
+	Dir *flows.Directory
+	// Example is set by the top-level key "example: true": the file's chat IDs are
+	// placeholders, and it must never replace an operator's real units.
+	Example bool
+}
+
 // LoadUnits reads the routing tree from the YAML file at path and validates it. Errors
 // name the file, line and column of every problem, so an operator can fix them all at
 // once.
 func LoadUnits(path string) (*flows.Directory, error) {
-	b, err := os.ReadFile(path)
+	f, err := ReadUnits(path)
 	if err != nil {
 		return nil, err
 	}
-	return ParseUnits(path, b)
+	return f.Dir, nil
+}
+
+// ReadUnits is LoadUnits that also says whether the file is marked as an example.
+func ReadUnits(path string) (UnitsFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return UnitsFile{}, err
+	}
+	return ParseUnitsFile(path, b)
 }
 
 // unitFields are the keys a unit may have.
 var unitFields = []string{"code", "name", "kind", "parent", "telegram", "whatsapp"}
 
-// ParseUnits parses and validates a units file named name. The file holds a mapping
-// with one key, units, a list of mappings with the keys code, name, kind, parent,
-// telegram (a group chat ID) and whatsapp (a group JID).
+// ParseUnits parses and validates a units file named name. The file holds one YAML
+// document: a mapping with the key units, a list of mappings with the keys code, name,
+// kind, parent, telegram (a group chat ID) and whatsapp (a group JID), each at most
+// once; and optionally example: true.
 func ParseUnits(name string, data []byte) (*flows.Directory, error) {
-	var problems []string
-	at := func(n *yaml.Node, format string, args ...any) {
-		problems = append(problems, fmt.Sprintf("%s:%d:%d: %s", name, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	f, err := ParseUnitsFile(name, data)
+	if err != nil {
+		return nil, err
 	}
+	return f.Dir, nil
+}
+
+type problem struct {
+	line, col int
+	msg       string
+}
+
+// ParseUnitsFile is ParseUnits that also reads the example marker.
+func ParseUnitsFile(name string, data []byte) (UnitsFile, error) {
+	var problems []problem
+	at := func(n *yaml.Node, format string, args ...any) {
+		problems = append(problems, problem{n.Line, n.Column, fmt.Sprintf(format, args...)})
+	}
+	fail := func() (UnitsFile, error) {
+		slices.SortStableFunc(problems, func(a, b problem) int { return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col)) })
+		out := make([]string, len(problems))
+		for i, p := range problems {
+			out[i] = fmt.Sprintf("%s:%d:%d: %s", name, p.line, p.col, p.msg)
+		}
+		return UnitsFile{}, &UnitsError{out}
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return UnitsFile{}, &UnitsError{[]string{fmt.Sprintf("%s:1:1: the file is empty: want a mapping with a list under the key \"units\"", name)}}
+	} else if err != nil {
+		line, col, msg := syntaxError(data, err)
+		return UnitsFile{}, &UnitsError{[]string{fmt.Sprintf("%s:%d:%d: %s", name, line, col, msg)}}
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return UnitsFile{}, &UnitsError{[]string{fmt.Sprintf("%s:%d:%d: a second YAML document (after ---): keep every unit in one list under \"units\"", name, max(next.Line, 1), max(next.Column, 1))}}
+	} else if !errors.Is(err, io.EOF) {
+		line, col, msg := syntaxError(data, err)
+		return UnitsFile{}, &UnitsError{[]string{fmt.Sprintf("%s:%d:%d: %s", name, line, col, msg)}}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -54,11 +110,27 @@ func ParseUnits(name string, data []byte) (*flows.Directory, error) {
 	list := mapValue(root, "units")
 	if root.Kind != yaml.MappingNode || list == nil || list.Kind != yaml.SequenceNode {
 		at(root, "want a mapping with a list under the key \"units\"")
-		return nil, &UnitsError{problems}
+		return fail()
 	}
+	var file UnitsFile
+	seenTop := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if k := root.Content[i]; k.Value != "units" {
-			at(k, "unknown key %q (the file has only \"units\")", k.Value)
+		k, v := root.Content[i], root.Content[i+1]
+		if first, ok := seenTop[k.Value]; ok {
+			at(k, "%q is given twice (first on line %d)", k.Value, first)
+			continue
+		}
+		seenTop[k.Value] = k.Line
+		switch k.Value {
+		case "units":
+		case "example":
+			b, err := strconv.ParseBool(v.Value)
+			if v.Kind != yaml.ScalarNode || err != nil {
+				at(v, "example: want true or false")
+			}
+			file.Example = b
+		default:
+			at(k, "unknown key %q (the file has \"units\", and \"example\" in examples)", k.Value)
 		}
 	}
 	var units []flows.Unit
@@ -69,8 +141,14 @@ func ParseUnits(name string, data []byte) (*flows.Directory, error) {
 			continue
 		}
 		var u flows.Unit
+		seen := map[string]int{}
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, v := item.Content[i], item.Content[i+1]
+			if first, ok := seen[k.Value]; ok {
+				at(k, "%s is given twice in one unit (first on line %d)", k.Value, first)
+				continue
+			}
+			seen[k.Value] = k.Line
 			if v.Kind != yaml.ScalarNode {
 				at(v, "%s: want a single value", k.Value)
 				continue
@@ -111,15 +189,58 @@ func ParseUnits(name string, data []byte) (*flows.Directory, error) {
 			if v := mapValue(n, p.Field); v != nil {
 				n = v
 			}
+			if p.Field == "code" && p.Other >= 0 {
+				at(n, "code: %q is already used by the unit on line %d", units[p.Index].Code, nodes[p.Other].Line)
+				continue
+			}
 			at(n, "%s: %s", p.Field, p.Msg)
 		}
 	} else if err != nil {
-		return nil, err
+		return UnitsFile{}, err
 	}
 	if len(problems) > 0 {
-		return nil, &UnitsError{problems}
+		return fail()
 	}
-	return dir, nil
+	file.Dir = dir
+	return file, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// syntaxError finds where a YAML syntax error really is. The parser names the line of
+// the construct it was in (a tab on line 3 is reported on line 2) and no column: the
+// real line is the first one at which the text read so far fails with the same
+// complaint; the column is that of a tab in the indentation, or of the line's first
+// character.
+func syntaxError(data []byte, err error) (line, col int, msg string) {
+	msg = yamlLine.ReplaceAllString(err.Error(), "")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line, col = 1, 1
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) <= 5000 {
+		var prefix strings.Builder
+		for i, l := range lines {
+			prefix.WriteString(l)
+			var n yaml.Node
+			perr := yaml.Unmarshal([]byte(prefix.String()), &n)
+			if perr != nil && yamlLine.ReplaceAllString(perr.Error(), "") == yamlLine.ReplaceAllString(err.Error(), "") {
+				line = i + 1
+				break
+			}
+		}
+	}
+	if line-1 < len(lines) {
+		l := lines[line-1]
+		indent := len(l) - len(strings.TrimLeft(l, " \t"))
+		if i := strings.IndexByte(l[:indent], '\t'); i >= 0 {
+			return line, i + 1, msg + " (indent with spaces, not tabs)"
+		}
+		col = len([]rune(l[:indent])) + 1
+	}
+	return line, col, msg
 }
 
 // mapValue returns the value of key in mapping n, or nil.

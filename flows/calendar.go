@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // Asia/Pontianak loads even on hosts without a zoneinfo database.
+	"unicode/utf8"
 )
 
 // Date is a civil date (no time, no zone).
@@ -174,12 +175,16 @@ func BuiltinHolidays() []Holiday {
 	return slices.Clone(builtinHolidays())
 }
 
+// maxHolidayLine is the longest line ParseHolidays reads, in bytes.
+const maxHolidayLine = 64 << 10
+
 // ParseHolidays reads holidays in TSV format from r, in file order; name is the file name
 // used in errors. The first line that is neither blank nor a comment (first non-space
 // character '#') is the header "date\tkind\tname\tprovisional\tsource"; each later one is
 // a row of those five tab-separated fields: a date as ParseDate reads it, a kind (LN, CB
 // or closure), a non-empty name, provisional (true or false) and a source, which may be
-// empty. Spaces around fields and a trailing "\r" are ignored.
+// empty. Spaces around fields, a trailing "\r" and a UTF-8 byte-order mark at the start
+// are ignored; the text must be UTF-8, each line at most 64 KiB.
 //
 // It returns an error naming the file and line, such as
 // `holidays.tsv:12: bad date "2026-13-01": month 13 out of range 01-12`, for a bad header
@@ -191,8 +196,20 @@ func ParseHolidays(name string, r io.Reader) ([]Holiday, error) {
 		seen   = make(map[Date]int) // date → line
 	)
 	sc := bufio.NewScanner(r)
-	for line := 1; sc.Scan(); line++ {
+	sc.Buffer(make([]byte, 0, 4096), maxHolidayLine+2) // room for the "\r\n"
+	line := 0
+	for sc.Scan() {
+		line++
 		text := strings.TrimSuffix(sc.Text(), "\r")
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff") // a byte-order mark, as some editors write
+		}
+		if len(text) > maxHolidayLine {
+			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, line, maxHolidayLine)
+		}
+		if !utf8.ValidString(text) {
+			return nil, fmt.Errorf("%s:%d: not valid UTF-8 text (save the file as UTF-8)", name, line)
+		}
 		if t := strings.TrimSpace(text); t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
@@ -217,7 +234,9 @@ func ParseHolidays(name string, r io.Reader) ([]Holiday, error) {
 		seen[h.Date] = line
 		hs = append(hs, h)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, line+1, maxHolidayLine)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if !header {

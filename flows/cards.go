@@ -109,10 +109,10 @@ func (r *Rules) Show(c Complaint, unit string, v View, seen bool) (ns []Notice, 
 	viewer, _ := r.Units.Unit(unit)
 	switch v.What {
 	case ViewCard:
-		return []Notice{{Msg: MsgCard, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Card: true}}, true
+		return []Notice{{Msg: MsgCard, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Card: true}}, true
 	case ViewFiles:
 		if ns = FileNotices(c); len(ns) == 0 {
-			return []Notice{{Msg: MsgNoFiles, Complaint: c.ID, Tracking: c.Tracking}}, true
+			return []Notice{{Msg: MsgNoFiles, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type}}, true
 		}
 		return ns, true
 	case ViewMore:
@@ -121,7 +121,7 @@ func (r *Rules) Show(c Complaint, unit string, v View, seen bool) (ns []Notice, 
 		if viewer.Kind != Ombudsman {
 			return nil, false
 		}
-		return []Notice{{Msg: MsgRecord, Complaint: c.ID, Tracking: c.Tracking, State: c.State}}, true
+		return []Notice{{Msg: MsgRecord, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State}}, true
 	}
 	return nil, false
 }
@@ -129,7 +129,7 @@ func (r *Rules) Show(c Complaint, unit string, v View, seen bool) (ns []Notice, 
 // FullText returns the whole description of c as members of unit viewer may read it.
 func FullText(c Complaint, viewer Unit) Notice {
 	body, masked := c.TextFor(viewer, strings.TrimSpace(c.Body))
-	n := Notice{Msg: MsgFullText, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Text: body}
+	n := Notice{Msg: MsgFullText, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Text: body}
 	if masked {
 		n.Data = map[string]string{"Masked": "yes"}
 	}
@@ -146,7 +146,7 @@ func FileNotices(c Complaint) []Notice {
 	var out []Notice
 	total := strconv.Itoa(len(c.Attachment))
 	add := func(from int, files []Attachment) {
-		out = append(out, Notice{Msg: MsgFiles, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Files: files,
+		out = append(out, Notice{Msg: MsgFiles, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Due: c.Due, Files: files,
 			Data: map[string]string{"From": strconv.Itoa(from + 1), "Total": total}})
 	}
 	var group []Attachment

@@ -26,7 +26,19 @@ type Inbound struct {
 	Phone       string // a phone number the sender shared from their own account
 	Attachment  *Attachment
 	Unsupported string // what was sent that the desk cannot use: "sticker", "voice", "video", "too_large", …
-	ReplyTo     string // the channel's ID of the message this one answers (groups)
+	ReplyTo     string // the channel's ID of the message this one answers
+	// About is the tracking number of the complaint that the message this one answers
+	// (ReplyTo) was about, as the store found it; empty when none.
+	About string
+}
+
+// Concerns returns the tracking number of the complaint msg is about, when it says:
+// the complaint of a pressed complaint button ("c:rep:TRACKING"), or About.
+func (msg Inbound) Concerns() string {
+	if parts := strings.Split(msg.Choice, ":"); len(parts) >= 3 && parts[0] == "c" {
+		return parts[2]
+	}
+	return msg.About
 }
 
 // RawInbound is an inbound message as its channel delivered it, stored before the
@@ -83,6 +95,12 @@ type Session struct {
 	Resume  Step      // the filing step to go back to after that reply
 	Updated time.Time // the citizen's last message
 	Nudged  bool      // the reminder about an unfinished draft was sent
+	// Pending is text the citizen typed outside any step while several of their
+	// complaints wait for a reply: kept until they choose which complaint it answers.
+	Pending string
+	// Partial is set while the description may go on in a further message: a chat app
+	// splits a text longer than its limit into several messages.
+	Partial bool
 }
 
 // Filing reports whether the session holds an unfinished complaint.
@@ -112,7 +130,7 @@ const SeriousCategory = "pungli"
 
 // DefaultIntake returns the categories of Dukcapil and limits that suit a phone.
 func DefaultIntake() Intake {
-	return Intake{Categories: DefaultCategories, MinBody: 30, MinWords: 5, MaxBody: 3000, MaxShort: 200,
+	return Intake{Categories: DefaultCategories, MinBody: 30, MinWords: 5, MaxBody: 8000, MaxShort: 200,
 		MaxFiles: 5, MaxFileBytes: 10 << 20, RemindAfter: 24 * time.Hour, ExpireAfter: 72 * time.Hour}
 }
 
@@ -154,6 +172,17 @@ const (
 	MsgLangSet       MsgID = "intake.language_set"
 	MsgRefused       MsgID = "intake.refused" // Text: the localized refusal code (Data: Code)
 	MsgFailed        MsgID = "intake.failed"  // the desk could not handle the citizen's message: send it again
+
+	MsgDraftOpen       MsgID = "intake.draft_open"         // /lapor during a draft: continue it or start over
+	MsgNothingToCancel MsgID = "intake.nothing_to_cancel"  // /batal with no draft and no reply being written
+	MsgReplyCancelled  MsgID = "intake.reply_cancelled"    // Tracking: the reply is not sent; the complaint still waits
+	MsgPhoneNoted      MsgID = "intake.phone_noted"        // Data: Phone ("" when skipped); closes the share-number keyboard
+	MsgWhichComplaint  MsgID = "intake.which_complaint"    // several complaints wait: which one does the text answer?
+	MsgSatisfiedOrNot  MsgID = "intake.satisfied_or_reply" // "ok" / "terima kasih": satisfied, or a reply? Items: the complaints
+	MsgWaitingItem     MsgID = "intake.waiting_item"       // Tracking, Due (closure): one complaint waiting for the citizen
+	MsgGuided          MsgID = "intake.guided"             // typed text kept as the description of a new complaint
+	MsgBodyPart        MsgID = "intake.body_part"          // a long description: send the rest, or continue
+	MsgBodyJoined      MsgID = "intake.body_joined"        // the rest of a long description was added to it
 )
 
 // Labels of choices.
@@ -172,11 +201,19 @@ const (
 	LabelShare     MsgID = "choice.share_phone"
 	LabelSatisfied MsgID = "choice.satisfied"
 	LabelReply     MsgID = "choice.reply" // Tracking in the label's data
+	LabelRestart   MsgID = "choice.restart"
 )
 
 // Converse is the citizen's side of the desk: given the session, what they sent, their
-// complaints (newest first) and the time, it returns the new session, the replies and
-// what to do — file the draft, or make an event happen to one of their complaints.
+// complaints (newest first; those waiting for their reply and the one msg concerns
+// among them) and the time, it returns the new session, the replies and what to do —
+// file the draft, or make an event happen to one of their complaints.
+//
+// Text typed outside any step is never dropped: it is the reply to the complaint whose
+// message it answers (About), or to the only complaint waiting for a reply; with
+// several waiting the citizen is asked which one; with none, a text that reads like a
+// complaint starts one with it as the description. A bare "ok" or "terima kasih" asks
+// whether the citizen is satisfied or wants to respond, instead of replying.
 func (in *Intake) Converse(s Session, msg Inbound, mine []Complaint, now time.Time) Outcome {
 	if s.Lang == "" {
 		s.Lang = langOf(msg.Lang)
@@ -185,7 +222,27 @@ func (in *Intake) Converse(s Session, msg Inbound, mine []Complaint, now time.Ti
 	s.Updated, s.Nudged = now, false
 	o := &Outcome{Session: s}
 	in.handle(o, msg, mine)
+	if s.Step == StepPhone && o.Session.Step != StepPhone {
+		closeKeyboard(o)
+	}
 	return *o
+}
+
+// closeKeyboard makes one of the replies remove the share-number keyboard of the phone
+// step: the first one without buttons (a message has one keyboard), unless a reply
+// asks for the phone again.
+func closeKeyboard(o *Outcome) {
+	for _, n := range o.Replies {
+		if n.Ask == AskPhone || n.Ask == AskClose {
+			return
+		}
+	}
+	for i := range o.Replies {
+		if len(o.Replies[i].Choices) == 0 && o.Replies[i].Ask == "" {
+			o.Replies[i].Ask = AskClose
+			return
+		}
+	}
 }
 
 // Outcome is what one inbound message leads to.
@@ -200,29 +257,41 @@ type Outcome struct {
 	Tracking string
 }
 
+// say adds a reply; it names the report type of the draft being written, if any.
 func (o *Outcome) say(msg MsgID, choices ...[]Choice) *Notice {
-	o.Replies = append(o.Replies, Notice{To: ToComplainant, Msg: msg, Choices: choices})
+	o.Replies = append(o.Replies, Notice{To: ToComplainant, Msg: msg, Choices: choices, Report: o.Session.Draft.Type})
 	return &o.Replies[len(o.Replies)-1]
 }
 
 func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 	s := &o.Session
+	if s.Step == StepReply && (msg.Command == "batal" || msg.Command == "cancel") {
+		in.cancel(o, mine)
+		return
+	}
 	if s.Step == StepReply && msg.Command != "" {
 		// A command leaves the reply unwritten: back to the draft it interrupted, if any.
 		s.Step, s.Focus, s.Resume = cmp.Or(s.Resume, StepMenu), "", ""
+	}
+	if msg.Command != "" {
+		s.Pending = ""
 	}
 	switch msg.Command {
 	case "start":
 		in.menu(o, mine, MsgWelcome)
 		return
 	case "lapor":
+		if s.Filing() {
+			in.askRestart(o)
+			return
+		}
 		in.begin(o)
 		return
 	case "status":
 		in.status(o, mine)
 		in.prompt(o)
 		return
-	case "batal":
+	case "batal", "cancel":
 		in.cancel(o, mine)
 		return
 	case "bahasa", "language":
@@ -238,7 +307,11 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 		return
 	}
 	if msg.Unsupported != "" {
-		o.say(MsgUnsupported).Data = map[string]string{"What": msg.Unsupported}
+		n := o.say(MsgUnsupported)
+		n.Data = map[string]string{"What": msg.Unsupported}
+		if msg.Unsupported == "too_large" {
+			n.Data["MaxMB"] = strconv.FormatInt(max(in.MaxFileBytes>>20, 1), 10)
+		}
 		in.prompt(o)
 		return
 	}
@@ -263,25 +336,209 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 		in.phone(o, msg.Phone)
 		return
 	}
-	in.text(o, strings.TrimSpace(msg.Text), msg, mine)
+	t := strings.TrimSpace(msg.Text)
+	if s.Partial && t != "" {
+		in.continueBody(o, t)
+		return
+	}
+	if c, ok := waitingFor(mine, msg.About); ok && s.Step != StepReply && t != "" {
+		// A reply (in the chat app's sense) to a message about a complaint that waits
+		// for the citizen: their reply to it, whatever step a draft is at.
+		if isThanks(t) {
+			in.askSatisfied(o, []Complaint{c})
+			in.prompt(o)
+			return
+		}
+		in.reply(o, c.Tracking, t)
+		in.prompt(o) // back to the complaint being written, if any
+		return
+	}
+	in.text(o, t, msg, mine)
+}
+
+// waitingFor returns the complaint with tracking number tr among mine when it waits
+// for the citizen's reply.
+func waitingFor(mine []Complaint, tr string) (Complaint, bool) {
+	if tr == "" {
+		return Complaint{}, false
+	}
+	for _, c := range mine {
+		if c.Tracking == tr && c.State == Answered {
+			return c, true
+		}
+	}
+	return Complaint{}, false
+}
+
+// waiting returns the citizen's complaints that wait for their reply, newest first.
+func waiting(mine []Complaint) []Complaint {
+	var out []Complaint
+	for _, c := range mine {
+		if c.State == Answered {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// reply sends t as the citizen's reply to complaint tracking.
+func (in *Intake) reply(o *Outcome, tracking, t string) {
+	if utf8.RuneCountInString(t) > MaxText {
+		n := o.say(MsgTooLong)
+		n.Data, n.Tracking = map[string]string{"Max": strconv.Itoa(MaxText)}, tracking
+		return
+	}
+	o.Event, o.Tracking = &Event{Kind: EvReply, Actor: Actor{Kind: ByComplainant, Ref: o.Session.Chat}, Text: t}, tracking
+}
+
+// loose handles text typed outside any step (see Converse).
+func (in *Intake) loose(o *Outcome, t string, mine []Complaint) {
+	s := &o.Session
+	w := waiting(mine)
+	if isThanks(t) {
+		if len(w) == 0 {
+			in.menu(o, mine, MsgMenuHint)
+			return
+		}
+		in.askSatisfied(o, w)
+		return
+	}
+	switch {
+	case len(w) == 1:
+		in.reply(o, w[0].Tracking, t)
+		return
+	case len(w) > 1:
+		s.Pending = t
+		var rows [][]Choice
+		for i, c := range w {
+			if i == 5 {
+				break
+			}
+			rows = append(rows, []Choice{{Label: LabelReply, Text: c.Tracking, Data: "c:send:" + c.Tracking}})
+		}
+		if in.usableBody(t) {
+			rows = append(rows, []Choice{{Label: LabelNew, Data: "m:new:text"}})
+		}
+		o.say(MsgWhichComplaint, rows...)
+		return
+	}
+	if in.usableBody(t) {
+		in.begin(o)
+		in.keepBody(o, t)
+		o.Replies = slices.Insert(o.Replies, 0, Notice{To: ToComplainant, Msg: MsgGuided})
+		return
+	}
+	in.menu(o, mine, MsgMenuHint)
+}
+
+// keepBody keeps t as the description of the complaint being begun.
+func (in *Intake) keepBody(o *Outcome, t string) {
+	d := &o.Session.Draft
+	if utf8.RuneCountInString(t) > in.MaxBody {
+		return // asked for again at its step
+	}
+	d.Body, d.Title = t, titleOf(t)
+	o.Session.Partial = utf8.RuneCountInString(t) >= splitNear
+}
+
+// askSatisfied asks about complaints waiting for the citizen whether they are
+// satisfied or want to respond.
+func (in *Intake) askSatisfied(o *Outcome, w []Complaint) {
+	var rows [][]Choice
+	n := o.say(MsgSatisfiedOrNot)
+	for i, c := range w {
+		if i == 3 {
+			break
+		}
+		tr := c.Tracking
+		n.Items = append(n.Items, Notice{Msg: MsgWaitingItem, Complaint: c.ID, Tracking: tr, State: c.State, Due: c.Due, Report: c.Type})
+		rows = append(rows, []Choice{{Label: LabelSatisfied, Text: tr, Data: "c:sat:" + tr}, {Label: LabelReply, Text: tr, Data: "c:rep:" + tr}})
+	}
+	if len(w) == 1 {
+		n.Tracking, n.Report, n.Due = w[0].Tracking, w[0].Type, w[0].Due
+	}
+	n.Choices = rows
+}
+
+// splitNear is the length from which a text may be the first part of one that the chat
+// app split (Telegram splits texts over 4,096 characters).
+const splitNear = 3800
+
+// continueBody adds text that follows a long description to it.
+func (in *Intake) continueBody(o *Outcome, t string) {
+	s := &o.Session
+	d := &s.Draft
+	s.Partial = utf8.RuneCountInString(t) >= splitNear
+	body := d.Body + " " + t
+	if n := utf8.RuneCountInString(body); n > in.MaxBody {
+		d.Body, d.Title, s.Partial = "", "", false
+		o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(in.MaxBody), "Count": strconv.Itoa(n)}
+		if s.Step == StepBody {
+			in.prompt(o)
+		}
+		return
+	}
+	d.Body, d.Title = body, titleOf(body)
+	switch {
+	case s.Partial:
+		o.say(MsgBodyPart, in.bodyDone(s.Step)...)
+	case s.Step == StepBody:
+		in.next(o)
+	default:
+		o.say(MsgBodyJoined)
+	}
+}
+
+// bodyDone offers to go on from the description step.
+func (in *Intake) bodyDone(st Step) [][]Choice {
+	if st != StepBody {
+		return nil
+	}
+	return [][]Choice{{{Label: LabelContinue, Data: "i:body:done"}}}
+}
+
+// usableBody reports whether t would do as a description.
+func (in *Intake) usableBody(t string) bool {
+	return utf8.RuneCountInString(t) >= in.MinBody && len(strings.Fields(t)) >= in.MinWords
+}
+
+// askRestart asks a citizen who begins a complaint while writing one whether to
+// continue it or start over.
+func (in *Intake) askRestart(o *Outcome) {
+	o.say(MsgDraftOpen, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelRestart, Data: "m:restart"}})
 }
 
 // begin starts a new complaint with the privacy notice.
 func (in *Intake) begin(o *Outcome) {
 	s := &o.Session
-	s.Step, s.Draft, s.Fixing, s.Focus = StepConsent, Complaint{}, false, ""
+	s.Step, s.Draft, s.Fixing, s.Focus, s.Pending, s.Partial = StepConsent, Complaint{}, false, "", "", false
 	in.prompt(o)
 }
 
+// cancel cancels what is being written: a reply (back to the draft it interrupted, if
+// any), or the draft. With neither, it says there was nothing to cancel.
 func (in *Intake) cancel(o *Outcome, mine []Complaint) {
 	s := &o.Session
-	if s.Step == StepReply && s.Resume != "" {
-		// Cancelling the reply, not the complaint being written before it.
-		s.Step, s.Focus, s.Resume = s.Resume, "", ""
-		in.prompt(o)
+	if s.Step == StepReply {
+		n := o.say(MsgReplyCancelled)
+		n.Tracking = s.Focus
+		if c, ok := waitingFor(mine, s.Focus); ok {
+			n.Due, n.Report = c.Due, c.Type
+		}
+		s.Step, s.Focus, s.Resume = cmp.Or(s.Resume, StepMenu), "", ""
+		if s.Step == StepMenu {
+			n.Choices = menuRows(mine)
+			return
+		}
+		in.prompt(o) // back to the complaint being written
 		return
 	}
-	s.Step, s.Draft, s.Fixing, s.Focus, s.Resume = StepMenu, Complaint{}, false, "", ""
+	filing := s.Filing()
+	s.Step, s.Draft, s.Fixing, s.Focus, s.Resume, s.Pending, s.Partial = StepMenu, Complaint{}, false, "", "", "", false
+	if !filing {
+		o.say(MsgNothingToCancel, menuRows(mine)...)
+		return
+	}
 	in.menu(o, mine, MsgCancelled)
 }
 
@@ -293,16 +550,21 @@ func (in *Intake) menu(o *Outcome, mine []Complaint, msg MsgID) {
 		o.say(msg, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}})
 		return
 	}
+	o.say(msg, menuRows(mine)...)
+}
+
+// menuRows are the menu's buttons: file, status, help, language, and a reply button
+// per complaint waiting for the citizen (at most three).
+func menuRows(mine []Complaint) [][]Choice {
 	rows := [][]Choice{{{Label: LabelNew, Data: "m:new"}}, {{Label: LabelStatus, Data: "m:status"}, {Label: LabelHelp, Data: "m:help"}},
 		{{Label: LabelLanguage, Data: "m:lang"}}}
-	n := 0
-	for _, c := range mine {
-		if c.State == Answered && n < 3 {
-			rows = append(rows, []Choice{{Label: LabelReply, Text: c.Tracking, Data: "c:rep:" + c.Tracking}})
-			n++
+	for i, c := range waiting(mine) {
+		if i == 3 {
+			break
 		}
+		rows = append(rows, []Choice{{Label: LabelReply, Text: c.Tracking, Data: "c:rep:" + c.Tracking}})
 	}
-	o.say(msg, rows...)
+	return rows
 }
 
 func (in *Intake) status(o *Outcome, mine []Complaint) {
@@ -315,7 +577,7 @@ func (in *Intake) status(o *Outcome, mine []Complaint) {
 		if i == 10 {
 			break
 		}
-		n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due})
+		n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Report: c.Type})
 	}
 }
 
@@ -348,9 +610,15 @@ func (in *Intake) chooseMenu(o *Outcome, parts []string, mine []Complaint) {
 	switch first(parts) {
 	case "new":
 		if s.Filing() {
-			in.prompt(o)
+			in.askRestart(o)
 			return
 		}
+		pending := s.Pending
+		in.begin(o)
+		if len(parts) == 2 && parts[1] == "text" && pending != "" {
+			in.keepBody(o, pending) // the text typed before, as the description
+		}
+	case "restart":
 		in.begin(o)
 	case "status":
 		in.status(o, mine)
@@ -391,6 +659,16 @@ func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) 
 	}
 	actor := Actor{Kind: ByComplainant, Ref: s.Chat}
 	switch parts[0] {
+	case "send":
+		// The text typed before, for the complaint chosen.
+		pending := s.Pending
+		s.Pending = ""
+		if pending == "" || mine[i].State != Answered {
+			in.chooseComplaint(o, []string{"rep", tracking}, mine)
+			return
+		}
+		in.reply(o, tracking, pending)
+		in.prompt(o)
 	case "sat":
 		o.Event, o.Tracking = &Event{Kind: EvSatisfied, Actor: actor}, tracking
 	case "rep":
@@ -401,9 +679,9 @@ func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) 
 		if s.Filing() {
 			s.Resume = s.Step // the complaint being written waits for the reply
 		}
-		s.Step, s.Focus = StepReply, tracking
+		s.Step, s.Focus, s.Pending = StepReply, tracking, ""
 		n := o.say(MsgAskReply, []Choice{{Label: LabelCancel, Data: "m:cancel"}})
-		n.Tracking = tracking
+		n.Tracking, n.Report = tracking, mine[i].Type
 	case "rate":
 		r := 0
 		if len(parts) == 3 {
@@ -446,6 +724,15 @@ func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 		ok = v == "skip"
 	case StepFiles:
 		ok = v == "done"
+	case StepBody:
+		// Continue after a long description that may have had a further part.
+		if ok = v == "done" && d.Body != ""; ok {
+			s.Partial = false
+			if !in.usableBody(d.Body) {
+				o.say(MsgBodyTooShort).Data = map[string]string{"Min": strconv.Itoa(in.MinBody), "Words": strconv.Itoa(in.MinWords)}
+				return
+			}
+		}
 	case StepConfirm:
 		switch v {
 		case "send":
@@ -511,14 +798,14 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 	}
 	switch s.Step {
 	case StepMenu:
-		in.menu(o, mine, MsgMenuHint)
+		in.loose(o, t, mine)
 		return
 	case StepReply:
 		if utf8.RuneCountInString(t) > MaxText {
 			o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(MaxText)}
 			return
 		}
-		o.Event, o.Tracking = &Event{Kind: EvReply, Actor: Actor{Kind: ByComplainant, Ref: s.Chat}, Text: t}, s.Focus
+		in.reply(o, s.Focus, t)
 		s.Step, s.Focus, s.Resume = cmp.Or(s.Resume, StepMenu), "", ""
 		in.prompt(o) // back to the complaint being written, if any
 		return
@@ -526,7 +813,12 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 		n := utf8.RuneCountInString(t)
 		switch {
 		case n > in.MaxBody:
-			o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(in.MaxBody)}
+			o.say(MsgTooLong).Data = map[string]string{"Max": strconv.Itoa(in.MaxBody), "Count": strconv.Itoa(n)}
+			return
+		case n >= splitNear:
+			// Perhaps the first part of a longer text: wait for the rest.
+			d.Body, d.Title, s.Partial = t, titleOf(t), true
+			o.say(MsgBodyPart, in.bodyDone(s.Step)...)
 			return
 		case n < in.MinBody || len(strings.Fields(t)) < in.MinWords:
 			o.say(MsgBodyTooShort).Data = map[string]string{"Min": strconv.Itoa(in.MinBody), "Words": strconv.Itoa(in.MinWords)}
@@ -546,7 +838,10 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 		d.Place = t
 	case StepPhone:
 		if isSkip(t) {
-			break // the "skip" key of a keyboard that also offers to share the number
+			// The "skip" key of a keyboard that also offers to share the number.
+			d.Contact.Phone = ""
+			o.say(MsgPhoneNoted).Ask = AskClose
+			break
 		}
 		in.phone(o, t)
 		return
@@ -578,12 +873,19 @@ func (in *Intake) phone(o *Outcome, p string) {
 		return
 	}
 	o.Session.Draft.Contact.Phone = norm
+	n := o.say(MsgPhoneNoted)
+	n.Data, n.Ask = map[string]string{"Phone": norm}, AskClose
 	in.next(o)
 }
 
 // attach adds an attachment to the draft; reprompt asks the current step again.
 func (in *Intake) attach(o *Outcome, a Attachment, reprompt bool) {
 	d := &o.Session.Draft
+	if len(d.Attachment) < in.MaxFiles && a.Ref == "" {
+		// The channel did not keep the file, though the draft has room for it.
+		o.say(MsgFailed)
+		return
+	}
 	if len(d.Attachment) >= in.MaxFiles {
 		n := o.say(MsgTooManyFiles)
 		n.Data = map[string]string{"Max": strconv.Itoa(in.MaxFiles)}
@@ -627,7 +929,8 @@ func (in *Intake) next(o *Outcome) {
 		return
 	}
 	i := slices.Index(intakeSteps, s.Step)
-	for i++; i < len(intakeSteps) && !in.applies(intakeSteps[i], s.Draft); i++ {
+	// The description is not asked for when the citizen wrote it before filing.
+	for i++; i < len(intakeSteps) && (!in.applies(intakeSteps[i], s.Draft) || (intakeSteps[i] == StepBody && s.Draft.Body != "")); i++ {
 	}
 	if i >= len(intakeSteps) {
 		s.Step = StepConfirm
@@ -674,6 +977,10 @@ func (in *Intake) prompt(o *Outcome) {
 		}
 		o.say(MsgAskCategory, rows...)
 	case StepBody:
+		if s.Partial {
+			o.say(MsgBodyPart, in.bodyDone(s.Step)...)
+			return
+		}
 		o.say(MsgAskBody).Data = map[string]string{"Min": strconv.Itoa(in.MinBody)}
 	case StepWhen:
 		o.say(MsgAskWhen, skip(StepWhen))
@@ -715,13 +1022,14 @@ func (in *Intake) Tick(s Session, now time.Time) (o Outcome, ok bool) {
 	switch {
 	case idle >= in.ExpireAfter:
 		o.Session = s
-		o.Session.Step, o.Session.Draft, o.Session.Fixing = StepMenu, Complaint{}, false
+		o.Session.Step, o.Session.Draft, o.Session.Fixing, o.Session.Partial = StepMenu, Complaint{}, false, false
 		o.say(MsgDraftExpired, []Choice{{Label: LabelNew, Data: "m:new"}})
 		return o, true
 	case idle >= in.RemindAfter && !s.Nudged:
 		o.Session = s
 		o.Session.Nudged = true
-		o.say(MsgDraftReminder, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}})
+		// Due: when the draft will be deleted.
+		o.say(MsgDraftReminder, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}}).Due = s.Updated.Add(in.ExpireAfter)
 		return o, true
 	}
 	return Outcome{}, false
@@ -741,6 +1049,22 @@ func (in *Intake) NextCheck(s Session) time.Time {
 // AskPhone marks a message that asks for the phone number: channels that can offer a
 // "share my number" button do.
 const AskPhone = "phone"
+
+// AskClose marks the message after the phone step: channels remove the "share my
+// number" keyboard with it.
+const AskClose = "close"
+
+// isThanks reports whether a typed text only acknowledges ("ok", "terima kasih").
+func isThanks(t string) bool {
+	w := strings.ToLower(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(t), ".!🙏👍 ")))
+	w = strings.Join(strings.Fields(w), " ")
+	switch w {
+	case "ok", "oke", "okay", "okey", "ok terima kasih", "oke terima kasih", "terima kasih", "terimakasih", "makasih",
+		"trims", "thanks", "thank you", "thx", "baik", "baik terima kasih", "siap", "sip", "mantap", "ya", "iya", "y":
+		return true
+	}
+	return false
+}
 
 var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]{2,}$`)
 

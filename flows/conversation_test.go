@@ -252,8 +252,8 @@ func TestConverseFiling(t *testing.T) {
 		t.Errorf("bad phone Ask = %q, want %q", o.Replies[0].Ask, flows.AskPhone)
 	}
 
-	o = d.do(msgText(aPhone), flows.StepEmail, flows.MsgAskEmail)
-	checkData(t, o.Replies[0], "i:email:skip")
+	o = d.do(msgText(aPhone), flows.StepEmail, flows.MsgPhoneNoted, flows.MsgAskEmail)
+	checkData(t, o.Replies[1], "i:email:skip")
 	if got := d.s.Draft.Contact.Phone; got != aPhoneNorm {
 		t.Errorf("phone %q, want %q", got, aPhoneNorm)
 	}
@@ -353,7 +353,10 @@ func TestConversePhone(t *testing.T) {
 				}
 				return
 			}
-			d.do(tt.msg, flows.StepEmail, flows.MsgAskEmail)
+			o := d.do(tt.msg, flows.StepEmail, flows.MsgPhoneNoted, flows.MsgAskEmail)
+			if o.Replies[0].Ask != flows.AskClose || o.Replies[0].Data["Phone"] != tt.want {
+				t.Errorf("%s: ask %q data %v, want the keyboard closed and the number", o.Replies[0].Msg, o.Replies[0].Ask, o.Replies[0].Data)
+			}
 			if got := d.s.Draft.Contact.Phone; got != tt.want {
 				t.Errorf("phone %q, want %q", got, tt.want)
 			}
@@ -479,7 +482,7 @@ func TestConverseCancel(t *testing.T) {
 	})
 	t.Run("/batal with nothing to cancel", func(t *testing.T) {
 		d := newDesk(t)
-		o := d.do(msgCommand("batal"), flows.StepMenu, flows.MsgCancelled)
+		o := d.do(msgCommand("batal"), flows.StepMenu, flows.MsgNothingToCancel)
 		checkData(t, o.Replies[0], menuData...)
 	})
 }
@@ -598,8 +601,9 @@ func TestConverseWrongInput(t *testing.T) {
 	t.Run("too long a description", func(t *testing.T) {
 		body := strings.Repeat("ééé é", 600) // 3000 runes
 		d := filling(t, flows.Ordinary, flows.StepBody)
+		d.in.MaxBody = 3000
 		o := d.do(msgText(body+"é"), flows.StepBody, flows.MsgTooLong)
-		checkMap(t, o.Replies[0], map[string]string{"Max": "3000"})
+		checkMap(t, o.Replies[0], map[string]string{"Max": "3000", "Count": "3001"})
 		d.do(msgText(body), flows.StepWhen, flows.MsgAskWhen)
 		if d.s.Draft.Body != body {
 			t.Errorf("description of %d runes not kept", utf8.RuneCountInString(body))
@@ -697,9 +701,18 @@ func TestConverseMenuWhileFiling(t *testing.T) {
 	o := d.do(msgCommand("start"), flows.StepWhere, flows.MsgWelcome)
 	checkData(t, o.Replies[0], "m:continue", "m:cancel")
 	d.do(msgPress("m:continue"), flows.StepWhere, flows.MsgAskWhere)
-	d.do(msgPress("m:new"), flows.StepWhere, flows.MsgAskWhere)
+	o = d.do(msgPress("m:new"), flows.StepWhere, flows.MsgDraftOpen)
+	checkData(t, o.Replies[0], "m:continue", "m:restart")
 	d.do(msgCommand("xyz"), flows.StepWhere, flows.MsgMenuHint)
-	d.do(msgCommand("lapor"), flows.StepConsent, flows.MsgPrivacyNotice)
+	// /lapor asks to continue or start over, and continuing keeps the draft.
+	o = d.do(msgCommand("lapor"), flows.StepWhere, flows.MsgDraftOpen)
+	checkData(t, o.Replies[0], "m:continue", "m:restart")
+	d.do(msgPress("m:continue"), flows.StepWhere, flows.MsgAskWhere)
+	if !reflect.DeepEqual(d.s.Draft, before) {
+		t.Errorf("continuing changed the draft: %+v", d.s.Draft)
+	}
+	d.do(msgCommand("lapor"), flows.StepWhere, flows.MsgDraftOpen)
+	d.do(msgPress("m:restart"), flows.StepConsent, flows.MsgPrivacyNotice)
 	if reflect.DeepEqual(d.s.Draft, before) || !reflect.DeepEqual(d.s.Draft, flows.Complaint{}) {
 		t.Errorf("/lapor kept the old draft: %+v", d.s.Draft)
 	}
@@ -861,7 +874,10 @@ func TestConverseComplaintButtons(t *testing.T) {
 		d := newDesk(t)
 		d.mine = mine
 		d.do(msgPress("c:rep:"+answered.Tracking), flows.StepReply, flows.MsgAskReply)
-		d.do(msgPress("m:cancel"), flows.StepMenu, flows.MsgCancelled)
+		o := d.do(msgPress("m:cancel"), flows.StepMenu, flows.MsgReplyCancelled)
+		if o.Replies[0].Tracking != answered.Tracking {
+			t.Errorf("%s names %q, want %s", o.Replies[0].Msg, o.Replies[0].Tracking, answered.Tracking)
+		}
 		if d.s.Focus != "" {
 			t.Errorf("focus %q kept", d.s.Focus)
 		}
@@ -1209,8 +1225,9 @@ func TestCaptionAndCommandsWhileReplying(t *testing.T) {
 	if o.Session.Step != flows.StepMenu || o.Session.Focus != "" {
 		t.Fatalf("after /start while replying: step %q focus %q", o.Session.Step, o.Session.Focus)
 	}
-	o = in.Converse(o.Session, flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Text: "Saya mau melapor hal lain."}, []flows.Complaint{answered}, now)
-	if o.Event != nil {
-		t.Errorf("free text after /start became a %s", o.Event.Kind)
+	// Text typed then is the reply to the only complaint waiting for one.
+	o = in.Converse(o.Session, flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Text: "Saya mau menanggapi lagi."}, []flows.Complaint{answered}, now)
+	if o.Event == nil || o.Event.Kind != flows.EvReply || o.Tracking != answered.Tracking {
+		t.Errorf("free text after /start: event %+v for %q, want the reply to %s", o.Event, o.Tracking, answered.Tracking)
 	}
 }

@@ -491,7 +491,7 @@ func (ch *Change) files(to Recipient) {
 func (ch *Change) notify(to Recipient, msg MsgID, unit, text string) *Notice {
 	c := ch.Complaint
 	ch.Notices = append(ch.Notices, Notice{
-		To: to, Msg: msg, Complaint: c.ID, Tracking: c.Tracking, State: c.State,
+		To: to, Msg: msg, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State,
 		Unit: unit, Text: text, Due: c.Due,
 	})
 	return &ch.Notices[len(ch.Notices)-1]

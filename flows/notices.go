@@ -63,19 +63,20 @@ var ToComplainant = Recipient{Complainant: true}
 // Notice is something to tell someone: a message ID and the data it needs. Channels
 // render it in the reader's language; the store keeps it in the outbox until delivered.
 type Notice struct {
-	To        Recipient `json:"-"`
-	Msg       MsgID     `json:"msg"`
-	Complaint int64     `json:"complaint,omitempty"`
-	Tracking  string    `json:"tracking,omitempty"`
-	State     State     `json:"state,omitempty"`
-	Unit      string    `json:"unit,omitempty"`  // the unit the message is about
-	Actor     string    `json:"actor,omitempty"` // display name of who acted
-	Text      string    `json:"text,omitempty"`  // reason, answer, findings, reply or outcome
-	Due       time.Time `json:"due,omitzero"`
-	Rating    int       `json:"rating,omitempty"`
-	Open      int       `json:"open,omitempty"` // digest counts
-	DueToday  int       `json:"due_today,omitempty"`
-	Overdue   int       `json:"overdue,omitempty"`
+	To        Recipient  `json:"-"`
+	Msg       MsgID      `json:"msg"`
+	Complaint int64      `json:"complaint,omitempty"`
+	Tracking  string     `json:"tracking,omitempty"`
+	Report    ReportType `json:"report,omitempty"` // the complaint's report type, when known: messages name it
+	State     State      `json:"state,omitempty"`
+	Unit      string     `json:"unit,omitempty"`  // the unit the message is about
+	Actor     string     `json:"actor,omitempty"` // display name of who acted
+	Text      string     `json:"text,omitempty"`  // reason, answer, findings, reply or outcome
+	Due       time.Time  `json:"due,omitzero"`
+	Rating    int        `json:"rating,omitempty"`
+	Open      int        `json:"open,omitempty"` // digest counts
+	DueToday  int        `json:"due_today,omitempty"`
+	Overdue   int        `json:"overdue,omitempty"`
 
 	Data    map[string]string `json:"data,omitempty"`    // further template data of conversation messages
 	Items   []Notice          `json:"items,omitempty"`   // lines of a list (e.g. the citizen's complaints)

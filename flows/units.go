@@ -36,11 +36,13 @@ type Unit struct {
 // UnitProblem is one reason a list of units is not a valid routing tree. Index is the
 // position of the offending unit in the list (-1 when the problem concerns the whole
 // list) and Field the name of the field at fault, so that a configuration loader can
-// point at the line.
+// point at the line. Other is the position of another unit the problem refers to (the
+// first holder of a repeated code), or -1.
 type UnitProblem struct {
 	Index int
 	Field string
 	Msg   string
+	Other int
 }
 
 // UnitsError lists every problem found in a list of units.
@@ -75,7 +77,7 @@ type Directory struct {
 func NewDirectory(units []Unit) (*Directory, error) {
 	var probs []UnitProblem
 	add := func(i int, field, format string, args ...any) {
-		probs = append(probs, UnitProblem{Index: i, Field: field, Msg: fmt.Sprintf(format, args...)})
+		probs = append(probs, UnitProblem{Index: i, Field: field, Msg: fmt.Sprintf(format, args...), Other: -1})
 	}
 	d := &Directory{byCode: make(map[string]Unit, len(units))}
 	seen := map[string]int{}
@@ -85,6 +87,7 @@ func NewDirectory(units []Unit) (*Directory, error) {
 			add(i, "code", "%q is not a unit code (lower-case letters, digits, '-' or '_', at most 20)", u.Code)
 		case seen[u.Code] > 0:
 			add(i, "code", "%q is already used by unit %d", u.Code, seen[u.Code])
+			probs[len(probs)-1].Other = seen[u.Code] - 1
 		default:
 			seen[u.Code] = i + 1
 		}

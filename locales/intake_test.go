@@ -25,8 +25,8 @@ func sampleData() map[string]string {
 // sampleItems are the lines of a citizen's list of complaints.
 func sampleItems(due time.Time) []flows.Notice {
 	return []flows.Notice{
-		{Msg: flows.MsgStatusItem, Complaint: 42, Tracking: "KKR-261130-7QXM", State: flows.Answered, Due: due},
-		{Msg: flows.MsgStatusItem, Complaint: 17, Tracking: "KKR-261102-AC3F", State: flows.Closed},
+		{Msg: flows.MsgStatusItem, Complaint: 42, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, State: flows.Answered, Due: due},
+		{Msg: flows.MsgStatusItem, Complaint: 17, Tracking: "KKR-261102-AC3F", Report: flows.ReportAspiration, State: flows.Closed},
 	}
 }
 
@@ -225,14 +225,14 @@ func TestConversationOutputs(t *testing.T) {
 			t.Errorf("%s privacy notice: %d characters, too long for a phone:\n%s", lang, n, s)
 		}
 	}
-	for _, part := range []string{"petugas pengaduan pemerintah daerah yang menangani aduan Anda", "selama masa retensi arsip pengaduan", "NIK hanya diminta", "Setuju", "Batal"} {
+	for _, part := range []string{"Pengendali data pribadi", "selama masa retensi arsip pengaduan", "NIK hanya diminta", "Setuju", "Batal"} {
 		if s := notice("id", flows.Notice{Msg: flows.MsgPrivacyNotice}); !strings.Contains(s, part) {
 			t.Errorf("id privacy notice: no %q", part)
 		}
 	}
 	askPrivacy := notice("id", flows.Notice{Msg: flows.MsgAskPrivacy})
 	for _, line := range []string{
-		"• Biasa: identitas Anda terlihat oleh petugas yang menangani aduan.",
+		"• Biasa: identitas Anda terlihat oleh petugas yang menangani laporan.",
 		"• Rahasia: identitas Anda disembunyikan dari dinas dan tim teknis.",
 		"• Anonim: identitas tidak dikumpulkan; balasan hanya dikirim lewat percakapan ini.",
 	} {
@@ -241,12 +241,12 @@ func TestConversationOutputs(t *testing.T) {
 		}
 	}
 
-	summary := flows.Notice{Msg: flows.MsgSummary, Data: map[string]string{
+	summary := flows.Notice{Msg: flows.MsgSummary, Report: flows.ReportComplaint, Data: map[string]string{
 		"Type": "pengaduan", "Privacy": "rahasia", "Category": "pungli",
 		"Body": "Petugas loket meminta Rp50.000 agar KTP-el saya cepat dicetak.", "When": "Senin lalu", "Where": "",
 		"Files": "2", "Phone": "6281234567890", "Email": "",
 	}}
-	anonymous := flows.Notice{Msg: flows.MsgSummary, Data: map[string]string{
+	anonymous := flows.Notice{Msg: flows.MsgSummary, Report: flows.ReportAspiration, Data: map[string]string{
 		"Type": "aspirasi", "Privacy": "anonim", "Category": "sikap-petugas",
 		"Body": "Mohon ruang tunggu diberi kursi tambahan.", "When": "", "Where": "", "Files": "0", "Phone": "", "Email": "",
 	}}
@@ -261,48 +261,54 @@ func TestConversationOutputs(t *testing.T) {
 			"Attachments: 2\nName: –\nPhone: +6281234567890\nE-mail: –\n\n" +
 			"Description:\nPetugas loket meminta Rp50.000 agar KTP-el saya cepat dicetak.\n\n" +
 			"Choose Send if it is right, Correct to change something, or Cancel."},
-		{"summary anonim id", notice("id", anonymous), "Periksa kembali aduan Anda:\n\n" +
+		{"summary anonim id", notice("id", anonymous), "Periksa kembali aspirasi Anda:\n\n" +
 			"Jenis: Aspirasi\nKerahasiaan: Anonim\nKategori: Sikap Petugas / Antrean\nWaktu kejadian: –\nLokasi: –\n" +
 			"Lampiran: tidak ada\n\n" +
-			"Isi aduan:\nMohon ruang tunggu diberi kursi tambahan.\n\n" +
+			"Isi aspirasi:\nMohon ruang tunggu diberi kursi tambahan.\n\n" +
 			"Pilih Kirim bila sudah benar, Perbaiki untuk mengubah, atau Batal."},
 		{"status id", notice("id", flows.Notice{Msg: flows.MsgStatusList, Items: sampleItems(due)}),
-			"Aduan Anda, yang terbaru di atas:\n" +
-				"• KKR-261130-7QXM: Menunggu Tanggapan Anda, batas Selasa, 1 Desember 2026 pukul 10.00 WIB\n" +
-				"• KKR-261102-AC3F: Selesai"},
+			"Laporan Anda, yang terbaru di atas:\n" +
+				"• Aduan KKR-261130-7QXM: Menunggu Tanggapan Anda, batas Selasa, 1 Desember 2026 pukul 10.00 WIB\n" +
+				"• Aspirasi KKR-261102-AC3F: Selesai"},
 		{"status en", notice("en", flows.Notice{Msg: flows.MsgStatusList, Items: sampleItems(due)}),
-			"Your complaints, newest first:\n" +
-				"• KKR-261130-7QXM: Awaiting your response, due Tuesday, 1 December 2026 at 10:00 WIB\n" +
-				"• KKR-261102-AC3F: Closed"},
+			"Your reports, newest first:\n" +
+				"• Complaint KKR-261130-7QXM: Awaiting your response, due Tuesday, 1 December 2026 at 10:00 WIB\n" +
+				"• Suggestion KKR-261102-AC3F: Closed"},
 		{"body too short en", notice("en", flows.Notice{Msg: flows.MsgBodyTooShort, Data: map[string]string{"Min": "30", "Words": "5"}}),
 			"That is too short. Please describe it in more detail, in at least 30 characters and 5 words, so that the officers can act on it."},
 		{"file added", notice("id", flows.Notice{Msg: flows.MsgFileAdded, Data: map[string]string{"Count": "2", "Max": "5"}}), "Lampiran diterima (2 dari 5)."},
 		{"unsupported voice", notice("en", flows.Notice{Msg: flows.MsgUnsupported, Data: map[string]string{"What": "voice"}}),
 			"Sorry, we cannot process voice messages yet. Please send text, photos, documents or a location."},
 		{"unsupported too large", notice("id", flows.Notice{Msg: flows.MsgUnsupported, Data: map[string]string{"What": "too_large"}}),
-			"Maaf, berkas itu terlalu besar untuk kami terima. Mohon kirim tulisan, foto, dokumen, atau lokasi."},
-		{"card refused", notice("id", flows.Notice{Msg: flows.MsgRefusedU, Tracking: "KKR-261130-7QXM", Text: string(flows.ErrWrongState), Data: map[string]string{"State": "answered", "Event": "route"}}),
-			"Aduan KKR-261130-7QXM: Maaf, tindakan ini tidak berlaku untuk aduan berstatus Menunggu Tanggapan Anda."},
+			"Maaf, berkas itu terlalu besar untuk kami terima. Mohon kirim berkas yang lebih kecil, atau foto dengan ukuran biasa."},
+		{"unsupported too large with the limit", notice("en", flows.Notice{Msg: flows.MsgUnsupported, Data: map[string]string{"What": "too_large", "MaxMB": "10"}}),
+			"Sorry, that file is too large for us to accept (at most 10 MB a file). Please send a smaller file, or a photo of the usual size."},
+		{"unsupported contact of someone else", notice("id", flows.Notice{Msg: flows.MsgUnsupported, Data: map[string]string{"What": "contact_other"}}),
+			"Nomor itu milik orang lain. Mohon bagikan nomor Anda sendiri dengan tombol “Bagikan Nomor Saya”, atau ketik nomornya."},
+		{"unsupported edited", notice("id", flows.Notice{Msg: flows.MsgUnsupported, Data: map[string]string{"What": "edited"}}),
+			"Pesan yang diubah tidak kami baca ulang. Bila ada yang perlu diperbaiki, kirim pesan baru, atau pilih Perbaiki pada ringkasan sebelum laporan dikirim."},
+		{"card refused", notice("id", flows.Notice{Msg: flows.MsgRefusedU, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Text: string(flows.ErrWrongState), Data: map[string]string{"State": "answered", "Event": "route"}}),
+			"Aduan KKR-261130-7QXM: Maaf, tindakan ini tidak berlaku untuk laporan berstatus Menunggu Tanggapan Anda."},
 		{"card refused too long en", notice("en", flows.ConfirmText(3, "KKR-261130-7QXM", flows.EvAnswer, strings.Repeat("x", flows.MaxText+1))),
-			"Complaint KKR-261130-7QXM: The text is too long: at most 4000 characters. Please shorten it and send it again."},
+			"Report KKR-261130-7QXM: The text is too long: at most 4000 characters. Please shorten it and send it again."},
 		{"intake refused by code", notice("id", flows.Notice{Msg: flows.MsgRefused, Data: map[string]string{"Code": string(flows.ErrAlreadyRated)}}),
-			"Aduan ini sudah dinilai. Terima kasih."},
-		{"intake refused already written", notice("en", flows.Notice{Msg: flows.MsgRefused, Tracking: "KKR-261130-7QXM", Text: "This complaint has already been rated. Thank you."}),
+			"Laporan ini sudah dinilai. Terima kasih."},
+		{"intake refused already written", notice("en", flows.Notice{Msg: flows.MsgRefused, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Text: "This complaint has already been rated. Thank you."}),
 			"Complaint KKR-261130-7QXM: This complaint has already been rated. Thank you."},
-		{"choose target", notice("id", flows.Notice{Msg: flows.MsgChooseTarget, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "distribute"}}),
+		{"choose target", notice("id", flows.Notice{Msg: flows.MsgChooseTarget, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Data: map[string]string{"Event": "distribute"}}),
 			"“Disposisikan ke Dinas”, aduan KKR-261130-7QXM\nPilih unit tujuan:"},
-		{"ask text answer", notice("id", flows.Notice{Msg: flows.MsgAskText, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "answer"}}),
+		{"ask text answer", notice("id", flows.Notice{Msg: flows.MsgAskText, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Data: map[string]string{"Event": "answer"}}),
 			"“Jawab”, aduan KKR-261130-7QXM\nBalas pesan ini dengan jawaban untuk pelapor. Sebelum dikirim, Anda akan diminta mengonfirmasi."},
 		{"confirm text en", notice("en", flows.ConfirmText(3, "KKR-261130-7QXM", flows.EvArchive, "Duplicate of KKR-261129-4HJK.")),
-			"“Archive”, complaint KKR-261130-7QXM\nCheck this text before it is sent:\n\nDuplicate of KKR-261129-4HJK.\n\nChoose Confirm to send it, or Cancel."},
-		{"done", notice("id", flows.Notice{Msg: flows.MsgDone, Tracking: "KKR-261130-7QXM", Actor: "Siti Aminah", Data: map[string]string{"Event": "task"}}),
+			"“Archive”, report KKR-261130-7QXM\nCheck this text before it is sent:\n\nDuplicate of KKR-261129-4HJK.\n\nChoose Confirm to send it, or Cancel."},
+		{"done", notice("id", flows.Notice{Msg: flows.MsgDone, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Actor: "Siti Aminah", Data: map[string]string{"Event": "task"}}),
 			"Tercatat: “Tugaskan Tim Teknis” untuk aduan KKR-261130-7QXM, oleh Siti Aminah."},
-		{"taken", notice("id", flows.Notice{Msg: flows.MsgTaken, Tracking: "KKR-261130-7QXM", Unit: "tim-ktp", Actor: "Andi"}),
+		{"taken", notice("id", flows.Notice{Msg: flows.MsgTaken, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Unit: "tim-ktp", Actor: "Andi"}),
 			"Tugas aduan KKR-261130-7QXM diambil oleh Andi (Tim Teknis KTP-el)."},
-		{"answered with buttons id", notice("id", flows.Notice{Msg: flows.MsgAnswered, Tracking: "KKR-261130-7QXM", Unit: "dukcapil", Text: "KTP-el Anda sudah dicetak.", Due: due}),
+		{"answered with buttons id", notice("id", flows.Notice{Msg: flows.MsgAnswered, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Unit: "dukcapil", Text: "KTP-el Anda sudah dicetak.", Due: due}),
 			"Aduan KKR-261130-7QXM sudah dijawab oleh Dinas Kependudukan dan Pencatatan Sipil:\n\nKTP-el Anda sudah dicetak.\n\n" +
-				"Bila masalahnya sudah selesai, pilih “Saya Puas”. Bila belum, pilih “Balas KKR-261130-7QXM” lalu tulis tanggapan Anda. " +
-				"Tanpa tanggapan sampai Selasa, 1 Desember 2026 pukul 10.00 WIB, aduan akan ditutup otomatis."},
+				"Bila masalahnya sudah selesai, pilih “Saya Puas”. Bila belum, pilih “Balas KKR-261130-7QXM” atau langsung tulis tanggapan Anda di sini. " +
+				"Tanpa tanggapan sampai Selasa, 1 Desember 2026 pukul 10.00 WIB, aduan ini akan ditutup otomatis."},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -5,9 +5,11 @@
 // the binary. Their IDs are the string values of flows.MsgID and flows.ErrorCode, plus
 // the labels state.<State>, type.<ReportType>, privacy.<Privacy>, event.<EventKind>,
 // closed.<reason>, category.<code> (the intake's categories), field.<Step> (the parts of
-// a draft the citizen may correct), action.<EventKind> (the buttons of a card), the
+// a draft the citizen may correct), action.<EventKind> (the buttons of a card),
+// word.<ReportType> and word.laporan (the report types as a word inside a sentence), the
 // card's own labels card.identity_hidden and card.anonymous, the units' state labels
-// card.state.<State>, the record's card.record_head and card.record_line, and error.generic.
+// card.state.<State>, the record's card.record_head, card.record_line and
+// card.record_file, and error.generic.
 package locales
 
 import (
@@ -44,6 +46,10 @@ const (
 	prefixCat     = "category."
 	prefixField   = "field."
 	prefixAction  = "action."
+	prefixWord    = "word."
+
+	// wordReport is the word for a report whose type is not known.
+	wordReport = "word.laporan"
 
 	// The card's words for a complainant whose identity the viewer may not see.
 	cardHidden    = "card.identity_hidden"
@@ -67,6 +73,53 @@ var matcher = language.NewMatcher(languages)
 type Catalog struct {
 	bundle     *i18n.Bundle
 	localizers map[string]*i18n.Localizer // by Lang code
+	calendar   func() *flows.Calendar     // shows deadlines; nil: as they are
+	office     Office
+}
+
+// Office is who runs the desk, as the messages that mention it (the welcome, the help,
+// the privacy notice) name it.
+type Office struct {
+	Name    string          // "Disdukcapil Kabupaten Kubu Raya"
+	Contact string          // how to reach it: a phone number, an e-mail, an address; may be empty
+	Hours   flows.WeekHours // its opening hours; the zero value leaves them out
+}
+
+// WithOffice returns a catalog like c whose messages name office o: the template data
+// Office (its name), OfficeContact and OfficeHours (the hours written out in the
+// reader's language, "Senin–Jumat pukul 07.30–16.00 WIB"; empty when o.Hours is zero)
+// are given to every message.
+func (c *Catalog) WithOffice(o Office) *Catalog {
+	cp := *c
+	cp.office = o
+	return &cp
+}
+
+// WithCalendar returns a catalog like c that shows deadlines as people read them: a
+// deadline at the opening minute of a working day (where a limit in working days ends
+// when it starts outside office hours) is shown as the close of the working day before
+// it — "by Monday 16.00", not "Tuesday 07.30". The instant itself is unchanged. cal is
+// asked at each rendering (the holidays may change); a nil calendar shows deadlines as
+// they are.
+func (c *Catalog) WithCalendar(cal func() *flows.Calendar) *Catalog {
+	cp := *c
+	cp.calendar = cal
+	return &cp
+}
+
+// Deadline returns how deadline t is shown (see WithCalendar).
+func (c *Catalog) Deadline(t time.Time) time.Time {
+	if c.calendar == nil || t.IsZero() {
+		return t
+	}
+	cal := c.calendar()
+	if cal == nil {
+		return t
+	}
+	if prev := cal.SubWorkingHours(t, 0); cal.NextOpening(t).Equal(t) && !prev.Equal(t) {
+		return prev // t is an opening: the close before it
+	}
+	return t
 }
 
 // New loads the embedded message files. It returns an error when a file is malformed or
@@ -133,10 +186,12 @@ func (c *Catalog) Text(lang, id string, data map[string]any) (string, error) {
 // render localizes id with data, count selecting the plural form when not nil.
 func (c *Catalog) render(lang, id string, data map[string]any, count any) (string, error) {
 	loc := c.localizers[Lang(lang)]
-	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count}
-	if data == nil {
-		cfg.TemplateData = map[string]any{}
+	all := make(map[string]any, len(data)+3)
+	all["Office"], all["OfficeContact"], all["OfficeHours"] = c.office.Name, c.office.Contact, c.officeHours(lang)
+	for k, v := range data {
+		all[k] = v
 	}
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: all, PluralCount: count}
 	s, err := loc.Localize(cfg)
 	if err != nil {
 		err = fmt.Errorf("locales: %s in %s: %w", id, Lang(lang), err)
@@ -168,9 +223,12 @@ func (c *Catalog) label(lang, prefix, value string) string {
 // is a code, shown as the unit's Name, or as the code when units is nil or does not know
 // it. loc is the zone of the times shown (nil keeps each time's own zone).
 //
-// The template data are Tracking, State (its label), Unit (its name), Actor, Text, Due
-// (formatted with Time, empty when zero), Rating, Open, DueToday, Overdue and, for
-// flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
+// The template data are Tracking, Report and ReportTitle (the word for Notice.Report in
+// a sentence, word.<type>, or word.laporan when the type is not known; ReportTitle with
+// a capital letter), State (its label), Unit (its name), Actor, Text, Due (the deadline
+// as Deadline shows it, formatted with Time; empty when zero), DueDate (the same, its
+// date only, formatted with Date), Rating, Open, DueToday, Overdue, the office's data
+// (see WithOffice) and, for flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
 // name is not one of these is added, with these values replaced: Type by the label
 // type.<v>, Privacy by privacy.<v>, Category by category.<v>, Event by the card button
 // label action.<v>, and a Phone of international digits ("6281234567890") by
@@ -201,22 +259,27 @@ func (c *Catalog) notice(lang string, n flows.Notice, units *flows.Directory, lo
 	if unit {
 		state = c.UnitState(lang, n.State)
 	}
-	due := ""
+	due, dueDate := "", ""
 	if !n.Due.IsZero() {
-		due = Time(lang, n.Due, loc)
+		shown := c.Deadline(n.Due)
+		due, dueDate = Time(lang, shown, loc), Date(lang, shown, loc)
 	}
+	word := c.word(lang, n.Report)
 	data := map[string]any{
-		"Tracking": n.Tracking,
-		"State":    state,
-		"Unit":     unitName(units, n.Unit),
-		"Actor":    n.Actor,
-		"Text":     n.Text,
-		"Due":      due,
-		"Rating":   n.Rating,
-		"Open":     n.Open,
-		"DueToday": n.DueToday,
-		"Overdue":  n.Overdue,
-		"Why":      "",
+		"Tracking":    n.Tracking,
+		"Report":      word,
+		"ReportTitle": capital(word),
+		"DueDate":     dueDate,
+		"State":       state,
+		"Unit":        unitName(units, n.Unit),
+		"Actor":       n.Actor,
+		"Text":        n.Text,
+		"Due":         due,
+		"Rating":      n.Rating,
+		"Open":        n.Open,
+		"DueToday":    n.DueToday,
+		"Overdue":     n.Overdue,
+		"Why":         "",
 	}
 	if n.Msg == flows.MsgClosedU {
 		data["Why"] = c.label(lang, prefixClosed, n.Text)
@@ -307,6 +370,7 @@ func (c *Catalog) Card(lang string, k flows.Complaint, viewer flows.Unit, units 
 		}
 		return Time(lang, t, loc)
 	}
+	word := c.word(lang, k.Type)
 	who, confidential := c.complainant(lang, k, viewer)
 	masked := false
 	shown := func(s string) string {
@@ -333,7 +397,9 @@ func (c *Catalog) Card(lang string, k flows.Complaint, viewer flows.Unit, units 
 		"Unit":         unitName(units, k.Unit),
 		"Team":         unitName(units, k.Team),
 		"Filed":        when(k.FiledAt),
-		"Due":          when(k.Due),
+		"Due":          when(c.Deadline(k.Due)),
+		"Report":       word,
+		"ReportTitle":  capital(word),
 		"LaporID":      k.LaporID,
 	}
 	data["Masked"] = masked
@@ -502,6 +568,96 @@ var (
 	daysID   = [...]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"} // indexed by time.Weekday
 	monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
 )
+
+// word returns the word for report type t inside a sentence ("aduan", "aspirasi",
+// "permintaan informasi"), or word.laporan when t is empty or has no word.
+func (c *Catalog) word(lang string, t flows.ReportType) string {
+	if t != "" {
+		if s, err := c.render(lang, prefixWord+string(t), nil, nil); err == nil {
+			return s
+		}
+	}
+	s, _ := c.render(lang, wordReport, nil, nil)
+	return s
+}
+
+// capital returns s with its first letter in upper case.
+func capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// officeHours writes the office's hours out for lang: days with the same hours joined
+// into ranges ("Senin–Jumat pukul 07.30–16.00 WIB"); "" when there are none.
+func (c *Catalog) officeHours(lang string) string {
+	h := c.office.Hours
+	if h == (flows.WeekHours{}) {
+		return ""
+	}
+	zone := ""
+	if c.calendar != nil {
+		if cal := c.calendar(); cal != nil {
+			zone, _ = time.Date(2026, 1, 1, 12, 0, 0, 0, cal.Location()).Zone()
+		}
+	}
+	en := Lang(lang) == "en"
+	clock := func(d time.Duration) string {
+		if en {
+			return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+		}
+		return fmt.Sprintf("%02d.%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	day := func(wd time.Weekday) string {
+		if en {
+			return wd.String()
+		}
+		return daysID[wd]
+	}
+	var parts []string
+	order := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+	for i := 0; i < len(order); {
+		oh := h[order[i]]
+		if oh.Close <= oh.Open {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(order) && h[order[j+1]] == oh {
+			j++
+		}
+		days := day(order[i])
+		if j > i {
+			days += "–" + day(order[j])
+		}
+		at := " pukul "
+		if en {
+			at = " "
+		}
+		parts = append(parts, days+at+clock(oh.Open)+"–"+clock(oh.Close))
+		i = j + 1
+	}
+	sep := ", "
+	out := strings.Join(parts, sep)
+	if zone != "" {
+		out += " " + zone
+	}
+	return out
+}
+
+// Date formats the date of t in loc for lang: "id" gives "Selasa, 1 Desember 2026" and
+// "en" gives "Tuesday, 1 December 2026". A nil loc keeps t's own location.
+func Date(lang string, t time.Time, loc *time.Location) string {
+	if loc != nil {
+		t = t.In(loc)
+	}
+	if Lang(lang) == "en" {
+		return fmt.Sprintf("%s, %d %s %d", t.Weekday(), t.Day(), t.Month(), t.Year())
+	}
+	return fmt.Sprintf("%s, %d %s %d", daysID[t.Weekday()], t.Day(), monthsID[t.Month()-1], t.Year())
+}
 
 // Time formats t in loc for lang: "id" gives "Selasa, 1 Desember 2026 pukul 10.00 WIB"
 // and "en" gives "Tuesday, 1 December 2026 at 10:00 WIB". The zone abbreviation is

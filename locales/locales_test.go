@@ -143,6 +143,10 @@ func expectedIDs(tb testing.TB) []string {
 			ids = append(ids, prefixAction+k)
 		}
 	}
+	for _, v := range consts["ReportType"] {
+		ids = append(ids, prefixWord+v)
+	}
+	ids = append(ids, wordReport)
 	ids = append(ids, cardLabels...)
 	ids = append(ids, Generic)
 	slices.Sort(ids)
@@ -386,9 +390,9 @@ func TestExactOutputs(t *testing.T) {
 		{"ReportType id", c.ReportType("id", flows.ReportInfoRequest), "Permintaan Informasi"},
 		{"Privacy id", c.Privacy("id", flows.Confidential), "Rahasia"},
 		{"Refusal wrong_state id", c.Refusal("id", &flows.Error{Code: flows.ErrWrongState, Data: map[string]string{"State": "answered", "Event": "route"}}),
-			"Maaf, tindakan ini tidak berlaku untuk aduan berstatus Menunggu Tanggapan Anda."},
+			"Maaf, tindakan ini tidak berlaku untuk laporan berstatus Menunggu Tanggapan Anda."},
 		{"Refusal incomplete en", c.Refusal("en", &flows.Error{Code: flows.ErrIncomplete, Data: map[string]string{"Field": "privacy"}}),
-			"The complaint is incomplete: the privacy choice is missing. Please complete it and send it again."},
+			"The report is incomplete: the privacy choice is missing. Please complete it and send it again."},
 		{"Refusal unknown_event id", c.Refusal("id", &flows.Error{Code: flows.ErrUnknownEvent, Data: map[string]string{"Event": "dance"}}),
 			`Maaf, tindakan "dance" tidak dikenal.`},
 		{"Refusal nil", c.Refusal("en", nil), "Sorry, something went wrong on our side. Your message is safe; please try again in a moment."},
@@ -406,26 +410,29 @@ func TestExactOutputs(t *testing.T) {
 		return flows.Notice{Msg: flows.MsgDigest, Open: open, DueToday: 2, Overdue: 1}
 	}
 	tests = append(tests, []struct{ name, got, want string }{
-		{"filed id", notice("id", flows.Notice{Msg: flows.MsgFiled, Tracking: "KKR-261130-7QXM", State: flows.Submitted, Due: due}),
+		{"filed id", notice("id", flows.Notice{Msg: flows.MsgFiled, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, State: flows.Submitted, Due: due}),
 			"Terima kasih, aduan Anda sudah kami terima dengan nomor KKR-261130-7QXM. Simpan nomor ini untuk menanyakan perkembangannya. " +
-				"Aduan akan diverifikasi paling lambat Selasa, 1 Desember 2026 pukul 10.00 WIB, dan kami akan mengabari Bapak/Ibu di sini."},
-		{"filed en", notice("en", flows.Notice{Msg: flows.MsgFiled, Tracking: "KKR-261130-7QXM", State: flows.Submitted, Due: due}),
-			"Thank you, we have received your complaint. Its number is KKR-261130-7QXM: keep it to follow up on your complaint. " +
-				"It will be verified by Tuesday, 1 December 2026 at 10:00 WIB, and we will keep you updated here."},
-		{"forwarded id uses the unit name", notice("id", flows.Notice{Msg: flows.MsgForwarded, Tracking: "KKR-261130-7QXM", Unit: "dukcapil", Due: due}),
+				"Aduan Anda akan diverifikasi paling lambat Selasa, 1 Desember 2026, dan setiap perkembangannya kami kabarkan di sini."},
+		{"filed aspirasi id", notice("id", flows.Notice{Msg: flows.MsgFiled, Tracking: "KKR-261130-7QXM", Report: flows.ReportAspiration, State: flows.Submitted, Due: due}),
+			"Terima kasih, aspirasi Anda sudah kami terima dengan nomor KKR-261130-7QXM. Simpan nomor ini untuk menanyakan perkembangannya. " +
+				"Aspirasi Anda akan diverifikasi paling lambat Selasa, 1 Desember 2026, dan setiap perkembangannya kami kabarkan di sini."},
+		{"filed en", notice("en", flows.Notice{Msg: flows.MsgFiled, Tracking: "KKR-261130-7QXM", Report: flows.ReportInfoRequest, State: flows.Submitted, Due: due}),
+			"Thank you, we have received your request for information. Its number is KKR-261130-7QXM: keep it to follow up on your request for information. " +
+				"It will be verified by Tuesday, 1 December 2026, and we will keep you updated here."},
+		{"forwarded id uses the unit name", notice("id", flows.Notice{Msg: flows.MsgForwarded, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, Unit: "dukcapil", Due: due}),
 			"Aduan KKR-261130-7QXM sudah diteruskan ke Dinas Kependudukan dan Pencatatan Sipil untuk ditindaklanjuti. " +
-				"Jawaban akan dikirim paling lambat Selasa, 1 Desember 2026 pukul 10.00 WIB."},
-		{"escalation unknown unit keeps the code", notice("id", flows.Notice{Msg: flows.MsgEscalation, Tracking: "KKR-261130-7QXM", State: flows.Distributed, Unit: "dinkes", Due: due}),
+				"Jawaban akan kami kirim paling lambat Selasa, 1 Desember 2026."},
+		{"escalation unknown unit keeps the code", notice("id", flows.Notice{Msg: flows.MsgEscalation, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, State: flows.Distributed, Unit: "dinkes", Due: due}),
 			"Eskalasi: dinkes melewati batas waktu aduan KKR-261130-7QXM (Terdisposisi), yaitu Selasa, 1 Desember 2026 pukul 10.00 WIB. Mohon pastikan segera ditindaklanjuti."},
 		{"closed silence id", notice("id", flows.Notice{Msg: flows.MsgClosedU, Tracking: "KKR-261130-7QXM", State: flows.Closed, Text: "silence"}),
-			"Aduan KKR-261130-7QXM selesai: pengadu tidak menanggapi sampai batas waktu."},
+			"Laporan KKR-261130-7QXM selesai: pelapor tidak menanggapi sampai batas waktu."},
 		{"closed satisfied en", notice("en", flows.Notice{Msg: flows.MsgClosedU, Tracking: "KKR-261130-7QXM", State: flows.Closed, Text: "satisfied"}),
-			"Complaint KKR-261130-7QXM closed: the complainant is satisfied."},
-		{"digest en 1", notice("en", digest(1)), "Daily summary: 1 complaint is open; 2 due today, 1 overdue."},
-		{"digest en 5", notice("en", digest(5)), "Daily summary: 5 complaints are open; 2 due today, 1 overdue."},
-		{"digest id 1", notice("id", digest(1)), "Ringkasan harian: 1 aduan terbuka, 2 jatuh tempo hari ini, 1 terlambat."},
-		{"digest id 5", notice("id", digest(5)), "Ringkasan harian: 5 aduan terbuka, 2 jatuh tempo hari ini, 1 terlambat."},
-		{"answered with the Ombudsman id", notice("id", flows.Notice{Msg: flows.MsgAnswered, Tracking: "KKR-261130-7QXM", State: flows.AtOmbudsman, Unit: "dukcapil", Text: "KTP-el Anda sudah dicetak."}),
+			"Report KKR-261130-7QXM closed: the reporter is satisfied."},
+		{"digest en 1", notice("en", digest(1)), "Daily summary: 1 report is open; 2 due today, 1 overdue."},
+		{"digest en 5", notice("en", digest(5)), "Daily summary: 5 reports are open; 2 due today, 1 overdue."},
+		{"digest id 1", notice("id", digest(1)), "Ringkasan harian: 1 laporan terbuka, 2 jatuh tempo hari ini, 1 terlambat."},
+		{"digest id 5", notice("id", digest(5)), "Ringkasan harian: 5 laporan terbuka, 2 jatuh tempo hari ini, 1 terlambat."},
+		{"answered with the Ombudsman id", notice("id", flows.Notice{Msg: flows.MsgAnswered, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, State: flows.AtOmbudsman, Unit: "dukcapil", Text: "KTP-el Anda sudah dicetak."}),
 			"Aduan KKR-261130-7QXM sudah dijawab oleh Dinas Kependudukan dan Pencatatan Sipil:\n\nKTP-el Anda sudah dicetak.\n\nJawaban ini juga disampaikan kepada Ombudsman."},
 	}...)
 	for _, tt := range tests {

@@ -24,7 +24,8 @@ const (
 // the unit after and the event's text (a reason, findings, an answer, a reply, an
 // outcome) — and one card.record_file per attachment.
 //
-// The head's data are those of Card (the Body uncut) plus Privacy and Events (the number
+// The head's data are those of Card (the Body uncut) plus Report and ReportTitle (the
+// report type as a word, see Notice), Privacy and Events (the number
 // of lines); a line's are N, At, Event, EventCode, Actor, ActorUnit,
 // Complainant and System (who acted), From, To, Unit and Text; a file's N, Kind, Name
 // and Size (in KB). The outcomes are those of Text, joined.
@@ -53,6 +54,8 @@ func (c *Catalog) Record(lang string, k flows.Complaint, trail []flows.AuditEven
 	head := map[string]any{
 		"Serious":     k.Category == flows.SeriousCategory,
 		"Tracking":    k.Tracking,
+		"Report":      c.word(lang, k.Type),
+		"ReportTitle": capital(c.word(lang, k.Type)),
 		"Title":       shown(k.Title),
 		"Type":        c.ReportType(lang, k.Type),
 		"Category":    c.Category(lang, k.Category),
@@ -67,7 +70,7 @@ func (c *Catalog) Record(lang string, k flows.Complaint, trail []flows.AuditEven
 		"Team":        unitName(units, k.Team),
 		"TakenBy":     k.TakenBy,
 		"Filed":       when(k.FiledAt),
-		"Due":         when(k.Due),
+		"Due":         when(c.Deadline(k.Due)),
 		"LaporID":     k.LaporID,
 		"Events":      len(trail),
 	}

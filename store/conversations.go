@@ -13,16 +13,26 @@ import (
 )
 
 const (
-	sqlLockSession = `SELECT lang, step, draft, fixing, focus, resume, nudged, updated_at FROM session
+	sqlLockSession = `SELECT lang, step, draft, fixing, focus, resume, nudged, updated_at, pending, partial FROM session
 WHERE channel = $1 AND chat = $2 FOR UPDATE`
 	sqlPutSession = `
-INSERT INTO session (channel, chat, lang, step, draft, fixing, focus, resume, nudged, updated_at, next_check_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+INSERT INTO session (channel, chat, lang, step, draft, fixing, focus, resume, nudged, updated_at, next_check_at, pending, partial)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (channel, chat) DO UPDATE SET lang = $3, step = $4, draft = $5, fixing = $6, focus = $7,
-	resume = $8, nudged = $9, updated_at = $10, next_check_at = $11`
+	resume = $8, nudged = $9, updated_at = $10, next_check_at = $11, pending = $12, partial = $13`
+	// sqlMine: the citizen's 20 newest complaints, those waiting for their reply, and
+	// the one their message concerns ($3), newest first.
 	sqlMine = `SELECT ` + complaintColumns + ` FROM complaint
-WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id DESC LIMIT 20`
+WHERE contact_channel = $1 AND contact_chat = $2
+  AND (state = 'answered' OR tracking = $3 OR id >= coalesce((SELECT id FROM complaint
+	WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id DESC OFFSET 19 LIMIT 1), 0))
+ORDER BY id DESC`
+	// sqlAbout: what complaint the desk's message with a receipt in a chat was about.
+	sqlAbout = `SELECT coalesce(payload->>'tracking', '') FROM outbox
+WHERE channel = $1 AND chat = $2 AND receipt = $3 ORDER BY id DESC LIMIT 1`
 	sqlDueSessions = `SELECT channel, chat FROM session WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED`
+	sqlDraftFiles  = `SELECT step, coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(draft->'Attachment') = 'array' THEN draft->'Attachment' END), 0)
+FROM session WHERE channel = $1 AND chat = $2`
 
 	sqlInsertPending = `
 INSERT INTO pending_action (channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at)
@@ -36,7 +46,7 @@ ORDER BY p.id DESC LIMIT 1`
 FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
 	sqlPendingText = `UPDATE pending_action SET text = $2 WHERE id = $1`
 	sqlPendingDone = `UPDATE pending_action SET done_at = $2 WHERE id = $1`
-	sqlTracking    = `SELECT tracking FROM complaint WHERE id = $1`
+	sqlTracking    = `SELECT tracking, type FROM complaint WHERE id = $1`
 	sqlOpenOfUnits = `SELECT ` + complaintColumns + ` FROM complaint
 WHERE ((unit = ANY($1) OR (team = ANY($1) AND state = 'in_progress')) AND state IN ('submitted', 'routed', 'distributed', 'in_progress', 'ombudsman'))
    OR (state = 'ombudsman' AND EXISTS (SELECT 1 FROM unit u WHERE u.code = ANY($1) AND u.kind = 'ombudsman'))
@@ -53,7 +63,13 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 		if err != nil {
 			return err
 		}
-		mine, err := mine(ctx, tx, in.Channel, in.Chat)
+		if in.ReplyTo != "" && in.About == "" {
+			err := tx.QueryRow(ctx, sqlAbout, in.Channel, in.Chat, in.ReplyTo).Scan(&in.About)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		mine, err := mine(ctx, tx, in.Channel, in.Chat, in.Concerns())
 		if err != nil {
 			return err
 		}
@@ -95,9 +111,10 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 // returned: the whole message is then rolled back and handled again later.
 func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, mine []flows.Complaint, o flows.Outcome, now time.Time) ([]flows.Notice, error) {
 	var id int64
+	var report flows.ReportType
 	for _, c := range mine {
 		if c.Tracking == o.Tracking {
-			id = c.ID
+			id, report = c.ID, c.Type
 		}
 	}
 	if id == 0 {
@@ -110,7 +127,7 @@ func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, m
 	var fe *flows.Error
 	if errors.As(err, &fe) {
 		n := refusal(fe)
-		n.Tracking = o.Tracking
+		n.Tracking, n.Report = o.Tracking, report
 		return []flows.Notice{n}, nil
 	}
 	return nil, err
@@ -123,12 +140,33 @@ func refusal(fe *flows.Error) flows.Notice {
 	return flows.Notice{To: flows.ToComplainant, Msg: flows.MsgRefused, Text: string(fe.Code), Data: fe.Data}
 }
 
+// sessionBatch is how many sessions SweepSessions handles in one transaction.
+const sessionBatch = 500
+
 // SweepSessions reminds citizens of unfinished complaints and drops abandoned drafts,
-// as of now. It returns how many sessions it changed.
+// as of now, in transactions of up to 500 sessions until none is due. It returns how
+// many sessions it changed. Each session it looks at is due no more (its next check is
+// after now, or never), so the sweep ends.
 func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.Time) (int, error) {
-	n := 0
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sqlDueSessions, now, 500)
+	total := 0
+	for {
+		n, seen, err := db.sweepSessions(ctx, intake, now, sessionBatch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("store: sweep sessions: %w", err)
+		}
+		if seen < sessionBatch {
+			return total, nil
+		}
+	}
+}
+
+// sweepSessions handles up to limit due sessions in one transaction; it returns how
+// many it changed and how many it looked at.
+func (db *DB) sweepSessions(ctx context.Context, intake *flows.Intake, now time.Time, limit int) (changed, seen int, err error) {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		changed = 0
+		rows, err := tx.Query(ctx, sqlDueSessions, now, limit)
 		if err != nil {
 			return err
 		}
@@ -143,6 +181,10 @@ func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.
 			due = append(due, k)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		seen = len(due)
 		for _, k := range due {
 			s, err := lockSession(ctx, tx, k.channel, k.chat)
 			if err != nil {
@@ -152,11 +194,15 @@ func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.
 			if !ok {
 				o.Session = s
 			}
-			if err := putSession(ctx, tx, intake, o.Session); err != nil {
+			next := intake.NextCheck(o.Session)
+			if !next.IsZero() && !next.After(now) {
+				next = time.Time{} // nothing more will come due for it: never again
+			}
+			if err := putSessionAt(ctx, tx, o.Session, next); err != nil {
 				return err
 			}
 			if ok {
-				n++
+				changed++
 				if err := queueTo(ctx, tx, k.channel, k.chat, s.Lang, "", o.Replies, now); err != nil {
 					return err
 				}
@@ -164,10 +210,7 @@ func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.
 		}
 		return nil
 	})
-	if err != nil {
-		return n, fmt.Errorf("store: sweep sessions: %w", err)
-	}
-	return n, nil
+	return changed, seen, err
 }
 
 // Press handles a card button pressed in a group chat that is the group of units
@@ -192,10 +235,13 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 				return err
 			}
 			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking,
-				Text: string(fe.Code), Data: fe.Data}}, now)
+				Report: c.Type, Text: string(fe.Code), Data: fe.Data}}, now)
 		}
 		actor := flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}
 		p := rules.PressCard(c, unit, a, actor)
+		if p.Reply != nil {
+			p.Reply.Report = c.Type
+		}
 		var replies []flows.Notice
 		switch {
 		case p.Event != nil:
@@ -262,10 +308,12 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) er
 			return err
 		}
 		var tracking string
-		if err := tx.QueryRow(ctx, sqlTracking, complaint).Scan(&tracking); err != nil {
+		var report flows.ReportType
+		if err := tx.QueryRow(ctx, sqlTracking, complaint).Scan(&tracking, &report); err != nil {
 			return err
 		}
 		n := flows.ConfirmText(id, tracking, flows.EventKind(event), in.Text)
+		n.Report = report
 		return groupReply(ctx, tx, in, unit, []flows.Notice{n}, now)
 	})
 	if err != nil {
@@ -342,10 +390,10 @@ func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c f
 	case err == nil && tellsActor(ch, ev):
 		return nil, nil // the change itself tells the group who did what (archiving)
 	case err == nil:
-		return []flows.Notice{{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Actor: in.Name, Unit: ev.Target,
+		return []flows.Notice{{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Actor: in.Name, Unit: ev.Target,
 			Data: map[string]string{"Event": string(ev.Kind)}}}, nil
 	case errors.As(err, &fe):
-		return []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Text: string(fe.Code), Data: fe.Data}}, nil
+		return []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Text: string(fe.Code), Data: fe.Data}}, nil
 	}
 	return nil, err
 }
@@ -407,7 +455,8 @@ func queueTo(ctx context.Context, tx pgx.Tx, channel, chat, lang, unit string, n
 func lockSession(ctx context.Context, tx pgx.Tx, channel, chat string) (flows.Session, error) {
 	s := flows.Session{Channel: channel, Chat: chat}
 	var draft []byte
-	err := tx.QueryRow(ctx, sqlLockSession, channel, chat).Scan(&s.Lang, &s.Step, &draft, &s.Fixing, &s.Focus, &s.Resume, &s.Nudged, &s.Updated)
+	err := tx.QueryRow(ctx, sqlLockSession, channel, chat).Scan(&s.Lang, &s.Step, &draft, &s.Fixing, &s.Focus, &s.Resume, &s.Nudged, &s.Updated,
+		&s.Pending, &s.Partial)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, nil
 	}
@@ -421,17 +470,24 @@ func lockSession(ctx context.Context, tx pgx.Tx, channel, chat string) (flows.Se
 }
 
 func putSession(ctx context.Context, tx pgx.Tx, intake *flows.Intake, s flows.Session) error {
+	return putSessionAt(ctx, tx, s, intake.NextCheck(s))
+}
+
+// putSessionAt saves a session whose next check is next (zero: never).
+func putSessionAt(ctx context.Context, tx pgx.Tx, s flows.Session, next time.Time) error {
 	draft, err := json.Marshal(s.Draft)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, sqlPutSession, s.Channel, s.Chat, langOr(s.Lang), s.Step, draft, s.Fixing, s.Focus, s.Resume, s.Nudged,
-		s.Updated, nullTime(intake.NextCheck(s)))
+		s.Updated, nullTime(next), s.Pending, s.Partial)
 	return err
 }
 
-func mine(ctx context.Context, tx pgx.Tx, channel, chat string) ([]flows.Complaint, error) {
-	rows, err := tx.Query(ctx, sqlMine, channel, chat)
+// mine returns the citizen's complaints the conversation may need: the 20 newest, every
+// one waiting for their reply, and the one with tracking number about (when set).
+func mine(ctx context.Context, tx pgx.Tx, channel, chat, about string) ([]flows.Complaint, error) {
+	rows, err := tx.Query(ctx, sqlMine, channel, chat, about)
 	if err != nil {
 		return nil, err
 	}
@@ -447,4 +503,20 @@ func (db *DB) Session(ctx context.Context, channel, chat string) (flows.Session,
 		return err
 	})
 	return s, err
+}
+
+// DraftFiles returns the step of a chat's conversation and how many attachments its
+// draft holds, so that a channel fetches a file only when the draft has room for it
+// (StepMenu and 0 when the chat has no session).
+func (db *DB) DraftFiles(ctx context.Context, channel, chat string) (flows.Step, int, error) {
+	var step flows.Step
+	var n int
+	err := db.pool.QueryRow(ctx, sqlDraftFiles, channel, chat).Scan(&step, &n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.StepMenu, 0, nil
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("store: draft files: %w", err)
+	}
+	return step, n, nil
 }

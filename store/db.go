@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,11 +43,23 @@ var ErrOldSchema = errors.New("store: the database schema is older than this pro
 // DB is the desk's database. It is safe for concurrent use.
 type DB struct {
 	pool *pgxpool.Pool
+	logg *slog.Logger
 }
 
-// Open connects to the database at url (a PostgreSQL URL or DSN) and checks that it
-// answers. It does not migrate.
-func Open(ctx context.Context, url string) (*DB, error) {
+// ConnectTimeout bounds connecting to the database, the whole handshake included, when
+// the URL sets no connect_timeout: a server that accepts the connection and never
+// answers makes Open fail instead of hanging.
+const ConnectTimeout = 10 * time.Second
+
+// Option changes how Open sets up a DB.
+type Option func(*DB)
+
+// WithLog makes the store log through l instead of slog.Default().
+func WithLog(l *slog.Logger) Option { return func(db *DB) { db.logg = l } }
+
+// poolConfig parses url as Open reads it: application_name aduan, 16 connections unless
+// pool_max_conns says otherwise, and ConnectTimeout unless connect_timeout says otherwise.
+func poolConfig(url string) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse database URL: %w", err)
@@ -57,18 +70,49 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// sweeps of a small server; the listener and the polling leader hold one each.
 		cfg.MaxConns = 16
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
+	}
+	return cfg, nil
+}
+
+// Open connects to the database at url (a PostgreSQL URL or DSN) and checks that it
+// answers within the connect timeout (connect_timeout in url, else ConnectTimeout). It
+// does not migrate. Its error says what failed: the URL, the connection (with the
+// server's address), or the timeout.
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	cfg, err := poolConfig(url)
+	if err != nil {
+		return nil, err
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
+	timeout := cfg.ConnConfig.ConnectTimeout
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
+		if ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil) {
+			return nil, fmt.Errorf("store: connect: the database at %s:%d did not answer within %s (connect_timeout): %w",
+				cfg.ConnConfig.Host, cfg.ConnConfig.Port, timeout, err)
+		}
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	db := &DB{pool: pool}
+	for _, o := range opts {
+		o(db)
+	}
+	return db, nil
 }
 
-func (db *DB) log() *slog.Logger { return slog.Default() }
+func (db *DB) log() *slog.Logger {
+	if db.logg != nil {
+		return db.logg
+	}
+	return slog.Default()
+}
 
 // Close closes every connection.
 func (db *DB) Close() { db.pool.Close() }
@@ -89,6 +133,8 @@ func (db *DB) migrator() (*goose.Provider, *sql.DB, error) {
 	}
 	return p, sqldb, nil
 }
+
+const sqlVersionTableExists = `SELECT to_regclass('goose_db_version') IS NOT NULL`
 
 // Migrate applies every pending migration, holding a session lock so that replicas
 // starting together apply each migration once. It returns the versions applied.
@@ -111,7 +157,17 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 
 // CheckSchema returns ErrOldSchema (wrapped with the versions) when the database lacks
 // migrations this program needs, and nil when it is up to date.
+//
+// It only reads: on a database never migrated it creates nothing (not even goose's
+// version table) and reports the schema as old.
 func (db *DB) CheckSchema(ctx context.Context) error {
+	var migrated bool
+	if err := db.pool.QueryRow(ctx, sqlVersionTableExists).Scan(&migrated); err != nil {
+		return fmt.Errorf("store: check schema: %w", err)
+	}
+	if !migrated {
+		return fmt.Errorf("%w (the database has never been migrated)", ErrOldSchema)
+	}
 	p, sqldb, err := db.migrator()
 	if err != nil {
 		return fmt.Errorf("store: check schema: %w", err)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -24,6 +25,7 @@ ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), 
 	sqlUnitChange  = `INSERT INTO unit_change (at, code, change, before, after) VALUES ($1, $2, $3, $4, $5)`
 	sqlUnitInUse   = `SELECT count(*) FROM complaint WHERE (unit = $1 OR team = $1) AND state NOT IN ('closed', 'archived')`
 	sqlUnitsLocked = `LOCK TABLE unit IN EXCLUSIVE MODE`
+	sqlUnitCodes   = `SELECT code FROM unit ORDER BY code`
 )
 
 // UnitChange is one difference `units apply` made.
@@ -32,12 +34,47 @@ type UnitChange struct {
 	Change string // "added", "updated", "retired", "restored"
 }
 
+// UnitsOptions changes what ApplyUnitsWith does.
+type UnitsOptions struct {
+	// DryRun computes and checks the differences, refusals included, and writes nothing.
+	DryRun bool
+	// Example marks dir as an example tree (placeholder chat IDs): it is applied only to
+	// a database without active units, or where it changes nothing, and refused over
+	// an operator's real units.
+	Example bool
+}
+
+// ErrExampleUnits is returned by ApplyUnitsWith when an example tree would change a
+// database that already has units.
+var ErrExampleUnits = errors.New("store: an example routing tree is never applied over existing units")
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
+
 // ApplyUnits makes the stored routing tree equal to dir at now: new units are added,
 // changed ones updated, and units missing from dir are retired — kept, with their
 // history, but no longer offered. Every difference is recorded in unit_change. It
 // refuses to retire a unit that still holds open complaints. It returns the
 // differences, empty when there were none.
 func (db *DB) ApplyUnits(ctx context.Context, dir *flows.Directory, now time.Time) ([]UnitChange, error) {
+	return db.ApplyUnitsWith(ctx, dir, now, UnitsOptions{})
+}
+
+// ApplyUnitsWith is ApplyUnits with options: a dry run returns the differences (and
+// the same refusals) without writing them; an example tree is refused with
+// ErrExampleUnits where it would change existing units.
+func (db *DB) ApplyUnitsWith(ctx context.Context, dir *flows.Directory, now time.Time, opts UnitsOptions) ([]UnitChange, error) {
+	changes, err := db.applyUnits(ctx, dir, now, opts)
+	if errors.Is(err, errDryRun) {
+		return changes, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+func (db *DB) applyUnits(ctx context.Context, dir *flows.Directory, now time.Time, opts UnitsOptions) ([]UnitChange, error) {
 	var changes []UnitChange
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, sqlUnitsLocked); err != nil {
@@ -103,12 +140,42 @@ func (db *DB) ApplyUnits(ctx context.Context, dir *flows.Directory, now time.Tim
 			}
 			changes = append(changes, UnitChange{code, "retired"})
 		}
+		if opts.Example && len(changes) > 0 {
+			active := 0
+			for _, old := range stored {
+				if !old.retired {
+					active++
+				}
+			}
+			if active > 0 {
+				return fmt.Errorf("%w (the database has %d units; this would make %d changes)", ErrExampleUnits, active, len(changes))
+			}
+		}
+		if opts.DryRun {
+			return errDryRun
+		}
 		return nil
 	})
+	if errors.Is(err, errDryRun) {
+		return changes, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: apply units: %w", err)
 	}
 	return changes, nil
+}
+
+// UnitCodes returns the code of every stored unit, retired ones included, in order.
+func (db *DB) UnitCodes(ctx context.Context) ([]string, error) {
+	rows, err := db.pool.Query(ctx, sqlUnitCodes)
+	if err != nil {
+		return nil, fmt.Errorf("store: unit codes: %w", err)
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: unit codes: %w", err)
+	}
+	return codes, nil
 }
 
 // Units returns the active routing tree, or an error when none has been applied yet.

@@ -39,6 +39,7 @@ type Config struct {
 	WebhookURL    string // public HTTPS URL of the webhook; empty for long polling
 	WebhookSecret string // the secret Telegram sends with each webhook call
 	MaxFileBytes  int64  // the largest attachment fetched and kept
+	MaxFiles      int    // the most attachments a draft holds: no further file is fetched
 	PollTimeout   time.Duration
 	HTTPClient    *http.Client
 	// Limits paces sending; the zero value means DefaultLimits (Telegram's ceilings).
@@ -60,6 +61,9 @@ type Store interface {
 	Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error)
 	// Audit returns a complaint's audit trail, oldest first, for its record.
 	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
+	// DraftFiles returns the step of a private chat's conversation and the number of
+	// attachments its draft holds (flows.StepMenu and 0 without a conversation).
+	DraftFiles(ctx context.Context, channel, chat string) (flows.Step, int, error)
 }
 
 // Bot is the Telegram channel.
@@ -140,7 +144,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	return b.wrap("deleteWebhook", err)
 }
 
-var allowedUpdates = []string{"message", "callback_query"}
+var allowedUpdates = []string{"message", "edited_message", "callback_query"}
 
 // Poll long-polls Telegram until ctx ends. Each batch of updates is stored before the
 // next request moves the offset past it, so an update Telegram considers delivered is
@@ -219,6 +223,9 @@ func (b *Bot) receive(ctx context.Context, raw []byte) (int64, string, error) {
 		Message *struct {
 			Chat struct{ ID int64 } `json:"chat"`
 		} `json:"message"`
+		Edited *struct {
+			Chat struct{ ID int64 } `json:"chat"`
+		} `json:"edited_message"`
 		Callback *struct {
 			From    struct{ ID int64 } `json:"from"`
 			Message *struct {
@@ -233,6 +240,8 @@ func (b *Bot) receive(ctx context.Context, raw []byte) (int64, string, error) {
 	switch {
 	case head.Message != nil:
 		chat = strconv.FormatInt(head.Message.Chat.ID, 10)
+	case head.Edited != nil:
+		chat = strconv.FormatInt(head.Edited.Chat.ID, 10)
 	case head.Callback != nil && head.Callback.Message != nil:
 		chat = strconv.FormatInt(head.Callback.Message.Chat.ID, 10)
 	case head.Callback != nil:
@@ -303,6 +312,18 @@ func (b *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 	case u.Message != nil:
 		in, err := b.decodeMessage(ctx, u.Message)
 		return in, u.Message.Chat.ID < 0, err
+	case u.EditedMessage != nil:
+		// An edit is not read again: the citizen is told so; in groups nothing happens.
+		m := u.EditedMessage
+		in := flows.Inbound{Chat: strconv.FormatInt(m.Chat.ID, 10)}
+		if m.Chat.ID < 0 {
+			return in, true, nil
+		}
+		if m.From != nil {
+			in.User, in.Name, in.Lang = strconv.FormatInt(m.From.ID, 10), fullName(*m.From), m.From.LanguageCode
+		}
+		in.Unsupported = "edited"
+		return in, false, nil
 	}
 	return flows.Inbound{Chat: raw.Chat}, true, nil // nothing the desk handles: treated as an unknown group's
 }
@@ -357,6 +378,13 @@ func (b *Bot) fetch(ctx context.Context, in flows.Inbound, kind, fileID, name, m
 		in.Unsupported = "too_large"
 		return in, nil
 	}
+	if room, err := b.draftHasRoom(ctx, in.Chat); err != nil {
+		return in, err
+	} else if !room {
+		// The conversation would refuse it (no draft, or no room left): not downloaded.
+		in.Attachment = &flows.Attachment{Kind: kind, Name: name, Size: size}
+		return in, nil
+	}
 	f, err := b.api.GetFile(ctx, &tg.GetFileParams{FileID: fileID})
 	if err != nil {
 		if errors.Is(err, tg.ErrorBadRequest) {
@@ -395,6 +423,17 @@ func (b *Bot) fetch(ctx context.Context, in flows.Inbound, kind, fileID, name, m
 	}
 	in.Attachment = &flows.Attachment{Kind: kind, Ref: ref, Name: name, Size: int64(len(data))}
 	return in, nil
+}
+
+// draftHasRoom reports whether the conversation of a private chat is writing a
+// complaint that can take another attachment.
+func (b *Bot) draftHasRoom(ctx context.Context, chat string) (bool, error) {
+	step, files, err := b.store.DraftFiles(ctx, Name, chat)
+	if err != nil {
+		return false, err
+	}
+	s := flows.Session{Step: step}
+	return s.Filing() && step != flows.StepConsent && (b.cfg.MaxFiles <= 0 || files < b.cfg.MaxFiles), nil
 }
 
 // command returns the command of a message that starts with one: "/lapor" and
@@ -609,6 +648,10 @@ func (b *Bot) markup(lang string, n flows.Notice, choices [][]flows.Choice) mode
 		return &models.ReplyKeyboardMarkup{Keyboard: kb, OneTimeKeyboard: true, ResizeKeyboard: true}
 	case flows.AskReply:
 		return &models.ForceReply{ForceReply: true, Selective: false}
+	case flows.AskClose:
+		if len(choices) == 0 {
+			return &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+		}
 	}
 	if len(choices) == 0 {
 		if n.Card {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -21,7 +22,7 @@ func openDB(ctx context.Context, e *env, checkSchema bool) (*store.DB, error) {
 	if err := e.cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, e.cfg.DatabaseURL)
+	db, err := store.Open(ctx, e.cfg.DatabaseURL, store.WithLog(e.log))
 	if err != nil {
 		return nil, err
 	}
@@ -40,11 +41,8 @@ func rulesOf(ctx context.Context, e *env, db *store.DB) (*flows.Rules, error) {
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "migrate", "", "Apply the database migrations and add the built-in holidays the database lacks.")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError(fs, "no arguments expected")
 	}
 	db, err := openDB(ctx, e, false)
 	if err != nil {
@@ -64,14 +62,11 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runSweep(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "sweep", "[--at TIME] [--dry-run]", "Run the scheduled checks once — reminders, overdue notices, closure warnings,\nauto-closure, hand-over to the Ombudsman, daily digests — as of TIME. With\n--dry-run nothing is written: it previews what is coming (the first 500\ncomplaints due). A TIME in the future needs --dry-run.")
+	fs := subcommand(e, "sweep", "[--at TIME] [--dry-run]", "Run the scheduled checks once — reminders, overdue notices, closure warnings,\nauto-closure, hand-over to the Ombudsman, daily digests, reminders and removal of\nunfinished complaints — as of TIME. With --dry-run nothing is written: it previews\nwhat is coming for complaints (the first 500 due; unfinished ones are not\npreviewed). A TIME in the future needs --dry-run.")
 	at := fs.String("at", "", "the time to sweep as of (default now)")
 	dry := fs.Bool("dry-run", false, "show what would happen; change nothing")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError(fs, "no arguments expected, got %q", strings.Join(fs.Args(), " "))
 	}
 	now := e.clock.Now()
 	if *at != "" {
@@ -102,6 +97,16 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		verb = "would be done (dry run)"
 	}
 	fmt.Fprintf(e.stdout, "sweep as of %s: %d steps, %d digests %s\n", now.In(e.cfg.Zone).Format(time.RFC3339), len(rep.Changes), len(rep.Digests), verb)
+	// Unfinished complaints are reminded and dropped as serve's sweep does them.
+	if !*dry {
+		n, err := db.SweepSessions(ctx, &e.cfg.Intake, now)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(e.stdout, "unfinished complaints reminded or dropped: %d\n", n)
+		}
+	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	for _, ch := range rep.Changes {
 		c := ch.Complaint
@@ -114,36 +119,50 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 }
 
 func runUnits(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "units", "apply FILE | list", "apply FILE: make the routing tree equal to the YAML file (see config/units.example.yaml);\nunits missing from it are retired, never deleted. list: print the tree.")
-	if err := parseFlags(fs, args); err != nil {
+	fs := subcommand(e, "units", "apply FILE [--dry-run] | list",
+		"apply FILE: make the routing tree equal to the YAML file (see config/units.example.yaml);\n"+
+			"  units missing from it are retired, never deleted. With --dry-run it prints what\n"+
+			"  would be added, updated, restored and retired, and changes nothing.\n"+
+			"list: print the tree.")
+	dry := fs.Bool("dry-run", false, "apply: show what would change; change nothing")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() == 2 && fs.Arg(0) == "apply":
-		dir, err := config.LoadUnits(fs.Arg(1))
+	case len(pos) == 2 && pos[0] == "apply":
+		file, err := config.ReadUnits(pos[1])
 		if err != nil {
 			return err
 		}
+		dir := file.Dir
 		db, err := openDB(ctx, e, true)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		changes, err := db.ApplyUnits(ctx, dir, e.clock.Now())
+		changes, err := db.ApplyUnitsWith(ctx, dir, e.clock.Now(), store.UnitsOptions{DryRun: *dry, Example: file.Example})
+		if errors.Is(err, store.ErrExampleUnits) {
+			return fmt.Errorf("%s is an example (example: true, placeholder chat IDs) and is not applied over the units already stored: apply your own units file, without the example line: %w", pos[1], err)
+		}
 		if err != nil {
 			return err
 		}
 		for _, c := range changes {
 			fmt.Fprintf(e.stdout, "%s\t%s\n", c.Change, c.Code)
 		}
-		fmt.Fprintf(e.stdout, "%d units, %d changed\n", len(dir.Units()), len(changes))
+		verb := "changed"
+		if *dry {
+			verb = "would change (dry run: nothing applied)"
+		}
+		fmt.Fprintf(e.stdout, "%d units, %d %s\n", len(dir.Units()), len(changes), verb)
 		for _, u := range dir.Units() {
 			if u.Telegram == 0 && u.WhatsApp == "" {
 				fmt.Fprintf(e.stderr, "warning: unit %s has no group chat: it will not be told anything\n", u.Code)
 			}
 		}
 		return nil
-	case fs.NArg() == 1 && fs.Arg(0) == "list":
+	case len(pos) == 1 && pos[0] == "list":
 		db, err := openDB(ctx, e, true)
 		if err != nil {
 			return err
@@ -171,16 +190,18 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 			"remove DATE: make a day a working day again.\n"+
 			"import FILE: add or replace every day of a TSV file in the list format.\n"+
 			"Open deadlines keep the dates they were given; new ones follow the change.")
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return usageError(fs, "want a subcommand")
+	if len(pos) == 0 {
+		return usageError(fs, "want list, add, remove or import")
 	}
+	arg := func(i int) string { return pos[i] }
 	now := e.clock.Now()
 	open := func() (*store.DB, error) { return openDB(ctx, e, true) }
-	switch sub := fs.Arg(0); {
-	case sub == "list" && fs.NArg() == 1:
+	switch sub := arg(0); {
+	case sub == "list" && len(pos) == 1:
 		db, err := open()
 		if err != nil {
 			return err
@@ -205,12 +226,12 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "# removed by an operator: %s\t%s\t%s\n", h.Date, h.Kind, h.Name)
 		}
 		return nil
-	case sub == "add" && fs.NArg() == 4:
-		day, err := flows.ParseDate(fs.Arg(1))
+	case sub == "add" && len(pos) == 4:
+		day, err := flows.ParseDate(arg(1))
 		if err != nil {
 			return usageError(fs, "%v", err)
 		}
-		h := flows.Holiday{Date: day, Kind: flows.HolidayKind(fs.Arg(2)), Name: fs.Arg(3), Source: "operator"}
+		h := flows.Holiday{Date: day, Kind: flows.HolidayKind(arg(2)), Name: arg(3), Source: "operator"}
 		// Round-trip through the file format so that the same checks apply.
 		var b strings.Builder
 		if err := flows.WriteHolidays(&b, []flows.Holiday{h}); err != nil {
@@ -226,8 +247,8 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "added %s %s %s\n", day, h.Kind, h.Name)
 		return nil
-	case sub == "remove" && fs.NArg() == 2:
-		day, err := flows.ParseDate(fs.Arg(1))
+	case sub == "remove" && len(pos) == 2:
+		day, err := flows.ParseDate(arg(1))
 		if err != nil {
 			return usageError(fs, "%v", err)
 		}
@@ -243,13 +264,13 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "removed %s: it is a working day again (if a weekday)\n", day)
 		return nil
-	case sub == "import" && fs.NArg() == 2:
-		f, err := os.Open(fs.Arg(1))
+	case sub == "import" && len(pos) == 2:
+		f, err := os.Open(arg(1))
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		hs, err := flows.ParseHolidays(fs.Arg(1), f)
+		hs, err := flows.ParseHolidays(arg(1), f)
 		if err != nil {
 			return err
 		}
@@ -264,7 +285,7 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "imported %d days off\n", len(hs))
 		return nil
 	}
-	return usageError(fs, "unknown subcommand or wrong number of arguments: %q", strings.Join(fs.Args(), " "))
+	return usageError(fs, "unknown subcommand or wrong number of arguments: %q", strings.Join(pos, " "))
 }
 
 func runCalendar(ctx context.Context, e *env, args []string) error {
@@ -272,19 +293,16 @@ func runCalendar(ctx context.Context, e *env, args []string) error {
 		"database's calendar (with operators' changes) when DATABASE_URL is set, and the\n" +
 		"built-in calendar otherwise."
 	fs := subcommand(e, "calendar", "due --from TIME --working-days N", help)
-	if len(args) == 0 || args[0] != "due" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fs.Usage()
-			return nil
-		}
-		return usageError(fs, "want the subcommand due")
-	}
 	from := fs.String("from", "", "the start TIME (required)")
 	n := fs.Int("working-days", -1, "the number of working days N (required, 0 or more)")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if *from == "" || *n < 0 || fs.NArg() > 0 {
+	if len(pos) != 1 || pos[0] != "due" {
+		return usageError(fs, "want the subcommand due")
+	}
+	if *from == "" || *n < 0 {
 		return usageError(fs, "want --from TIME and --working-days N (N ≥ 0)")
 	}
 	t, err := parseTime(*from, e.cfg.Zone)
@@ -327,13 +345,22 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 		return usageError(fs, "want `list` or `show TRACKING`")
 	}
 	if *state != "" && !flows.State(*state).Valid() {
-		return usageError(fs, "unknown state %q", *state)
+		return usageError(fs, "unknown state %q: want one of %s", *state, strings.Join(stateNames(), ", "))
 	}
 	db, err := openDB(ctx, e, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if *unit != "" {
+		codes, err := db.UnitCodes(ctx)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(codes, *unit) {
+			return usageError(fs, "unknown unit %q: want one of %s", *unit, strings.Join(codes, ", "))
+		}
+	}
 	switch sub {
 	case "list":
 		cs, err := db.List(ctx, store.Filter{State: flows.State(*state), Unit: *unit, Limit: *limit})
@@ -457,9 +484,18 @@ func dash(s string) string {
 	return s
 }
 
+// stateNames lists every state's canonical name, in the lifecycle's order.
+func stateNames() []string {
+	var names []string
+	for _, s := range flows.States {
+		names = append(names, string(s))
+	}
+	return names
+}
+
 func runConfig(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "config", "", "Print every setting — flag, environment variable, default, meaning — as the\nMarkdown table of the README.")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	config.WriteTable(e.stdout)

@@ -276,7 +276,7 @@ func TestEndToEnd(t *testing.T) {
 		chatNational:    {flows.MsgNewCase},
 	})
 	wantText(t, "complainant.filed", text(t, sent, chatComplainant, flows.MsgFiled),
-		"Terima kasih, aduan Anda sudah kami terima dengan nomor "+tr, "Kamis, 3 Desember 2026 pukul 09.00 WIB")
+		"Terima kasih, aduan Anda sudah kami terima dengan nomor "+tr, "paling lambat Kamis, 3 Desember 2026,")
 
 	// 2. The national admin routes it to the regency: distribution due Tuesday 10:00.
 	d.at("2026-11-30 10:00")
@@ -285,7 +285,12 @@ func TestEndToEnd(t *testing.T) {
 		chatComplainant: {flows.MsgVerified},
 		chatRegency:     {flows.MsgNewCase},
 	})
-	wantText(t, "complainant.verified", text(t, sent, chatComplainant, flows.MsgVerified), "Admin Kabupaten Kubu Raya", "Selasa, 1 Desember 2026 pukul 10.00 WIB")
+	// The citizen is not told internal unit names, and reads the date of a deadline.
+	verified := text(t, sent, chatComplainant, flows.MsgVerified)
+	wantText(t, "complainant.verified", verified, "dinas yang berwenang", "paling lambat Selasa, 1 Desember 2026.")
+	if strings.Contains(verified, "Admin Kabupaten") {
+		t.Errorf("complainant.verified names an internal unit: %q", verified)
+	}
 
 	// Nothing is due on Monday afternoon; the regency gets its first daily digest.
 	d.at("2026-11-30 15:00")

@@ -53,11 +53,13 @@ func init() {
 		{"migrate", "", "apply the database migrations and add the built-in holidays", runMigrate},
 		{"serve", "", "run the desk: scheduled checks, message delivery, GET /healthz", runServe},
 		{"sweep", "[--at TIME] [--dry-run]", "run the scheduled checks once, as of TIME (default now)", runSweep},
-		{"units", "apply FILE | list", "update the routing tree from a YAML file, or print it", runUnits},
+		{"units", "apply FILE [--dry-run] | list", "update the routing tree from a YAML file (or show what would change), or print it", runUnits},
 		{"holidays", "list | add DATE KIND NAME | remove DATE | import FILE", "show or change the days off of the working-day calendar", runHolidays},
 		{"calendar", "due --from TIME --working-days N", "print the deadline N working days after TIME (RFC 3339)", runCalendar},
 		{"complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
 		{"config", "", "print the settings as a Markdown table", runConfig},
+		{"version", "", "print the version, commit, build time and Go version (also --version)", runVersion},
+		{"healthcheck", "[--url URL] [--database]", "exit 0 when the desk (or with --database, the database) answers", runHealthcheck},
 	}
 }
 
@@ -71,12 +73,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs := flag.NewFlagSet("aduan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	vals := config.Register(fs)
-	fs.Usage = func() { usage(stderr, fs) }
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = func() {}
 	if err := fs.Parse(hoistSettings(args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stderr, fs)
 			return 0
 		}
+		fmt.Fprintln(stderr, "Run 'aduan --help' for usage.")
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, currentVersion())
+		return 0
 	}
 	if fs.NArg() == 0 {
 		usage(stderr, fs)
@@ -106,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "aduan %s: %v\n", name, err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "aduan: unknown command %q (see aduan --help)\n", name)
+	fmt.Fprintf(stderr, "aduan: unknown command %q\nRun 'aduan --help' for usage.\n", name)
 	return 2
 }
 
@@ -148,17 +157,25 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "\nTIME is RFC 3339 (2026-11-30T10:00:00+07:00) or \"2006-01-02 15:04\" in the desk's zone.\n")
 }
 
+// flagSet is a subcommand's flags with its full usage, printed for --help; a mistake
+// prints one line and a hint instead.
+type flagSet struct {
+	*flag.FlagSet
+	usage func()
+}
+
 // subcommand returns a flag set for a command whose --help prints its own usage.
-func subcommand(e *env, name, args, help string) *flag.FlagSet {
-	fs := flag.NewFlagSet("aduan "+name, flag.ContinueOnError)
+func subcommand(e *env, name, args, help string) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet("aduan "+name, flag.ContinueOnError)}
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
+	fs.usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: aduan [settings] %s %s\n\n%s\n", name, args, help)
-		if hasFlags(fs) {
+		if hasFlags(fs.FlagSet) {
 			fmt.Fprintf(e.stderr, "\nFlags:\n")
 			fs.PrintDefaults()
 		}
 	}
+	fs.Usage = func() {} // the flag package's own message is the one line; parseFlags adds the hint
 	return fs
 }
 
@@ -168,12 +185,20 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
-// parseFlags parses args and turns flag errors into errUsage.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// hint prints where the usage is.
+func (fs *flagSet) hint() {
+	fmt.Fprintf(fs.Output(), "Run '%s --help' for usage.\n", fs.Name())
+}
+
+// parseFlags parses args: -h or --help prints the usage and returns flag.ErrHelp; a flag
+// error prints one line and a hint and returns errUsage.
+func parseFlags(fs *flagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.usage()
 			return err
 		}
+		fs.hint()
 		return errUsage
 	}
 	return nil
@@ -181,8 +206,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 // parseInterspersed parses args whose flags may come before, between or after the
 // positional arguments, which it returns in order; everything after "--" is
-// positional. Flag errors become errUsage.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+// positional. -h or --help anywhere prints the usage and returns flag.ErrHelp; flag
+// errors become errUsage.
+func parseInterspersed(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := parseFlags(fs, args); err != nil {
@@ -200,10 +226,28 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// usageError prints msg and the command's usage, and returns errUsage.
-func usageError(fs *flag.FlagSet, format string, args ...any) error {
+// parseArgs is parseInterspersed that also wants between min and max positional
+// arguments (max < 0: any number).
+func parseArgs(fs *flagSet, args []string, min, max int) ([]string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(pos) < min:
+		return nil, usageError(fs, "missing arguments")
+	case max == 0 && len(pos) > 0:
+		return nil, usageError(fs, "no arguments expected, got %q", strings.Join(pos, " "))
+	case max > 0 && len(pos) > max:
+		return nil, usageError(fs, "too many arguments: %q", strings.Join(pos, " "))
+	}
+	return pos, nil
+}
+
+// usageError prints msg on one line and a hint where the usage is, and returns errUsage.
+func usageError(fs *flagSet, format string, args ...any) error {
 	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
-	fs.Usage()
+	fs.hint()
 	return errUsage
 }
 

@@ -56,7 +56,7 @@ type Main struct {
 // scheduled checks, the outbox sender and the HTTP endpoint in the background. It
 // returns once everything has started; Close stops it.
 func (m *Main) Run(ctx context.Context) error {
-	db, err := store.Open(ctx, m.Config.DatabaseURL)
+	db, err := store.Open(ctx, m.Config.DatabaseURL, store.WithLog(m.Log))
 	if err != nil {
 		return err
 	}
@@ -67,9 +67,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Reload(ctx); err != nil {
 		return err
 	}
-	if m.catalog, err = locales.New(); err != nil {
+	catalog, err := locales.New()
+	if err != nil {
 		return err
 	}
+	m.catalog = catalog.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours}).
+		WithCalendar(func() *flows.Calendar { return m.Rules().Calendar })
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 
 	outboxWake, wakeOutbox := wakeup()
@@ -82,7 +85,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if tc := m.Config.Telegram; tc.Token != "" {
 		m.telegram, err = telegram.New(telegram.Config{Token: tc.Token, APIURL: tc.APIURL, WebhookURL: tc.WebhookURL,
-			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes,
+			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes, MaxFiles: m.Config.Intake.MaxFiles,
 			Limits: m.TelegramLimits, Pace: systemClock{}},
 			db, m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
 		if err != nil {
@@ -133,13 +136,15 @@ func (m *Main) Run(ctx context.Context) error {
 		u, _ := url.Parse(m.Config.Telegram.WebhookURL)
 		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.telegram.WebhookHandler())
 	}
-	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.goRun(func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	})
-	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String())
+	v := currentVersion()
+	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String(),
+		"version", v.Version, "commit", v.Commit, "built", v.Built, "go", v.Go)
 	return nil
 }
 
@@ -249,6 +254,7 @@ func (m *Main) goRun(f func()) {
 }
 
 func (m *Main) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(versionHeader, currentVersion().short())
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := m.db.Pool().Ping(ctx); err != nil {
@@ -268,7 +274,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and GET /healthz on --listen. Refuses to start on an old schema.")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if err := e.cfg.RequireDatabase(); err != nil {

@@ -650,7 +650,7 @@ func TestTelegramComplaintJourney(t *testing.T) {
 	calls = d.press(groupNational, adminNational, offer, fmt.Sprintf("a:route:%d:1:kuburaya", c.ID))
 	d.wantState(tr, flows.Routed, 2)
 	d.message(calls, groupNational, "Tercatat")
-	d.message(calls, cit, "sudah diverifikasi dan diteruskan ke Admin Kabupaten Kubu Raya")
+	d.message(calls, cit, "sudah diverifikasi dan sedang disalurkan ke dinas yang berwenang")
 	regencyCard := d.message(calls, groupRegency, "Aduan baru "+tr)
 	// The national card is edited in place: no buttons any more.
 	if !slices.ContainsFunc(calls, func(c tgfake.Call) bool {
@@ -920,7 +920,7 @@ func TestTelegramRestartMidIntake(t *testing.T) {
 	calls = d.press(cit, cit, msg, "i:type:aspirasi")
 	msg = d.message(calls, cit, "Siapa yang boleh melihat identitas Anda?")
 	calls = d.press(cit, cit, msg, "i:privacy:rahasia")
-	category := d.message(calls, cit, "Layanan apa yang Anda adukan?")
+	category := d.message(calls, cit, "Layanan apa yang terkait dengan aspirasi Anda?")
 
 	d.stop()
 	d.start()
@@ -1009,7 +1009,7 @@ func TestTelegramResilience(t *testing.T) {
 	d.clock.Advance(3 * time.Hour)
 	d.kick()
 	calls = d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/status@AduanBot"))
-	d.message(calls, citizenBudi, "Anda belum pernah mengirim aduan")
+	d.message(calls, citizenBudi, "Anda belum pernah mengirim laporan")
 	blockedTries := 0
 	for _, c := range d.fake.Calls("sendMessage") {
 		if c.ChatID() == citizenBlocked {
@@ -1026,7 +1026,7 @@ func TestTelegramResilience(t *testing.T) {
 
 	// A command for another bot is not a command here.
 	calls = d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/status@OtherBot"))
-	d.message(calls, citizenBudi, "Pesan Anda belum dapat kami proses")
+	d.message(calls, citizenBudi, "kami belum memahami pesan itu")
 
 	// A sticker in the middle of the description: explained, then the step asked again.
 	calls = d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/lapor"))

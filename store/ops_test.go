@@ -1,0 +1,167 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"aduan/store"
+	"aduan/store/storetest"
+)
+
+// silentServer accepts connections and never answers, as a stuck server or a wrong
+// port behind a proxy does. It returns its address.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+func TestOpenGivesUpOnASilentServer(t *testing.T) {
+	t.Parallel()
+	addr := silentServer(t)
+	start := time.Now()
+	_, err := store.Open(context.Background(), "postgres://aduan@"+addr+"/aduan?sslmode=disable&connect_timeout=1")
+	if err == nil {
+		t.Fatal("Open of a server that never answers succeeded")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Open gave up after %s, want about the 1s connect_timeout", d)
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	for _, want := range []string{"did not answer within 1s", host + ":" + port} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Open error lacks %q: %v", want, err)
+		}
+	}
+}
+
+// emptyDatabase creates a database without any table, dropped when the test ends, and
+// returns its URL.
+func emptyDatabase(t *testing.T) string {
+	t.Helper()
+	admin := storetest.AdminURL(t)
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("aduan_empty_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %q`, name)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, fmt.Sprintf(`DROP DATABASE %q WITH (FORCE)`, name)); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func TestCheckSchemaCreatesNothing(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(ctx, emptyDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); !errors.Is(err, store.ErrOldSchema) {
+		t.Fatalf("CheckSchema of a database never migrated = %v, want ErrOldSchema", err)
+	}
+	var tables int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Errorf("CheckSchema left %d tables in a database it only checked", tables)
+	}
+}
+
+// logBuffer is a bytes.Buffer safe for concurrent writers and readers.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestStoreLogsThroughItsLogger(t *testing.T) {
+	t.Parallel()
+	_, u := storetest.New(t)
+	var buf logBuffer
+	db, err := store.Open(ctx, u, store.WithLog(slog.New(slog.NewJSONHandler(&buf, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.Lead(lctx, 0x6f7073, 10*time.Millisecond, func(context.Context) error { return errors.New("job failed") })
+	}()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(buf.String(), "leadership ended") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	line, _, _ := strings.Cut(buf.String(), "\n")
+	if !strings.Contains(line, `"msg":"leadership ended"`) || !strings.Contains(line, "job failed") {
+		t.Errorf("the store's logger got %q, want a JSON line about the leadership", line)
+	}
+}
