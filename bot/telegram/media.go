@@ -78,7 +78,7 @@ func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope) (f
 		return rcpt, nil
 	}
 	photo := n.Files[0].Kind == "photo"
-	send := func(asPhoto bool) (flows.Receipt, error) {
+	send := func(files []file, asPhoto bool) (flows.Receipt, error) {
 		return b.inTopic(ctx, chat, m, func(thread int) (int, error) {
 			if len(files) == 1 {
 				f := files[0]
@@ -114,10 +114,25 @@ func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope) (f
 			return msgs[0].ID, nil
 		})
 	}
-	r, err := send(photo)
+	r, err := send(files, photo)
 	if photo && errors.Is(err, bot.ErrRejected) {
 		b.log.Warn("telegram refused a photo, sent as a document", "outbox_id", m.ID)
-		return send(false)
+		r, err = send(files, false)
+	}
+	if len(files) > 1 && errors.Is(err, bot.ErrRejected) {
+		// No album at all (an API without media groups): the files one by one. A
+		// failure part-way sends the first ones again on the next attempt.
+		b.log.Warn("telegram refused an album, files sent one by one", "outbox_id", m.ID)
+		for i, f := range files {
+			one, ferr := send([]file{f}, false)
+			if ferr != nil {
+				return flows.Receipt{}, ferr
+			}
+			if i == 0 {
+				r = one
+			}
+		}
+		return r, nil
 	}
 	return r, err
 }
@@ -168,6 +183,10 @@ func (b *Bot) inTopic(ctx context.Context, chat int64, m flows.Envelope, send fu
 		b.log.Warn("telegram topic refused a message, sent to the main chat", "outbox_id", m.ID)
 		rcpt.Thread = ""
 		id, err = send(0)
+	}
+	if errors.Is(err, tg.ErrorNotFound) {
+		// The API has no such method: retrying would only hold back the chat.
+		return flows.Receipt{}, fmt.Errorf("telegram: %s: %w", redact(err.Error(), b.cfg.Token), bot.ErrRejected)
 	}
 	if err != nil {
 		return flows.Receipt{}, b.failure(chat, err)

@@ -436,3 +436,27 @@ func TestTelegramUnitsPhotoRefusedGoesAsDocument(t *testing.T) {
 		t.Errorf("first photo sent as %q", got)
 	}
 }
+
+// TestTelegramUnitsWithoutAlbums: a Bot API that knows no media groups (404) gets the
+// files one by one, and the group's later messages are not held back.
+func TestTelegramUnitsWithoutAlbums(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	d.fake.FailNext("sendMediaGroup", 404, "Not Found", 0) // the photos as an album
+	d.fake.FailNext("sendMediaGroup", 404, "Not Found", 0) // and as an album of documents
+	tr, calls := d.fileWithEvidence(citizenBudi, flows.Ordinary)
+	d.message(calls, groupNational, "baru "+tr)
+	photos := mediaTo(calls, groupNational, "sendDocument")
+	var got [][]byte
+	for _, p := range photos {
+		if strings.Contains(p.Text(), tr) {
+			got = append(got, p.Files["document"])
+		}
+	}
+	if len(got) != 3 || !bytes.Equal(got[0], evidence.photo1) || !bytes.Equal(got[1], evidence.photo2) || !bytes.Equal(got[2], evidence.doc) {
+		t.Errorf("%d files sent one by one, want the two photos and the PDF", len(got))
+	}
+	if n := len(mediaTo(calls, groupNational, "sendLocation")); n != 1 {
+		t.Errorf("%d locations after the files", n)
+	}
+}
