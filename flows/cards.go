@@ -189,7 +189,7 @@ func GroupCommand(cmd, unit string, open []Complaint) Notice {
 			if i == 30 {
 				break
 			}
-			n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due})
+			n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Due: c.Due})
 			// Each entry's button shows its card again, current, below the list.
 			ch := Choice{Label: LabelShow, Text: c.Tracking, Data: View{ViewCard, c.ID}.Data()}
 			if i%2 == 0 {

@@ -353,8 +353,10 @@ func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
 // When, Where, Files (the number of attachments), Complainant, Confidential, State (its
 // label for units, UnitState), Unit and Team (their names; Team empty when none is
 // tasked), TakenBy (who took the task), Filed and Due (formatted with Time, empty when
-// zero), LaporID and Masked. Title, Body, When and Where are what the complainant wrote
-// as the viewer may read it (flows.Complaint.TextFor): Masked says numbers were hidden.
+// zero; Due as Deadline shows it), LaporID, Masked, Report and ReportTitle (the word
+// for k.Type, as for Notice) and the office's data (see WithOffice). Title, Body, When
+// and Where are what the complainant wrote as the viewer may read it
+// (flows.Complaint.TextFor): Masked says numbers were hidden.
 //
 // Complainant is what k.Visible(viewer) shows: the name, phone and e-mail that are set,
 // separated by commas; the label card.anonymous for an anonymous complaint;

@@ -24,8 +24,10 @@ const maxCaption = 1024
 // them: a photo or a document with its caption, several of one kind as an album, a
 // location as a location under a button that names the complaint and shows its card.
 // Every file says the tracking number and which of the attachments it is. A photo
-// Telegram refuses as a photo (too large, odd dimensions) goes as a document.
-func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope) (flows.Receipt, error) {
+// Telegram refuses as a photo (too large, odd dimensions) goes as a document; an album
+// Telegram refuses goes file by file, each recorded (record) as it is confirmed, so
+// that a retry sends only the rest.
+func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope, record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
 	n := m.Notice
 	rcpt := flows.Receipt{Thread: m.Thread}
 	if len(n.Files) == 0 {
@@ -114,22 +116,29 @@ func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope) (f
 			return msgs[0].ID, nil
 		})
 	}
-	r, err := send(files, photo)
-	if photo && errors.Is(err, bot.ErrRejected) {
-		b.log.Warn("telegram refused a photo, sent as a document", "outbox_id", m.ID)
-		r, err = send(files, false)
+	var r flows.Receipt
+	err := bot.ErrRejected
+	if m.Parts == 0 {
+		r, err = send(files, photo)
+		if photo && errors.Is(err, bot.ErrRejected) {
+			b.log.Warn("telegram refused a photo, sent as a document", "outbox_id", m.ID)
+			r, err = send(files, false)
+		}
 	}
 	if len(files) > 1 && errors.Is(err, bot.ErrRejected) {
-		// No album at all (an API without media groups): the files one by one. A
-		// failure part-way sends the first ones again on the next attempt.
+		// No album at all (an API without media groups): the files one by one, going
+		// on after those an earlier attempt got confirmed.
 		b.log.Warn("telegram refused an album, files sent one by one", "outbox_id", m.ID)
-		for i, f := range files {
-			one, ferr := send([]file{f}, false)
+		for i := m.Parts; i < len(files); i++ {
+			one, ferr := send(files[i:i+1], false)
 			if ferr != nil {
 				return flows.Receipt{}, ferr
 			}
-			if i == 0 {
-				r = one
+			r = one
+			if i < len(files)-1 {
+				if err := record(ctx, i+1, one); err != nil {
+					return flows.Receipt{}, err
+				}
 			}
 		}
 		return r, nil

@@ -275,7 +275,7 @@ func TestTelegramUnitsSmallerThings(t *testing.T) {
 	ask := d.message(calls, groupAgency, "Balas pesan ini")
 	wantText(t, "LAPOR! ID prompt", ask.Text(), "misalnya 5123456", "3 sampai 40 huruf atau angka")
 	calls = d.do(tgfake.ReplyMessage(groupAgency, adminAgency, ask.MessageID, "nomor saya belum ada"))
-	d.message(calls, groupAgency, "ID LAPOR! itu tidak sesuai format")
+	d.message(calls, groupAgency, "ID LAPOR! tidak sesuai format")
 	d.noMessage(calls, groupAgency, "Periksa teks berikut")
 	calls = d.do(tgfake.ReplyMessage(groupAgency, adminAgency, ask.MessageID, "#5123456"))
 	confirm := d.message(calls, groupAgency, "Periksa teks berikut")
