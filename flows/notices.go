@@ -82,6 +82,8 @@ type Notice struct {
 	Items   []Notice          `json:"items,omitempty"`   // lines of a list (e.g. the citizen's complaints)
 	Choices [][]Choice        `json:"choices,omitempty"` // buttons, in rows
 	Ask     string            `json:"ask,omitempty"`     // AskPhone: offer to share the phone number
+	// Files are the attachments a MsgFiles notice carries, all of one kind.
+	Files []Attachment `json:"files,omitempty"`
 	// Card asks channels to show the complaint's card (summary, state, deadline and
 	// the unit's buttons) with the message, and to keep it current.
 	Card bool `json:"card,omitempty"`

@@ -32,7 +32,8 @@ var closeReasons = []string{"satisfied", "silence", "outcome"}
 var counted = []string{string(flows.MsgDigest)}
 
 // cardLabels are the words Catalog.Card uses besides the card.body template.
-var cardLabels = []string{"card.identity_hidden", "card.anonymous"}
+var cardLabels = []string{"card.identity_hidden", "card.anonymous", "card.state.answered", "card.record_head", "card.record_line", "card.record_file",
+	string(flows.LabelFiles), string(flows.LabelMore), string(flows.LabelRecord), string(flows.LabelShow)}
 
 // notActions are the event kinds no unit takes from a card: the complainant's, the
 // system's and the alerts'. Every other event kind is a card button action.<event>.

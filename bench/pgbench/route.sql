@@ -12,7 +12,7 @@ BEGIN;
 SELECT id, tracking, version, type, privacy, category, title, body, place, event_date,
 	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
 	state, unit, coalesce(team, ''), due_at, due_kind, reminded, overdue, warned, clock_from, next_check_at,
-	lapor_id, rating, filed_at, updated_at, closed_at FROM complaint WHERE id = :id FOR UPDATE \gset c_
+	lapor_id, rating, filed_at, updated_at, closed_at, taken_by FROM complaint WHERE id = :id FOR UPDATE \gset c_
 \set version :c_version + 1
 UPDATE complaint c SET version = u.version, state = u.state, unit = u.unit, team = nullif(u.team, ''),
 	due_at = u.due_at, due_kind = u.due_kind, reminded = u.reminded, overdue = u.overdue, warned = u.warned,

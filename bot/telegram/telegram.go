@@ -62,6 +62,10 @@ type Store interface {
 	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
 	// SaveFile keeps an attachment's bytes and returns the reference to store on the complaint.
 	SaveFile(ctx context.Context, channel, fileRef, name, mime string, data []byte, now time.Time) (string, error)
+	// Attachment returns a kept file by the reference SaveFile returned.
+	Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error)
+	// Audit returns a complaint's audit trail, oldest first, for its record.
+	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
 	// DraftFiles returns the step of a private chat's conversation and the number of
 	// attachments its draft holds (flows.StepMenu and 0 without a conversation).
 	DraftFiles(ctx context.Context, channel, chat string) (flows.Step, int, error)
@@ -542,10 +546,11 @@ func fullName(u models.User) string {
 	return strings.TrimSpace(u.FirstName + " " + u.LastName)
 }
 
-// Deliver sends one outbox message: a text with its buttons (split when too long), or
-// a complaint's card — in the complaint's forum topic when the group is a forum, and
-// edited in place when it replaces an earlier card. It is DeliverParts without
-// recording progress.
+// Deliver sends one outbox message: a text with its buttons (split when too long), a
+// complaint's card — in the complaint's forum topic when the group is a forum, and
+// edited in place when it replaces an earlier card — or a complaint's attachments or
+// its whole record as files (see deliverFiles and deliverRecord). It is DeliverParts
+// without recording progress.
 func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
 	return b.DeliverParts(ctx, m, nil)
 }
@@ -564,6 +569,12 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	}
 	if m.Notice.Press != "" {
 		return b.answerPress(ctx, chat, m)
+	}
+	switch m.Notice.Msg {
+	case flows.MsgFiles:
+		return b.deliverFiles(ctx, chat, m, record)
+	case flows.MsgRecord:
+		return b.deliverRecord(ctx, chat, m)
 	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {
