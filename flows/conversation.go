@@ -168,8 +168,8 @@ const (
 	MsgChooseButton  MsgID = "intake.choose_button"
 	MsgDraftReminder MsgID = "intake.draft_reminder"
 	MsgDraftExpired  MsgID = "intake.draft_expired"
-	MsgStatusList    MsgID = "intake.status" // Items: one MsgStatusItem per complaint
-	MsgStatusItem    MsgID = "intake.status_item"
+	MsgStatusList    MsgID = "intake.status"      // Items: one MsgStatusItem per complaint
+	MsgStatusItem    MsgID = "intake.status_item" // Data: DateOnly when the deadline is shown as a date
 	MsgStatusNone    MsgID = "intake.status_none"
 	MsgAskReply      MsgID = "intake.ask_reply" // Tracking
 	MsgNotYours      MsgID = "intake.not_yours"
@@ -185,7 +185,7 @@ const (
 	MsgWhichComplaint  MsgID = "intake.which_complaint"    // several complaints wait: which one does the text answer?
 	MsgSatisfiedOrNot  MsgID = "intake.satisfied_or_reply" // "ok" / "terima kasih": satisfied, or a reply? Items: the complaints
 	MsgWaitingItem     MsgID = "intake.waiting_item"       // Tracking, Due (closure): one complaint waiting for the citizen
-	MsgGuided          MsgID = "intake.guided"             // typed text kept as the description of a new complaint
+	MsgGuided          MsgID = "intake.guided"             // typed text kept as the description of a new complaint; Data: File when a file came with it
 	MsgBodyPart        MsgID = "intake.body_part"          // a long description: send the rest, or continue
 	MsgBodyJoined      MsgID = "intake.body_joined"        // the rest of a long description was added to it
 )
@@ -328,11 +328,20 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 		return
 	}
 	if msg.Attachment != nil {
+		caption := strings.TrimSpace(msg.Text)
+		if s.Step == StepMenu && caption != "" {
+			// A captioned file outside a draft: the caption is typed text (a reply, or a
+			// complaint); the file itself is asked for again at the attachments step.
+			in.loose(o, caption, mine)
+			if s.Step == StepConsent {
+				o.Replies[0].Data = map[string]string{"File": "yes"}
+			}
+			return
+		}
 		if !s.Filing() || s.Step == StepConsent {
 			in.menu(o, mine, MsgMenuHint)
 			return
 		}
-		caption := strings.TrimSpace(msg.Text)
 		takesText := s.Step == StepBody || s.Step == StepWhen || s.Step == StepWhere
 		in.attach(o, *msg.Attachment, caption == "" || !takesText)
 		if caption != "" && takesText {
@@ -585,7 +594,11 @@ func (in *Intake) status(o *Outcome, mine []Complaint) {
 		if i == 10 {
 			break
 		}
-		n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Report: c.Type})
+		item := Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Report: c.Type}
+		if c.State != Answered {
+			item.Data = map[string]string{"DateOnly": "yes"} // the government's deadline: its date is enough
+		}
+		n.Items = append(n.Items, item)
 	}
 }
 

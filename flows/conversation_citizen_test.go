@@ -111,6 +111,21 @@ func TestTypedTextOutsideAStep(t *testing.T) {
 			t.Errorf("body %q, want %q", d.s.Draft.Body, aBody)
 		}
 	})
+	t.Run("a captioned photo outside a draft", func(t *testing.T) {
+		d := newDesk(t)
+		photo := flows.Inbound{Text: aBody, Attachment: &flows.Attachment{Kind: "photo", Name: "foto.jpg"}}
+		o := d.do(photo, flows.StepConsent, flows.MsgGuided, flows.MsgPrivacyNotice)
+		checkMap(t, o.Replies[0], map[string]string{"File": "yes"})
+		if d.s.Draft.Body != aBody || len(d.s.Draft.Attachment) != 0 {
+			t.Errorf("body %q, %d files", d.s.Draft.Body, len(d.s.Draft.Attachment))
+		}
+		d = newDesk(t)
+		d.mine = []flows.Complaint{one}
+		photo.Text = reply
+		if o := d.send(photo); o.Event == nil || o.Event.Text != reply || o.Tracking != one.Tracking {
+			t.Errorf("captioned photo with a complaint waiting: event %+v", o.Event)
+		}
+	})
 	t.Run("a short text is not a complaint", func(t *testing.T) {
 		d := newDesk(t)
 		d.do(msgText("halo, selamat pagi"), flows.StepMenu, flows.MsgMenuHint)
