@@ -578,7 +578,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 		spare = 1
 	}
 	if m.Edit != "" && len(parts) == 1 && m.Parts == 0 {
-		if err := b.paceLeaving(ctx, chat, spare); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		id, _ := strconv.Atoi(m.Edit)
@@ -594,7 +594,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 		// The card is gone (deleted, too old): send a new one instead.
 	}
 	if m.Notice.Card && rcpt.Thread == "" && m.Parts == 0 && m.Unit != "" && b.isForum(ctx, chat) {
-		if err := b.paceLeaving(ctx, chat, spare); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		topic, err := b.api.CreateForumTopic(ctx, &tg.CreateForumTopicParams{ChatID: chat, Name: topicName(m.Notice)})
@@ -609,7 +609,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	}
 	rcpt.Ref = m.PartRef
 	for i := m.Parts; i < len(parts); i++ {
-		if err := b.paceLeaving(ctx, chat, spare); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		thread, _ := strconv.Atoi(rcpt.Thread)
@@ -641,11 +641,10 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 // pace takes a token for chat from the limiter. Senders queue for the overall limit in
 // turn, each waiting its short slot; a longer wait (the chat's own limit, a 429 penalty)
 // returns a *bot.RetryAfter, so that the outbox row waits instead of a goroutine.
-func (b *Bot) pace(ctx context.Context, chat int64) error { return b.paceLeaving(ctx, chat, 0) }
-
-// paceLeaving is pace that takes a token only when spare more stay in the chat's bucket
-// for the answers to a person (see Limiter.ReserveLeaving).
-func (b *Bot) paceLeaving(ctx context.Context, chat int64, spare int) error {
+//
+// It takes the chat's token only when spare more stay in its bucket, kept for the
+// answers to a person (see Limiter.ReserveLeaving); spare 0 takes any.
+func (b *Bot) pace(ctx context.Context, chat int64, spare int) error {
 	b.pacing.Lock()
 	defer b.pacing.Unlock()
 	for range 50 {
