@@ -652,6 +652,9 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 // pace takes a token for chat from the limiter. Senders queue for the overall limit in
 // turn, each waiting its short slot; a longer wait (the chat's own limit, a 429 penalty)
 // returns a *bot.RetryAfter, so that the outbox row waits instead of a goroutine.
+//
+// It takes the chat's token only when spare more stay in its bucket, kept for the
+// answers to a person (see Limiter.ReserveLeaving); spare 0 takes any.
 func (b *Bot) pace(ctx context.Context, chat int64, spare int) error {
 	b.pacing.Lock()
 	defer b.pacing.Unlock()
