@@ -183,7 +183,8 @@ func (b *Bot) deliverRecord(ctx context.Context, chat int64, m flows.Envelope) (
 // has one (the main chat when Telegram refuses the topic), and returns the receipt.
 func (b *Bot) inTopic(ctx context.Context, chat int64, m flows.Envelope, send func(thread int) (int, error)) (flows.Receipt, error) {
 	rcpt := flows.Receipt{Thread: m.Thread}
-	if err := b.pace(ctx, chat); err != nil {
+	// Files in a group leave a token of its bucket to the answers to a person.
+	if err := b.pace(ctx, chat, spareFor(chat, m)); err != nil {
 		return flows.Receipt{}, err
 	}
 	thread, _ := strconv.Atoi(rcpt.Thread)

@@ -584,10 +584,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	rcpt := flows.Receipt{Thread: m.Thread}
 	// In a group, other messages leave a token of its bucket to the answers to a person,
 	// so that a prompt or a confirmation never waits for card refreshes to be paced.
-	spare := 0
-	if chat < 0 && !m.Answer {
-		spare = 1
-	}
+	spare := spareFor(chat, m)
 	if m.Edit != "" && len(parts) == 1 && m.Parts == 0 {
 		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
@@ -673,6 +670,15 @@ func (b *Bot) pace(ctx context.Context, chat int64, spare int) error {
 		}
 	}
 	return &bot.RetryAfter{Wait: time.Second}
+}
+
+// spareFor is how many tokens of a chat's bucket message m leaves to the answers to a
+// person: one for any other message in a group, none elsewhere.
+func spareFor(chat int64, m flows.Envelope) int {
+	if chat < 0 && !m.Answer {
+		return 1
+	}
+	return 0
 }
 
 // render returns the HTML text and the keyboard of an outbox message.
