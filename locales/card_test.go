@@ -76,7 +76,7 @@ func TestCard(t *testing.T) {
 					"When: Senin, 23 November 2026 sekitar pukul 10.00\n" +
 					"Where: Kantor Disdukcapil Kubu Raya, loket 3\n" +
 					"Attachments: 2, sent below this card\n" +
-					"Complainant: identity withheld\n" +
+					"Reporter: identity withheld\n" +
 					"Status: In progress\n" +
 					"Handled by: Dinas Kependudukan dan Pencatatan Sipil · Tim Teknis KTP-el\n" +
 					"Filed: Monday, 30 November 2026 at 08:15 WIB\n" +

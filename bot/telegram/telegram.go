@@ -101,6 +101,9 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 	if cfg.Token == "" {
 		return nil, errors.New("telegram: no bot token")
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.telegram.org"
 	}
@@ -123,7 +126,12 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 		cfg.MemberTTL = time.Minute
 	}
 	api, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient))
+		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
+		// The SDK's own error reports (e.g. a failed multipart upload) go through the
+		// desk's logger, never the standard library's.
+		tg.WithErrorsHandler(func(err error) {
+			log.Warn("telegram client error", "err", redact(err.Error(), cfg.Token))
+		}))
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
