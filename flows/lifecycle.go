@@ -26,6 +26,7 @@ const (
 	EvTake       EventKind = "take"       // a member of the technical team takes the task
 	EvFindings   EventKind = "findings"   // technical team reports findings (Text) to the agency
 	EvReply      EventKind = "reply"      // complainant replies to an answer (Text): → in_progress
+	EvAddInfo    EventKind = "add_info"   // complainant adds to a complaint being worked (Text): state and deadline unchanged
 	EvSatisfied  EventKind = "satisfied"  // complainant is satisfied: → closed
 	EvAutoClose  EventKind = "auto_close" // system: silence past the closure limit: → closed
 	EvHandover   EventKind = "handover"   // system: no follow-up for the Ombudsman limit: → ombudsman
@@ -321,6 +322,24 @@ var transitions = map[EventKind]transition{
 			u, _ := r.Units.Unit(code)
 			text, masked := c.TextFor(u, ev.Text)
 			if n := ch.notify(ToUnit(code), MsgReplied, "", text); masked {
+				n.Data = map[string]string{"Masked": "yes"}
+			}
+		}
+		return nil
+	}},
+	// A further message of the complainant while the government side works the
+	// complaint (the SOP is silent): passed on to whoever holds it, never dropped; it
+	// moves nothing and restarts no limit.
+	EvAddInfo: {from: []State{Submitted, Routed, Distributed, InProgress, AtOmbudsman}, who: whoComplainant, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
+		c := &ch.Complaint
+		ch.notify(ToComplainant, MsgInfoAddedC, "", "")
+		for _, code := range []string{c.Unit, c.Team} {
+			if code == "" {
+				continue
+			}
+			u, _ := r.Units.Unit(code)
+			text, masked := c.TextFor(u, ev.Text)
+			if n := ch.notify(ToUnit(code), MsgInfoAdded, "", text); masked {
 				n.Data = map[string]string{"Masked": "yes"}
 			}
 		}

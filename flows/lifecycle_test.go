@@ -686,6 +686,7 @@ var appliesIn = map[flows.EventKind][]flows.State{
 	flows.EvTake:       {flows.InProgress},
 	flows.EvFindings:   {flows.InProgress},
 	flows.EvReply:      {flows.Answered},
+	flows.EvAddInfo:    {flows.Submitted, flows.Routed, flows.Distributed, flows.InProgress, flows.AtOmbudsman},
 	flows.EvSatisfied:  {flows.Answered},
 	flows.EvAutoClose:  {flows.Answered},
 	flows.EvHandover:   {flows.Submitted, flows.Routed, flows.Distributed, flows.InProgress},
@@ -698,7 +699,7 @@ var appliesIn = map[flows.EventKind][]flows.State{
 // beside findings: both are the technical team's).
 var eventKinds = []flows.EventKind{
 	flows.EvRoute, flows.EvArchive, flows.EvDistribute, flows.EvSendBack, flows.EvTask,
-	flows.EvAnswer, flows.EvNotOurs, flows.EvTake, flows.EvFindings, flows.EvReply, flows.EvSatisfied,
+	flows.EvAnswer, flows.EvNotOurs, flows.EvTake, flows.EvFindings, flows.EvReply, flows.EvAddInfo, flows.EvSatisfied,
 	flows.EvAutoClose, flows.EvHandover, flows.EvOutcome, flows.EvRate, flows.EvLaporID,
 }
 

@@ -14,6 +14,7 @@ const (
 	MsgArchivedC     MsgID = "complainant.archived"       // Tracking, Text (reason)
 	MsgAnswered      MsgID = "complainant.answered"       // Tracking, Unit, Text (answer), Due (closure)
 	MsgReplyReceived MsgID = "complainant.reply_received" // Tracking, Due (answer deadline)
+	MsgInfoAddedC    MsgID = "complainant.info_added"     // Tracking, Due: the citizen's further message was passed on
 	MsgClosingSoon   MsgID = "complainant.closing_soon"   // Tracking, Due (closure)
 	MsgClosedThanks  MsgID = "complainant.closed"         // Tracking: closed as satisfied; asks for a rating
 	MsgClosedSilence MsgID = "complainant.closed_silence" // Tracking: closed after silence; asks for a rating
@@ -29,6 +30,7 @@ const (
 	MsgTasked       MsgID = "unit.tasked"           // a technical team is tasked: card with Due
 	MsgFindings     MsgID = "unit.findings"         // the team reported Text to the agency
 	MsgReplied      MsgID = "unit.replied"          // the complainant replied Text; Due (new answer deadline)
+	MsgInfoAdded    MsgID = "unit.info_added"       // the complainant added Text to a complaint being worked; Due unchanged
 	MsgReminder     MsgID = "unit.reminder"         // Due approaches
 	MsgOverdue      MsgID = "unit.overdue"          // Due passed
 	MsgEscalation   MsgID = "unit.escalation"       // to the parent: Unit (the child) let Due pass

@@ -112,7 +112,7 @@ func queue(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.C
 				rows = append(rows, outRow{address: a, unit: n.To.Unit, notice: n})
 			}
 		}
-		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile {
+		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile && k != flows.EvAddInfo {
 			moved = append(moved, ch.Complaint.ID)
 		}
 	}
