@@ -382,60 +382,43 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 	in.text(o, t, msg, mine)
 }
 
-// beingWorked returns the complaint with tracking number tr among mine when the
-// government side works it (it waits for no reply of the citizen's).
-func beingWorked(mine []Complaint, tr string) (Complaint, bool) {
-	if tr == "" {
-		return Complaint{}, false
-	}
-	for _, c := range mine {
-		if c.Tracking == tr && (c.State.GovernmentSide() || c.State == AtOmbudsman) {
-			return c, true
-		}
-	}
-	return Complaint{}, false
-}
-
-// worked returns the citizen's complaints the government side works, newest first.
-func worked(mine []Complaint) []Complaint {
-	var out []Complaint
-	for _, c := range mine {
-		if c.State.GovernmentSide() || c.State == AtOmbudsman {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// addInfo passes t on to whoever works complaint tracking.
-func (in *Intake) addInfo(o *Outcome, tracking, t string) {
-	if utf8.RuneCountInString(t) > MaxText {
-		n := o.say(MsgTooLong)
-		n.Data, n.Tracking = map[string]string{"Max": strconv.Itoa(MaxText)}, tracking
-		return
-	}
-	o.Event, o.Tracking = &Event{Kind: EvAddInfo, Actor: Actor{Kind: ByComplainant, Ref: o.Session.Chat}, Text: t}, tracking
-}
-
 // waitingFor returns the complaint with tracking number tr among mine when it waits
 // for the citizen's reply.
 func waitingFor(mine []Complaint, tr string) (Complaint, bool) {
+	return findIn(mine, tr, awaitsCitizen)
+}
+
+// waiting returns the citizen's complaints that wait for their reply, newest first.
+func waiting(mine []Complaint) []Complaint { return filterIn(mine, awaitsCitizen) }
+
+// beingWorked returns the complaint with tracking number tr among mine when the
+// government side works it (it waits for no reply of the citizen's).
+func beingWorked(mine []Complaint, tr string) (Complaint, bool) { return findIn(mine, tr, worksOn) }
+
+// worked returns the citizen's complaints the government side works, newest first.
+func worked(mine []Complaint) []Complaint { return filterIn(mine, worksOn) }
+
+func awaitsCitizen(s State) bool { return s == Answered }
+func worksOn(s State) bool       { return s.GovernmentSide() || s == AtOmbudsman }
+
+// findIn returns the complaint with tracking number tr among mine when its state is ok.
+func findIn(mine []Complaint, tr string, ok func(State) bool) (Complaint, bool) {
 	if tr == "" {
 		return Complaint{}, false
 	}
 	for _, c := range mine {
-		if c.Tracking == tr && c.State == Answered {
+		if c.Tracking == tr && ok(c.State) {
 			return c, true
 		}
 	}
 	return Complaint{}, false
 }
 
-// waiting returns the citizen's complaints that wait for their reply, newest first.
-func waiting(mine []Complaint) []Complaint {
+// filterIn returns the complaints among mine whose state is ok, in their order.
+func filterIn(mine []Complaint, ok func(State) bool) []Complaint {
 	var out []Complaint
 	for _, c := range mine {
-		if c.State == Answered {
+		if ok(c.State) {
 			out = append(out, c)
 		}
 	}
@@ -443,13 +426,20 @@ func waiting(mine []Complaint) []Complaint {
 }
 
 // reply sends t as the citizen's reply to complaint tracking.
-func (in *Intake) reply(o *Outcome, tracking, t string) {
+func (in *Intake) reply(o *Outcome, tracking, t string) { in.textEvent(o, EvReply, tracking, t) }
+
+// addInfo passes t on to whoever works complaint tracking.
+func (in *Intake) addInfo(o *Outcome, tracking, t string) { in.textEvent(o, EvAddInfo, tracking, t) }
+
+// textEvent makes the citizen's text t event k of complaint tracking, or asks for a
+// shorter text.
+func (in *Intake) textEvent(o *Outcome, k EventKind, tracking, t string) {
 	if utf8.RuneCountInString(t) > MaxText {
 		n := o.say(MsgTooLong)
 		n.Data, n.Tracking = map[string]string{"Max": strconv.Itoa(MaxText)}, tracking
 		return
 	}
-	o.Event, o.Tracking = &Event{Kind: EvReply, Actor: Actor{Kind: ByComplainant, Ref: o.Session.Chat}, Text: t}, tracking
+	o.Event, o.Tracking = &Event{Kind: k, Actor: Actor{Kind: ByComplainant, Ref: o.Session.Chat}, Text: t}, tracking
 }
 
 // loose handles text typed outside any step (see Converse).
@@ -751,7 +741,7 @@ func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) 
 		switch {
 		case pending != "" && mine[i].State == Answered:
 			in.reply(o, tracking, pending)
-		case pending != "" && (mine[i].State.GovernmentSide() || mine[i].State == AtOmbudsman):
+		case pending != "" && worksOn(mine[i].State):
 			in.addInfo(o, tracking, pending)
 		default:
 			in.chooseComplaint(o, []string{"rep", tracking}, mine)

@@ -315,34 +315,15 @@ var transitions = map[EventKind]transition{
 		c.ClockFrom = now
 		r.setDue(c, DueAnswer, now)
 		ch.notify(ToComplainant, MsgReplyReceived, "", "")
-		for _, code := range []string{c.Unit, c.Team} {
-			if code == "" {
-				continue
-			}
-			u, _ := r.Units.Unit(code)
-			text, masked := c.TextFor(u, ev.Text)
-			if n := ch.notify(ToUnit(code), MsgReplied, "", text); masked {
-				n.Data = map[string]string{"Masked": "yes"}
-			}
-		}
+		ch.toWorkers(r, MsgReplied, ev.Text)
 		return nil
 	}},
 	// A further message of the complainant while the government side works the
 	// complaint (the SOP is silent): passed on to whoever holds it, never dropped; it
 	// moves nothing and restarts no limit.
 	EvAddInfo: {from: []State{Submitted, Routed, Distributed, InProgress, AtOmbudsman}, who: whoComplainant, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
-		c := &ch.Complaint
 		ch.notify(ToComplainant, MsgInfoAddedC, "", "")
-		for _, code := range []string{c.Unit, c.Team} {
-			if code == "" {
-				continue
-			}
-			u, _ := r.Units.Unit(code)
-			text, masked := c.TextFor(u, ev.Text)
-			if n := ch.notify(ToUnit(code), MsgInfoAdded, "", text); masked {
-				n.Data = map[string]string{"Masked": "yes"}
-			}
-		}
+		ch.toWorkers(r, MsgInfoAdded, ev.Text)
 		return nil
 	}},
 	EvSatisfied: {from: []State{Answered}, who: whoComplainant, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -503,6 +484,22 @@ func (ch *Change) files(to Recipient) {
 	for _, n := range FileNotices(ch.Complaint) {
 		n.To = to
 		ch.Notices = append(ch.Notices, n)
+	}
+}
+
+// toWorkers tells the holder of the complaint and its tasked team, if any, msg with the
+// citizen's text, masked for a unit that may not see the complainant's identity.
+func (ch *Change) toWorkers(r *Rules, msg MsgID, text string) {
+	c := ch.Complaint
+	for _, code := range []string{c.Unit, c.Team} {
+		if code == "" {
+			continue
+		}
+		u, _ := r.Units.Unit(code)
+		shown, masked := c.TextFor(u, text)
+		if n := ch.notify(ToUnit(code), msg, "", shown); masked {
+			n.Data = map[string]string{"Masked": "yes"}
+		}
 	}
 }
 

@@ -19,41 +19,10 @@ import (
 	"aduan/store/storetest"
 )
 
-// silentServer accepts connections and never answers, as a stuck server or a wrong
-// port behind a proxy does. It returns its address.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
 
 func TestOpenGivesUpOnASilentServer(t *testing.T) {
 	t.Parallel()
-	addr := silentServer(t)
+	addr := storetest.SilentServer(t)
 	start := time.Now()
 	_, err := store.Open(context.Background(), "postgres://aduan@"+addr+"/aduan?sslmode=disable&connect_timeout=1")
 	if err == nil {

@@ -357,41 +357,11 @@ func TestSettingsRefusedPrecisely(t *testing.T) {
 	}
 }
 
-// silentServer accepts connections and never answers; it returns its address.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
 
 func TestSilentDatabaseFailsClearly(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	c.env["DATABASE_URL"] = "postgres://aduan@" + silentServer(t) + "/aduan?sslmode=disable&connect_timeout=1&pool_max_conns=4"
+	c.env["DATABASE_URL"] = "postgres://aduan@" + storetest.SilentServer(t) + "/aduan?sslmode=disable&connect_timeout=1&pool_max_conns=4"
 	c.env["ADUAN_LISTEN"] = "127.0.0.1:0"
 	for _, cmd := range []string{"migrate", "serve", "sweep"} {
 		start := time.Now()
