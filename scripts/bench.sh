@@ -82,7 +82,7 @@ file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' -D 'r_due={"2026-12-02 10:00+07"}'
 	-D 'r_due_kind={distribute}' -D 'r_next={"2026-12-02 08:00+07"}' -D 'r_kind={route}' -D 'r_actor_kind={unit}'
 	-D 'r_actor_unit={nasional}' -D 'r_actor_ref={tg:nasional}' -D 'r_actor_name={"Petugas nasional"}'
-	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D r_card_unit=kuburaya -D 'r_units={"",kuburaya,nasional}'
+	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D 'r_units={"",kuburaya,nasional}'
 	-D 'r_payload1={"msg":"complainant.verified","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","unit":"kuburaya","due":"2026-12-02T10:00:00+07:00"}'
 	-D 'r_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","due":"2026-12-02T10:00:00+07:00","card":true}'
 	-D 'r_payload3={"msg":"card.body","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","card":true}')
