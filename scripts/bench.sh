@@ -11,9 +11,11 @@
 #      the figure is their median);
 #   2. ROUNDS rounds (default 5) of filing and transition throughput, the figures being
 #      the medians of the rounds: pgbench runs bench/pgbench/file.sql and
-#      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 10), each
-#      followed by the Go benchmark doing the same through the store (BenchmarkFile,
-#      BenchmarkApply) with as many goroutines and pool connections for as long, then
+#      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 10), one
+#      statement per round trip, each followed by the Go benchmark doing the same through
+#      the store (BenchmarkFile, BenchmarkApply), which sends the same statements in
+#      batches (TestPgbenchScripts checks they are the same), with as many goroutines and
+#      pool connections for as long, then
 #      with the store's default pool (16 connections unless DATABASE_URL sets pool_max_conns).
 # Other processes on the machine move every figure; the summary gives, besides the
 # medians, the median of the per-round ratios store/pgbench (the two ran side by side).
@@ -51,7 +53,10 @@ PGB_DB=aduan_pgbench
 PGB_URL=$(sed -E "s#/[^/?]+(\?|\$)#/$PGB_DB\1#" <<<"$DATABASE_URL")
 NCOMPLAINTS=100000
 psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
-trap 'psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" || true' EXIT
+# The 1-minute load average every 5 s, for the summary: the figures depend on it.
+while sleep 5; do printf '%s %s\n' "$(date -u +%T)" "$(cut -d' ' -f1 /proc/loadavg)"; done >"$OUT/load.txt" &
+sampler=$!
+trap 'kill $sampler 2>/dev/null; psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" || true' EXIT
 
 go test -c -o "$OUT/store.test" ./store/
 
@@ -126,6 +131,8 @@ col() { awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$OUT/throughput.tsv" | media
 ratio() { awk -F'\t' -v a="$1" -v b="$2" 'NR > 1 { print 100 * $a / $b }' "$OUT/throughput.tsv" | median; }
 echo
 echo "== summary (load at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+awk '{ print $2 }' "$OUT/load.txt" | sort -g | awk '{ v[NR] = $1 } END {
+	if (NR) printf "1-minute load average, every 5 s (%d samples): lowest %s, median %s, highest %s\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }'
 if ((ROUNDS > 0)); then
 	echo "throughput, $ROUNDS rounds, $CLIENTS clients, ${SECONDS_PER_RUN}s each:"
 	awk -v pf="$(col 3)" -v gf="$(col 4)" -v gf4="$(col 5)" -v pr="$(col 6)" -v ga="$(col 7)" -v ga4="$(col 8)" \
