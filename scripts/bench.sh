@@ -37,6 +37,7 @@ SWEEPS=${SWEEPS:-7}
 CLIENTS=${CLIENTS:-8}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 OUT=${OUT:-$(mktemp -d /tmp/aduan-bench.XXXXXX)}
+mkdir -p "$OUT"
 say() { printf 'bench.sh: %s\n' "$*" >&2; }
 say "output in $OUT; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
