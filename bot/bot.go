@@ -28,6 +28,17 @@ type Channel interface {
 	Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error)
 }
 
+// PartialChannel is a Channel that may deliver one message in several parts (a long
+// text split, a forum topic opened first). DeliverParts is Deliver that calls record
+// after each part the network accepted but the last — parts counts them, r is the last
+// one's receipt (with the topic opened, if any) — and goes on from m.Parts and m.PartRef
+// when an earlier attempt got that far. When record fails, DeliverParts stops with that
+// error: a part not recorded would be sent again by the next attempt.
+type PartialChannel interface {
+	Channel
+	DeliverParts(ctx context.Context, m flows.Envelope, record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error)
+}
+
 // ErrUnreachable marks a chat that cannot receive messages; retrying is pointless.
 var ErrUnreachable = errors.New("bot: chat unreachable")
 
@@ -46,27 +57,33 @@ type Outbox interface {
 	Claim(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.Envelope, error)
 	// Delivered records the network's confirmation; the message is never sent again.
 	Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error
-	// Retry returns the message to the queue until at.
+	// Progress records the parts of a message the network accepted so far.
+	Progress(ctx context.Context, id int64, parts int, r flows.Receipt) error
+	// Retry returns the message to the queue until at, after a failed attempt.
 	Retry(ctx context.Context, id int64, at time.Time, reason string) error
+	// Defer returns the message to the queue until at without counting the attempt.
+	Defer(ctx context.Context, id int64, at time.Time, reason string) error
 	// Failed gives up on the message.
 	Failed(ctx context.Context, id int64, reason string, now time.Time) error
 }
 
 // Sender drains the outbox into channels. Messages of one chat go out in the order they
 // were queued; a chat that fails waits with exponential backoff while the others go on.
+// A wait the network asks for (a 429) or the channel's own pacing is no failure: it is
+// not counted as an attempt and does not grow the backoff.
 type Sender struct {
 	Outbox   Outbox
 	Channels []Channel
 	Clock    flows.Clock
 	Lease    time.Duration // how long a claimed message is reserved; default 2 minutes
 	Batch    int           // messages claimed at a time; default 50
-	// MaxAttempts is how many times a message is tried before it is given up; default 20
-	// (with the backoff, about a day).
+	// MaxAttempts is how many failed attempts a message gets before it is given up;
+	// default 20 (with the backoff, about a day).
 	MaxAttempts int
 	Log         *slog.Logger
 
-	mu    sync.Mutex
-	retry time.Duration // the shortest wait asked for since the last drain
+	mu  sync.Mutex
+	due time.Time // the earliest time a message that was asked to wait is due again
 }
 
 // Backoff returns how long to wait after the given number of failed attempts: 5 s
@@ -127,7 +144,9 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 	// the desk is stopping: a message sent but left unmarked would go out twice.
 	ctx = context.WithoutCancel(ctx)
 	dctx, cancel := context.WithTimeout(ctx, time.Minute)
-	ref, err := deliver(dctx, ch, m)
+	ref, err := deliver(dctx, ch, m, func(ctx context.Context, parts int, r flows.Receipt) error {
+		return s.Outbox.Progress(context.WithoutCancel(ctx), m.ID, parts, r)
+	})
 	cancel()
 	now := s.Clock.Now()
 	var ra *RetryAfter
@@ -139,8 +158,8 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 			return true
 		}
 	case errors.As(err, &ra):
-		s.soonest(ra.Wait)
-		rerr = s.Outbox.Retry(ctx, m.ID, now.Add(ra.Wait), err.Error())
+		s.soonest(now.Add(ra.Wait))
+		rerr = s.Outbox.Defer(ctx, m.ID, now.Add(ra.Wait), err.Error())
 	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrRejected):
 		s.Log.Warn("message cannot be delivered, dropped", "outbox_id", m.ID, "channel", m.Channel, "msg", m.Notice.Msg, "err", err)
 		rerr = s.Outbox.Failed(ctx, m.ID, err.Error(), now)
@@ -160,31 +179,28 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 
 // deliver calls the channel, turning a panic into an error: one bad message never
 // takes the process down.
-func deliver(ctx context.Context, ch Channel, m flows.Envelope) (r flows.Receipt, err error) {
+func deliver(ctx context.Context, ch Channel, m flows.Envelope, record func(context.Context, int, flows.Receipt) error) (r flows.Receipt, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("bot: %s channel panicked: %v", ch.Name(), p)
 		}
 	}()
+	if pc, ok := ch.(PartialChannel); ok {
+		return pc.DeliverParts(ctx, m, record)
+	}
 	return ch.Deliver(ctx, m)
 }
 
 // Run drains the outbox whenever wake fires, when a message a network asked to wait
-// for is due again, and at least every poll, until ctx ends.
+// for is due again, and at least every poll, until ctx ends. A wake-up in between does
+// not make it forget that due time.
 func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, poll time.Duration) {
 	s.defaults()
 	for {
 		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Error("outbox drain failed", "err", err)
 		}
-		s.mu.Lock()
-		next := poll
-		if s.retry > 0 {
-			next = min(next, s.retry)
-		}
-		s.retry = 0
-		s.mu.Unlock()
-		t := time.NewTimer(next)
+		t := time.NewTimer(s.nextWake(poll))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -196,12 +212,29 @@ func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, poll time.Durati
 	}
 }
 
-// soonest remembers the shortest wait a network asked for during a drain.
-func (s *Sender) soonest(d time.Duration) {
+// nextWake returns how long to sleep at most: poll, or less when a message that was
+// asked to wait is due sooner. A due time that has come is forgotten (the drain that
+// just ran took what was due).
+func (s *Sender) nextWake(poll time.Duration) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.retry == 0 || d < s.retry {
-		s.retry = d
+	if s.due.IsZero() {
+		return poll
+	}
+	d := s.due.Sub(s.Clock.Now())
+	if d <= 0 {
+		s.due = time.Time{}
+		return min(poll, 10*time.Millisecond)
+	}
+	return min(poll, d)
+}
+
+// soonest remembers the earliest time a message that was asked to wait is due again.
+func (s *Sender) soonest(at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.due.IsZero() || at.Before(s.due) {
+		s.due = at
 	}
 }
 

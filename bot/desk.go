@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,8 +29,11 @@ type Store interface {
 	// ConfirmPending handles Send or Cancel under a pending action's text.
 	ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error
 	// Stale answers a button pressed in a group that no card or pending action offers
-	// (tampered or unknown data) with flows.MsgStaleCard.
+	// (tampered or unknown data) with flows.MsgStaleCard, to the person who pressed.
 	Stale(ctx context.Context, in flows.Inbound, now time.Time) error
+	// Answer tells a notice to the person who sent a message (answering their press
+	// when it was one), never to the group, and marks the message handled.
+	Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now time.Time) error
 	// Handled marks a message that needs nothing done.
 	Handled(ctx context.Context, channel, id string, now time.Time) error
 	// ClaimInbox leases the oldest unhandled message of each chat of the channels.
@@ -36,13 +41,28 @@ type Store interface {
 	// GiveUp marks a message that cannot be handled, so that its chat proceeds; when
 	// apologize is set, the sender (a citizen in a private chat) is asked to send it again.
 	GiveUp(ctx context.Context, channel, id, chat, reason string, apologize bool, now time.Time) error
+	// RetryInbox returns a message that failed for a passing reason to be claimed again at at.
+	RetryInbox(ctx context.Context, channel, id string, at time.Time, reason string) error
 }
+
+// ErrMalformed marks an inbound message that can never be handled as it is (its
+// channel cannot decode it): the desk gives it up at once instead of retrying it.
+var ErrMalformed = errors.New("bot: malformed inbound message")
 
 // Decoder turns a channel's stored inbound message into what the desk understands.
 // Decode may fetch attachments. group reports a message from a group chat.
 type Decoder interface {
 	Name() string
 	Decode(ctx context.Context, raw flows.RawInbound) (in flows.Inbound, group bool, err error)
+}
+
+// Membership is the optional ability of a channel to tell whether a person is, now, a
+// member of a group chat. The desk asks it before any action in a unit's group, and
+// refuses the actions of people who are not (who left or were removed).
+type Membership interface {
+	// Member reports whether user belongs to the group chat now; an error means it
+	// could not be told (the message is then handled again later).
+	Member(ctx context.Context, chat, user string) (bool, error)
 }
 
 // Desk handles inbound messages of every channel the same way: private chats are
@@ -54,7 +74,9 @@ type Desk struct {
 	Prefix string // tracking-number prefix
 	Clock  flows.Clock
 	Log    *slog.Logger
-	// MaxAttempts is how often a message is tried before it is given up; default 5.
+	// MaxAttempts is how often a message that fails for a passing reason (a download, the
+	// database) is tried before it is given up; default 5, the retries 1, 2, 4 and 8
+	// seconds apart. A malformed message, or one whose handling panics, is given up at once.
 	MaxAttempts int
 	// Observe, when set, is called after each inbound message was handled (err nil) or
 	// failed, once its effects are committed: for metrics and benchmarks.
@@ -62,23 +84,51 @@ type Desk struct {
 	// Workers is how many messages are handled at once (of different chats); default 16.
 	Workers int
 
-	once    sync.Once
-	byName  map[string]Decoder
-	names   []string
+	strange sync.Map // group chats of no unit: chat -> when last logged
 	busy    atomic.Int32
 	running sync.WaitGroup
+	mu      sync.Mutex
+	due     time.Time // the earliest retry of a failed message
 }
 
-// Handle handles one decoded inbound message.
+// Handle handles one decoded inbound message. In a group chat, a command for the
+// chat's ID (/id) is answered in any group; everything else is for units' groups only.
+// Before any action there (a press, a reply, a command but /help and /id) the desk
+// checks, when the channel can tell (Membership), that the person is a member of the
+// group still: one who is not is refused, to them alone.
 func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
+	return d.handle(ctx, nil, in, group)
+}
+
+// handle is Handle with the decoder the message came through, which may tell group
+// membership.
+func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group bool) error {
 	rules, now := d.Rules(), d.Clock.Now()
 	if !group {
 		return d.Store.Converse(ctx, rules, d.Intake, d.Prefix, in, now)
 	}
 	units := unitsOfChat(rules, in.Channel, in.Chat)
 	if len(units) == 0 {
-		// A group the routing tree does not know: nothing to do there.
+		// A group the routing tree does not know: only its chat ID is told, so that an
+		// operator can put it in the units file.
+		d.strangeGroup(in, now)
+		switch {
+		case flows.IsChatIDCommand(in.Command):
+			return d.Store.GroupCommand(ctx, nil, in, now)
+		case in.Press != "":
+			return d.Store.Answer(ctx, in, flows.Notice{Msg: flows.MsgStaleCard, Alert: true}, now)
+		}
 		return d.Store.Handled(ctx, in.Channel, in.ID, now)
+	}
+	reply := in.ReplyTo != "" && in.Text != "" && in.Command == ""
+	free := in.Command == "help" || flows.IsChatIDCommand(in.Command)
+	if (in.Choice != "" || reply || in.Command != "") && !free {
+		if ok, err := d.member(ctx, dec, in); err != nil {
+			return err
+		} else if !ok {
+			d.Log.Info("group action refused: not a member", "channel", in.Channel, "chat_id", in.Chat)
+			return d.Store.Answer(ctx, in, flows.Notice{Msg: flows.MsgNotMember, Alert: true}, now)
+		}
 	}
 	if a, ok := flows.ParseCardAction(in.Choice); ok {
 		return d.Store.Press(ctx, rules, units, in, a, now)
@@ -89,13 +139,42 @@ func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
 	if in.Choice != "" {
 		return d.Store.Stale(ctx, in, now)
 	}
-	if in.ReplyTo != "" && in.Text != "" && in.Command == "" {
+	if reply {
 		return d.Store.ReplyText(ctx, in, now)
 	}
 	if in.Command != "" {
 		return d.Store.GroupCommand(ctx, units, in, now)
 	}
 	return d.Store.Handled(ctx, in.Channel, in.ID, now)
+}
+
+// member asks the message's channel whether its sender is a member of the group; a
+// channel that cannot tell lets everyone act.
+func (d *Desk) member(ctx context.Context, dec Decoder, in flows.Inbound) (bool, error) {
+	m, ok := dec.(Membership)
+	if !ok {
+		return true, nil
+	}
+	if in.User == "" {
+		return false, nil
+	}
+	yes, err := m.Member(ctx, in.Chat, in.User)
+	if err != nil {
+		return false, fmt.Errorf("membership: %w", err)
+	}
+	return yes, nil
+}
+
+// strangeGroup logs a message from a group chat that is no unit's: its chat ID (never
+// the content), at most once an hour per chat.
+func (d *Desk) strangeGroup(in flows.Inbound, now time.Time) {
+	key := in.Channel + " " + in.Chat
+	if last, ok := d.strange.Load(key); ok && now.Sub(last.(time.Time)) < time.Hour {
+		return
+	}
+	d.strange.Store(key, now)
+	d.Log.Warn("message from a group chat that is in no unit: put its chat ID in the units file if it should be",
+		"channel", in.Channel, "chat_id", in.Chat)
 }
 
 // unitsOfChat returns the codes of the units whose group chat on channel is chat.
@@ -130,33 +209,63 @@ func (d *Desk) Drain(ctx context.Context, decoders []Decoder) (int, error) {
 // Run handles inbound messages as they come, with up to Workers at once, until ctx
 // ends: it claims more whenever a worker is free and wake fires, and at least every poll.
 func (d *Desk) Run(ctx context.Context, decoders []Decoder, wake <-chan struct{}, poll time.Duration) {
-	t := time.NewTicker(poll)
-	defer t.Stop()
 	free := make(chan struct{}, 1)
 	for {
 		if _, err := d.pass(ctx, decoders, free); err != nil && ctx.Err() == nil {
 			d.Log.Error("inbox claim failed", "err", err)
 		}
+		t := time.NewTimer(d.nextWake(poll))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			d.running.Wait()
 			return
 		case <-wake:
 		case <-free:
 		case <-t.C:
 		}
+		t.Stop()
+	}
+}
+
+// nextWake returns how long Run sleeps at most: poll, or less when a failed message is
+// to be retried sooner.
+func (d *Desk) nextWake(poll time.Duration) time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.due.IsZero() {
+		return poll
+	}
+	w := d.due.Sub(d.Clock.Now())
+	if w <= 0 {
+		d.due = time.Time{}
+		return min(poll, 10*time.Millisecond)
+	}
+	return min(poll, w)
+}
+
+func (d *Desk) retryAt(at time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.due.IsZero() || at.Before(d.due) {
+		d.due = at
 	}
 }
 
 // pass claims as many waiting messages as there are free workers and starts them. With
 // free == nil it waits for them (Drain); otherwise each finished worker signals free.
 func (d *Desk) pass(ctx context.Context, decoders []Decoder, free chan struct{}) (int, error) {
-	d.init(decoders)
+	byName := map[string]Decoder{}
+	var names []string
+	for _, dec := range decoders {
+		byName[dec.Name()] = dec
+		names = append(names, dec.Name())
+	}
 	slots := d.slots()
-	if slots == 0 {
+	if slots == 0 || len(names) == 0 {
 		return 0, nil
 	}
-	batch, err := d.Store.ClaimInbox(ctx, d.names, d.Clock.Now(), time.Minute, slots)
+	batch, err := d.Store.ClaimInbox(ctx, names, d.Clock.Now(), time.Minute, slots)
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
@@ -177,7 +286,7 @@ func (d *Desk) pass(ctx context.Context, decoders []Decoder, free chan struct{})
 					}
 				}
 			}()
-			err := d.handleRaw(ctx, d.byName[raw.Channel], raw)
+			err := d.handleRaw(ctx, byName[raw.Channel], raw)
 			if d.Observe != nil {
 				d.Observe(raw, err)
 			}
@@ -192,41 +301,59 @@ func (d *Desk) pass(ctx context.Context, decoders []Decoder, free chan struct{})
 	return len(batch), nil
 }
 
-func (d *Desk) init(decoders []Decoder) {
-	d.once.Do(func() {
-		if d.MaxAttempts == 0 {
-			d.MaxAttempts = 5
-		}
-		if d.Workers == 0 {
-			d.Workers = 16
-		}
-		d.byName = map[string]Decoder{}
-		for _, dec := range decoders {
-			d.byName[dec.Name()] = dec
-			d.names = append(d.names, dec.Name())
-		}
-	})
+func (d *Desk) slots() int {
+	w := d.Workers
+	if w == 0 {
+		w = 16
+	}
+	return max(0, w-int(d.busy.Load()))
 }
 
-func (d *Desk) slots() int { return max(0, d.Workers-int(d.busy.Load())) }
+func (d *Desk) maxAttempts() int {
+	if d.MaxAttempts == 0 {
+		return 5
+	}
+	return d.MaxAttempts
+}
 
+// handleRaw decodes and handles one stored message and settles what happens to it when
+// that fails: a malformed message, or one whose handling panics, is given up at once
+// (it would fail the same way again); one that failed for a passing reason is retried
+// soon, with its chat's later messages waiting, and given up after MaxAttempts. A
+// citizen whose message is given up is asked to send it again.
 func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound) (err error) {
-	group := true
+	group := raw.Chat == "" || strings.HasPrefix(raw.Chat, "-")
+	permanent := false
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
+			err, permanent = fmt.Errorf("panic: %v", r), true
 		}
-		if err != nil && raw.Attempts >= d.MaxAttempts {
-			d.Log.Error("inbound message given up", "channel", raw.Channel, "message_id", raw.ID)
-			if gerr := d.Store.GiveUp(ctx, raw.Channel, raw.ID, raw.Chat, err.Error(), !group, d.Clock.Now()); gerr != nil {
+		if err == nil {
+			return
+		}
+		now := d.Clock.Now()
+		if permanent || errors.Is(err, ErrMalformed) || raw.Attempts >= d.maxAttempts() {
+			d.Log.Warn("inbound message given up", "channel", raw.Channel, "message_id", raw.ID, "attempts", raw.Attempts)
+			if gerr := d.Store.GiveUp(ctx, raw.Channel, raw.ID, raw.Chat, err.Error(), !group, now); gerr != nil {
 				d.Log.Error("give up failed", "err", gerr)
 			}
+			return
 		}
+		at := now.Add(time.Second << min(raw.Attempts-1, 6))
+		if rerr := d.Store.RetryInbox(ctx, raw.Channel, raw.ID, at, err.Error()); rerr != nil {
+			d.Log.Error("inbox retry failed", "err", rerr) // the lease runs out instead
+			return
+		}
+		d.retryAt(at)
 	}()
-	in, group, err := dec.Decode(ctx, raw)
+	if dec == nil {
+		return fmt.Errorf("no decoder for channel %q: %w", raw.Channel, ErrMalformed)
+	}
+	in, g, err := dec.Decode(ctx, raw)
 	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
+	group = g
 	in.Channel, in.ID = raw.Channel, raw.ID
-	return d.Handle(ctx, in, group)
+	return d.handle(ctx, dec, in, group)
 }

@@ -81,7 +81,7 @@ var Settings = []Setting{
 	{"draft-remind-after", "ADUAN_DRAFT_REMIND_AFTER", "24h", "silence after which a citizen is reminded of an unfinished complaint", func(c *Config, v string) error { return setDuration(&c.Intake.RemindAfter, v) }},
 	{"draft-expire-after", "ADUAN_DRAFT_EXPIRE_AFTER", "72h", "silence after which an unfinished complaint is dropped", func(c *Config, v string) error { return setDuration(&c.Intake.ExpireAfter, v) }},
 	{"telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from @BotFather; empty: no Telegram (never printed)", setToken},
-	{"telegram-api-url", "TELEGRAM_API_URL", "https://api.telegram.org", "Telegram Bot API base URL (a self-hosted Bot API server, or a test server)", setURL(func(c *Config) *string { return &c.Telegram.APIURL })},
+	{"telegram-api-url", "TELEGRAM_API_URL", telegramAPI, "Telegram Bot API base URL (a self-hosted Bot API server, or a test server)", setURL(func(c *Config) *string { return &c.Telegram.APIURL })},
 	{"telegram-webhook-url", "TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL Telegram posts updates to (webhook mode); empty: long polling", setWebhookURL},
 	{"telegram-webhook-secret", "TELEGRAM_WEBHOOK_SECRET", "", "secret Telegram sends with each webhook call (1–256 of A–Z a–z 0–9 _ -); required with a webhook URL", setSecret},
 	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, and the webhook)", func(c *Config, v string) error { c.Listen = v; return nil }},
@@ -336,19 +336,27 @@ func setURL(field func(*Config) *string) func(*Config, string) error {
 	}
 }
 
-// setWebhookURL wants what Telegram posts to: https on port 443, 80, 88 or 8443.
+// telegramAPI is the Bot API Telegram runs; any other TELEGRAM_API_URL is a self-hosted
+// Bot API server (or a test server).
+const telegramAPI = "https://api.telegram.org"
+
+// setWebhookURL wants a URL with a host. Telegram's own Bot API posts only over https
+// to port 443, 80, 88 or 8443; a self-hosted Bot API server (TELEGRAM_API_URL) also
+// posts over http and to any port. The setting after the API URL in Settings, it
+// sees that one already parsed.
 func setWebhookURL(c *Config, v string) error {
 	if v == "" {
 		c.Telegram.WebhookURL = ""
 		return nil
 	}
 	u, err := url.Parse(v)
+	own := c.Telegram.APIURL == telegramAPI
 	switch {
-	case err != nil || u.Host == "":
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return fmt.Errorf("want an https:// URL such as https://pengaduan.example.go.id/telegram")
-	case u.Scheme != "https":
-		return fmt.Errorf("Telegram posts webhooks only over HTTPS: want an https:// URL (put the desk behind a TLS proxy), not %s://", u.Scheme)
-	case u.Port() != "" && !slices.Contains([]string{"443", "80", "88", "8443"}, u.Port()):
+	case own && u.Scheme != "https":
+		return fmt.Errorf("Telegram posts webhooks only over HTTPS: want an https:// URL (put the desk behind a TLS proxy), not %s:// (only a self-hosted Bot API server, set in TELEGRAM_API_URL, posts over http)", u.Scheme)
+	case own && u.Port() != "" && !slices.Contains([]string{"443", "80", "88", "8443"}, u.Port()):
 		return fmt.Errorf("Telegram posts webhooks only to ports 443, 80, 88 and 8443, not %s", u.Port())
 	}
 	c.Telegram.WebhookURL = strings.TrimRight(v, "/")

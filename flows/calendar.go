@@ -142,6 +142,8 @@ func (h Holiday) check() error {
 		return fmt.Errorf("bad kind %q: want LN, CB or closure", h.Kind)
 	case h.Name == "":
 		return errors.New("empty name")
+	case !utf8.ValidString(h.Name) || !utf8.ValidString(h.Source):
+		return errors.New("a name or source that is not valid UTF-8 text")
 	case !plainField(h.Name):
 		return fmt.Errorf("bad name %q: a tab, a line break or surrounding spaces", h.Name)
 	case !plainField(h.Source):

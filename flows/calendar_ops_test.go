@@ -28,3 +28,14 @@ func TestParseHolidaysBadBytes(t *testing.T) {
 		t.Errorf("a file with a byte-order mark: %v, %v", hs, err)
 	}
 }
+
+func TestWriteHolidaysRefusesInvalidUTF8(t *testing.T) {
+	d, err := flows.ParseDate("2026-12-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := flows.WriteHolidays(&b, []flows.Holiday{{Date: d, Kind: flows.Closure, Name: "Tutup \xff"}}); err == nil || !strings.Contains(err.Error(), "UTF-8") {
+		t.Errorf("WriteHolidays of a name that is not UTF-8: %v", err)
+	}
+}

@@ -44,7 +44,7 @@ func GroupCommand(cmd, unit string, open []Complaint) Notice {
 			if i == 30 {
 				break
 			}
-			n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due})
+			n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Due: c.Due})
 		}
 		return n
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -30,6 +31,10 @@ type Inbound struct {
 	// About is the tracking number of the complaint that the message this one answers
 	// (ReplyTo) was about, as the store found it; empty when none.
 	About string
+	// Press is the channel's reference of a pressed button that waits for its answer
+	// (Telegram: the callback query ID of a press in a group); empty otherwise. A reply
+	// that carries it answers the press itself, seen only by the person who pressed.
+	Press string
 }
 
 // Concerns returns the tracking number of the complaint msg is about, when it says:
@@ -276,6 +281,9 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 	if msg.Command != "" {
 		s.Pending = ""
 	}
+	if msg.Command != "" || msg.Choice != "" || msg.Attachment != nil || msg.Unsupported != "" {
+		s.Partial = false // the rest of a split text comes next, or not at all
+	}
 	switch msg.Command {
 	case "start":
 		in.menu(o, mine, MsgWelcome)
@@ -521,7 +529,7 @@ func (in *Intake) cancel(o *Outcome, mine []Complaint) {
 	s := &o.Session
 	if s.Step == StepReply {
 		n := o.say(MsgReplyCancelled)
-		n.Tracking = s.Focus
+		n.Tracking, n.Report = s.Focus, ""
 		if c, ok := waitingFor(mine, s.Focus); ok {
 			n.Due, n.Report = c.Due, c.Type
 		}
@@ -1054,16 +1062,30 @@ const AskPhone = "phone"
 // number" keyboard with it.
 const AskClose = "close"
 
-// isThanks reports whether a typed text only acknowledges ("ok", "terima kasih").
+// isThanks reports whether a typed text only acknowledges: a few words such as "ok",
+// "terima kasih banyak, Pak", "thanks" and nothing else.
 func isThanks(t string) bool {
-	w := strings.ToLower(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(t), ".!🙏👍 ")))
-	w = strings.Join(strings.Fields(w), " ")
-	switch w {
-	case "ok", "oke", "okay", "okey", "ok terima kasih", "oke terima kasih", "terima kasih", "terimakasih", "makasih",
-		"trims", "thanks", "thank you", "thx", "baik", "baik terima kasih", "siap", "sip", "mantap", "ya", "iya", "y":
-		return true
+	words := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) == 0 || len(words) > 6 {
+		return false
 	}
-	return false
+	for _, w := range words {
+		if !thanksWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// thanksWords are the words of an acknowledgement, in Indonesian and English.
+var thanksWords = map[string]bool{
+	"ok": true, "oke": true, "okay": true, "okey": true, "okee": true, "baik": true, "siap": true, "sip": true,
+	"ya": true, "iya": true, "y": true, "mantap": true, "terima": true, "kasih": true, "terimakasih": true,
+	"makasih": true, "trims": true, "tq": true, "banyak": true, "pak": true, "bu": true, "bapak": true, "ibu": true,
+	"min": true, "admin": true, "thanks": true, "thank": true, "you": true, "thx": true, "much": true, "very": true,
+	"noted": true,
 }
 
 var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]{2,}$`)

@@ -85,6 +85,13 @@ type Notice struct {
 	// Card asks channels to show the complaint's card (summary, state, deadline and
 	// the unit's buttons) with the message, and to keep it current.
 	Card bool `json:"card,omitempty"`
+	// Press, set on a notice to the person who pressed a button (Inbound.Press), makes
+	// the notice the answer to that press: a channel that can answers the press itself
+	// (Telegram: answerCallbackQuery), any other sends the notice to the person. A
+	// press answer without Msg only acknowledges the press. Alert asks for an answer
+	// the person must dismiss: a refusal, where a passing note is not enough.
+	Press string `json:"press,omitempty"`
+	Alert bool   `json:"alert,omitempty"`
 }
 
 // Envelope is a notice addressed to one chat of one channel, as it waits in the outbox.
@@ -97,7 +104,11 @@ type Envelope struct {
 	Notice   Notice
 	Attempts int    // delivery attempts, this one included
 	Edit     string // the channel's reference of the message this one replaces (a card), if any
-	Thread   string // the forum topic of the complaint in this chat, if any
+	Thread   string // the forum topic of the complaint in this chat (or the one opened for this message), if any
+	// Parts is how many parts of a message sent in several the channel already accepted
+	// in earlier attempts, and PartRef the last one's reference: a retry goes on from there.
+	Parts   int
+	PartRef string
 }
 
 // Receipt is a channel's confirmation of a delivered message.

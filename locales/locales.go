@@ -330,7 +330,8 @@ func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
 // to about 700 characters, ending with "…" when cut), When, Where, Files (the number of
 // attachments), Complainant, Confidential, State (its label), Unit and Team (their
 // names; Team empty when none is tasked), Filed and Due (formatted with Time, empty when
-// zero) and LaporID.
+// zero; Due as Deadline shows it), LaporID, Report and ReportTitle (the word for k.Type,
+// as for Notice) and the office's data (see WithOffice).
 //
 // Complainant is what k.Visible(viewer) shows: the name, phone and e-mail that are set,
 // separated by commas; the label card.anonymous for an anonymous complaint;

@@ -73,8 +73,8 @@ fi
 # pgbench variables: what the store writes for flowstest.Report() filed on Tuesday
 # 2026-12-01 09:00 Asia/Pontianak, and for its routing to the regency an hour later.
 common=(-D channel=telegram -D 'empty1={""}' -D 'zero2={0,0}' -D 'false1={f}' -D 'null1={NULL}'
-	-D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}'
-	-D 'channel3={telegram,telegram,telegram}' -D 'lang3={id,id,id}' -D 'ord3={0,1,2}'
+	-D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}' -D 'false2={f,f}'
+	-D 'channel3={telegram,telegram,telegram}' -D 'lang3={id,id,id}' -D 'ord3={0,1,2}' -D 'false3={f,f,f}'
 	-D "ncomplaints=$NCOMPLAINTS")
 file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 	-D 'body=Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.'

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/lib.sh — shared by the scripts (sourced, not run). Set PROG first.
 #
 #   say MSG...            progress on stderr, as "PROG: MSG"

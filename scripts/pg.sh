@@ -36,7 +36,7 @@ set -euo pipefail
 exec 3>&1 1>&2
 PROG=pg.sh
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=scripts/lib.sh
 source "$REPO/scripts/lib.sh"
 
 ACTION=${1:-start}
@@ -80,12 +80,19 @@ if [[ $ACTION == start && -n ${DATABASE_URL:-} ]]; then
 		exit 0
 	fi
 	require_go
-	if out=$(cd "$REPO" && go run ./cmd/aduan healthcheck --database --timeout 20s 2>&1); then
+	checker=$(mktemp "${TMPDIR:-/tmp}/aduan-check.XXXXXX")
+	trap 'rm -f "$checker"' EXIT
+	if ! (cd "$REPO" && go build -o "$checker" ./cmd/aduan); then
+		say "warning: could not build the desk to check DATABASE_URL with; using it as is"
+		printf '%s\n' "$DATABASE_URL" >&3
+		exit 0
+	fi
+	if out=$("$checker" healthcheck --database --timeout 20s 2>&1); then
 		printf '%s\n' "$DATABASE_URL" >&3
 		exit 0
 	fi
 	say "DATABASE_URL is set but the database does not answer:"
-	grep -v '^exit status ' <<<"$out" | sed 's/^/  /' >&2
+	sed 's/^/  /' <<<"$out" >&2
 	if [[ $DATABASE_URL == *"127.0.0.1:$PORT/"* && $DATABASE_URL != *://*:*@* && -f $PWFILE ]]; then
 		say "the local cluster needs its password now (in $PWFILE): unset DATABASE_URL and use DATABASE_URL=\$(scripts/pg.sh)"
 	fi

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PROG=run.sh
 REPO=$PWD
-# shellcheck source=lib.sh
+# shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
 require_go

@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PROG=test.sh
 REPO=$PWD
-# shellcheck source=lib.sh
+# shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
 require_go

@@ -30,6 +30,9 @@ ORDER BY id DESC`
 	// sqlAbout: what complaint the desk's message with a receipt in a chat was about.
 	sqlAbout = `SELECT coalesce(payload->>'tracking', '') FROM outbox
 WHERE channel = $1 AND chat = $2 AND receipt = $3 ORDER BY id DESC LIMIT 1`
+	// sqlContactLang: the language a citizen chose, for the messages about their open complaints.
+	sqlContactLang = `UPDATE complaint SET contact_lang = $3
+WHERE contact_channel = $1 AND contact_chat = $2 AND state NOT IN ('closed', 'archived') AND contact_lang <> $3`
 	sqlDueSessions = `SELECT channel, chat FROM session WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2 FOR UPDATE SKIP LOCKED`
 	sqlDraftFiles  = `SELECT step, coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(draft->'Attachment') = 'array' THEN draft->'Attachment' END), 0)
 FROM session WHERE channel = $1 AND chat = $2`
@@ -47,6 +50,7 @@ FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
 	sqlPendingText = `UPDATE pending_action SET text = $2 WHERE id = $1`
 	sqlPendingDone = `UPDATE pending_action SET done_at = $2 WHERE id = $1`
 	sqlTracking    = `SELECT tracking, type FROM complaint WHERE id = $1`
+	sqlCardInChat  = `SELECT EXISTS (SELECT 1 FROM card WHERE complaint_id = $1 AND channel = $2 AND chat = $3)`
 	sqlOpenOfUnits = `SELECT ` + complaintColumns + ` FROM complaint
 WHERE ((unit = ANY($1) OR (team = ANY($1) AND state = 'in_progress')) AND state IN ('submitted', 'routed', 'distributed', 'in_progress', 'ombudsman'))
    OR (state = 'ombudsman' AND EXISTS (SELECT 1 FROM unit u WHERE u.code = ANY($1) AND u.kind = 'ombudsman'))
@@ -74,6 +78,12 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 			return err
 		}
 		o := intake.Converse(s, in, mine, now)
+		if s.Lang != "" && o.Session.Lang != s.Lang {
+			// The citizen chose another language: news of their complaints follows it.
+			if _, err := tx.Exec(ctx, sqlContactLang, in.Channel, in.Chat, langOr(o.Session.Lang)); err != nil {
+				return err
+			}
+		}
 		replies := o.Replies
 		if o.File {
 			if _, err := db.fileTx(ctx, tx, rules, prefix, o.Draft, now); err != nil {
@@ -216,16 +226,27 @@ func (db *DB) sweepSessions(ctx context.Context, intake *flows.Intake, now time.
 // Press handles a card button pressed in a group chat that is the group of units
 // (the first of them that may take the action acts). It locks the complaint and either
 // refuses, offers the units to choose from, asks for text (keeping the action pending),
-// or applies the event; the reply goes to the group. Everything, with the record that
-// the press was handled, commits together.
+// or applies the event. What the group should know (a choice of units, a request for
+// text, who did what) goes to the group, in the complaint's forum topic where it has
+// one; a refusal answers the press itself, seen by the person who pressed only, and a
+// press in a group that holds no card of the complaint learns nothing about it (not
+// even its tracking number). Every press is answered. Everything, with the record
+// that the press was handled, commits together.
 func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, a.Complaint))
 		if errors.Is(err, ErrNotFound) {
-			return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
+			return groupReply(ctx, tx, in, "", nil, &staleNotice, now)
 		}
 		if err != nil {
 			return err
+		}
+		var held bool
+		if err := tx.QueryRow(ctx, sqlCardInChat, c.ID, in.Channel, in.Chat).Scan(&held); err != nil {
+			return err
+		}
+		if !held {
+			return groupReply(ctx, tx, in, "", nil, &staleNotice, now)
 		}
 		unit := actingUnit(rules, c, units, a.Event)
 		if a.Version != c.Version {
@@ -234,20 +255,21 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 			if err := alreadyDone(ctx, tx, c.ID); !errors.As(err, &fe) {
 				return err
 			}
-			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking,
-				Report: c.Type, Text: string(fe.Code), Data: fe.Data}}, now)
+			return groupReply(ctx, tx, in, unit, nil, refusalU(c, fe), now)
 		}
 		actor := flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}
 		p := rules.PressCard(c, unit, a, actor)
 		if p.Reply != nil {
+			p.Reply.Complaint = c.ID // in the complaint's forum topic
 			p.Reply.Report = c.Type
 		}
-		var replies []flows.Notice
 		switch {
 		case p.Event != nil:
-			if replies, err = db.groupEvent(ctx, tx, rules, c, a.Version, *p.Event, in, now); err != nil {
+			replies, person, err := db.groupEvent(ctx, tx, rules, c, a.Version, *p.Event, in, now)
+			if err != nil {
 				return err
 			}
+			return groupReply(ctx, tx, in, unit, replies, person, now)
 		case p.AskText:
 			ids, err := queueRowsTo(ctx, tx, in, unit, []flows.Notice{*p.Reply}, now)
 			if err != nil {
@@ -256,11 +278,14 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 			if _, err := tx.Exec(ctx, sqlInsertPending, in.Channel, in.Chat, unit, c.ID, c.Version, a.Event, a.Target, ids[0], now); err != nil {
 				return err
 			}
-			return handled(ctx, tx, in, now)
+			return groupReply(ctx, tx, in, unit, nil, nil, now)
+		case p.Reply != nil && p.Reply.Msg == flows.MsgRefusedU:
+			p.Reply.Alert = true
+			return groupReply(ctx, tx, in, unit, nil, p.Reply, now)
 		case p.Reply != nil:
-			replies = []flows.Notice{*p.Reply}
+			return groupReply(ctx, tx, in, unit, []flows.Notice{*p.Reply}, nil, now)
 		}
-		return groupReply(ctx, tx, in, unit, replies, now)
+		return groupReply(ctx, tx, in, unit, nil, nil, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: press card: %w", err)
@@ -268,10 +293,30 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 	return nil
 }
 
-// GroupCommand answers a command typed in the group of units: the queue of their open
-// complaints, or how the cards work.
+// staleNotice answers a button that no card or pending action in its chat offers.
+var staleNotice = flows.Notice{Msg: flows.MsgStaleCard, Alert: true}
+
+// refusalU is a unit's refusal about complaint c, for the person who pressed.
+func refusalU(c flows.Complaint, fe *flows.Error) *flows.Notice {
+	return &flows.Notice{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Text: string(fe.Code), Data: fe.Data, Alert: true}
+}
+
+// GroupCommand answers a command typed in the group of units: the group's chat ID
+// (flows.ChatIDNotice, also in a group that is no unit's: units empty), the queue of
+// their open complaints, or how the cards work. Other commands in a group that is no
+// unit's are only marked handled.
 func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+		if flows.IsChatIDCommand(in.Command) {
+			first := ""
+			if len(units) > 0 {
+				first = units[0]
+			}
+			return groupReply(ctx, tx, in, first, []flows.Notice{flows.ChatIDNotice(in.Chat, units)}, nil, now)
+		}
+		if len(units) == 0 {
+			return handled(ctx, tx, in, now)
+		}
 		rows, err := tx.Query(ctx, sqlOpenOfUnits, units)
 		if err != nil {
 			return err
@@ -280,7 +325,7 @@ func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound
 		if err != nil {
 			return err
 		}
-		return groupReply(ctx, tx, in, units[0], []flows.Notice{flows.GroupCommand(in.Command, units[0], open)}, now)
+		return groupReply(ctx, tx, in, units[0], []flows.Notice{flows.GroupCommand(in.Command, units[0], open)}, nil, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: group command: %w", err)
@@ -289,8 +334,9 @@ func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound
 }
 
 // ReplyText handles a reply in a group chat: when it answers the request for text of a
-// pending action, the text is kept and shown back with buttons to confirm or cancel.
-// Replies to anything else are only marked handled.
+// pending action, the text is kept and shown back with buttons to confirm or cancel,
+// in the complaint's forum topic where it has one. Replies to anything else are only
+// marked handled.
 func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		var id, complaint int64
@@ -313,8 +359,9 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) er
 			return err
 		}
 		n := flows.ConfirmText(id, tracking, flows.EventKind(event), in.Text)
+		n.Complaint = complaint
 		n.Report = report
-		return groupReply(ctx, tx, in, unit, []flows.Notice{n}, now)
+		return groupReply(ctx, tx, in, unit, []flows.Notice{n}, nil, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: reply text: %w", err)
@@ -324,7 +371,8 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) er
 
 // ConfirmPending handles the Send or Cancel button under a pending action's text: Send
 // applies the action as the group's member who pressed it, with the version the card
-// showed when the action was begun.
+// showed when the action was begun. A used or unknown confirmation, a cancellation and
+// a refusal answer the press only; what was done is told to the group.
 func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
 		var complaint int64
@@ -333,7 +381,7 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 		var done bool
 		err := tx.QueryRow(ctx, sqlLockPending, id, in.Channel, in.Chat).Scan(&id, &unit, &complaint, &version, &event, &target, &text, &done)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (done || text == "")) {
-			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
+			return groupReply(ctx, tx, in, unit, nil, &staleNotice, now)
 		}
 		if err != nil {
 			return err
@@ -342,7 +390,12 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 			return err
 		}
 		if !confirm {
-			return groupReply(ctx, tx, in, unit, []flows.Notice{{Msg: flows.MsgCancelledU}}, now)
+			var tracking string
+			var report flows.ReportType
+			if err := tx.QueryRow(ctx, sqlTracking, complaint).Scan(&tracking, &report); err != nil {
+				return err
+			}
+			return groupReply(ctx, tx, in, unit, nil, &flows.Notice{Msg: flows.MsgCancelledU, Complaint: complaint, Tracking: tracking, Report: report}, now)
 		}
 		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, complaint))
 		if err != nil {
@@ -351,11 +404,11 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 		ev := flows.Event{Kind: flows.EventKind(event), Actor: flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}, Target: target, Text: text}
 		// The rules check the action again on the complaint as it now is: a colleague's
 		// findings or a recorded LAPOR! ID since the action began do not void it.
-		replies, err := db.groupEvent(ctx, tx, rules, c, 0, ev, in, now)
+		replies, person, err := db.groupEvent(ctx, tx, rules, c, 0, ev, in, now)
 		if err != nil {
 			return err
 		}
-		return groupReply(ctx, tx, in, unit, replies, now)
+		return groupReply(ctx, tx, in, unit, replies, person, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: confirm pending action: %w", err)
@@ -364,21 +417,33 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 }
 
 // Stale answers a button pressed in a group chat that no card or pending action
-// offers — tampered or unknown data — with flows.MsgStaleCard, and marks it handled.
+// offers — tampered or unknown data — with flows.MsgStaleCard, to the person who
+// pressed only, and marks it handled.
 func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
-		return groupReply(ctx, tx, in, "", []flows.Notice{{Msg: flows.MsgStaleCard}}, now)
-	})
-	if err != nil {
+	if err := db.Answer(ctx, in, staleNotice, now); err != nil {
 		return fmt.Errorf("store: stale button: %w", err)
 	}
 	return nil
 }
 
-// groupEvent applies a unit's event in a savepoint and returns what to tell the group:
-// that it was done, or why not. Failures other than refusals are returned, so that the
-// press is rolled back and handled again.
-func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) ([]flows.Notice, error) {
+// Answer tells n to the person who sent in, and to nobody else — as the answer to
+// their press when in came from a button (Inbound.Press), else in their own chat —
+// and marks in handled: for what the desk refuses before any complaint is looked at
+// (a stale button, someone no longer in the group).
+func (db *DB) Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now time.Time) error {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+		return groupReply(ctx, tx, in, "", nil, &n, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: answer: %w", err)
+	}
+	return nil
+}
+
+// groupEvent applies a unit's event in a savepoint and returns what to tell the group
+// (that it was done) or the person who acted (why not). Failures other than refusals
+// are returned, so that the press is rolled back and handled again.
+func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) ([]flows.Notice, *flows.Notice, error) {
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
 		_, err := db.applyTx(ctx, sp, rules, c.ID, version, ev, now)
 		return err
@@ -387,11 +452,11 @@ func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c f
 	switch {
 	case err == nil:
 		return []flows.Notice{{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Actor: in.Name, Unit: ev.Target,
-			Data: map[string]string{"Event": string(ev.Kind)}}}, nil
+			Data: map[string]string{"Event": string(ev.Kind)}}}, nil, nil
 	case errors.As(err, &fe):
-		return []flows.Notice{{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Text: string(fe.Code), Data: fe.Data}}, nil
+		return nil, refusalU(c, fe), nil
 	}
-	return nil, err
+	return nil, nil, err
 }
 
 // actingUnit picks, among the units whose group the press came from, the one that may
@@ -410,22 +475,42 @@ func actingUnit(rules *flows.Rules, c flows.Complaint, units []string, ev flows.
 	return units[0]
 }
 
-// groupReply queues replies to the group the inbound message came from and marks it
-// handled.
-func groupReply(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, replies []flows.Notice, now time.Time) error {
-	if _, err := queueRowsTo(ctx, tx, in, unit, replies, now); err != nil {
+// groupReply queues replies to the group the inbound message came from and person to
+// the one who sent it (toPerson), and marks the message handled. A press is always
+// answered: with person, or with a bare acknowledgement.
+func groupReply(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, replies []flows.Notice, person *flows.Notice, now time.Time) error {
+	rows := groupRows(in, unit, replies)
+	if person == nil && in.Press != "" {
+		person = &flows.Notice{}
+	}
+	if person != nil && in.User != "" {
+		rows = append(rows, toPerson(in, *person))
+	}
+	if _, err := queueRows(ctx, tx, rows, now); err != nil {
 		return err
 	}
 	return handled(ctx, tx, in, now)
 }
 
-func queueRowsTo(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, ns []flows.Notice, now time.Time) ([]int64, error) {
+// toPerson addresses n to the person who sent in, never to the group: as the answer to
+// their press when in came from a button, else to their own chat (on Telegram and
+// WhatsApp a person's ID is also their private chat's). It is in their language.
+func toPerson(in flows.Inbound, n flows.Notice) outRow {
+	n.To, n.Press = flows.Recipient{}, in.Press
+	return outRow{address: address{in.Channel, in.User, langOr(in.Lang)}, notice: n}
+}
+
+func groupRows(in flows.Inbound, unit string, ns []flows.Notice) []outRow {
 	rows := make([]outRow, len(ns))
 	for i, n := range ns {
 		n.To = flows.ToUnit(unit)
-		rows[i] = outRow{address: address{in.Channel, in.Chat, "id"}, unit: unit, notice: n}
+		rows[i] = outRow{address: address{in.Channel, in.Chat, "id"}, unit: unit, notice: n, answer: true}
 	}
-	return queueRows(ctx, tx, rows, now)
+	return rows
+}
+
+func queueRowsTo(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, ns []flows.Notice, now time.Time) ([]int64, error) {
+	return queueRows(ctx, tx, groupRows(in, unit, ns), now)
 }
 
 // queueTo queues notices for one chat.

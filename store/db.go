@@ -42,8 +42,9 @@ var ErrOldSchema = errors.New("store: the database schema is older than this pro
 
 // DB is the desk's database. It is safe for concurrent use.
 type DB struct {
-	pool *pgxpool.Pool
-	logg *slog.Logger
+	pool  *pgxpool.Pool
+	logg  *slog.Logger
+	lease leases
 }
 
 // ConnectTimeout bounds connecting to the database, the whole handshake included, when
@@ -67,7 +68,8 @@ func poolConfig(url string) (*pgxpool.Config, error) {
 	cfg.ConnConfig.RuntimeParams["application_name"] = "aduan"
 	if !strings.Contains(url, "pool_max_conns") {
 		// pgxpool's default (the number of CPUs, at least 4) starves the workers and
-		// sweeps of a small server; the listener and the polling leader hold one each.
+		// sweeps of a small server; the listener, the lease identity and the polling
+		// leader hold one each.
 		cfg.MaxConns = 16
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
@@ -114,8 +116,11 @@ func (db *DB) log() *slog.Logger {
 	return slog.Default()
 }
 
-// Close closes every connection.
-func (db *DB) Close() { db.pool.Close() }
+// Close closes every connection; the leases this process holds are free at once.
+func (db *DB) Close() {
+	db.closeLeases()
+	db.pool.Close()
+}
 
 // Pool returns the connection pool, for components that share it (the WhatsApp store).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }

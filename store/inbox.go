@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"aduan/flows"
 )
@@ -19,26 +20,38 @@ const (
 ON CONFLICT (channel, message_id) DO NOTHING`
 	// sqlHandled marks a message handled and drops its content: what it said now lives
 	// where it belongs (a complaint, a session), and the key still de-duplicates.
-	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL, payload = '{}' WHERE channel = $1 AND message_id = $2`
+	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL, lease_owner = NULL, payload = '{}', last_error = '' WHERE channel = $1 AND message_id = $2`
 
-	// sqlClaimInbox leases the oldest unhandled message of each chat, so that a chat's
-	// messages are handled one at a time, in order, by whichever replica claims them.
+	// sqlClaimInbox leases, for process $5, the oldest unhandled message of each chat, so
+	// that a chat's messages are handled one at a time, in order, by whichever replica
+	// claims them.
 	sqlClaimInbox = `
-UPDATE inbox i SET locked_until = $3, attempts = i.attempts + 1
+UPDATE inbox i SET locked_until = $3, lease_owner = $5, attempts = i.attempts + 1
 WHERE i.id IN (
 	SELECT p.id FROM inbox p
-	WHERE p.channel = ANY($1) AND p.handled_at IS NULL AND (p.locked_until IS NULL OR p.locked_until <= $2)
+	WHERE p.channel = ANY($1) AND p.handled_at IS NULL AND ` + leaseFree + `
 	  AND NOT EXISTS (SELECT 1 FROM inbox e WHERE e.channel = p.channel AND e.chat = p.chat AND e.id < p.id
 	                  AND e.handled_at IS NULL)
 	ORDER BY p.id
 	LIMIT $4
 	FOR UPDATE SKIP LOCKED)
 RETURNING i.id, i.channel, i.message_id, i.chat, i.payload, i.attempts`
-	sqlInboxFailed = `UPDATE inbox SET handled_at = $3, locked_until = NULL, last_error = $4, payload = '{}' WHERE channel = $1 AND message_id = $2`
+	// sqlRetryInbox frees a message to be claimed again at $3 (not before): a lease with
+	// no owner that runs out then.
+	sqlRetryInbox = `UPDATE inbox SET locked_until = $3, lease_owner = NULL, last_error = $4 WHERE channel = $1 AND message_id = $2 AND handled_at IS NULL`
+	// sqlSetAside keeps only the key of a message the database cannot hold, handled, so
+	// that a redelivery is still recognised and the chat goes on.
+	sqlSetAside = `INSERT INTO inbox (channel, message_id, chat, payload, received_at, handled_at, last_error)
+VALUES ($1, $2, $3, '{}', $4, $4, 'set aside: payload not storable') ON CONFLICT (channel, message_id) DO NOTHING`
+	sqlInboxFailed = `UPDATE inbox SET handled_at = $3, locked_until = NULL, lease_owner = NULL, last_error = $4, payload = '{}' WHERE channel = $1 AND message_id = $2`
 )
 
 // Receive stores an inbound message before the channel is told it arrived. It returns
 // false when the message was stored before (a redelivery), so that it is handled once.
+// A payload the database refuses as data (jsonb holds no \u0000, no lone surrogate) is
+// set aside instead: only its key is kept, marked handled, a warning without content is
+// logged, and Receive returns false and no error, so that the channel moves on. Any
+// other failure is an error: the message is not stored, and the channel must ask again.
 func (db *DB) Receive(ctx context.Context, channel, messageID, chat string, payload []byte, now time.Time) (bool, error) {
 	var fresh bool
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -51,17 +64,28 @@ func (db *DB) Receive(ctx context.Context, channel, messageID, chat string, payl
 		}
 		return err
 	})
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
+		if _, serr := db.pool.Exec(ctx, sqlSetAside, channel, messageID, chat, now); serr != nil {
+			return false, fmt.Errorf("store: set aside %s message: %w", channel, serr)
+		}
+		db.log().Warn("inbound message set aside: the database cannot store it", "channel", channel, "message_id", messageID, "sqlstate", pe.Code)
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: receive %s message: %w", channel, err)
 	}
 	return fresh, nil
 }
 
-// ClaimInbox leases up to limit unhandled messages of the channels until now+lease: the
-// oldest of each chat. Handling marks them handled in its own transaction; one whose
-// lease runs out unhandled is claimed again.
+// ClaimInbox leases up to limit unhandled messages of the channels until now+lease, or
+// until this process dies: the oldest of each chat. Handling marks them handled in its
+// own transaction; one whose lease ends unhandled is claimed again.
 func (db *DB) ClaimInbox(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.RawInbound, error) {
-	rows, err := db.pool.Query(ctx, sqlClaimInbox, channels, now, now.Add(lease), limit)
+	owner, err := db.owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.pool.Query(ctx, sqlClaimInbox, channels, now, now.Add(lease), limit, owner)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim inbox: %w", err)
 	}
@@ -77,6 +101,15 @@ func (db *DB) ClaimInbox(ctx context.Context, channels []string, now time.Time, 
 	}
 	rows.Close()
 	return out, rows.Err()
+}
+
+// RetryInbox returns an inbound message that failed for a passing reason (reason: no
+// personal data) to be claimed again at at, holding its chat's later messages until then.
+func (db *DB) RetryInbox(ctx context.Context, channel, id string, at time.Time, reason string) error {
+	if _, err := db.pool.Exec(ctx, sqlRetryInbox, channel, id, at, reason); err != nil {
+		return fmt.Errorf("store: retry %s message: %w", channel, err)
+	}
+	return nil
 }
 
 // Handled records that an inbound message (channel and ID) was fully handled at now.

@@ -28,10 +28,10 @@ const (
 	// complaint's card in its chat, the last one when a chat gets two.
 	sqlQueue = `
 WITH queued AS (
-INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at)
-SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), $9, $9
-FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::bigint[], $8::int[])
-	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord)
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at, answer)
+SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), $9, $9, u.answer
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::bigint[], $8::int[], $10::boolean[])
+	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord, answer)
 ORDER BY u.ord
 RETURNING id, channel, chat, complaint_id, unit, payload, edit_of),
 cards AS (
@@ -47,37 +47,54 @@ SELECT id FROM queued ORDER BY id`
 	sqlCards = `SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
 WHERE k.complaint_id = ANY($1) AND NOT u.retired ORDER BY k.complaint_id, k.channel, k.chat`
 
-	// sqlClaim leases the oldest pending message of each chat whose turn has come; a
-	// chat's later messages wait until the earlier ones are delivered or failed. An edit
-	// carries the channel's reference of the message it replaces, and every message
-	// about a complaint the forum topic of the complaint in that chat.
+	// sqlSupersede drops card edits that a newer edit of the same message, queued behind
+	// them, makes pointless: both show the complaint as it is when sent. They are marked
+	// failed with a reason, never sent.
+	sqlSupersede = `
+UPDATE outbox p SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = 'superseded by a newer edit'
+WHERE p.channel = ANY($1) AND p.edit_of IS NOT NULL AND p.delivered_at IS NULL AND p.failed_at IS NULL AND ` + leaseFree + `
+  AND EXISTS (SELECT 1 FROM outbox n WHERE n.edit_of = p.edit_of AND n.channel = p.channel AND n.chat = p.chat AND n.id > p.id
+              AND n.delivered_at IS NULL AND n.failed_at IS NULL)`
+
+	// sqlClaim leases, for process $5, the oldest pending message of each chat whose turn
+	// has come; a chat's later messages wait until the earlier ones are delivered or
+	// failed, except that an answer to a person (a prompt, a confirmation) does not wait
+	// behind card edits. An edit carries the channel's reference of the message it
+	// replaces, and every message about a complaint the forum topic of the complaint in
+	// that chat (or the one opened for it in an earlier attempt); a message sent in parts
+	// carries how far it got.
 	sqlClaim = `
 WITH claimed AS (
-	UPDATE outbox o SET locked_until = $3, attempts = o.attempts + 1
+	UPDATE outbox o SET locked_until = $3, lease_owner = $5, attempts = o.attempts + 1
 	WHERE o.id IN (
 		SELECT p.id FROM outbox p
 		WHERE p.channel = ANY($1) AND p.delivered_at IS NULL AND p.failed_at IS NULL
-		  AND p.next_attempt_at <= $2 AND (p.locked_until IS NULL OR p.locked_until <= $2)
+		  AND p.next_attempt_at <= $2 AND ` + leaseFree + `
 		  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = p.channel AND e.chat = p.chat AND e.id < p.id
-		                  AND e.delivered_at IS NULL AND e.failed_at IS NULL)
+		                  AND e.delivered_at IS NULL AND e.failed_at IS NULL AND NOT (p.answer AND e.edit_of IS NOT NULL))
 		ORDER BY p.next_attempt_at, p.id
 		LIMIT $4
 		FOR UPDATE SKIP LOCKED)
-	RETURNING o.id, o.channel, o.chat, o.lang, o.unit, o.payload, o.attempts, o.edit_of, o.complaint_id)
+	RETURNING o.id, o.channel, o.chat, o.lang, o.unit, o.payload, o.attempts, o.edit_of, o.complaint_id, o.thread, o.parts_sent, o.receipt)
 SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 	coalesce((SELECT e.receipt FROM outbox e WHERE e.id = c.edit_of), ''),
-	coalesce((SELECT k.thread FROM card k WHERE k.complaint_id = c.complaint_id AND k.channel = c.channel AND k.chat = c.chat), '')
+	coalesce(nullif(c.thread, ''), (SELECT k.thread FROM card k WHERE k.complaint_id = c.complaint_id AND k.channel = c.channel AND k.chat = c.chat), ''),
+	c.parts_sent, CASE WHEN c.parts_sent > 0 THEN c.receipt ELSE '' END
 FROM claimed c ORDER BY c.id`
 
-	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, last_error = ''
+	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = ''
 WHERE id = $1 AND delivered_at IS NULL RETURNING complaint_id, channel, chat, (payload->>'card')::boolean, edit_of`
 	// sqlCardDelivered makes a delivered card the one later edits replace: a new card
 	// always, an edit only when it replaced the current card (an edit of an older card,
 	// queued with a new card in the same chat, must not take its place).
 	sqlCardDelivered = `UPDATE card SET outbox_id = $4, thread = CASE WHEN $5 = '' THEN thread ELSE $5 END
 WHERE complaint_id = $1 AND channel = $2 AND chat = $3 AND ($6::bigint IS NULL OR outbox_id = $6)`
-	sqlRetry  = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
-	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
+	sqlProgress = `UPDATE outbox SET parts_sent = $2, receipt = $3, thread = $4 WHERE id = $1 AND delivered_at IS NULL`
+	sqlRetry    = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
+	// sqlDefer is sqlRetry for a wait that is no failure: the claim's attempt is taken back.
+	sqlDefer = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3,
+	attempts = greatest(attempts - 1, 0) WHERE id = $1 AND delivered_at IS NULL`
+	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
 	sqlNotify = `SELECT pg_notify('aduan_outbox', '')`
 )
 
@@ -87,6 +104,7 @@ type outRow struct {
 	unit   string // the unit whose group the chat is; empty for a citizen
 	notice flows.Notice
 	editOf int64 // the outbox row of the card this message replaces
+	answer bool  // an answer to what a person just did in a group: it need not wait behind card edits
 }
 
 // cardRef is a complaint's card in one chat, as sqlCards reads it.
@@ -193,7 +211,9 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 	complaint, editOf := make([]int64, n), make([]int64, n)
 	payload := make([][]byte, n)
 	ord := make([]int32, n)
+	answer := make([]bool, n)
 	for i, r := range rows {
+		answer[i] = r.answer
 		p, err := json.Marshal(r.notice)
 		if err != nil {
 			return nil, fmt.Errorf("queue %s: %w", r.notice.Msg, err)
@@ -201,7 +221,7 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
 		complaint[i], editOf[i], payload[i], ord[i] = r.notice.Complaint, r.editOf, p, int32(i)
 	}
-	b.Queue(sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now).Query(func(res pgx.Rows) error {
+	b.Queue(sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now, answer).Query(func(res pgx.Rows) error {
 		var err error
 		if *ids, err = pgx.CollectRows(res, pgx.RowTo[int64]); err != nil {
 			return fmt.Errorf("queue messages: %w", err)
@@ -238,11 +258,20 @@ func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []addr
 }
 
 // Claim leases up to limit messages of the given channels that are due at now, at most
-// one per chat and always the oldest pending one of its chat, until now+lease. A
-// message whose lease runs out before it is marked is claimed again: delivery is at
-// least once, and a crash loses nothing.
+// one per chat and always the oldest pending one of its chat (an answer to a person may
+// overtake the chat's card edits), until now+lease or until this process dies, whichever
+// comes first. A message whose lease ends before it is marked is claimed again:
+// delivery is at least once, and a crash loses nothing. Card edits overtaken by a newer
+// edit of the same message are marked failed ("superseded") instead of being claimed.
 func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]flows.Envelope, error) {
-	rows, err := db.pool.Query(ctx, sqlClaim, channels, now, now.Add(lease), limit)
+	owner, err := db.owner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.pool.Exec(ctx, sqlSupersede, channels, now); err != nil {
+		return nil, fmt.Errorf("store: drop superseded edits: %w", err)
+	}
+	rows, err := db.pool.Query(ctx, sqlClaim, channels, now, now.Add(lease), limit, owner)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
@@ -251,7 +280,7 @@ func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease
 	for rows.Next() {
 		var o flows.Envelope
 		var p []byte
-		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Unit, &p, &o.Attempts, &o.Edit, &o.Thread); err != nil {
+		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Unit, &p, &o.Attempts, &o.Edit, &o.Thread, &o.Parts, &o.PartRef); err != nil {
 			return nil, fmt.Errorf("store: claim outbox: %w", err)
 		}
 		if err := json.Unmarshal(p, &o.Notice); err != nil {
@@ -261,6 +290,13 @@ func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// Progress records that the channel accepted the first parts of message id, the last
+// one with receipt r (and r.Thread the forum topic opened for it, if any), so that a
+// retry — by this process or another after a crash — sends only the rest.
+func (db *DB) Progress(ctx context.Context, id int64, parts int, r flows.Receipt) error {
+	return db.exec(ctx, "record progress", sqlProgress, id, parts, r.Ref, r.Thread)
 }
 
 // Delivered records that the channel confirmed message id at now, with its reference
@@ -292,6 +328,13 @@ func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time
 // operators and must not contain personal data.
 func (db *DB) Retry(ctx context.Context, id int64, at time.Time, reason string) error {
 	return db.exec(ctx, "reschedule", sqlRetry, id, at, reason)
+}
+
+// Defer returns message id to the queue until at without counting the attempt: the
+// network asked to wait (a 429), or the local pacing did. reason must not contain
+// personal data.
+func (db *DB) Defer(ctx context.Context, id int64, at time.Time, reason string) error {
+	return db.exec(ctx, "defer", sqlDefer, id, at, reason)
 }
 
 // Failed gives up on message id at now (the chat is unreachable); the chat's later

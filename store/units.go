@@ -148,7 +148,7 @@ func (db *DB) applyUnits(ctx context.Context, dir *flows.Directory, now time.Tim
 				}
 			}
 			if active > 0 {
-				return fmt.Errorf("%w (the database has %d units; this would make %d changes)", ErrExampleUnits, active, len(changes))
+				return fmt.Errorf("%w (units stored: %d; changes it would make: %d)", ErrExampleUnits, active, len(changes))
 			}
 		}
 		if opts.DryRun {

@@ -25,11 +25,11 @@ SELECT * FROM unnest(ARRAY[:id]::bigint[], ARRAY[:now]::timestamptz[], :f_kind::
 	:empty1::text[], ARRAY[:chat]::text[], :empty1::text[], :empty1::text[], :f_to::text[], :empty1::text[],
 	:f_unit_after::text[], :empty1::text[]);
 WITH queued AS (
-INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at)
-SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), :now, :now
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at, answer)
+SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), :now, :now, u.answer
 FROM unnest(:channel2::text[], ARRAY[:chat, :f_unit_chat]::text[], :lang2::text[], ARRAY[:id, :id]::bigint[],
-	:f_units::text[], ARRAY[:f_payload1, :f_payload2]::jsonb[], :zero2::bigint[], :ord2::int[])
-	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord)
+	:f_units::text[], ARRAY[:f_payload1, :f_payload2]::jsonb[], :zero2::bigint[], :ord2::int[], :false2::boolean[])
+	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord, answer)
 ORDER BY u.ord
 RETURNING id, channel, chat, complaint_id, unit, payload, edit_of),
 cards AS (

@@ -36,12 +36,12 @@ SELECT * FROM unnest(ARRAY[:id]::bigint[], ARRAY[:at]::timestamptz[], :r_kind::t
 	:r_actor_unit::text[], :r_actor_ref::text[], :r_actor_name::text[], :r_from::text[], :r_state::text[],
 	:r_actor_unit::text[], :r_unit::text[], :empty1::text[]);
 WITH queued AS (
-INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at)
-SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), :at, :at
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at, answer)
+SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), :at, :at, u.answer
 FROM unnest(:channel3::text[], ARRAY[:c_contact_chat, :r_unit_chat, :k_chat]::text[], :lang3::text[],
 	ARRAY[:id, :id, :id]::bigint[], :r_units::text[], ARRAY[:r_payload1, :r_payload2, :r_payload3]::jsonb[],
-	ARRAY[0, 0, :k_outbox_id]::bigint[], :ord3::int[])
-	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord)
+	ARRAY[0, 0, :k_outbox_id]::bigint[], :ord3::int[], :false3::boolean[])
+	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord, answer)
 ORDER BY u.ord
 RETURNING id, channel, chat, complaint_id, unit, payload, edit_of),
 cards AS (

@@ -6,6 +6,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -20,6 +21,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -47,6 +49,9 @@ type Config struct {
 	// Pace is the clock of that pacing: real time, whatever clock the desk's business
 	// follows. Nil means the business clock.
 	Pace flows.Clock
+	// MemberTTL is how long a confirmed group membership is believed before Telegram
+	// is asked again (getChatMember); default one minute.
+	MemberTTL time.Duration
 }
 
 // Store is what the channel needs of the database.
@@ -77,13 +82,14 @@ type Bot struct {
 
 	mu       sync.Mutex
 	username string
+	members  map[memberKey]time.Time // memberships confirmed, until when (Member)
 	forums   map[int64]bool
-	partial  map[int64]sendProgress // by outbox ID: deliveries that failed half-way
 }
 
 var (
-	_ bot.Channel = (*Bot)(nil)
-	_ bot.Decoder = (*Bot)(nil)
+	_ bot.PartialChannel = (*Bot)(nil)
+	_ bot.Decoder        = (*Bot)(nil)
+	_ bot.Membership     = (*Bot)(nil)
 )
 
 // New returns the channel. It makes no network call.
@@ -109,20 +115,24 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 	if cfg.Pace == nil {
 		cfg.Pace = clock
 	}
+	if cfg.MemberTTL == 0 {
+		cfg.MemberTTL = time.Minute
+	}
 	api, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient))
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
 	return &Bot{cfg: cfg, api: api, store: store, catalog: catalog, rules: rules, clock: clock, log: log,
-		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}, partial: map[int64]sendProgress{}}, nil
+		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}, members: map[memberKey]time.Time{}}, nil
 }
 
 // Name returns "telegram".
 func (b *Bot) Name() string { return Name }
 
 // Start prepares Telegram for the chosen mode: it learns the bot's username (for
-// commands addressed as /command@name) and sets or deletes the webhook.
+// commands addressed as /command@name), registers the commands of the menu (setCommands)
+// and sets or deletes the webhook.
 func (b *Bot) Start(ctx context.Context) error {
 	me, err := b.api.GetMe(ctx)
 	if err != nil {
@@ -131,6 +141,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.mu.Lock()
 	b.username = me.Username
 	b.mu.Unlock()
+	b.setCommands(ctx)
 	if b.cfg.WebhookURL != "" {
 		_, err = b.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
 			AllowedUpdates: allowedUpdates, MaxConnections: 40})
@@ -142,9 +153,11 @@ func (b *Bot) Start(ctx context.Context) error {
 
 var allowedUpdates = []string{"message", "edited_message", "callback_query"}
 
-// Poll long-polls Telegram until ctx ends. Each batch of updates is stored before the
-// next request moves the offset past it, so an update Telegram considers delivered is
-// always in the inbox. Only one process may poll a bot (the caller holds the lock).
+// Poll long-polls Telegram until ctx ends. Each update is stored (or, when the database
+// cannot hold it, set aside) before the next request moves the offset past it, so an
+// update Telegram considers delivered is always in the inbox; one that is not an update
+// at all is logged and skipped. Only a failure to reach the database stops the offset.
+// Only one process may poll a bot (the caller holds the lock).
 func (b *Bot) Poll(ctx context.Context) error {
 	var offset int64
 	backoff := time.Duration(0)
@@ -167,14 +180,18 @@ func (b *Bot) Poll(ctx context.Context) error {
 		}
 		backoff = 0
 		for _, raw := range updates {
-			id, _, err := b.receive(ctx, raw)
+			id, err := b.receive(ctx, raw)
+			if errors.Is(err, errNotUpdate) {
+				b.log.Warn("telegram sent something that is not an update, skipped")
+				continue
+			}
 			if err != nil {
 				// Not stored: do not move the offset past it; ask again.
 				b.log.Error("telegram update not stored", "err", err)
 				backoff = time.Second
 				break
 			}
-			offset = id + 1
+			offset = max(offset, id+1)
 		}
 	}
 	return ctx.Err()
@@ -212,10 +229,38 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, 
 	return r.Result, nil
 }
 
-// receive stores one update and returns its ID and chat.
-func (b *Bot) receive(ctx context.Context, raw []byte) (int64, string, error) {
+// errNotUpdate is what receive says of a body that carries no update_id.
+var errNotUpdate = errors.New("telegram: not an update (no update_id)")
+
+// receive stores one update, made storable first (see storable), and returns its ID.
+// The store sets aside an update it still cannot hold, and receive succeeds then too.
+func (b *Bot) receive(ctx context.Context, raw []byte) (int64, error) {
+	var key struct {
+		ID int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &key); err != nil || key.ID <= 0 {
+		return 0, errNotUpdate
+	}
+	payload, err := storable(raw)
+	if err != nil {
+		b.log.Warn("telegram update not storable as JSON, kept without content", "update_id", key.ID)
+		payload = []byte(fmt.Sprintf(`{"update_id":%d}`, key.ID))
+	}
+	chat := chatOf(payload)
+	fresh, err := b.store.Receive(ctx, Name, strconv.FormatInt(key.ID, 10), chat, payload, b.clock.Now())
+	if err != nil {
+		return 0, err
+	}
+	if fresh {
+		b.wake()
+	}
+	return key.ID, nil
+}
+
+// chatOf returns the chat an update belongs to, or "-" when it names none (or names it
+// in a form that cannot be read: such updates queue together).
+func chatOf(raw []byte) string {
 	var head struct {
-		ID      int64 `json:"update_id"`
 		Message *struct {
 			Chat struct{ ID int64 } `json:"chat"`
 		} `json:"message"`
@@ -229,35 +274,63 @@ func (b *Bot) receive(ctx context.Context, raw []byte) (int64, string, error) {
 			} `json:"message"`
 		} `json:"callback_query"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil || head.ID == 0 {
-		return 0, "", errors.New("telegram: update without update_id")
-	}
-	chat := ""
+	_ = json.Unmarshal(raw, &head) // a field of the wrong type leaves the others read
 	switch {
-	case head.Message != nil:
-		chat = strconv.FormatInt(head.Message.Chat.ID, 10)
-	case head.Edited != nil:
-		chat = strconv.FormatInt(head.Edited.Chat.ID, 10)
-	case head.Callback != nil && head.Callback.Message != nil:
-		chat = strconv.FormatInt(head.Callback.Message.Chat.ID, 10)
-	case head.Callback != nil:
-		chat = strconv.FormatInt(head.Callback.From.ID, 10)
-	default:
-		chat = "-"
+	case head.Message != nil && head.Message.Chat.ID != 0:
+		return strconv.FormatInt(head.Message.Chat.ID, 10)
+	case head.Edited != nil && head.Edited.Chat.ID != 0:
+		return strconv.FormatInt(head.Edited.Chat.ID, 10)
+	case head.Callback != nil && head.Callback.Message != nil && head.Callback.Message.Chat.ID != 0:
+		return strconv.FormatInt(head.Callback.Message.Chat.ID, 10)
+	case head.Callback != nil && head.Callback.From.ID != 0:
+		return strconv.FormatInt(head.Callback.From.ID, 10)
 	}
-	fresh, err := b.store.Receive(ctx, Name, strconv.FormatInt(head.ID, 10), chat, raw, b.clock.Now())
-	if err != nil {
-		return 0, "", err
+	return "-"
+}
+
+// storable returns an update as JSON that PostgreSQL's jsonb can hold. jsonb refuses
+// the character U+0000 and lone UTF-16 surrogates, and PostgreSQL invalid UTF-8; Go's
+// decoder turns lone surrogates and invalid UTF-8 into U+FFFD, and storable turns U+0000
+// into U+FFFD too. Numbers keep their digits. An update with none of these is returned
+// as it is.
+func storable(raw []byte) ([]byte, error) {
+	lower := bytes.ToLower(raw)
+	if utf8.Valid(raw) && bytes.IndexByte(raw, 0) < 0 && !bytes.Contains(lower, []byte(`\u0000`)) && !bytes.Contains(lower, []byte(`\ud`)) {
+		return raw, nil
 	}
-	if fresh {
-		b.wake()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
 	}
-	return head.ID, chat, nil
+	return json.Marshal(withoutNUL(v))
+}
+
+// withoutNUL replaces U+0000 in every string and key of a decoded JSON value.
+func withoutNUL(v any) any {
+	switch v := v.(type) {
+	case string:
+		return strings.ReplaceAll(v, "\x00", "\uFFFD")
+	case []any:
+		for i := range v {
+			v[i] = withoutNUL(v[i])
+		}
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[strings.ReplaceAll(k, "\x00", "\uFFFD")] = withoutNUL(e)
+		}
+		return out
+	}
+	return v
 }
 
 // WebhookHandler receives updates from Telegram: it refuses a missing or wrong secret
-// with 401, stores the update, and only then answers 200 — 500 when it could not be
-// stored, so that Telegram delivers it again.
+// with 401 and a body that is not an update with 400, stores the update (or sets it
+// aside when the database cannot hold it), and only then answers 200 — 500 when the
+// database could not be reached, so that Telegram delivers it again.
 func (b *Bot) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
@@ -270,25 +343,26 @@ func (b *Bot) WebhookHandler() http.Handler {
 			http.Error(w, "unreadable", http.StatusBadRequest)
 			return
 		}
-		if _, _, err := b.receive(r.Context(), raw); err != nil {
-			if strings.Contains(err.Error(), "update_id") {
-				http.Error(w, "not an update", http.StatusBadRequest)
-				return
-			}
+		switch _, err := b.receive(r.Context(), raw); {
+		case errors.Is(err, errNotUpdate):
+			http.Error(w, "not an update", http.StatusBadRequest)
+		case err != nil:
 			b.log.Error("telegram webhook update not stored", "err", err)
 			http.Error(w, "not stored", http.StatusInternalServerError)
-			return
+		default:
+			w.WriteHeader(http.StatusOK)
 		}
-		w.WriteHeader(http.StatusOK)
 	})
 }
 
 // Decode turns a stored update into what the desk understands, fetching attachments.
-// A button press is acknowledged to Telegram right away (the spinner stops).
+// A button press in a private chat is acknowledged to Telegram right away (the spinner
+// stops); one in a group carries its callback query ID as Inbound.Press, and is
+// answered with the outcome the desk decides.
 func (b *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, bool, error) {
 	var u models.Update
 	if err := json.Unmarshal(raw.Payload, &u); err != nil {
-		return flows.Inbound{}, false, errors.New("telegram: undecodable update")
+		return flows.Inbound{}, raw.Chat == "" || strings.HasPrefix(raw.Chat, "-"), fmt.Errorf("telegram: undecodable update: %w", bot.ErrMalformed)
 	}
 	switch {
 	case u.CallbackQuery != nil:
@@ -301,10 +375,16 @@ func (b *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 			chat = m.Chat.ID
 		}
 		in.Chat = strconv.FormatInt(chat, 10)
+		if chat < 0 {
+			// A press in a group is answered with its outcome, once the desk has
+			// decided it (a press answer in the outbox: answerPress).
+			in.Press = cq.ID
+			return in, true, nil
+		}
 		if _, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
 			b.log.Debug("telegram answerCallbackQuery failed", "err", redact(err.Error(), b.cfg.Token))
 		}
-		return in, chat < 0, nil
+		return in, false, nil
 	case u.Message != nil:
 		in, err := b.decodeMessage(ctx, u.Message)
 		return in, u.Message.Chat.ID < 0, err
@@ -439,7 +519,10 @@ func (b *Bot) command(m *models.Message) (cmd, rest string, ok bool) {
 		return "", "", false
 	}
 	u16 := utf16.Encode([]rune(m.Text))
-	end := min(m.Entities[0].Length, len(u16))
+	end := max(0, min(m.Entities[0].Length, len(u16))) // Telegram's lengths are not trusted
+	if end == 0 {
+		return "", "", false
+	}
 	word := string(utf16.Decode(u16[:end]))
 	rest = strings.TrimSpace(string(utf16.Decode(u16[end:])))
 	word = strings.TrimPrefix(word, "/")
@@ -461,11 +544,26 @@ func fullName(u models.User) string {
 
 // Deliver sends one outbox message: a text with its buttons (split when too long), or
 // a complaint's card — in the complaint's forum topic when the group is a forum, and
-// edited in place when it replaces an earlier card.
+// edited in place when it replaces an earlier card. It is DeliverParts without
+// recording progress.
 func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
+	return b.DeliverParts(ctx, m, nil)
+}
+
+// DeliverParts is Deliver that records each part Telegram accepted but the last (and a
+// forum topic it opened) with record as soon as Telegram answers, and that goes on from
+// m.Parts when an earlier attempt got that far: a retry, even after a crash, sends only
+// what Telegram has not confirmed.
+func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
+	if record == nil {
+		record = func(context.Context, int, flows.Receipt) error { return nil }
+	}
 	chat, err := strconv.ParseInt(m.Chat, 10, 64)
 	if err != nil {
 		return flows.Receipt{}, fmt.Errorf("telegram: chat %q is not a chat ID: %w", m.Chat, bot.ErrUnreachable)
+	}
+	if m.Notice.Press != "" {
+		return b.answerPress(ctx, chat, m)
 	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {
@@ -473,7 +571,7 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 	}
 	parts := SplitEscaped(text, MaxText)
 	rcpt := flows.Receipt{Thread: m.Thread}
-	if m.Edit != "" && len(parts) == 1 {
+	if m.Edit != "" && len(parts) == 1 && m.Parts == 0 {
 		if err := b.pace(ctx, chat); err != nil {
 			return flows.Receipt{}, err
 		}
@@ -489,26 +587,22 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 		}
 		// The card is gone (deleted, too old): send a new one instead.
 	}
-	// A retry after a partial failure goes on where the last attempt stopped: the
-	// topic it opened and the parts it sent are remembered.
-	prog := b.progress(m.ID)
-	if prog.thread != "" {
-		rcpt.Thread = prog.thread
-	}
-	if m.Notice.Card && rcpt.Thread == "" && m.Unit != "" && b.isForum(ctx, chat) {
+	if m.Notice.Card && rcpt.Thread == "" && m.Parts == 0 && m.Unit != "" && b.isForum(ctx, chat) {
 		if err := b.pace(ctx, chat); err != nil {
 			return flows.Receipt{}, err
 		}
 		topic, err := b.api.CreateForumTopic(ctx, &tg.CreateForumTopicParams{ChatID: chat, Name: topicName(m.Notice)})
 		if err == nil {
 			rcpt.Thread = strconv.Itoa(topic.MessageThreadID)
-			b.remember(m.ID, rcpt.Thread, prog.sent, prog.ref)
+			if err := record(ctx, 0, rcpt); err != nil {
+				return flows.Receipt{}, err
+			}
 		} else {
 			b.log.Warn("telegram forum topic not created", "outbox_id", m.ID, "err", redact(err.Error(), b.cfg.Token))
 		}
 	}
-	rcpt.Ref = prog.ref
-	for i := prog.sent; i < len(parts); i++ {
+	rcpt.Ref = m.PartRef
+	for i := m.Parts; i < len(parts); i++ {
 		if err := b.pace(ctx, chat); err != nil {
 			return flows.Receipt{}, err
 		}
@@ -529,35 +623,13 @@ func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 			return flows.Receipt{}, b.failure(chat, err)
 		}
 		rcpt.Ref = strconv.Itoa(msg.ID)
-		b.remember(m.ID, rcpt.Thread, i+1, rcpt.Ref)
+		if i < len(parts)-1 {
+			if err := record(ctx, i+1, rcpt); err != nil {
+				return flows.Receipt{}, fmt.Errorf("telegram: part %d of %d sent, not recorded: %w", i+1, len(parts), err)
+			}
+		}
 	}
-	b.forget(m.ID)
 	return rcpt, nil
-}
-
-// sendProgress is how far an outbox message got before its delivery failed.
-type sendProgress struct {
-	thread string // the forum topic opened for it
-	sent   int    // parts already sent
-	ref    string // the last part's message ID
-}
-
-func (b *Bot) progress(id int64) sendProgress {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.partial[id]
-}
-
-func (b *Bot) remember(id int64, thread string, sent int, ref string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.partial[id] = sendProgress{thread, sent, ref}
-}
-
-func (b *Bot) forget(id int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.partial, id)
 }
 
 // pace takes a token for chat from the limiter. Senders queue for the overall limit in

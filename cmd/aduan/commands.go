@@ -97,16 +97,6 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		verb = "would be done (dry run)"
 	}
 	fmt.Fprintf(e.stdout, "sweep as of %s: %d steps, %d digests %s\n", now.In(e.cfg.Zone).Format(time.RFC3339), len(rep.Changes), len(rep.Digests), verb)
-	// Unfinished complaints are reminded and dropped as serve's sweep does them.
-	if !*dry {
-		n, err := db.SweepSessions(ctx, &e.cfg.Intake, now)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			fmt.Fprintf(e.stdout, "unfinished complaints reminded or dropped: %d\n", n)
-		}
-	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	for _, ch := range rep.Changes {
 		c := ch.Complaint
@@ -115,7 +105,21 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	for _, d := range rep.Digests {
 		fmt.Fprintf(w, "digest\t%s\topen %d, due today %d, overdue %d\n", d.Unit, d.Open, d.DueToday, d.Overdue)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	// Unfinished complaints are reminded and dropped as serve's sweep does them.
+	if *dry {
+		return nil
+	}
+	n, err := db.SweepSessions(ctx, &e.cfg.Intake, now)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(e.stdout, "unfinished complaints reminded or dropped: %d\n", n)
+	}
+	return nil
 }
 
 func runUnits(ctx context.Context, e *env, args []string) error {
@@ -197,10 +201,9 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return usageError(fs, "want list, add, remove or import")
 	}
-	arg := func(i int) string { return pos[i] }
 	now := e.clock.Now()
 	open := func() (*store.DB, error) { return openDB(ctx, e, true) }
-	switch sub := arg(0); {
+	switch sub := pos[0]; {
 	case sub == "list" && len(pos) == 1:
 		db, err := open()
 		if err != nil {
@@ -227,11 +230,11 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	case sub == "add" && len(pos) == 4:
-		day, err := flows.ParseDate(arg(1))
+		day, err := flows.ParseDate(pos[1])
 		if err != nil {
 			return usageError(fs, "%v", err)
 		}
-		h := flows.Holiday{Date: day, Kind: flows.HolidayKind(arg(2)), Name: arg(3), Source: "operator"}
+		h := flows.Holiday{Date: day, Kind: flows.HolidayKind(pos[2]), Name: pos[3], Source: "operator"}
 		// Round-trip through the file format so that the same checks apply.
 		var b strings.Builder
 		if err := flows.WriteHolidays(&b, []flows.Holiday{h}); err != nil {
@@ -248,7 +251,7 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "added %s %s %s\n", day, h.Kind, h.Name)
 		return nil
 	case sub == "remove" && len(pos) == 2:
-		day, err := flows.ParseDate(arg(1))
+		day, err := flows.ParseDate(pos[1])
 		if err != nil {
 			return usageError(fs, "%v", err)
 		}
@@ -265,12 +268,12 @@ func runHolidays(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "removed %s: it is a working day again (if a weekday)\n", day)
 		return nil
 	case sub == "import" && len(pos) == 2:
-		f, err := os.Open(arg(1))
+		f, err := os.Open(pos[1])
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		hs, err := flows.ParseHolidays(arg(1), f)
+		hs, err := flows.ParseHolidays(pos[1], f)
 		if err != nil {
 			return err
 		}

@@ -112,6 +112,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		}
+		if name == "serve" && cfg.LogFormat == "json" {
+			// serve's stderr is its log: the reason it stopped is a log line too.
+			e.log.Error("desk failed", "err", err)
+			return 1
+		}
 		fmt.Fprintf(stderr, "aduan %s: %v\n", name, err)
 		return 1
 	}
@@ -175,7 +180,7 @@ func subcommand(e *env, name, args, help string) *flagSet {
 			fs.PrintDefaults()
 		}
 	}
-	fs.Usage = func() {} // the flag package's own message is the one line; parseFlags adds the hint
+	fs.Usage = fs.usage
 	return fs
 }
 
@@ -193,7 +198,11 @@ func (fs *flagSet) hint() {
 // parseFlags parses args: -h or --help prints the usage and returns flag.ErrHelp; a flag
 // error prints one line and a hint and returns errUsage.
 func parseFlags(fs *flagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	// The flag package's own message is the one line of a mistake; the hint follows.
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = fs.usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.usage()
 			return err
@@ -226,19 +235,19 @@ func parseInterspersed(fs *flagSet, args []string) ([]string, error) {
 	}
 }
 
-// parseArgs is parseInterspersed that also wants between min and max positional
-// arguments (max < 0: any number).
-func parseArgs(fs *flagSet, args []string, min, max int) ([]string, error) {
+// parseArgs is parseInterspersed that also wants at least least and at most most
+// positional arguments (most < 0: any number).
+func parseArgs(fs *flagSet, args []string, least, most int) ([]string, error) {
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case len(pos) < min:
+	case len(pos) < least:
 		return nil, usageError(fs, "missing arguments")
-	case max == 0 && len(pos) > 0:
+	case most == 0 && len(pos) > 0:
 		return nil, usageError(fs, "no arguments expected, got %q", strings.Join(pos, " "))
-	case max > 0 && len(pos) > max:
+	case most > 0 && len(pos) > most:
 		return nil, usageError(fs, "too many arguments: %q", strings.Join(pos, " "))
 	}
 	return pos, nil

@@ -338,6 +338,23 @@ func TestSettingsRefusedPrecisely(t *testing.T) {
 	c.env["TELEGRAM_WEBHOOK_SECRET"] = "s"
 	c.env["TELEGRAM_WEBHOOK_URL"] = "https://desk.example:8443/tg"
 	c.ok(due...)
+	// A self-hosted Bot API server posts over http, to any port.
+	c.env["TELEGRAM_API_URL"] = "http://127.0.0.1:8081"
+	c.env["TELEGRAM_WEBHOOK_URL"] = "http://127.0.0.1:9090/tg"
+	c.ok(due...)
+	// setWebhookURL reads the API URL: it must be parsed first.
+	api, hook := -1, -1
+	for i, s := range config.Settings {
+		switch s.Flag {
+		case "telegram-api-url":
+			api = i
+		case "telegram-webhook-url":
+			hook = i
+		}
+	}
+	if api < 0 || hook < api {
+		t.Errorf("--telegram-api-url (%d) must come before --telegram-webhook-url (%d) in config.Settings", api, hook)
+	}
 }
 
 // silentServer accepts connections and never answers; it returns its address.
@@ -392,6 +409,14 @@ func TestServeOnAnUnmigratedDatabaseCreatesNothing(t *testing.T) {
 	c.env["DATABASE_URL"] = url
 	c.env["ADUAN_LISTEN"] = "127.0.0.1:0"
 	c.fails(1, []string{"serve"}, "never been migrated", "run `aduan migrate`")
+	// With JSON logs, the reason serve stopped is a JSON line too.
+	c.env["ADUAN_LOG_FORMAT"] = "json"
+	r := c.run("serve")
+	var rec struct{ Level, Msg, Err string }
+	if err := json.Unmarshal([]byte(r.stderr), &rec); err != nil || r.code != 1 || rec.Msg != "desk failed" || !strings.Contains(rec.Err, "never been migrated") {
+		t.Errorf("serve with JSON logs on an unmigrated database: exit %d, stderr %q", r.code, r.stderr)
+	}
+	delete(c.env, "ADUAN_LOG_FORMAT")
 	c.fails(1, []string{"units", "list"}, "run `aduan migrate`")
 	db, err := openDB(t.Context(), &env{cfg: config.Config{DatabaseURL: url}, log: nil}, false)
 	if err != nil {

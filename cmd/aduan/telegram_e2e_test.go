@@ -153,7 +153,9 @@ func (d *tgDesk) do(upds ...models.Update) []tgfake.Call {
 	return d.settle()
 }
 
-// waitHandled waits until the inbound messages with the given update IDs are handled.
+// waitHandled waits until the inbound messages with the given update IDs are handled,
+// failing the test when one is given up (handled with an error); a message waiting for
+// a retry keeps its last error and is waited for.
 func (d *tgDesk) waitHandled(ids ...string) {
 	d.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -169,7 +171,7 @@ func (d *tgDesk) waitHandled(ids ...string) {
 		var n int
 		var errs string
 		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*) FILTER (WHERE handled_at IS NOT NULL),
-	coalesce(string_agg(nullif(last_error, ''), '; '), '') FROM inbox WHERE channel = 'telegram' AND message_id = ANY($1)`, ids).Scan(&n, &errs)
+	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = 'telegram' AND message_id = ANY($1)`, ids).Scan(&n, &errs)
 		if err != nil {
 			d.t.Fatal(err)
 		}
@@ -820,12 +822,16 @@ func TestTelegramSendBackAndArchive(t *testing.T) {
 	ask := d.message(calls, groupNational, "Balas pesan ini dengan alasannya")
 	calls = d.do(tgfake.ReplyMessage(groupNational, adminNational, ask.MessageID, "Salah kirim."))
 	confirm := d.message(calls, groupNational, "Salah kirim.")
-	calls = d.press(groupNational, adminNational, confirm, d.button(groupNational, confirm, `^p:\d+:no$`))
-	d.message(calls, groupNational, "Dibatalkan")
+	calls, ans := d.tap(tgfake.Callback(groupNational, adminNational, confirm.MessageID, d.button(groupNational, confirm, `^p:\d+:no$`)))
+	wantText(t, "cancelled", ans.Text, "Dibatalkan")
+	d.noMessage(calls, groupNational, "Dibatalkan")
 	d.wantState(tr, flows.Submitted, 3)
-	// A second press of the used confirmation does nothing but say so.
-	calls = d.do(tgfake.Callback(groupNational, adminNational, confirm.MessageID, d.button(groupNational, confirm, `^p:\d+:ok$`)))
-	d.message(calls, groupNational, "Tombol ini berasal dari kartu lama")
+	// A second press of the used confirmation does nothing but say so, to the presser.
+	calls, ans = d.tap(tgfake.Callback(groupNational, adminNational, confirm.MessageID, d.button(groupNational, confirm, `^p:\d+:ok$`)))
+	wantText(t, "used confirmation", ans.Text, "Tombol ini berasal dari kartu lama")
+	if got := sent(calls, groupNational); len(got) != 0 {
+		t.Errorf("a used confirmation posted to the group:\n%s", texts(got))
+	}
 	d.wantState(tr, flows.Submitted, 3)
 
 	archive := "Bukan kewenangan pemerintah kabupaten di layanan ini; silakan lapor ke Dinas PU Provinsi."
@@ -847,7 +853,8 @@ func TestTelegramSendBackAndArchive(t *testing.T) {
 }
 
 // TestTelegramDoubleAndForgedPresses presses a button twice and presses buttons that no
-// card offers: one transition, and a clear refusal for everything else.
+// card offers: one transition, and a clear refusal for everything else, as the answer
+// to the press (nothing posted to any group).
 func TestTelegramDoubleAndForgedPresses(t *testing.T) {
 	t.Parallel()
 	d := newTGDesk(t, "2026-11-30 09:00", nil)
@@ -858,15 +865,19 @@ func TestTelegramDoubleAndForgedPresses(t *testing.T) {
 
 	// A double click: the same button twice before the first is handled.
 	data := fmt.Sprintf("a:route:%d:1:kuburaya", c.ID)
-	calls = d.do(tgfake.Callback(groupNational, adminNational, offer.MessageID, data),
-		tgfake.Callback(groupNational, adminNational, offer.MessageID, data))
+	first, second := tgfake.Callback(groupNational, adminNational, offer.MessageID, data),
+		tgfake.Callback(groupNational, adminNational, offer.MessageID, data)
+	calls = d.do(first, second)
 	d.wantState(tr, flows.Routed, 2)
 	d.message(calls, groupNational, "Tercatat")
-	d.message(calls, groupNational, "baru saja diubah oleh orang lain")
+	d.noMessage(calls, groupNational, "baru saja diubah oleh orang lain")
 	d.message(calls, groupRegency, "Aduan baru "+tr)
 	d.message(calls, citizenBudi, "sudah diverifikasi")
-	if n := len(d.fake.Calls("answerCallbackQuery")); n < 2 {
-		t.Errorf("%d presses answered", n)
+	if a := d.answer(first); a.Text != "" {
+		t.Errorf("the first press was answered %+v, want a bare acknowledgement", a)
+	}
+	if a := d.answer(second); !a.Alert || !strings.Contains(a.Text, "baru saja diubah oleh orang lain") {
+		t.Errorf("the second press was answered %+v, want an alert that someone changed it", a)
 	}
 
 	before := len(d.audit(tr))
@@ -882,16 +893,19 @@ func TestTelegramDoubleAndForgedPresses(t *testing.T) {
 		{"garbage", groupRegency, adminRegency, "x:1:2:3", "Tombol ini berasal dari kartu lama"},
 		{"no such complaint", groupRegency, adminRegency, "a:distribute:999999:2:dukcapil", "Tombol ini berasal dari kartu lama"},
 		{"no such pending text", groupRegency, adminRegency, "p:999999:ok", "Tombol ini berasal dari kartu lama"},
-		{"another unit's button", groupAgency, adminAgency, fmt.Sprintf("a:distribute:%d:2:dukcapil", c.ID), "bukan giliran Anda"},
+		{"another unit's button", groupAgency, adminAgency, fmt.Sprintf("a:distribute:%d:2:dukcapil", c.ID), "Tombol ini berasal dari kartu lama"},
 		{"the previous holder's button", groupNational, adminNational, fmt.Sprintf("a:archive:%d:2", c.ID), "bukan giliran Anda"},
 		{"an old card's button", groupRegency, adminRegency, fmt.Sprintf("a:distribute:%d:1:dukcapil", c.ID), "baru saja diubah oleh orang lain"},
 	} {
-		calls := d.do(tgfake.Callback(f.group, f.user, 1, f.data))
-		if got := sent(calls, f.group); len(got) != 1 || !strings.Contains(got[0].Text(), f.want) {
-			t.Errorf("%s (%s in %d): the group received\n%s want one message with %q", f.name, f.data, f.group, texts(got), f.want)
+		calls, ans := d.tap(tgfake.Callback(f.group, f.user, 1, f.data))
+		if !ans.Alert || !strings.Contains(ans.Text, f.want) {
+			t.Errorf("%s (%s in %d): the press was answered %+v, want an alert with %q", f.name, f.data, f.group, ans, f.want)
+		}
+		if f.group == groupAgency && strings.Contains(ans.Text, tr) {
+			t.Errorf("%s: a press in another unit's group learnt the tracking number: %q", f.name, ans.Text)
 		}
 		for _, c := range calls {
-			if c.Method == "sendMessage" && c.ChatID() != f.group {
+			if c.Method == "sendMessage" {
 				t.Errorf("%s: a message to %d: %q", f.name, c.ChatID(), c.Text())
 			}
 		}

@@ -17,8 +17,11 @@
 // parse_mode HTML is parsed with Telegram's rules (an unescaped "<" fails with "can't parse
 // entities"), texts over 4096 and captions over 1024 UTF-16 code units are rejected, callback
 // data over 64 bytes is rejected, a reply to a missing message fails unless
-// allow_sending_without_reply is set, the bot cannot edit messages it did not send, and
-// editMessageText without reply_markup removes the inline keyboard. MarkdownV2 and Markdown
+// allow_sending_without_reply is set, the bot cannot edit messages it did not send,
+// editMessageText without reply_markup removes the inline keyboard, a callback query is
+// answered once (at most 200 characters; a second answer, or one after ExpireCallback, is
+// "query is too old"), and setMyCommands checks its commands, scope and language code
+// and keeps a list per scope and language (Commands, getMyCommands). MarkdownV2 and Markdown
 // texts are accepted without validation and returned as sent.
 //
 // All methods are safe for concurrent use.
@@ -166,10 +169,14 @@ type Server struct {
 	fileIDByPath   map[string]string
 	uploads        int
 	members        map[memberKey]string
+	outside        map[memberKey]bool // restricted users no longer in the chat
 	forums         map[int64]bool
 	blocked        map[int64]bool
 	failures       map[string][]failure // by lower-case method name
 	webhook        webhookState
+	answers        map[string]PressAnswer              // answered callback queries, by ID
+	expired        map[string]bool                     // callback queries too old to answer
+	commands       map[commandsKey][]models.BotCommand // setMyCommands, by scope and language
 }
 
 type queuedUpdate struct {
@@ -219,9 +226,13 @@ func New(token string) *Server {
 		files:          make(map[string]fileEntry),
 		fileIDByPath:   make(map[string]string),
 		members:        make(map[memberKey]string),
+		outside:        make(map[memberKey]bool),
 		forums:         make(map[int64]bool),
 		blocked:        make(map[int64]bool),
 		failures:       make(map[string][]failure),
+		answers:        make(map[string]PressAnswer),
+		expired:        make(map[string]bool),
+		commands:       make(map[commandsKey][]models.BotCommand),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -283,6 +294,22 @@ func (s *Server) SetMember(chatID, userID int64, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.members[memberKey{chatID, userID}] = status
+	delete(s.outside, memberKey{chatID, userID})
+}
+
+// SetRestricted makes getChatMember report userID in chatID as "restricted": still a
+// member of the chat (is_member true) or, when isMember is false, a restricted user who
+// is not in it any more.
+func (s *Server) SetRestricted(chatID, userID int64, isMember bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := memberKey{chatID, userID}
+	s.members[key] = string(models.ChatMemberTypeRestricted)
+	if isMember {
+		delete(s.outside, key)
+	} else {
+		s.outside[key] = true
+	}
 }
 
 // SetForum makes chatID a forum supergroup (getChat reports is_forum).
@@ -423,6 +450,35 @@ func (s *Server) Push(upd models.Update) models.Update {
 	close(s.updatesChanged)
 	s.updatesChanged = make(chan struct{})
 	return out
+}
+
+// PushRaw queues an update exactly as the JSON raw gives it, with the next update_id when
+// raw has none (or 0), and returns that ID. It is for what Telegram passes on and
+// models.Update cannot carry through Go's encoder: an escaped U+0000 or a lone surrogate
+// (\ud800) in a text, a field of an unexpected type. raw must be a JSON object.
+func (s *Server) PushRaw(raw []byte) (int64, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return 0, fmt.Errorf("tgfake: push raw update: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var id int64
+	_ = json.Unmarshal(fields["update_id"], &id)
+	if id == 0 {
+		id = s.nextUpdateID
+		fields["update_id"] = json.RawMessage(strconv.FormatInt(id, 10))
+		out, err := json.Marshal(fields) // RawMessage values are kept byte for byte
+		if err != nil {
+			return 0, fmt.Errorf("tgfake: push raw update: %w", err)
+		}
+		raw = out
+	}
+	s.nextUpdateID = max(s.nextUpdateID, id+1)
+	s.updates = append(s.updates, queuedUpdate{id: id, kind: updateKind(raw), raw: bytes.Clone(raw)})
+	close(s.updatesChanged)
+	s.updatesChanged = make(chan struct{})
+	return id, nil
 }
 
 var webhookClient = &http.Client{Timeout: time.Minute}
@@ -618,8 +674,9 @@ func init() {
 		"getWebhookInfo":         (*Server).getWebhookInfo,
 		"getChatMember":          (*Server).getChatMember,
 		"getChat":                (*Server).getChat,
-		"setMyCommands":          (*Server).acknowledge,
-		"deleteMyCommands":       (*Server).acknowledge,
+		"setMyCommands":          (*Server).setMyCommands,
+		"getMyCommands":          (*Server).getMyCommands,
+		"deleteMyCommands":       (*Server).deleteMyCommands,
 	} {
 		methods[strings.ToLower(name)] = struct {
 			name string
@@ -820,8 +877,6 @@ func (s *Server) serveFile(w http.ResponseWriter, rest string) {
 }
 
 // Handlers. Each takes s.mu itself.
-
-func (s *Server) acknowledge(*request) (any, *apiError) { return true, nil }
 
 func (s *Server) getMe(*request) (any, *apiError) {
 	return s.Me(), nil
@@ -1315,11 +1370,164 @@ func (s *Server) deleteMessage(r *request) (any, *apiError) {
 	return true, nil
 }
 
+// descQueryTooOld is Telegram's answer to a second answer of a callback query, or one
+// that came too late.
+const descQueryTooOld = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+// maxAnswerText is the most characters of an answer to a callback query.
+const maxAnswerText = 200
+
+// PressAnswer is how the bot answered a callback query.
+type PressAnswer struct {
+	Text  string
+	Alert bool // show_alert: a dialog the user must dismiss, not a passing notification
+}
+
+// answerCallbackQuery accepts one answer per query, as Telegram does: a second one, or
+// one for a query ExpireCallback made too old, fails with "query is too old". Texts
+// over 200 characters are refused.
 func (s *Server) answerCallbackQuery(r *request) (any, *apiError) {
-	if r.fields["callback_query_id"] == "" {
-		return nil, badRequest("Bad Request: query is too old and response timeout expired or query ID is invalid")
+	id := r.fields["callback_query_id"]
+	if id == "" {
+		return nil, badRequest(descQueryTooOld)
+	}
+	text := r.fields["text"]
+	if len([]rune(text)) > maxAnswerText {
+		return nil, badRequest("Bad Request: MESSAGE_TOO_LONG")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, done := s.answers[id]; done || s.expired[id] {
+		return nil, badRequest(descQueryTooOld)
+	}
+	s.answers[id] = PressAnswer{Text: text, Alert: r.fields["show_alert"] == "true"}
+	return true, nil
+}
+
+// Answer returns how the callback query with the given ID was answered, and whether it was.
+func (s *Server) Answer(callbackQueryID string) (PressAnswer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.answers[callbackQueryID]
+	return a, ok
+}
+
+// ExpireCallback makes the callback query with the given ID too old to answer, as a
+// query is some seconds after the press on Telegram.
+func (s *Server) ExpireCallback(callbackQueryID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expired[callbackQueryID] = true
+}
+
+// commandsKey is a scope of bot commands and a language: Scope is the scope's type, with
+// ":<chat_id>" and ":<user_id>" for the scopes of one chat or member.
+type commandsKey struct{ scope, lang string }
+
+var commandScopes = map[string]int{ // scope type -> how many IDs it takes (chat_id, user_id)
+	"default": 0, "all_private_chats": 0, "all_group_chats": 0, "all_chat_administrators": 0,
+	"chat": 1, "chat_administrators": 1, "chat_member": 2,
+}
+
+// commandsKeyOf reads the scope and language_code of a *MyCommands call.
+func commandsKeyOf(r *request) (commandsKey, *apiError) {
+	scope := struct {
+		Type   string          `json:"type"`
+		ChatID json.RawMessage `json:"chat_id"`
+		UserID int64           `json:"user_id"`
+	}{Type: "default"}
+	if raw := r.fields["scope"]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &scope); err != nil {
+			return commandsKey{}, badRequest("Bad Request: can't parse BotCommandScope JSON object")
+		}
+	}
+	ids, ok := commandScopes[scope.Type]
+	if !ok {
+		return commandsKey{}, badRequest("Bad Request: unsupported scope type")
+	}
+	key := scope.Type
+	if ids >= 1 {
+		if len(scope.ChatID) == 0 {
+			return commandsKey{}, badRequest(descChatIDEmpty)
+		}
+		key += ":" + strings.Trim(string(scope.ChatID), `"`)
+	}
+	if ids == 2 {
+		if scope.UserID <= 0 {
+			return commandsKey{}, badRequest("Bad Request: invalid user_id specified")
+		}
+		key += ":" + strconv.FormatInt(scope.UserID, 10)
+	}
+	lang := r.fields["language_code"]
+	if lang != "" && (len(lang) != 2 || strings.Trim(lang, "abcdefghijklmnopqrstuvwxyz") != "") {
+		return commandsKey{}, badRequest("Bad Request: invalid language code specified")
+	}
+	return commandsKey{key, lang}, nil
+}
+
+// setMyCommands checks the commands as Telegram does: at most 100, each 1–32 of a–z, 0–9
+// and _, with a description of 1–256 characters.
+func (s *Server) setMyCommands(r *request) (any, *apiError) {
+	key, aerr := commandsKeyOf(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	var cmds []models.BotCommand
+	if err := json.Unmarshal([]byte(r.fields["commands"]), &cmds); err != nil {
+		return nil, badRequest("Bad Request: can't parse commands JSON object")
+	}
+	if len(cmds) > 100 {
+		return nil, badRequest("Bad Request: too many commands")
+	}
+	for _, c := range cmds {
+		if c.Command == "" || len(c.Command) > 32 || strings.Trim(c.Command, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+			return nil, badRequest("Bad Request: BOT_COMMAND_INVALID")
+		}
+		if n := len([]rune(strings.TrimSpace(c.Description))); n == 0 || n > 256 {
+			return nil, badRequest("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(cmds) == 0 {
+		delete(s.commands, key)
+	} else {
+		s.commands[key] = cmds
 	}
 	return true, nil
+}
+
+// getMyCommands returns the commands of exactly that scope and language (an empty list
+// when none were set), as Telegram does.
+func (s *Server) getMyCommands(r *request) (any, *apiError) {
+	key, aerr := commandsKeyOf(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]models.BotCommand{}, s.commands[key]...), nil
+}
+
+func (s *Server) deleteMyCommands(r *request) (any, *apiError) {
+	key, aerr := commandsKeyOf(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.commands, key)
+	return true, nil
+}
+
+// Commands returns the commands the bot set for a scope type ("default",
+// "all_private_chats", "all_group_chats", "all_chat_administrators"; "chat:<chat_id>"
+// and the like for the others) and a language code ("" for every language without a
+// list of its own).
+func (s *Server) Commands(scope, lang string) []models.BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.commands[commandsKey{scope, lang}])
 }
 
 func (s *Server) getFile(r *request) (any, *apiError) {
@@ -1483,7 +1691,7 @@ func (s *Server) getChatMember(r *request) (any, *apiError) {
 		}
 		member["can_be_edited"], member["is_anonymous"] = false, false
 	case models.ChatMemberTypeRestricted:
-		member["is_member"], member["until_date"] = true, 0
+		member["is_member"], member["until_date"] = !s.outside[memberKey{chatID, userID}], 0
 	case models.ChatMemberTypeBanned:
 		member["until_date"] = 0
 	}
