@@ -153,9 +153,16 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 	var rerr error
 	switch {
 	case err == nil:
-		rerr = s.Outbox.Delivered(ctx, m.ID, ref, now)
-		if rerr == nil {
-			return true
+		// The network has the message: until this is recorded, a crash sends it again.
+		// A failed write is tried again at once rather than left to the lease.
+		for i, wait := range []time.Duration{0, 50 * time.Millisecond, 250 * time.Millisecond} {
+			time.Sleep(wait)
+			if rerr = s.Outbox.Delivered(ctx, m.ID, ref, now); rerr == nil {
+				return true
+			}
+			if i < 2 {
+				s.Log.Warn("delivery not recorded, trying again", "outbox_id", m.ID, "err", rerr)
+			}
 		}
 	case errors.As(err, &ra):
 		s.soonest(now.Add(ra.Wait))

@@ -28,6 +28,9 @@ type Store interface {
 	ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error
 	// ConfirmPending handles Send or Cancel under a pending action's text.
 	ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error
+	// Show answers a button that shows more of a complaint (its card, files,
+	// description or record) in the group of the given units.
+	Show(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, v flows.View, now time.Time) error
 	// Stale answers a button pressed in a group that no card or pending action offers
 	// (tampered or unknown data) with flows.MsgStaleCard, to the person who pressed.
 	Stale(ctx context.Context, in flows.Inbound, now time.Time) error
@@ -135,6 +138,9 @@ func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group 
 	}
 	if id, confirm, ok := flows.ParsePendingData(in.Choice); ok {
 		return d.Store.ConfirmPending(ctx, rules, in, id, confirm, now)
+	}
+	if v, ok := flows.ParseView(in.Choice); ok {
+		return d.Store.Show(ctx, rules, units, in, v, now)
 	}
 	if in.Choice != "" {
 		return d.Store.Stale(ctx, in, now)

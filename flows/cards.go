@@ -28,7 +28,152 @@ const (
 	MsgGroupHelp     MsgID = "card.help"          // /help in a group: how the cards work; Unit
 	MsgQueue         MsgID = "card.queue"         // /antrian in a group: Items, one MsgStatusItem per open complaint; Unit
 	MsgQueueEmpty    MsgID = "card.queue_empty"   // /antrian with nothing open; Unit
+	MsgFiles         MsgID = "card.files"         // Tracking, Files (all of one kind); Data: From, Total (their numbers among the complaint's attachments)
+	MsgFullText      MsgID = "card.full_text"     // Tracking, Text: the whole description, as the group may read it; Data: Masked
+	MsgRecord        MsgID = "card.record"        // Tracking: the whole record of the complaint, a document the channel renders from the store
+	MsgNoFiles       MsgID = "card.no_files"      // Tracking: the complaint has no attachments
 )
+
+// Labels of the buttons that show more of a complaint without changing it.
+const (
+	LabelFiles  = MsgID("card.button_files")  // send the attachments again
+	LabelMore   = MsgID("card.button_more")   // the whole description
+	LabelRecord = MsgID("card.button_record") // the whole record (the Ombudsman liaison)
+	LabelShow   = MsgID("card.button_show")   // Text: the tracking number; show the card again (/antrian)
+)
+
+// CardBodyMax is the most characters of the description a card shows; a longer one is
+// cut, and the card offers the whole text (LabelMore).
+const CardBodyMax = 700
+
+// The things a View shows.
+const (
+	ViewFiles  = "files"  // the attachments, as sent with the card
+	ViewMore   = "more"   // the whole description
+	ViewCard   = "card"   // the card itself, as a new message
+	ViewRecord = "record" // the whole record, as a document
+)
+
+// View is what a button that shows more of a complaint carries: "v:<what>:<id>".
+type View struct {
+	What      string
+	Complaint int64
+}
+
+// Data encodes the view as button data.
+func (v View) Data() string { return "v:" + v.What + ":" + strconv.FormatInt(v.Complaint, 10) }
+
+// ParseView decodes View.Data; ok is false for anything else.
+func ParseView(data string) (v View, ok bool) {
+	p := strings.Split(data, ":")
+	if len(p) != 3 || p[0] != "v" {
+		return v, false
+	}
+	switch p[1] {
+	case ViewFiles, ViewMore, ViewCard, ViewRecord:
+	default:
+		return v, false
+	}
+	id, err := strconv.ParseInt(p[2], 10, 64)
+	if err != nil || id <= 0 {
+		return v, false
+	}
+	return View{What: p[1], Complaint: id}, true
+}
+
+// MayView reports whether the group of unit may see complaint c's card, files and
+// description: the unit holds it or is its technical team, it is above the holder in
+// the tree, or it is the Ombudsman liaison of a complaint handed over. (A group that
+// received a card of the complaint may too; the store knows that.)
+func (r *Rules) MayView(c Complaint, unit string) bool {
+	u, ok := r.Units.Unit(unit)
+	switch {
+	case !ok:
+		return false
+	case c.Unit == unit, c.Team != "" && c.Team == unit:
+		return true
+	case u.Kind == Ombudsman:
+		return c.State == AtOmbudsman
+	}
+	return r.Units.IsAncestor(unit, c.Unit)
+}
+
+// Show returns what a view button pressed in the group of unit shows: the card again,
+// the attachments, the whole description, or (for the Ombudsman liaison) the record.
+// ok is false when the group may not see it (see MayView; seen says the group received
+// a card of c before).
+func (r *Rules) Show(c Complaint, unit string, v View, seen bool) (ns []Notice, ok bool) {
+	if !seen && !r.MayView(c, unit) {
+		return nil, false
+	}
+	viewer, _ := r.Units.Unit(unit)
+	switch v.What {
+	case ViewCard:
+		return []Notice{{Msg: MsgCard, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Card: true}}, true
+	case ViewFiles:
+		if ns = FileNotices(c); len(ns) == 0 {
+			return []Notice{{Msg: MsgNoFiles, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type}}, true
+		}
+		return ns, true
+	case ViewMore:
+		return []Notice{FullText(c, viewer)}, true
+	case ViewRecord:
+		if viewer.Kind != Ombudsman {
+			return nil, false
+		}
+		return []Notice{{Msg: MsgRecord, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State}}, true
+	}
+	return nil, false
+}
+
+// FullText returns the whole description of c as members of unit viewer may read it.
+func FullText(c Complaint, viewer Unit) Notice {
+	body, masked := c.TextFor(viewer, strings.TrimSpace(c.Body))
+	n := Notice{Msg: MsgFullText, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Text: body}
+	if masked {
+		n.Data = map[string]string{"Masked": "yes"}
+	}
+	return n
+}
+
+// maxAlbum is the most files one message (an album) carries.
+const maxAlbum = 10
+
+// FileNotices returns the messages that carry c's attachments to a unit's group, in the
+// order they were sent: the photos together, the documents together (up to ten to a
+// message), and each location on its own; none when c has no attachment.
+func FileNotices(c Complaint) []Notice {
+	var out []Notice
+	total := strconv.Itoa(len(c.Attachment))
+	add := func(from int, files []Attachment) {
+		out = append(out, Notice{Msg: MsgFiles, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Due: c.Due, Files: files,
+			Data: map[string]string{"From": strconv.Itoa(from + 1), "Total": total}})
+	}
+	var group []Attachment
+	first := 0
+	flush := func() {
+		if len(group) > 0 {
+			add(first, group)
+			group = nil
+		}
+	}
+	for i, a := range c.Attachment {
+		switch {
+		case a.Kind == "location":
+			flush()
+			add(i, []Attachment{a})
+			continue
+		case len(group) > 0 && (group[0].Kind != a.Kind || len(group) == maxAlbum):
+			flush()
+		}
+		if len(group) == 0 {
+			first = i
+		}
+		group = append(group, a)
+	}
+	flush()
+	return out
+}
 
 // GroupCommand returns the answer to a command typed in the group of unit: the list
 // of its open complaints (oldest deadline first) for "antrian" and "status", how the
@@ -45,6 +190,13 @@ func GroupCommand(cmd, unit string, open []Complaint) Notice {
 				break
 			}
 			n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Due: c.Due})
+			// Each entry's button shows its card again, current, below the list.
+			ch := Choice{Label: LabelShow, Text: c.Tracking, Data: View{ViewCard, c.ID}.Data()}
+			if i%2 == 0 {
+				n.Choices = append(n.Choices, []Choice{ch})
+			} else {
+				n.Choices[len(n.Choices)-1] = append(n.Choices[len(n.Choices)-1], ch)
+			}
 		}
 		return n
 	}
@@ -121,16 +273,36 @@ func ParsePendingData(data string) (id int64, confirm bool, ok bool) {
 }
 
 // CardChoices returns the buttons of c's card in the group of unit: one per action
-// Rules.Actions allows that unit now, two to a row.
+// Rules.Actions allows that unit now, two to a row; then, while the unit may act, a row
+// to see more of the complaint: its attachments again (when it has any), its whole
+// description (when the card cuts it, see CardBodyMax) and, for the Ombudsman liaison,
+// its whole record.
 func (r *Rules) CardChoices(c Complaint, unit string) [][]Choice {
 	var rows [][]Choice
-	for i, k := range r.Actions(c, unit) {
+	actions := r.Actions(c, unit)
+	for i, k := range actions {
 		ch := Choice{Label: MsgID("action." + string(k)), Data: CardAction{Event: k, Complaint: c.ID, Version: c.Version}.Data()}
 		if i%2 == 0 {
 			rows = append(rows, []Choice{ch})
 		} else {
 			rows[len(rows)-1] = append(rows[len(rows)-1], ch)
 		}
+	}
+	if len(actions) == 0 {
+		return rows
+	}
+	var more []Choice
+	if len(c.Attachment) > 0 {
+		more = append(more, Choice{Label: LabelFiles, Data: View{ViewFiles, c.ID}.Data()})
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(c.Body)) > CardBodyMax {
+		more = append(more, Choice{Label: LabelMore, Data: View{ViewMore, c.ID}.Data()})
+	}
+	if u, ok := r.Units.Unit(unit); ok && u.Kind == Ombudsman {
+		more = append(more, Choice{Label: LabelRecord, Data: View{ViewRecord, c.ID}.Data()})
+	}
+	if len(more) > 0 {
+		rows = append(rows, more)
 	}
 	return rows
 }
@@ -177,7 +349,8 @@ func (r *Rules) PressCard(c Complaint, unit string, a CardAction, actor Actor) P
 }
 
 // ConfirmText returns the question that shows text typed for a pending action back to
-// the group with Send and Cancel buttons, or a refusal when the text cannot be used.
+// the group with Confirm and Cancel buttons, or a refusal when the text cannot be used:
+// empty, too long, or for EvLaporID not a LAPOR! ID (see NormalizeLaporID).
 func ConfirmText(pending int64, tracking string, ev EventKind, text string) Notice {
 	text = strings.TrimSpace(text)
 	if n := utf8.RuneCountInString(text); n == 0 || n > MaxText {
@@ -186,6 +359,12 @@ func ConfirmText(pending int64, tracking string, ev EventKind, text string) Noti
 			code = ErrTextTooLong
 		}
 		return Notice{Msg: MsgRefusedU, Tracking: tracking, Text: string(code), Data: map[string]string{"Max": strconv.Itoa(MaxText)}}
+	}
+	if ev == EvLaporID {
+		// Checked as typed, so the group can reply again at once, not after confirming.
+		if text = NormalizeLaporID(text); !laporID.MatchString(text) {
+			return Notice{Msg: MsgRefusedU, Tracking: tracking, Text: string(ErrBadLaporID), Data: map[string]string{"Event": string(ev)}}
+		}
 	}
 	return Notice{Msg: MsgConfirmText, Tracking: tracking, Text: text, Data: map[string]string{"Event": string(ev)},
 		Choices: [][]Choice{{{Label: LabelConfirm, Data: PendingData(pending, true)}, {Label: LabelCancel, Data: PendingData(pending, false)}}}}

@@ -194,6 +194,16 @@ func TestCardChoices(t *testing.T) {
 				if len(acts) == 0 && rows != nil {
 					t.Errorf("no actions, but buttons %+v", rows)
 				}
+				// A last row of buttons that show more (files, description, record)
+				// follows the actions.
+				if n := len(rows); n > 0 && strings.HasPrefix(string(rows[n-1][0].Label), "card.button_") {
+					for _, ch := range rows[n-1] {
+						if v, ok := flows.ParseView(ch.Data); !ok || v.Complaint != c.ID {
+							t.Errorf("view button %+v", ch)
+						}
+					}
+					rows = rows[:n-1]
+				}
 				for i, row := range rows {
 					if len(row) == 0 || len(row) > 2 || (i < len(rows)-1 && len(row) != 2) {
 						t.Errorf("row %d has %d buttons, want two to a row", i, len(row))

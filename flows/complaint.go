@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -118,6 +119,7 @@ type Complaint struct {
 	State   State
 	Unit    string    // code of the unit whose turn it is (or that held it last)
 	Team    string    // code of the technical team tasked, if any
+	TakenBy string    // display name of the team member who took the task; empty when nobody has
 	Due     time.Time // the current deadline; zero when none runs
 	DueKind DueKind
 	Timers  Timers
@@ -151,14 +153,93 @@ const (
 // agencies and technical teams for confidential ones.
 func (c Complaint) Visible(u Unit) Contact {
 	v := c.Contact
-	// Confidential identities are shown only to the admins who route (and to the
-	// Ombudsman); any other viewer, an unknown one included, sees none.
-	hide := c.Privacy == Anonymous || (c.Privacy == Confidential && u.Kind != National && u.Kind != Regency && u.Kind != Ombudsman)
-	if hide {
+	if c.HidesIdentity(u) {
 		v.Name, v.Phone, v.Email = "", "", ""
 	}
 	return v
 }
+
+// HidesIdentity reports whether members of unit u may not know who filed c: nobody may
+// for an anonymous complaint; for a confidential one only the admins who route (and the
+// Ombudsman) may, and any other viewer, an unknown one included, may not.
+func (c Complaint) HidesIdentity(u Unit) bool {
+	return c.Privacy == Anonymous || (c.Privacy == Confidential && u.Kind != National && u.Kind != Regency && u.Kind != Ombudsman)
+}
+
+// TextFor returns text the complainant wrote (the description, a reply) as members of
+// unit u may read it: with population numbers and phone numbers masked when the
+// identity is hidden from them (see HidesIdentity and MaskNumbers), and whether
+// anything was masked.
+func (c Complaint) TextFor(u Unit, text string) (string, bool) {
+	if !c.HidesIdentity(u) {
+		return text, false
+	}
+	return MaskNumbers(text)
+}
+
+// MaskNumbers replaces every digit of the numbers in s that identify a person — a
+// 16-digit population (NIK) or family card number, and a phone number (9 to 13 digits
+// starting with 0, 62 or +62) — by "•", keeping the separators (spaces, dots, hyphens)
+// written between groups of digits. It reports whether it masked anything. Dates,
+// times, amounts and other numbers stay as they are.
+func MaskNumbers(s string) (string, bool) {
+	r := []rune(s)
+	masked := false
+	for i := 0; i < len(r); {
+		start := i
+		if r[i] == '+' && i+1 < len(r) && isDigit(r[i+1]) {
+			i++
+		}
+		if !isDigit(r[i]) || (start > 0 && isDigit(r[start-1])) {
+			i = start + 1
+			continue
+		}
+		// A run of digits, with single separators between groups.
+		end, digits := i, 0
+		var lead []rune
+		for j := i; j < len(r); j++ {
+			if isDigit(r[j]) {
+				digits++
+				if len(lead) < 3 {
+					lead = append(lead, r[j])
+				}
+				end = j + 1
+				continue
+			}
+			if (r[j] == ' ' || r[j] == '.' || r[j] == '-') && j+1 < len(r) && isDigit(r[j+1]) && end == j {
+				continue
+			}
+			break
+		}
+		if identifying(string(lead), digits) {
+			for k := start; k < end; k++ {
+				if isDigit(r[k]) {
+					r[k] = '•'
+				}
+			}
+			masked = true
+		}
+		i = end
+	}
+	if !masked {
+		return s, false
+	}
+	return string(r), true
+}
+
+// identifying reports whether a number of so many digits that starts with lead (its
+// first three digits) is a population number or a phone number.
+func identifying(lead string, digits int) bool {
+	switch {
+	case digits == 16:
+		return true
+	case digits < 9 || digits > 13:
+		return false
+	}
+	return strings.HasPrefix(lead, "0") || strings.HasPrefix(lead, "62")
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 // trackingAlphabet has no look-alike characters: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 const trackingAlphabet = "34679ACDEFGHJKMNPQRTUVWXY"

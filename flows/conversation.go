@@ -168,8 +168,8 @@ const (
 	MsgChooseButton  MsgID = "intake.choose_button"
 	MsgDraftReminder MsgID = "intake.draft_reminder"
 	MsgDraftExpired  MsgID = "intake.draft_expired"
-	MsgStatusList    MsgID = "intake.status" // Items: one MsgStatusItem per complaint
-	MsgStatusItem    MsgID = "intake.status_item"
+	MsgStatusList    MsgID = "intake.status"      // Items: one MsgStatusItem per complaint
+	MsgStatusItem    MsgID = "intake.status_item" // Data: DateOnly when the deadline is shown as a date
 	MsgStatusNone    MsgID = "intake.status_none"
 	MsgAskReply      MsgID = "intake.ask_reply" // Tracking
 	MsgNotYours      MsgID = "intake.not_yours"
@@ -183,9 +183,10 @@ const (
 	MsgReplyCancelled  MsgID = "intake.reply_cancelled"    // Tracking: the reply is not sent; the complaint still waits
 	MsgPhoneNoted      MsgID = "intake.phone_noted"        // Data: Phone ("" when skipped); closes the share-number keyboard
 	MsgWhichComplaint  MsgID = "intake.which_complaint"    // several complaints wait: which one does the text answer?
+	MsgAddOrNew        MsgID = "intake.add_or_new"         // none waits but some are worked: add the text to one, or a new report? Tracking when one
 	MsgSatisfiedOrNot  MsgID = "intake.satisfied_or_reply" // "ok" / "terima kasih": satisfied, or a reply? Items: the complaints
 	MsgWaitingItem     MsgID = "intake.waiting_item"       // Tracking, Due (closure): one complaint waiting for the citizen
-	MsgGuided          MsgID = "intake.guided"             // typed text kept as the description of a new complaint
+	MsgGuided          MsgID = "intake.guided"             // typed text kept as the description of a new complaint; Data: File when a file came with it
 	MsgBodyPart        MsgID = "intake.body_part"          // a long description: send the rest, or continue
 	MsgBodyJoined      MsgID = "intake.body_joined"        // the rest of a long description was added to it
 )
@@ -206,6 +207,7 @@ const (
 	LabelShare     MsgID = "choice.share_phone"
 	LabelSatisfied MsgID = "choice.satisfied"
 	LabelReply     MsgID = "choice.reply" // Tracking in the label's data
+	LabelAdd       MsgID = "choice.add"   // add the text to complaint Tracking
 	LabelRestart   MsgID = "choice.restart"
 )
 
@@ -328,11 +330,20 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 		return
 	}
 	if msg.Attachment != nil {
+		caption := strings.TrimSpace(msg.Text)
+		if s.Step == StepMenu && caption != "" {
+			// A captioned file outside a draft: the caption is typed text (a reply, or a
+			// complaint); the file itself is asked for again at the attachments step.
+			in.loose(o, caption, mine)
+			if s.Step == StepConsent {
+				o.Replies[0].Data = map[string]string{"File": "yes"}
+			}
+			return
+		}
 		if !s.Filing() || s.Step == StepConsent {
 			in.menu(o, mine, MsgMenuHint)
 			return
 		}
-		caption := strings.TrimSpace(msg.Text)
 		takesText := s.Step == StepBody || s.Step == StepWhen || s.Step == StepWhere
 		in.attach(o, *msg.Attachment, caption == "" || !takesText)
 		if caption != "" && takesText {
@@ -361,7 +372,49 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 		in.prompt(o) // back to the complaint being written, if any
 		return
 	}
+	if c, ok := beingWorked(mine, msg.About); ok && s.Step != StepReply && t != "" && !isThanks(t) {
+		// A reply to a message about a complaint the government side works: what the
+		// citizen adds to it.
+		in.addInfo(o, c.Tracking, t)
+		in.prompt(o)
+		return
+	}
 	in.text(o, t, msg, mine)
+}
+
+// beingWorked returns the complaint with tracking number tr among mine when the
+// government side works it (it waits for no reply of the citizen's).
+func beingWorked(mine []Complaint, tr string) (Complaint, bool) {
+	if tr == "" {
+		return Complaint{}, false
+	}
+	for _, c := range mine {
+		if c.Tracking == tr && (c.State.GovernmentSide() || c.State == AtOmbudsman) {
+			return c, true
+		}
+	}
+	return Complaint{}, false
+}
+
+// worked returns the citizen's complaints the government side works, newest first.
+func worked(mine []Complaint) []Complaint {
+	var out []Complaint
+	for _, c := range mine {
+		if c.State.GovernmentSide() || c.State == AtOmbudsman {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// addInfo passes t on to whoever works complaint tracking.
+func (in *Intake) addInfo(o *Outcome, tracking, t string) {
+	if utf8.RuneCountInString(t) > MaxText {
+		n := o.say(MsgTooLong)
+		n.Data, n.Tracking = map[string]string{"Max": strconv.Itoa(MaxText)}, tracking
+		return
+	}
+	o.Event, o.Tracking = &Event{Kind: EvAddInfo, Actor: Actor{Kind: ByComplainant, Ref: o.Session.Chat}, Text: t}, tracking
 }
 
 // waitingFor returns the complaint with tracking number tr among mine when it waits
@@ -428,6 +481,26 @@ func (in *Intake) loose(o *Outcome, t string, mine []Complaint) {
 			rows = append(rows, []Choice{{Label: LabelNew, Data: "m:new:text"}})
 		}
 		o.say(MsgWhichComplaint, rows...)
+		return
+	}
+	if work := worked(mine); len(work) > 0 {
+		// Nothing waits for the citizen, but the government side works some of their
+		// complaints: the text is most likely more about one of them. Kept until they say.
+		s.Pending = t
+		var rows [][]Choice
+		for i, c := range work {
+			if i == 3 {
+				break
+			}
+			rows = append(rows, []Choice{{Label: LabelAdd, Text: c.Tracking, Data: "c:send:" + c.Tracking}})
+		}
+		if in.usableBody(t) {
+			rows = append(rows, []Choice{{Label: LabelNew, Data: "m:new:text"}})
+		}
+		n := o.say(MsgAddOrNew, rows...)
+		if len(work) == 1 {
+			n.Tracking, n.Report = work[0].Tracking, work[0].Type
+		}
 		return
 	}
 	if in.usableBody(t) {
@@ -585,7 +658,11 @@ func (in *Intake) status(o *Outcome, mine []Complaint) {
 		if i == 10 {
 			break
 		}
-		n.Items = append(n.Items, Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Report: c.Type})
+		item := Notice{Msg: MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due, Report: c.Type}
+		if c.State != Answered {
+			item.Data = map[string]string{"DateOnly": "yes"} // the government's deadline: its date is enough
+		}
+		n.Items = append(n.Items, item)
 	}
 }
 
@@ -671,11 +748,15 @@ func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) 
 		// The text typed before, for the complaint chosen.
 		pending := s.Pending
 		s.Pending = ""
-		if pending == "" || mine[i].State != Answered {
+		switch {
+		case pending != "" && mine[i].State == Answered:
+			in.reply(o, tracking, pending)
+		case pending != "" && (mine[i].State.GovernmentSide() || mine[i].State == AtOmbudsman):
+			in.addInfo(o, tracking, pending)
+		default:
 			in.chooseComplaint(o, []string{"rep", tracking}, mine)
 			return
 		}
-		in.reply(o, tracking, pending)
 		in.prompt(o)
 	case "sat":
 		o.Event, o.Tracking = &Event{Kind: EvSatisfied, Actor: actor}, tracking
@@ -1063,12 +1144,15 @@ const AskPhone = "phone"
 const AskClose = "close"
 
 // isThanks reports whether a typed text only acknowledges: a few words such as "ok",
-// "terima kasih banyak, Pak", "thanks" and nothing else.
+// "terima kasih banyak, Pak", "thanks" and nothing else, or only signs such as 👍.
 func isThanks(t string) bool {
 	words := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-	if len(words) == 0 || len(words) > 6 {
+	if len(words) == 0 {
+		return strings.TrimSpace(t) != "" // only signs, such as 👍 or 🙏
+	}
+	if len(words) > 6 {
 		return false
 	}
 	for _, w := range words {
@@ -1085,7 +1169,8 @@ var thanksWords = map[string]bool{
 	"ya": true, "iya": true, "y": true, "mantap": true, "terima": true, "kasih": true, "terimakasih": true,
 	"makasih": true, "trims": true, "tq": true, "banyak": true, "pak": true, "bu": true, "bapak": true, "ibu": true,
 	"min": true, "admin": true, "thanks": true, "thank": true, "you": true, "thx": true, "much": true, "very": true,
-	"noted": true,
+	"noted": true, "atas": true, "bantuan": true, "bantuannya": true, "so": true, "for": true, "your": true,
+	"help": true,
 }
 
 var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]{2,}$`)

@@ -77,7 +77,7 @@ func TestTypedTextOutsideAStep(t *testing.T) {
 		}
 	})
 	t.Run("thanks asks, and does not reply", func(t *testing.T) {
-		for _, ack := range []string{"ok", "Terima kasih!", "makasih 🙏", "Thank you.", "Terima kasih banyak, Pak", "oke, noted 👍"} {
+		for _, ack := range []string{"ok", "Terima kasih!", "makasih 🙏", "Thank you.", "Terima kasih banyak, Pak", "oke, noted 👍", "👍", "🙏🙏", "baik, terima kasih atas bantuannya", "thank you so much"} {
 			d := newDesk(t)
 			d.mine = []flows.Complaint{one}
 			o := d.do(msgText(ack), flows.StepMenu, flows.MsgSatisfiedOrNot)
@@ -109,6 +109,21 @@ func TestTypedTextOutsideAStep(t *testing.T) {
 		d.do(msgPress("i:category:kk"), flows.StepWhen, flows.MsgAskWhen) // the description is not asked again
 		if d.s.Draft.Body != aBody {
 			t.Errorf("body %q, want %q", d.s.Draft.Body, aBody)
+		}
+	})
+	t.Run("a captioned photo outside a draft", func(t *testing.T) {
+		d := newDesk(t)
+		photo := flows.Inbound{Text: aBody, Attachment: &flows.Attachment{Kind: "photo", Name: "foto.jpg"}}
+		o := d.do(photo, flows.StepConsent, flows.MsgGuided, flows.MsgPrivacyNotice)
+		checkMap(t, o.Replies[0], map[string]string{"File": "yes"})
+		if d.s.Draft.Body != aBody || len(d.s.Draft.Attachment) != 0 {
+			t.Errorf("body %q, %d files", d.s.Draft.Body, len(d.s.Draft.Attachment))
+		}
+		d = newDesk(t)
+		d.mine = []flows.Complaint{one}
+		photo.Text = reply
+		if o := d.send(photo); o.Event == nil || o.Event.Text != reply || o.Tracking != one.Tracking {
+			t.Errorf("captioned photo with a complaint waiting: event %+v", o.Event)
 		}
 	})
 	t.Run("a short text is not a complaint", func(t *testing.T) {
@@ -201,6 +216,48 @@ func TestDraftCommandsAndEdges(t *testing.T) {
 			if got := in.Concerns(); got != want {
 				t.Errorf("%+v.Concerns() = %q, want %q", in, got, want)
 			}
+		}
+	})
+}
+
+// TestTextAboutAComplaintBeingWorked: what a citizen writes while nothing waits for
+// their reply but the government side works one of their complaints (their reply went
+// in a moment ago, in several messages) is never dropped nor mistaken for a new
+// complaint: a reply to a message about it is added to it, plain text asks.
+func TestTextAboutAComplaintBeingWorked(t *testing.T) {
+	working := flows.Complaint{ID: 9, Tracking: "ADU-261130-W0RK", Type: flows.ReportComplaint, State: flows.InProgress}
+	more := "Saya sudah datang dua kali ke kantor kecamatan dan petugas bilang datanya belum masuk."
+
+	t.Run("plain text asks, keeps the text, and the choice adds it", func(t *testing.T) {
+		d := newDesk(t)
+		d.mine = []flows.Complaint{working}
+		o := d.do(msgText(more), flows.StepMenu, flows.MsgAddOrNew)
+		checkData(t, o.Replies[0], "c:send:"+working.Tracking, "m:new:text")
+		if o.Event != nil || d.s.Pending != more || o.Replies[0].Tracking != working.Tracking {
+			t.Fatalf("event %+v, pending %q, tracking %q: want no event yet and the text kept", o.Event, d.s.Pending, o.Replies[0].Tracking)
+		}
+		o = d.send(msgPress("c:send:" + working.Tracking))
+		if o.Event == nil || o.Event.Kind != flows.EvAddInfo || o.Event.Text != more || o.Tracking != working.Tracking {
+			t.Fatalf("event %+v for %q, want the text added to %s", o.Event, o.Tracking, working.Tracking)
+		}
+		if d.s.Pending != "" {
+			t.Errorf("pending %q after it was sent", d.s.Pending)
+		}
+	})
+	t.Run("a reply to a message about it is added at once", func(t *testing.T) {
+		d := newDesk(t)
+		d.mine = []flows.Complaint{working}
+		o := d.send(flows.Inbound{Text: more, ReplyTo: "41", About: working.Tracking})
+		if o.Event == nil || o.Event.Kind != flows.EvAddInfo || o.Tracking != working.Tracking {
+			t.Fatalf("event %+v for %q, want the text added to %s", o.Event, o.Tracking, working.Tracking)
+		}
+	})
+	t.Run("a closed complaint is not worked: the text starts a new one", func(t *testing.T) {
+		d := newDesk(t)
+		d.mine = []flows.Complaint{{ID: 3, Tracking: "ADU-261101-XXXX", State: flows.Closed}}
+		o := d.send(msgText(more))
+		if o.Event != nil || d.s.Draft.Body != more {
+			t.Fatalf("event %+v, body %q: want a new draft with the text", o.Event, d.s.Draft.Body)
 		}
 	})
 }

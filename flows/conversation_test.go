@@ -742,7 +742,10 @@ func TestConverseStatus(t *testing.T) {
 		}
 		for i, it := range n.Items {
 			c := mine[i]
-			want := flows.Notice{Msg: flows.MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, State: c.State, Due: c.Due}
+			want := flows.Notice{Msg: flows.MsgStatusItem, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Due: c.Due}
+			if c.State != flows.Answered {
+				want.Data = map[string]string{"DateOnly": "yes"} // the government's deadline: its date
+			}
 			if !reflect.DeepEqual(it, want) {
 				t.Errorf("item %d = %+v, want %+v", i, it, want)
 			}

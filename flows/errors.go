@@ -25,6 +25,7 @@ const (
 	ErrBadLaporID     ErrorCode = "error.bad_lapor_id"    // not a plausible LAPOR! tracking ID
 	ErrIncomplete     ErrorCode = "error.incomplete"      // a filing lacks a required field
 	ErrUnknownEvent   ErrorCode = "error.unknown_event"   // an event the procedure does not have
+	ErrAlreadyTaken   ErrorCode = "error.already_taken"   // a team member took the task before (Data "By")
 )
 
 // Error is a refusal caused by the person who asked: it carries the message ID that

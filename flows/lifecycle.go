@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strconv"
@@ -25,6 +26,7 @@ const (
 	EvTake       EventKind = "take"       // a member of the technical team takes the task
 	EvFindings   EventKind = "findings"   // technical team reports findings (Text) to the agency
 	EvReply      EventKind = "reply"      // complainant replies to an answer (Text): → in_progress
+	EvAddInfo    EventKind = "add_info"   // complainant adds to a complaint being worked (Text): state and deadline unchanged
 	EvSatisfied  EventKind = "satisfied"  // complainant is satisfied: → closed
 	EvAutoClose  EventKind = "auto_close" // system: silence past the closure limit: → closed
 	EvHandover   EventKind = "handover"   // system: no follow-up for the Ombudsman limit: → ombudsman
@@ -126,13 +128,14 @@ func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 	ch := Change{Complaint: c, Audit: AuditEvent{At: now, Kind: EvFile, Actor: actor, ToState: Submitted, UnitAfter: root.Code}}
 	ch.notify(ToComplainant, MsgFiled, "", "")
 	ch.notify(ToUnit(root.Code), MsgNewCase, "", "").Card = true
+	ch.files(ToUnit(root.Code))
 	return ch, nil
 }
 
 // Apply makes event ev happen to complaint c at now. It returns the change, or a *Error
 // when the procedure does not allow it: ErrUnknownEvent, ErrWrongState (Data "State"),
 // ErrNotYourTurn, ErrReasonRequired, ErrTextRequired, ErrTextTooLong, ErrBadTarget
-// (Data "Target"), ErrBadRating, ErrAlreadyRated, ErrBadLaporID.
+// (Data "Target"), ErrBadRating, ErrAlreadyRated, ErrBadLaporID, ErrAlreadyTaken (Data "By").
 // The returned complaint has its version incremented.
 func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 	t, ok := transitions[ev.Kind]
@@ -145,7 +148,15 @@ func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 	if !r.allowed(c, t.who, ev.Actor) {
 		return Change{}, refuse(ErrNotYourTurn, "Event", string(ev.Kind))
 	}
+	if t.guard != nil {
+		if err := t.guard(c); err != nil {
+			return Change{}, err
+		}
+	}
 	ev.Text = strings.TrimSpace(ev.Text)
+	if ev.Kind == EvLaporID {
+		ev.Text = NormalizeLaporID(ev.Text)
+	}
 	switch {
 	case t.text == needReason && ev.Text == "":
 		return Change{}, refuse(ErrReasonRequired)
@@ -185,14 +196,15 @@ func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 }
 
 // Actions lists the events a member of the given unit may take on c now: exactly those
-// for which Apply would not answer ErrWrongState or ErrNotYourTurn. Channels show them
-// as buttons.
+// for which Apply would not answer ErrWrongState, ErrNotYourTurn or ErrAlreadyTaken.
+// Channels show them as buttons.
 func (r *Rules) Actions(c Complaint, unit string) []EventKind {
 	actor := Actor{Kind: ByUnit, Unit: unit}
 	var out []EventKind
 	for _, k := range eventOrder {
 		t := transitions[k]
-		if slices.Contains(t.from, c.State) && t.who != whoSystem && t.who != whoComplainant && r.allowed(c, t.who, actor) {
+		if slices.Contains(t.from, c.State) && t.who != whoSystem && t.who != whoComplainant && r.allowed(c, t.who, actor) &&
+			(t.guard == nil || t.guard(c) == nil) {
 			out = append(out, k)
 		}
 	}
@@ -225,7 +237,8 @@ type transition struct {
 	from   []State
 	who    who
 	text   textRule
-	target UnitKind // the kind of unit Event.Target must be, a child of the holder
+	target UnitKind                // the kind of unit Event.Target must be, a child of the holder
+	guard  func(c Complaint) error // when set, a refusal that holds whoever acts
 	apply  func(r *Rules, ch *Change, ev Event, now time.Time) error
 }
 
@@ -242,6 +255,7 @@ var transitions = map[EventKind]transition{
 		r.setDue(&ch.Complaint, DueDistribute, now)
 		ch.notify(ToComplainant, MsgVerified, ev.Target, "")
 		ch.notify(ToUnit(ev.Target), MsgNewCase, "", "").Card = true
+		ch.files(ToUnit(ev.Target))
 		return nil
 	}},
 	EvArchive: {from: []State{Submitted, Routed}, who: whoHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -256,6 +270,7 @@ var transitions = map[EventKind]transition{
 		r.setDue(&ch.Complaint, DueAnswer, now)
 		ch.notify(ToComplainant, MsgForwarded, ev.Target, "")
 		ch.notify(ToUnit(ev.Target), MsgNewCase, "", "").Card = true
+		ch.files(ToUnit(ev.Target))
 		return nil
 	}},
 	EvSendBack: {from: []State{Routed}, who: whoHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -263,9 +278,10 @@ var transitions = map[EventKind]transition{
 	}},
 	EvTask: {from: []State{Distributed}, who: whoAgencyHolder, target: Team, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
 		ch.move(InProgress, ch.Complaint.Unit)
-		ch.Complaint.Team = ev.Target
+		ch.Complaint.Team, ch.Complaint.TakenBy = ev.Target, ""
 		r.setDue(&ch.Complaint, DueAnswer, now)
 		ch.notify(ToUnit(ev.Target), MsgTasked, "", "").Card = true
+		ch.files(ToUnit(ev.Target))
 		return nil
 	}},
 	EvAnswer: {from: []State{Distributed, InProgress, AtOmbudsman}, who: whoAgencyHolder, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -284,8 +300,9 @@ var transitions = map[EventKind]transition{
 	EvNotOurs: {from: []State{Distributed, InProgress}, who: whoAgencyHolder, text: needReason, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
 		return r.sendUp(ch, Routed, DueDistribute, ev, now)
 	}},
-	EvTake: {from: []State{InProgress}, who: whoTeam, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
-		ch.notify(ToUnit(ch.Complaint.Unit), MsgTaken, ch.Complaint.Team, "").Actor = ev.Actor.Name
+	EvTake: {from: []State{InProgress}, who: whoTeam, guard: notTaken, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
+		ch.Complaint.TakenBy = cmp.Or(strings.TrimSpace(ev.Actor.Name), ev.Actor.Ref, "?")
+		ch.notify(ToUnit(ch.Complaint.Unit), MsgTaken, ch.Complaint.Team, "").Actor = ch.Complaint.TakenBy
 		return nil
 	}},
 	EvFindings: {from: []State{InProgress}, who: whoTeam, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
@@ -298,9 +315,33 @@ var transitions = map[EventKind]transition{
 		c.ClockFrom = now
 		r.setDue(c, DueAnswer, now)
 		ch.notify(ToComplainant, MsgReplyReceived, "", "")
-		ch.notify(ToUnit(c.Unit), MsgReplied, "", ev.Text)
-		if c.Team != "" {
-			ch.notify(ToUnit(c.Team), MsgReplied, "", ev.Text)
+		for _, code := range []string{c.Unit, c.Team} {
+			if code == "" {
+				continue
+			}
+			u, _ := r.Units.Unit(code)
+			text, masked := c.TextFor(u, ev.Text)
+			if n := ch.notify(ToUnit(code), MsgReplied, "", text); masked {
+				n.Data = map[string]string{"Masked": "yes"}
+			}
+		}
+		return nil
+	}},
+	// A further message of the complainant while the government side works the
+	// complaint (the SOP is silent): passed on to whoever holds it, never dropped; it
+	// moves nothing and restarts no limit.
+	EvAddInfo: {from: []State{Submitted, Routed, Distributed, InProgress, AtOmbudsman}, who: whoComplainant, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
+		c := &ch.Complaint
+		ch.notify(ToComplainant, MsgInfoAddedC, "", "")
+		for _, code := range []string{c.Unit, c.Team} {
+			if code == "" {
+				continue
+			}
+			u, _ := r.Units.Unit(code)
+			text, masked := c.TextFor(u, ev.Text)
+			if n := ch.notify(ToUnit(code), MsgInfoAdded, "", text); masked {
+				n.Data = map[string]string{"Masked": "yes"}
+			}
 		}
 		return nil
 	}},
@@ -319,6 +360,9 @@ var transitions = map[EventKind]transition{
 		r.setDue(c, NoDue, now)
 		ch.notify(ToComplainant, MsgHandedC, "", "")
 		ch.notify(ToUnit(ob.Code), MsgHandover, c.Unit, "").Card = true // the liaison records the outcome from it
+		// The whole record goes with it: every step, the texts, the files.
+		ch.notify(ToUnit(ob.Code), MsgRecord, "", "")
+		ch.files(ToUnit(ob.Code))
 		ch.notify(ToUnit(c.Unit), MsgHandedU, c.Unit, "")
 		return nil
 	}},
@@ -352,6 +396,21 @@ var transitions = map[EventKind]transition{
 }
 
 var laporID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/._-]{2,39}$`)
+
+// NormalizeLaporID returns a LAPOR! tracking ID as typed without the spaces around it
+// and a leading "#" (LAPOR! shows its IDs as "#1234567"). A valid ID is 3 to 40
+// letters, digits, "/", ".", "_" or "-", starting with a letter or digit.
+func NormalizeLaporID(s string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "#"))
+}
+
+// notTaken refuses to take a task somebody already took.
+func notTaken(c Complaint) error {
+	if c.TakenBy != "" {
+		return refuse(ErrAlreadyTaken, "By", c.TakenBy)
+	}
+	return nil
+}
 
 // allowed reports whether actor a may make a transition of kind w on c.
 func (r *Rules) allowed(c Complaint, w who, a Actor) bool {
@@ -391,7 +450,7 @@ func (r *Rules) sendUp(ch *Change, to State, due DueKind, ev Event, now time.Tim
 	c := &ch.Complaint
 	holder, _ := r.Units.Unit(c.Unit)
 	ch.move(to, holder.Parent)
-	c.Team = ""
+	c.Team, c.TakenBy = "", ""
 	r.setDue(c, due, now)
 	n := ch.notify(ToUnit(holder.Parent), MsgReturned, holder.Code, ev.Text)
 	n.Actor, n.Card = ev.Actor.Name, true
@@ -436,6 +495,15 @@ func (r *Rules) setDue(c *Complaint, k DueKind, now time.Time) {
 func (ch *Change) move(to State, unit string) {
 	ch.Complaint.State = to
 	ch.Complaint.Unit = unit
+}
+
+// files adds the messages that carry the complaint's attachments to a unit's group,
+// after its card.
+func (ch *Change) files(to Recipient) {
+	for _, n := range FileNotices(ch.Complaint) {
+		n.To = to
+		ch.Notices = append(ch.Notices, n)
+	}
 }
 
 // notify adds a notice about the changed complaint and returns it for further detail.

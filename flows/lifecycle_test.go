@@ -302,12 +302,12 @@ func TestTransitions(t *testing.T) {
 		{
 			name: "file", ev: flows.Event{Kind: flows.EvFile, Actor: complainant}, at: "2026-11-30 10:00",
 			to: flows.Submitted, unit: national, dueKind: flows.DueRoute, due: "2026-12-03 10:00",
-			notices: []note{{C, flows.MsgFiled}, {national, flows.MsgNewCase}},
+			notices: []note{{C, flows.MsgFiled}, {national, flows.MsgNewCase}, {national, flows.MsgFiles}},
 		},
 		{
 			name: "route to a regency", from: "submitted", ev: route(regency), at: "2026-12-01 09:00",
 			to: flows.Routed, unit: regency, dueKind: flows.DueDistribute, due: "2026-12-02 09:00",
-			notices: []note{{C, flows.MsgVerified}, {regency, flows.MsgNewCase}},
+			notices: []note{{C, flows.MsgVerified}, {regency, flows.MsgNewCase}, {regency, flows.MsgFiles}},
 			check: func(t *testing.T, _, _ flows.Complaint, ch flows.Change) {
 				if ch.Notices[0].Unit != regency {
 					t.Errorf("verified notice names unit %q, want %q", ch.Notices[0].Unit, regency)
@@ -332,7 +332,7 @@ func TestTransitions(t *testing.T) {
 		{
 			name: "distribute to an agency", from: "routed", ev: distribute(agency), at: "2026-12-04 15:00", // Friday
 			to: flows.Distributed, unit: agency, dueKind: flows.DueAnswer, due: "2026-12-07 15:00",
-			notices: []note{{C, flows.MsgForwarded}, {agency, flows.MsgNewCase}},
+			notices: []note{{C, flows.MsgForwarded}, {agency, flows.MsgNewCase}, {agency, flows.MsgFiles}},
 		},
 		{
 			name: "send back up", from: "routed", ev: sendBack(), at: "2026-12-04 15:00",
@@ -353,7 +353,7 @@ func TestTransitions(t *testing.T) {
 		{
 			name: "task a technical team over Christmas", from: "distributed", ev: task(team), at: "2026-12-23 15:00",
 			to: flows.InProgress, unit: agency, dueKind: flows.DueAnswer, due: "2026-12-28 15:00",
-			notices: []note{{team, flows.MsgTasked}},
+			notices: []note{{team, flows.MsgTasked}, {team, flows.MsgFiles}},
 			check: func(t *testing.T, _, after flows.Complaint, _ flows.Change) {
 				if after.Team != team {
 					t.Errorf("Team = %q, want %q", after.Team, team)
@@ -452,22 +452,22 @@ func TestTransitions(t *testing.T) {
 		{
 			name: "60 days when submitted", from: "submitted", ev: handover(), at: fixtureHandover,
 			to: flows.AtOmbudsman, unit: national,
-			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {national, flows.MsgHandedU}},
+			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {ombudsman, flows.MsgRecord}, {ombudsman, flows.MsgFiles}, {national, flows.MsgHandedU}},
 		},
 		{
 			name: "60 days when routed", from: "routed", ev: handover(), at: fixtureHandover,
 			to: flows.AtOmbudsman, unit: regency,
-			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {regency, flows.MsgHandedU}},
+			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {ombudsman, flows.MsgRecord}, {ombudsman, flows.MsgFiles}, {regency, flows.MsgHandedU}},
 		},
 		{
 			name: "60 days when distributed", from: "distributed", ev: handover(), at: fixtureHandover,
 			to: flows.AtOmbudsman, unit: agency,
-			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {agency, flows.MsgHandedU}},
+			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {ombudsman, flows.MsgRecord}, {ombudsman, flows.MsgFiles}, {agency, flows.MsgHandedU}},
 		},
 		{
 			name: "60 days in progress", from: "in_progress", ev: handover(), at: fixtureHandover,
 			to: flows.AtOmbudsman, unit: agency,
-			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {agency, flows.MsgHandedU}},
+			notices: []note{{C, flows.MsgHandedC}, {ombudsman, flows.MsgHandover}, {ombudsman, flows.MsgRecord}, {ombudsman, flows.MsgFiles}, {agency, flows.MsgHandedU}},
 		},
 		{
 			name: "answer at the Ombudsman", from: "ombudsman", ev: answer(), at: "2027-02-01 10:00",
@@ -686,6 +686,7 @@ var appliesIn = map[flows.EventKind][]flows.State{
 	flows.EvTake:       {flows.InProgress},
 	flows.EvFindings:   {flows.InProgress},
 	flows.EvReply:      {flows.Answered},
+	flows.EvAddInfo:    {flows.Submitted, flows.Routed, flows.Distributed, flows.InProgress, flows.AtOmbudsman},
 	flows.EvSatisfied:  {flows.Answered},
 	flows.EvAutoClose:  {flows.Answered},
 	flows.EvHandover:   {flows.Submitted, flows.Routed, flows.Distributed, flows.InProgress},
@@ -698,7 +699,7 @@ var appliesIn = map[flows.EventKind][]flows.State{
 // beside findings: both are the technical team's).
 var eventKinds = []flows.EventKind{
 	flows.EvRoute, flows.EvArchive, flows.EvDistribute, flows.EvSendBack, flows.EvTask,
-	flows.EvAnswer, flows.EvNotOurs, flows.EvTake, flows.EvFindings, flows.EvReply, flows.EvSatisfied,
+	flows.EvAnswer, flows.EvNotOurs, flows.EvTake, flows.EvFindings, flows.EvReply, flows.EvAddInfo, flows.EvSatisfied,
 	flows.EvAutoClose, flows.EvHandover, flows.EvOutcome, flows.EvRate, flows.EvLaporID,
 }
 

@@ -14,6 +14,7 @@ const (
 	MsgArchivedC     MsgID = "complainant.archived"       // Tracking, Text (reason)
 	MsgAnswered      MsgID = "complainant.answered"       // Tracking, Unit, Text (answer), Due (closure)
 	MsgReplyReceived MsgID = "complainant.reply_received" // Tracking, Due (answer deadline)
+	MsgInfoAddedC    MsgID = "complainant.info_added"     // Tracking, Due: the citizen's further message was passed on
 	MsgClosingSoon   MsgID = "complainant.closing_soon"   // Tracking, Due (closure)
 	MsgClosedThanks  MsgID = "complainant.closed"         // Tracking: closed as satisfied; asks for a rating
 	MsgClosedSilence MsgID = "complainant.closed_silence" // Tracking: closed after silence; asks for a rating
@@ -29,6 +30,7 @@ const (
 	MsgTasked       MsgID = "unit.tasked"           // a technical team is tasked: card with Due
 	MsgFindings     MsgID = "unit.findings"         // the team reported Text to the agency
 	MsgReplied      MsgID = "unit.replied"          // the complainant replied Text; Due (new answer deadline)
+	MsgInfoAdded    MsgID = "unit.info_added"       // the complainant added Text to a complaint being worked; Due unchanged
 	MsgReminder     MsgID = "unit.reminder"         // Due approaches
 	MsgOverdue      MsgID = "unit.overdue"          // Due passed
 	MsgEscalation   MsgID = "unit.escalation"       // to the parent: Unit (the child) let Due pass
@@ -82,6 +84,8 @@ type Notice struct {
 	Items   []Notice          `json:"items,omitempty"`   // lines of a list (e.g. the citizen's complaints)
 	Choices [][]Choice        `json:"choices,omitempty"` // buttons, in rows
 	Ask     string            `json:"ask,omitempty"`     // AskPhone: offer to share the phone number
+	// Files are the attachments a MsgFiles notice carries, all of one kind.
+	Files []Attachment `json:"files,omitempty"`
 	// Card asks channels to show the complaint's card (summary, state, deadline and
 	// the unit's buttons) with the message, and to keep it current.
 	Card bool `json:"card,omitempty"`
@@ -109,6 +113,9 @@ type Envelope struct {
 	// in earlier attempts, and PartRef the last one's reference: a retry goes on from there.
 	Parts   int
 	PartRef string
+	// Answer marks an answer to what a person just did in a group (a prompt for text, a
+	// confirmation, a refusal): channels let it go ahead of the chat's other messages.
+	Answer bool
 }
 
 // Receipt is a channel's confirmation of a delivered message.

@@ -83,7 +83,9 @@ func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error)
 			kind = EvOverdue
 			r.overdue(&ch)
 		} else {
-			ch.notify(ToUnit(c.Unit), MsgReminder, "", "")
+			for _, code := range r.responsible(c) {
+				ch.notify(ToUnit(code), MsgReminder, "", "")
+			}
 		}
 	case EvOverdue:
 		nc.Timers.Reminded, nc.Timers.Overdue = true, true
@@ -96,10 +98,22 @@ func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error)
 	return ch, true, nil
 }
 
-// overdue tells the responsible group its deadline passed and its parent group too.
+// responsible returns the units whose groups must act before c's deadline: the holder,
+// and the technical team tasked while the answer is due.
+func (r *Rules) responsible(c Complaint) []string {
+	if c.Team != "" && c.State == InProgress && c.DueKind == DueAnswer {
+		return []string{c.Unit, c.Team}
+	}
+	return []string{c.Unit}
+}
+
+// overdue tells the responsible groups their deadline passed and the holder's parent
+// group too.
 func (r *Rules) overdue(ch *Change) {
 	c := ch.Complaint
-	ch.notify(ToUnit(c.Unit), MsgOverdue, c.Unit, "")
+	for _, code := range r.responsible(c) {
+		ch.notify(ToUnit(code), MsgOverdue, c.Unit, "")
+	}
 	if u, ok := r.Units.Unit(c.Unit); ok && u.Parent != "" {
 		ch.notify(ToUnit(u.Parent), MsgEscalation, c.Unit, "")
 	}

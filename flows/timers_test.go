@@ -102,6 +102,7 @@ func TestReminderThenOverdue(t *testing.T) {
 		remind   string // 2 working hours before due, office 07:30–16:00
 		holder   string
 		parent   string // "" when the holder has none
+		team     string // the technical team tasked, reminded too
 		handover string // 60×24h after filing
 	}{
 		{
@@ -133,7 +134,7 @@ func TestReminderThenOverdue(t *testing.T) {
 			name: "answer of a tasked team", filed: "2026-12-04 09:00",
 			steps: []step{{"2026-12-04 09:10", route(regency)}, {"2026-12-07 09:00", distribute(agency)}, {"2026-12-07 10:00", task(team)}},
 			due:   "2026-12-08 10:00", remind: "2026-12-08 08:00",
-			holder: agency, parent: regency, handover: "2027-02-02 09:00",
+			holder: agency, parent: regency, handover: "2027-02-02 09:00", team: team,
 		},
 		{
 			name: "distribution at the regency", filed: "2026-11-30 10:00",
@@ -161,7 +162,12 @@ func TestReminderThenOverdue(t *testing.T) {
 				t.Fatalf("no reminder at %s", fmtTime(remind))
 			}
 			checkAlert(t, c, ch, remind, flows.EvRemind, flows.Timers{Reminded: true})
-			checkNotes(t, ch.Notices, note{tt.holder, flows.MsgReminder})
+			// The team tasked is reminded too: it does the work.
+			if tt.team != "" {
+				checkNotes(t, ch.Notices, note{tt.holder, flows.MsgReminder}, note{tt.team, flows.MsgReminder})
+			} else {
+				checkNotes(t, ch.Notices, note{tt.holder, flows.MsgReminder})
+			}
 			checkTime(t, "NextCheck after the reminder", ch.Complaint.NextCheck, due)
 			c = ch.Complaint
 
@@ -172,6 +178,9 @@ func TestReminderThenOverdue(t *testing.T) {
 			}
 			checkAlert(t, c, ch, due, flows.EvOverdue, flows.Timers{Reminded: true, Overdue: true})
 			want := []note{{tt.holder, flows.MsgOverdue}}
+			if tt.team != "" {
+				want = append(want, note{tt.team, flows.MsgOverdue})
+			}
 			if tt.parent != "" {
 				want = append(want, note{tt.parent, flows.MsgEscalation})
 			}
@@ -336,7 +345,7 @@ func TestHandover(t *testing.T) {
 				t.Errorf("%s: %s at %q, want %s at %q", ch.Audit.Kind, got.State, got.Unit, flows.AtOmbudsman, tt.holder)
 			}
 			checkNotes(t, ch.Notices,
-				note{"complainant", flows.MsgHandedC}, note{ombudsman, flows.MsgHandover}, note{tt.holder, flows.MsgHandedU})
+				note{"complainant", flows.MsgHandedC}, note{ombudsman, flows.MsgHandover}, note{ombudsman, flows.MsgRecord}, note{ombudsman, flows.MsgFiles}, note{tt.holder, flows.MsgHandedU})
 			if n := ch.Notices[1]; n.Unit != tt.holder {
 				t.Errorf("hand-over notice names %q, want %q", n.Unit, tt.holder)
 			}

@@ -58,7 +58,7 @@ func TestCard(t *testing.T) {
 					"\n" +
 					"Waktu kejadian: Senin, 23 November 2026 sekitar pukul 10.00\n" +
 					"Lokasi: Kantor Disdukcapil Kubu Raya, loket 3\n" +
-					"Lampiran: 2 berkas\n" +
+					"Lampiran: 2 berkas, dikirim di bawah kartu ini\n" +
 					"Pelapor: Budi Santoso, +6281234567890, budi.santoso@example.com (Rahasia: jangan teruskan identitas pelapor ke dinas)\n" +
 					"Status: Ditindaklanjuti\n" +
 					"Ditangani: Dinas Kependudukan dan Pencatatan Sipil · Tim Teknis KTP-el\n" +
@@ -75,8 +75,8 @@ func TestCard(t *testing.T) {
 					"\n" +
 					"When: Senin, 23 November 2026 sekitar pukul 10.00\n" +
 					"Where: Kantor Disdukcapil Kubu Raya, loket 3\n" +
-					"Attachments: 2\n" +
-					"Complainant: identity withheld\n" +
+					"Attachments: 2, sent below this card\n" +
+					"Reporter: identity withheld\n" +
 					"Status: In progress\n" +
 					"Handled by: Dinas Kependudukan dan Pencatatan Sipil · Tim Teknis KTP-el\n" +
 					"Filed: Monday, 30 November 2026 at 08:15 WIB\n" +

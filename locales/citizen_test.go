@@ -51,6 +51,13 @@ func TestDeadlineShown(t *testing.T) {
 	if !strings.Contains(s, "New request for information ADU-261204-K7QX") || !strings.Contains(s, "by Monday, 7 December 2026 at 16:00 WIB") {
 		t.Errorf("the unit's message:\n%s", s)
 	}
+	item := flows.Notice{Msg: flows.MsgStatusItem, Tracking: "ADU-261204-K7QX", Report: flows.ReportComplaint, State: flows.Routed,
+		Due: at("2026-12-08 07:30"), Data: map[string]string{"DateOnly": "yes"}}
+	s, err = c.Notice("id", item, nil, loc)
+	checkOutput(t, "status item", s, err)
+	if s != "• Aduan ADU-261204-K7QX: Terverifikasi, paling lambat Senin, 7 Desember 2026" {
+		t.Errorf("status item: %q", s)
+	}
 	k := flows.Complaint{Tracking: "ADU-261204-K7QX", Type: flows.ReportAspiration, State: flows.Submitted, Due: at("2026-12-08 07:30")}
 	s, err = c.Card("id", k, flows.Unit{}, nil, loc)
 	checkOutput(t, "card", s, err)

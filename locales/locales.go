@@ -7,7 +7,9 @@
 // closed.<reason>, category.<code> (the intake's categories), field.<Step> (the parts of
 // a draft the citizen may correct), action.<EventKind> (the buttons of a card),
 // word.<ReportType> and word.laporan (the report types as a word inside a sentence), the
-// card's own labels card.identity_hidden and card.anonymous, and error.generic.
+// card's own labels card.identity_hidden and card.anonymous, the units' state labels
+// card.state.<State>, the record's card.record_head, card.record_line and
+// card.record_file, and error.generic.
 package locales
 
 import (
@@ -55,7 +57,11 @@ const (
 )
 
 // cardBodyMax is the most characters of a description shown on a card.
-const cardBodyMax = 700
+const cardBodyMax = flows.CardBodyMax
+
+// prefixUnitState labels a state for the units where the citizen's label (state.<s>)
+// addresses the citizen: card.state.answered is "Menunggu Tanggapan Pelapor".
+const prefixUnitState = "card.state."
 
 // languages are the supported languages, the reference language first.
 var languages = []language.Tag{language.Indonesian, language.English}
@@ -237,6 +243,22 @@ func (c *Catalog) label(lang, prefix, value string) string {
 // The outcomes are those of Text; the errors of the items are joined to the notice's.
 // The digest's plural form follows Open.
 func (c *Catalog) Notice(lang string, n flows.Notice, units *flows.Directory, loc *time.Location) (string, error) {
+	return c.notice(lang, n, units, loc, forUnits(n))
+}
+
+// forUnits reports whether notice n is read in a unit's group: it is addressed to a unit,
+// or it is one of the units' messages (unit.*, card.*).
+func forUnits(n flows.Notice) bool {
+	return n.To.Unit != "" || strings.HasPrefix(string(n.Msg), "unit.") || strings.HasPrefix(string(n.Msg), "card.")
+}
+
+// notice renders n (see Notice); unit says the reader is a unit, whose state labels
+// are UnitState's.
+func (c *Catalog) notice(lang string, n flows.Notice, units *flows.Directory, loc *time.Location, unit bool) (string, error) {
+	state := c.State(lang, n.State)
+	if unit {
+		state = c.UnitState(lang, n.State)
+	}
 	due, dueDate := "", ""
 	if !n.Due.IsZero() {
 		shown := c.Deadline(n.Due)
@@ -248,7 +270,7 @@ func (c *Catalog) Notice(lang string, n flows.Notice, units *flows.Directory, lo
 		"Report":      word,
 		"ReportTitle": capital(word),
 		"DueDate":     dueDate,
-		"State":       c.State(lang, n.State),
+		"State":       state,
 		"Unit":        unitName(units, n.Unit),
 		"Actor":       n.Actor,
 		"Text":        n.Text,
@@ -286,7 +308,7 @@ func (c *Catalog) Notice(lang string, n flows.Notice, units *flows.Directory, lo
 	var errs []error
 	items := make([]string, 0, len(n.Items))
 	for _, item := range n.Items {
-		s, err := c.Notice(lang, item, units, loc)
+		s, err := c.notice(lang, item, units, loc, unit)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -327,11 +349,14 @@ func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
 // Card renders the card of complaint k for the group of unit viewer with the template
 // card.body. Its data are Serious (k.Category is flows.SeriousCategory: the card opens
 // with a warning), Tracking, Title, Type and Category (their labels), Body (k.Body cut
-// to about 700 characters, ending with "…" when cut), When, Where, Files (the number of
-// attachments), Complainant, Confidential, State (its label), Unit and Team (their
-// names; Team empty when none is tasked), Filed and Due (formatted with Time, empty when
-// zero; Due as Deadline shows it), LaporID, Report and ReportTitle (the word for k.Type,
-// as for Notice) and the office's data (see WithOffice).
+// to about flows.CardBodyMax characters, ending with "…" when cut), Cut (whether it was),
+// When, Where, Files (the number of attachments), Complainant, Confidential, State (its
+// label for units, UnitState), Unit and Team (their names; Team empty when none is
+// tasked), TakenBy (who took the task), Filed and Due (formatted with Time, empty when
+// zero; Due as Deadline shows it), LaporID, Masked, Report and ReportTitle (the word
+// for k.Type, as for Notice) and the office's data (see WithOffice). Title, Body, When
+// and Where are what the complainant wrote as the viewer may read it
+// (flows.Complaint.TextFor): Masked says numbers were hidden.
 //
 // Complainant is what k.Visible(viewer) shows: the name, phone and e-mail that are set,
 // separated by commas; the label card.anonymous for an anonymous complaint;
@@ -349,19 +374,28 @@ func (c *Catalog) Card(lang string, k flows.Complaint, viewer flows.Unit, units 
 	}
 	word := c.word(lang, k.Type)
 	who, confidential := c.complainant(lang, k, viewer)
+	masked := false
+	shown := func(s string) string {
+		s, m := k.TextFor(viewer, strings.TrimSpace(s))
+		masked = masked || m
+		return s
+	}
+	body := shown(k.Body)
 	data := map[string]any{
 		"Serious":      k.Category == flows.SeriousCategory,
 		"Tracking":     k.Tracking,
-		"Title":        strings.TrimSpace(k.Title),
+		"Title":        shown(k.Title),
 		"Type":         c.ReportType(lang, k.Type),
 		"Category":     c.Category(lang, k.Category),
-		"Body":         truncate(strings.TrimSpace(k.Body), cardBodyMax),
-		"When":         strings.TrimSpace(k.EventDate),
-		"Where":        strings.TrimSpace(k.Place),
+		"Body":         truncate(body, cardBodyMax),
+		"Cut":          utf8.RuneCountInString(body) > cardBodyMax,
+		"When":         shown(k.EventDate),
+		"Where":        shown(k.Place),
 		"Files":        len(k.Attachment),
 		"Complainant":  who,
 		"Confidential": confidential,
-		"State":        c.State(lang, k.State),
+		"TakenBy":      k.TakenBy,
+		"State":        c.UnitState(lang, k.State),
 		"Unit":         unitName(units, k.Unit),
 		"Team":         unitName(units, k.Team),
 		"Filed":        when(k.FiledAt),
@@ -370,6 +404,7 @@ func (c *Catalog) Card(lang string, k flows.Complaint, viewer flows.Unit, units 
 		"ReportTitle":  capital(word),
 		"LaporID":      k.LaporID,
 	}
+	data["Masked"] = masked
 	return c.render(lang, string(flows.MsgCard), data, nil)
 }
 
@@ -489,6 +524,16 @@ func (c *Catalog) generic(lang string) string {
 // when it has no label, and "" for the empty state.
 func (c *Catalog) State(lang string, s flows.State) string {
 	return c.label(lang, prefixState, string(s))
+}
+
+// UnitState returns the label of state s for the units in lang: card.state.<s> where
+// the citizen's label does not fit them ("Menunggu Tanggapan Pelapor" for
+// flows.Answered), State otherwise.
+func (c *Catalog) UnitState(lang string, s flows.State) string {
+	if v := c.label(lang, prefixUnitState, string(s)); v != string(s) {
+		return v
+	}
+	return c.State(lang, s)
 }
 
 // Event returns the audit-trail label of event kind k in lang ("Didisposisikan ke

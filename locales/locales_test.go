@@ -32,11 +32,12 @@ var closeReasons = []string{"satisfied", "silence", "outcome"}
 var counted = []string{string(flows.MsgDigest)}
 
 // cardLabels are the words Catalog.Card uses besides the card.body template.
-var cardLabels = []string{"card.identity_hidden", "card.anonymous"}
+var cardLabels = []string{"card.identity_hidden", "card.anonymous", "card.state.answered", "card.record_head", "card.record_line", "card.record_file",
+	string(flows.LabelFiles), string(flows.LabelMore), string(flows.LabelRecord), string(flows.LabelShow)}
 
 // notActions are the event kinds no unit takes from a card: the complainant's, the
 // system's and the alerts'. Every other event kind is a card button action.<event>.
-var notActions = []string{"file", "reply", "satisfied", "rate", "auto_close", "handover", "remind", "overdue", "warn"}
+var notActions = []string{"file", "reply", "add_info", "satisfied", "rate", "auto_close", "handover", "remind", "overdue", "warn"}
 
 // fixFields returns the steps the intake offers to correct from the summary, as it
 // offers them to a complainant who gives their identity: the field.<step> labels.

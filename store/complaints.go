@@ -17,7 +17,7 @@ import (
 const complaintColumns = `id, tracking, version, type, privacy, category, title, body, place, event_date,
 	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
 	state, unit, coalesce(team, ''), due_at, due_kind, reminded, overdue, warned, clock_from, next_check_at,
-	lapor_id, rating, filed_at, updated_at, closed_at`
+	lapor_id, rating, filed_at, updated_at, closed_at, taken_by`
 
 const (
 	sqlInsertComplaint = `
@@ -32,7 +32,7 @@ RETURNING id`
 	sqlGetComplaint  = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1`
 	sqlGetByTracking = `SELECT ` + complaintColumns + ` FROM complaint WHERE tracking = upper($1)`
 	// sqlLastActor finds who made the complaint's latest change (alerts change nothing).
-	sqlLastActor = `SELECT actor_name, kind FROM audit_event
+	sqlLastActor = `SELECT actor_name, kind, actor_ref FROM audit_event
 WHERE complaint_id = $1 AND kind NOT IN ('remind', 'overdue', 'warn') ORDER BY id DESC LIMIT 1`
 
 	// sqlUpdateComplaints writes the mutable columns of many complaints at once, each
@@ -54,6 +54,8 @@ INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_r
 	from_state, to_state, unit_before, unit_after, text)
 SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`
+
+	sqlTakenBy = `UPDATE complaint SET taken_by = $2 WHERE id = $1`
 
 	sqlAudit = `SELECT at, kind, actor_kind, actor_unit, actor_ref, actor_name, from_state, to_state,
 	unit_before, unit_after, text FROM audit_event WHERE complaint_id = $1 ORDER BY id`
@@ -218,7 +220,7 @@ func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rul
 		return flows.Change{}, err
 	}
 	if version > 0 && c.Version != version {
-		return flows.Change{}, alreadyDone(ctx, q, id)
+		return flows.Change{}, alreadyDone(ctx, q, id, ev.Actor.Ref)
 	}
 	ch, err := rules.Apply(c, ev, now)
 	if err != nil {
@@ -226,6 +228,10 @@ func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rul
 	}
 	b = pgx.Batch{}
 	updateBatch(&b, []flows.Complaint{ch.Complaint}, []int{c.Version})
+	if ch.Complaint.TakenBy != c.TakenBy {
+		// Only taking and re-assigning a task change it: kept out of the update above.
+		b.Queue(sqlTakenBy, c.ID, ch.Complaint.TakenBy).Exec(func(pgconn.CommandTag) error { return nil })
+	}
 	if err := db.recordBatch(&b, rules, []flows.Change{ch}, cards, now); err != nil {
 		return flows.Change{}, err
 	}
@@ -263,13 +269,19 @@ func (db *DB) pipelined(ctx context.Context, fn func(*pgx.Conn) error) error {
 }
 
 // alreadyDone is the refusal of an action on a complaint that changed since the actor
-// saw it, naming who changed it (Data "By") and how ("Event").
-func alreadyDone(ctx context.Context, q batcher, id int64) error {
-	var by, kind string
-	if err := q.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind); err != nil {
+// saw it, naming who changed it (Data "By") and how ("Event"). When the change was the
+// actor's own (user, their channel identity), Data "Self" is "yes" and "By" is empty:
+// nobody is told that someone else did what they did themselves.
+func alreadyDone(ctx context.Context, q batcher, id int64, user string) error {
+	var by, kind, ref string
+	if err := q.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind, &ref); err != nil {
 		return err
 	}
-	return &flows.Error{Code: flows.ErrAlreadyDone, Data: map[string]string{"By": by, "Event": kind}}
+	data := map[string]string{"By": by, "Event": kind}
+	if user != "" && ref == user {
+		data["By"], data["Self"] = "", "yes"
+	}
+	return &flows.Error{Code: flows.ErrAlreadyDone, Data: data}
 }
 
 // Complaint returns the complaint with the given ID, or ErrNotFound.
@@ -432,7 +444,7 @@ func scanComplaint(row pgx.Row) (flows.Complaint, error) {
 	err := row.Scan(&c.ID, &c.Tracking, &c.Version, &c.Type, &c.Privacy, &c.Category, &c.Title, &c.Body,
 		&c.Place, &c.EventDate, &atts, &c.Contact.Channel, &c.Contact.Chat, &c.Contact.Name, &c.Contact.Phone,
 		&c.Contact.Email, &c.Contact.Lang, &c.State, &c.Unit, &c.Team, &due, &c.DueKind, &c.Timers.Reminded,
-		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &c.Rating, &c.FiledAt, &c.Updated, &closed)
+		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &c.Rating, &c.FiledAt, &c.Updated, &closed, &c.TakenBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}

@@ -252,7 +252,7 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 		if a.Version != c.Version {
 			// An old card: say who changed the complaint since.
 			var fe *flows.Error
-			if err := alreadyDone(ctx, tx, c.ID); !errors.As(err, &fe) {
+			if err := alreadyDone(ctx, tx, c.ID, in.User); !errors.As(err, &fe) {
 				return err
 			}
 			return groupReply(ctx, tx, in, unit, nil, refusalU(c, fe), now)
@@ -444,12 +444,16 @@ func (db *DB) Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now 
 // (that it was done) or the person who acted (why not). Failures other than refusals
 // are returned, so that the press is rolled back and handled again.
 func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) ([]flows.Notice, *flows.Notice, error) {
+	var ch flows.Change
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-		_, err := db.applyTx(ctx, sp, rules, c.ID, version, ev, now)
+		var err error
+		ch, err = db.applyTx(ctx, sp, rules, c.ID, version, ev, now)
 		return err
 	})
 	var fe *flows.Error
 	switch {
+	case err == nil && tellsActor(ch, ev):
+		return nil, nil, nil // the change itself tells the group who did what (archiving)
 	case err == nil:
 		return []flows.Notice{{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Actor: in.Name, Unit: ev.Target,
 			Data: map[string]string{"Event": string(ev.Kind)}}}, nil, nil
@@ -457,6 +461,16 @@ func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c f
 		return nil, refusalU(c, fe), nil
 	}
 	return nil, nil, err
+}
+
+// tellsActor reports whether a change already tells the acting unit's group who did it.
+func tellsActor(ch flows.Change, ev flows.Event) bool {
+	for _, n := range ch.Notices {
+		if n.To.Unit != "" && n.To.Unit == ev.Actor.Unit && n.Actor != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // actingUnit picks, among the units whose group the press came from, the one that may

@@ -75,11 +75,11 @@ WITH claimed AS (
 		ORDER BY p.next_attempt_at, p.id
 		LIMIT $4
 		FOR UPDATE SKIP LOCKED)
-	RETURNING o.id, o.channel, o.chat, o.lang, o.unit, o.payload, o.attempts, o.edit_of, o.complaint_id, o.thread, o.parts_sent, o.receipt)
+	RETURNING o.id, o.channel, o.chat, o.lang, o.unit, o.payload, o.attempts, o.edit_of, o.complaint_id, o.thread, o.parts_sent, o.receipt, o.answer)
 SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 	coalesce((SELECT e.receipt FROM outbox e WHERE e.id = c.edit_of), ''),
 	coalesce(nullif(c.thread, ''), (SELECT k.thread FROM card k WHERE k.complaint_id = c.complaint_id AND k.channel = c.channel AND k.chat = c.chat), ''),
-	c.parts_sent, CASE WHEN c.parts_sent > 0 THEN c.receipt ELSE '' END
+	c.parts_sent, CASE WHEN c.parts_sent > 0 THEN c.receipt ELSE '' END, c.answer
 FROM claimed c ORDER BY c.id`
 
 	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = ''
@@ -120,7 +120,7 @@ type cardRef struct {
 func moved(changes []flows.Change) []int64 {
 	var ids []int64
 	for _, ch := range changes {
-		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile {
+		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile && k != flows.EvAddInfo {
 			ids = append(ids, ch.Complaint.ID)
 		}
 	}
@@ -280,7 +280,7 @@ func (db *DB) Claim(ctx context.Context, channels []string, now time.Time, lease
 	for rows.Next() {
 		var o flows.Envelope
 		var p []byte
-		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Unit, &p, &o.Attempts, &o.Edit, &o.Thread, &o.Parts, &o.PartRef); err != nil {
+		if err := rows.Scan(&o.ID, &o.Channel, &o.Chat, &o.Lang, &o.Unit, &p, &o.Attempts, &o.Edit, &o.Thread, &o.Parts, &o.PartRef, &o.Answer); err != nil {
 			return nil, fmt.Errorf("store: claim outbox: %w", err)
 		}
 		if err := json.Unmarshal(p, &o.Notice); err != nil {

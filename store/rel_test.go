@@ -154,6 +154,9 @@ VALUES ('telegram', '-1002', 'id', $1, '{"msg":"unit.digest"}', $2, $2) RETURNIN
 			msgs = append(msgs, "newer edit")
 			continue
 		}
+		if m.Notice.Msg == flows.MsgAskText && !m.Answer {
+			t.Errorf("the prompt is not marked as an answer")
+		}
 		msgs = append(msgs, string(m.Notice.Msg))
 	}
 	if want := []string{"newer edit", string(flows.MsgAskText)}; !slices.Equal(msgs, want) {

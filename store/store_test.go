@@ -129,6 +129,7 @@ func TestConcurrentTransitionsOnOneComplaint(t *testing.T) {
 			defer wg.Done()
 			actor := flowstest.Member(flowstest.National)
 			actor.Name = "Admin " + string(rune('A'+i))
+			actor.Ref = "tg:admin-" + string(rune('a'+i)) // eight people: the refusal names the one who won
 			_, errs[i] = db.Apply(ctx, rules, c.ID, c.Version, flows.Event{Kind: flows.EvRoute, Actor: actor, Target: flowstest.Regency}, at.Add(time.Minute))
 		}()
 	}

@@ -112,7 +112,7 @@ func TestOmbudsmanHandoverAfterSixtyDays(t *testing.T) {
 		t.Fatalf("handover sweep = %v", got)
 	}
 	// Both groups that hold a card of the complaint see it refreshed.
-	want := []string{flowstest.ChatRef + ":complainant.ombudsman", "-1007:unit.handover", "-1001:card.body", "-1002:unit.handed", "-1002:card.body"}
+	want := []string{flowstest.ChatRef + ":complainant.ombudsman", "-1007:unit.handover", "-1001:card.body", "-1007:card.record", "-1002:unit.handed", "-1002:card.body"}
 	if got := withoutDigests(pending(t, db, at.Add(60*24*time.Hour))); !slices.Equal(got, want) {
 		t.Errorf("messages = %v, want %v", got, want)
 	}

@@ -104,7 +104,7 @@ func (b *Bot) answerPress(ctx context.Context, chat int64, m flows.Envelope) (fl
 		return flows.Receipt{}, nil // an acknowledgement too late is no loss
 	}
 	b.log.Info("telegram press answered too late, told in the private chat", "outbox_id", m.ID)
-	if err := b.pace(ctx, chat); err != nil {
+	if err := b.pace(ctx, chat, 0); err != nil {
 		return flows.Receipt{}, err
 	}
 	msg, err := b.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: EscapeHTML(text), ParseMode: models.ParseModeHTML})

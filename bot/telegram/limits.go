@@ -82,11 +82,27 @@ func NewLimiter(l Limits) *Limiter {
 // returns how long to wait before trying again; another chat's messages may take the
 // global tokens meanwhile, so the wait is a hint, not a promise.
 func (l *Limiter) Reserve(chatID int64, now time.Time) (wait time.Duration) {
+	return l.ReserveLeaving(chatID, now, 0)
+}
+
+// ReserveLeaving is Reserve that takes the chat's token only when at least spare more
+// stay in the chat's bucket, kept for messages that must not wait (the answer to what a
+// person just did). spare is at most the bucket's Burst-1; 0 makes it Reserve.
+func (l *Limiter) ReserveLeaving(chatID int64, now time.Time, spare int) (wait time.Duration) {
 	r := l.rate(chatID)
+	spare = max(0, min(spare, r.Burst-1))
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	full := l.chats[chatID]
-	if w := max(r.wait(full, now), l.limits.Global.wait(l.global, now)); w > 0 {
+	need := full
+	if r.Every > 0 && spare > 0 {
+		need = full
+		if need.Before(now) {
+			need = now
+		}
+		need = need.Add(time.Duration(spare) * r.Every)
+	}
+	if w := max(r.wait(need, now), l.limits.Global.wait(l.global, now)); w > 0 {
 		return w
 	}
 	l.global = l.limits.Global.take(l.global, now)

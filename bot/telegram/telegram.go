@@ -62,6 +62,10 @@ type Store interface {
 	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
 	// SaveFile keeps an attachment's bytes and returns the reference to store on the complaint.
 	SaveFile(ctx context.Context, channel, fileRef, name, mime string, data []byte, now time.Time) (string, error)
+	// Attachment returns a kept file by the reference SaveFile returned.
+	Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error)
+	// Audit returns a complaint's audit trail, oldest first, for its record.
+	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
 	// DraftFiles returns the step of a private chat's conversation and the number of
 	// attachments its draft holds (flows.StepMenu and 0 without a conversation).
 	DraftFiles(ctx context.Context, channel, chat string) (flows.Step, int, error)
@@ -97,6 +101,9 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 	if cfg.Token == "" {
 		return nil, errors.New("telegram: no bot token")
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.telegram.org"
 	}
@@ -119,7 +126,12 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 		cfg.MemberTTL = time.Minute
 	}
 	api, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient))
+		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
+		// The SDK's own error reports (e.g. a failed multipart upload) go through the
+		// desk's logger, never the standard library's.
+		tg.WithErrorsHandler(func(err error) {
+			log.Warn("telegram client error", "err", redact(err.Error(), cfg.Token))
+		}))
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
@@ -542,10 +554,11 @@ func fullName(u models.User) string {
 	return strings.TrimSpace(u.FirstName + " " + u.LastName)
 }
 
-// Deliver sends one outbox message: a text with its buttons (split when too long), or
-// a complaint's card — in the complaint's forum topic when the group is a forum, and
-// edited in place when it replaces an earlier card. It is DeliverParts without
-// recording progress.
+// Deliver sends one outbox message: a text with its buttons (split when too long), a
+// complaint's card — in the complaint's forum topic when the group is a forum, and
+// edited in place when it replaces an earlier card — or a complaint's attachments or
+// its whole record as files (see deliverFiles and deliverRecord). It is DeliverParts
+// without recording progress.
 func (b *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
 	return b.DeliverParts(ctx, m, nil)
 }
@@ -565,14 +578,23 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	if m.Notice.Press != "" {
 		return b.answerPress(ctx, chat, m)
 	}
+	switch m.Notice.Msg {
+	case flows.MsgFiles:
+		return b.deliverFiles(ctx, chat, m, record)
+	case flows.MsgRecord:
+		return b.deliverRecord(ctx, chat, m)
+	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {
 		return flows.Receipt{}, err
 	}
 	parts := SplitEscaped(text, MaxText)
 	rcpt := flows.Receipt{Thread: m.Thread}
+	// In a group, other messages leave a token of its bucket to the answers to a person,
+	// so that a prompt or a confirmation never waits for card refreshes to be paced.
+	spare := spareFor(chat, m)
 	if m.Edit != "" && len(parts) == 1 && m.Parts == 0 {
-		if err := b.pace(ctx, chat); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		id, _ := strconv.Atoi(m.Edit)
@@ -588,7 +610,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 		// The card is gone (deleted, too old): send a new one instead.
 	}
 	if m.Notice.Card && rcpt.Thread == "" && m.Parts == 0 && m.Unit != "" && b.isForum(ctx, chat) {
-		if err := b.pace(ctx, chat); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		topic, err := b.api.CreateForumTopic(ctx, &tg.CreateForumTopicParams{ChatID: chat, Name: topicName(m.Notice)})
@@ -603,7 +625,7 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	}
 	rcpt.Ref = m.PartRef
 	for i := m.Parts; i < len(parts); i++ {
-		if err := b.pace(ctx, chat); err != nil {
+		if err := b.pace(ctx, chat, spare); err != nil {
 			return flows.Receipt{}, err
 		}
 		thread, _ := strconv.Atoi(rcpt.Thread)
@@ -635,11 +657,14 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 // pace takes a token for chat from the limiter. Senders queue for the overall limit in
 // turn, each waiting its short slot; a longer wait (the chat's own limit, a 429 penalty)
 // returns a *bot.RetryAfter, so that the outbox row waits instead of a goroutine.
-func (b *Bot) pace(ctx context.Context, chat int64) error {
+//
+// It takes the chat's token only when spare more stay in its bucket, kept for the
+// answers to a person (see Limiter.ReserveLeaving); spare 0 takes any.
+func (b *Bot) pace(ctx context.Context, chat int64, spare int) error {
 	b.pacing.Lock()
 	defer b.pacing.Unlock()
 	for range 50 {
-		wait := b.limiter.Reserve(chat, b.cfg.Pace.Now())
+		wait := b.limiter.ReserveLeaving(chat, b.cfg.Pace.Now(), spare)
 		switch {
 		case wait == 0:
 			return nil
@@ -653,6 +678,15 @@ func (b *Bot) pace(ctx context.Context, chat int64) error {
 		}
 	}
 	return &bot.RetryAfter{Wait: time.Second}
+}
+
+// spareFor is how many tokens of a chat's bucket message m leaves to the answers to a
+// person: one for any other message in a group, none elsewhere.
+func spareFor(chat int64, m flows.Envelope) int {
+	if chat < 0 && !m.Answer {
+		return 1
+	}
+	return 0
 }
 
 // render returns the HTML text and the keyboard of an outbox message.

@@ -415,7 +415,7 @@ func TestEndToEnd(t *testing.T) {
 	wantSteps(t, "60 days later", d.sweep(), flows.EvHandover)
 	sent = d.expect("hand-over", tr2, map[string][]flows.MsgID{
 		chatComplainant: {flows.MsgHandedC},
-		chatOmbudsman:   {flows.MsgHandover},
+		chatOmbudsman:   {flows.MsgHandover, flows.MsgRecord},
 		chatAgency:      {flows.MsgHandedU},
 	})
 	wantText(t, "unit.handover", text(t, sent, chatOmbudsman, flows.MsgHandover), "dilimpahkan ke Ombudsman", "Dinas Dukcapil Kubu Raya")

@@ -585,7 +585,7 @@ func TestSweepDryRunChangesNothing(t *testing.T) {
 	// 60 days after filing, the sweep (at the clock's now) hands it to the Ombudsman.
 	cl.clock.Set(flowstest.At(t, "2027-01-29 10:00"))
 	out = cl.ok("sweep")
-	if !regexp.MustCompile(`(?m)^` + c.Tracking + `\s+handover\s+submitted → ombudsman\s+nasional\s+3 messages$`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^` + c.Tracking + `\s+handover\s+submitted → ombudsman\s+nasional\s+4 messages$`).MatchString(out) {
 		t.Errorf("sweep 60 days later printed:\n%s", out)
 	}
 	if got := get(); got.State != flows.AtOmbudsman {

@@ -297,3 +297,35 @@ func TestTelegramCitizenTypedReplyEnglish(t *testing.T) {
 	d.message(calls, cit, "We have received your reply about complaint "+tr)
 	d.wantState(tr, flows.InProgress, 5)
 }
+
+// TestTelegramCitizenReplyInSeveralMessages: a citizen who writes their reply in
+// several messages loses none: the first is the reply, a later one is asked about and
+// then added to the complaint the agency now works, which reaches the agency's group;
+// the deadline the agency has stays as it was.
+func TestTelegramCitizenReplyInSeveralMessages(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 08:00", nil)
+	cit := citizenBudi
+	tr, card := d.file(cit, bodyKK)
+	d.answerOf(cit, tr, card, "KK Anda sudah dicetak, silakan ambil di kecamatan.")
+	calls := d.do(tgfake.TextMessage(cit, cit, "Di kecamatan belum ada, petugas bilang belum dikirim."))
+	d.message(calls, groupAgency, "Pelapor menanggapi jawaban aduan "+tr)
+	d.wantState(tr, flows.InProgress, 5)
+	due := d.complaint(tr).Due
+
+	more := "Saya sudah datang dua kali ke kantor kecamatan dan petugas bilang datanya belum masuk."
+	calls = d.do(tgfake.TextMessage(cit, cit, more))
+	ask := d.message(calls, cit, "Apakah pesan Anda tadi tambahan keterangan untuk aduan "+tr)
+	d.noMessage(calls, cit, "Pemberitahuan privasi")
+	if got := d.buttons(cit, ask); !slices.Contains(got, "c:send:"+tr) {
+		t.Fatalf("the question offers %v, want to add the text to %s", got, tr)
+	}
+	calls = d.press(cit, cit, ask, "c:send:"+tr)
+	d.message(calls, cit, "Tambahan keterangan Anda untuk aduan "+tr+" sudah kami teruskan")
+	wantText(t, "the further message in the agency's group", d.message(calls, groupAgency, "Pelapor menambahkan keterangan untuk aduan "+tr).Text(), more)
+	d.wantState(tr, flows.InProgress, 6)
+	if got := d.complaint(tr).Due; !got.Equal(due) {
+		t.Errorf("the answer deadline moved from %v to %v", due, got)
+	}
+	d.noFailedCalls()
+}

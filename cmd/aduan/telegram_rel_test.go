@@ -221,3 +221,44 @@ func TestTelegramPassingDownloadFailureIsRetriedSoon(t *testing.T) {
 		t.Errorf("%d files kept (%v), want 1", kept, err)
 	}
 }
+
+// TestTelegramTopicSurvivesACrash: the forum topic opened for a new card is recorded in
+// the database as soon as Telegram answers, so when sending the card fails and the desk
+// is restarted, the card goes into that topic instead of a second one.
+func TestTelegramTopicSurvivesACrash(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	d.fake.SetForum(groupNational)
+	summary := d.intake(citizenSiti, bodyAkta)
+	// The card's first message fails (and so does the citizen's answer, sent alongside).
+	d.fake.FailNext("sendMessage", http.StatusInternalServerError, "Internal Server Error", 0)
+	d.fake.FailNext("sendMessage", http.StatusInternalServerError, "Internal Server Error", 0)
+	d.clock.Advance(time.Minute)
+	upd := d.fake.Push(tgfake.Callback(citizenSiti, citizenSiti, summary.MessageID, "i:confirm:send"))
+	d.waitHandled(strconv.FormatInt(upd.ID, 10))
+	var thread, lastErr string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT thread, last_error FROM outbox WHERE chat = $1 AND payload->>'card' = 'true'`,
+			strconv.FormatInt(groupNational, 10)).Scan(&thread, &lastErr)
+		if err == nil && lastErr != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the card's failure was not recorded within 10 s (%v)", err)
+		}
+	}
+	if thread == "" {
+		t.Fatalf("the topic opened for the card is not in the outbox")
+	}
+	d.stop() // the process that opened the topic is gone
+	d.start()
+	calls := d.settle()
+	card := d.message(calls, groupNational, "Aduan baru")
+	if got := strconv.Itoa(card.ThreadID()); got != thread {
+		t.Errorf("the card went to thread %s, want the topic opened before the restart (%s)", got, thread)
+	}
+	if n := len(d.fake.Calls("createForumTopic")); n != 1 {
+		t.Errorf("%d topics created, want 1", n)
+	}
+	d.message(calls, citizenSiti, "aduan Anda sudah kami terima")
+}

@@ -16,6 +16,10 @@ ALTER TABLE outbox ADD COLUMN parts_sent integer NOT NULL DEFAULT 0;
 -- refusal): it does not wait behind the chat's pending card edits.
 ALTER TABLE outbox ADD COLUMN answer boolean NOT NULL DEFAULT false;
 
+-- Pending card edits, to find those a newer edit of the same message makes pointless.
+CREATE INDEX outbox_pending_edit ON outbox (edit_of, id) WHERE edit_of IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL;
+
 -- +goose Down
+DROP INDEX outbox_pending_edit;
 ALTER TABLE outbox DROP COLUMN answer, DROP COLUMN parts_sent, DROP COLUMN lease_owner;
 ALTER TABLE inbox DROP COLUMN lease_owner;

@@ -21,7 +21,9 @@
 // editMessageText without reply_markup removes the inline keyboard, a callback query is
 // answered once (at most 200 characters; a second answer, or one after ExpireCallback, is
 // "query is too old"), and setMyCommands checks its commands, scope and language code
-// and keeps a list per scope and language (Commands, getMyCommands). MarkdownV2 and Markdown
+// and keeps a list per scope and language (Commands, getMyCommands). A media group holds
+// 2 to 10 items, documents only with documents, and its uploads are the parts its
+// "attach://name" media name; a location must lie on the globe. MarkdownV2 and Markdown
 // texts are accepted without validation and returned as sent.
 //
 // All methods are safe for concurrent use.
@@ -382,15 +384,16 @@ func (s *Server) callsLocked(methods ...string) []Call {
 	return out
 }
 
-// Sent returns the successful sendMessage, sendPhoto and sendDocument calls to chatID, in
-// order: what the user in that chat actually received. Failed attempts are in Calls.
+// Sent returns the successful sendMessage, sendPhoto, sendDocument, sendMediaGroup and
+// sendLocation calls to chatID, in order: what the user in that chat actually received.
+// Failed attempts are in Calls.
 func (s *Server) Sent(chatID int64) []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Call
 	for _, c := range s.calls {
 		switch c.Method {
-		case "sendMessage", "sendPhoto", "sendDocument":
+		case "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "sendLocation":
 			if c.ErrorCode == 0 && c.ChatID() == chatID {
 				out = append(out, c)
 			}
@@ -661,6 +664,8 @@ func init() {
 		"sendMessage":            (*Server).sendMessage,
 		"sendPhoto":              (*Server).sendPhoto,
 		"sendDocument":           (*Server).sendDocument,
+		"sendMediaGroup":         (*Server).sendMediaGroup,
+		"sendLocation":           (*Server).sendLocation,
 		"editMessageText":        (*Server).editMessageText,
 		"editMessageCaption":     (*Server).editMessageCaption,
 		"editMessageReplyMarkup": (*Server).editMessageReplyMarkup,
@@ -742,8 +747,13 @@ func (s *Server) answer(w http.ResponseWriter, method string, req *request, resu
 	if aerr != nil && aerr != errClientGone {
 		c.ErrorCode = aerr.code
 	}
-	if m, ok := result.(models.Message); ok {
+	switch m := result.(type) {
+	case models.Message:
 		c.MessageID = m.ID
+	case []models.Message:
+		if len(m) > 0 {
+			c.MessageID = m[0].ID
+		}
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
@@ -1205,6 +1215,128 @@ func (s *Server) sendMedia(r *request, kind string) (any, *apiError) {
 	m.Caption = caption
 	m.ReplyToMessage = reply
 	m.ReplyMarkup = t.markup
+	s.attachLocked(&m, kind, f, name)
+	s.storeLocked(m)
+	return m, nil
+}
+
+// sendMediaGroup sends an album: 2 to 10 photos (or videos), or 2 to 10 documents, each
+// from an uploaded part named by "attach://name" or a known file_id, each with its own
+// caption. It answers the messages, which share a media_group_id.
+func (s *Server) sendMediaGroup(r *request) (any, *apiError) {
+	t, aerr := readSendTarget(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if r.fields["reply_markup"] != "" {
+		return nil, badRequest("Bad Request: reply markup is not supported in media groups")
+	}
+	var media []struct {
+		Type      string `json:"type"`
+		Media     string `json:"media"`
+		Caption   string `json:"caption"`
+		ParseMode string `json:"parse_mode"`
+	}
+	if err := json.Unmarshal([]byte(r.fields["media"]), &media); err != nil {
+		return nil, badRequest("Bad Request: can't parse media JSON object")
+	}
+	if len(media) < 2 || len(media) > 10 {
+		return nil, badRequest("Bad Request: wrong number of media files: must be 2-10")
+	}
+	docs := 0
+	for _, m := range media {
+		switch m.Type {
+		case "document":
+			docs++
+		case "photo", "video":
+		default:
+			return nil, badRequest("Bad Request: unsupported media type " + m.Type + " in a media group")
+		}
+	}
+	if docs != 0 && docs != len(media) {
+		return nil, badRequest("Bad Request: documents can't be mixed with other media types")
+	}
+	captions := make([]string, len(media))
+	for i, m := range media {
+		c, aerr := renderText(m.Caption, m.ParseMode, maxCaptionLength, descCaptionTooLong)
+		if aerr != nil {
+			return nil, aerr
+		}
+		captions[i] = c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reply, aerr := s.checkTargetLocked(t)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.uploads++
+	group := fmt.Sprintf("tgfake-album-%d", s.uploads)
+	out := make([]models.Message, 0, len(media))
+	for i, m := range media {
+		f, name, aerr := s.mediaFileLocked(r, m.Media, m.Type)
+		if aerr != nil {
+			return nil, aerr
+		}
+		msg := s.newMessageLocked(t.chatID, t.threadID)
+		msg.Caption, msg.MediaGroupID, msg.ReplyToMessage = captions[i], group, reply
+		s.attachLocked(&msg, m.Type, f, name)
+		s.storeLocked(msg)
+		out = append(out, msg)
+	}
+	return out, nil
+}
+
+// sendLocation sends a point on the map.
+func (s *Server) sendLocation(r *request) (any, *apiError) {
+	t, aerr := readSendTarget(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	lat, err1 := strconv.ParseFloat(r.fields["latitude"], 64)
+	long, err2 := strconv.ParseFloat(r.fields["longitude"], 64)
+	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || long < -180 || long > 180 {
+		return nil, badRequest("Bad Request: wrong latitude or longitude")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reply, aerr := s.checkTargetLocked(t)
+	if aerr != nil {
+		return nil, aerr
+	}
+	m := s.newMessageLocked(t.chatID, t.threadID)
+	m.Location = &models.Location{Latitude: lat, Longitude: long}
+	m.ReplyToMessage = reply
+	m.ReplyMarkup = t.markup
+	s.storeLocked(m)
+	return m, nil
+}
+
+// mediaFileLocked resolves the media of one item of a media group: "attach://name" (an
+// uploaded part of that name) or a known file_id. Uploads become new files.
+func (s *Server) mediaFileLocked(r *request, ref, kind string) (models.File, string, *apiError) {
+	if attach, ok := strings.CutPrefix(ref, "attach://"); ok {
+		data, uploaded := r.files[attach]
+		if !uploaded {
+			return models.File{}, "", badRequest("Bad Request: wrong file identifier/HTTP URL specified")
+		}
+		name := r.fileNames[attach]
+		s.uploads++
+		id := fmt.Sprintf("tgfake-%s-%d", kind, s.uploads)
+		ext := path.Ext(name)
+		if ext == "" && kind == "photo" {
+			ext = ".jpg"
+		}
+		return s.addFileLocked(id, fmt.Sprintf("%ss/file_%d%s", kind, s.uploads, ext), data), name, nil
+	}
+	if e, ok := s.files[ref]; ok {
+		return e.file, path.Base(e.file.FilePath), nil
+	}
+	return models.File{}, "", badRequest("Bad Request: wrong file identifier/HTTP URL specified")
+}
+
+// attachLocked puts file f on message m as a photo or a document.
+func (s *Server) attachLocked(m *models.Message, kind string, f models.File, name string) {
 	switch kind {
 	case "photo":
 		w, h := 1280, 960
@@ -1221,8 +1353,15 @@ func (s *Server) sendMedia(r *request, kind string) (any, *apiError) {
 			FileSize:     f.FileSize,
 		}
 	}
-	s.storeLocked(m)
-	return m, nil
+}
+
+// FileData returns the contents of a file the server knows (registered with AddFile or
+// uploaded by the bot), and whether it knows it.
+func (s *Server) FileData(fileID string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.files[fileID]
+	return e.data, ok
 }
 
 // inputFileLocked resolves the file field of a send method: an uploaded file part (also through
