@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,7 +84,7 @@ type Sender struct {
 	Log         *slog.Logger
 
 	mu  sync.Mutex
-	due time.Time // the earliest time a message that was asked to wait is due again
+	due []time.Time // when messages that were asked to wait are due again, soonest first
 }
 
 // Backoff returns how long to wait after the given number of failed attempts: 5 s
@@ -220,28 +221,38 @@ func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, poll time.Durati
 }
 
 // nextWake returns how long to sleep at most: poll, or less when a message that was
-// asked to wait is due sooner. A due time that has come is forgotten (the drain that
-// just ran took what was due).
+// asked to wait is due sooner. Due times that have come are forgotten (the drain that
+// just ran took what was due); later ones are kept for the wakes after.
 func (s *Sender) nextWake(poll time.Duration) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.due.IsZero() {
+	now := s.Clock.Now()
+	passed := 0
+	for passed < len(s.due) && !s.due[passed].After(now) {
+		passed++
+	}
+	s.due = s.due[passed:]
+	switch {
+	case passed > 0:
+		return min(poll, 10*time.Millisecond)
+	case len(s.due) == 0:
 		return poll
 	}
-	d := s.due.Sub(s.Clock.Now())
-	if d <= 0 {
-		s.due = time.Time{}
-		return min(poll, 10*time.Millisecond)
-	}
-	return min(poll, d)
+	return min(poll, s.due[0].Sub(now))
 }
 
-// soonest remembers the earliest time a message that was asked to wait is due again.
+// maxDue bounds how many due times the Sender remembers; past it the latest are
+// dropped, and the poll finds those messages.
+const maxDue = 1024
+
+// soonest remembers a time a message that was asked to wait is due again.
 func (s *Sender) soonest(at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.due.IsZero() || at.Before(s.due) {
-		s.due = at
+	i, _ := slices.BinarySearchFunc(s.due, at, time.Time.Compare)
+	s.due = slices.Insert(s.due, i, at)
+	if len(s.due) > maxDue {
+		s.due = s.due[:maxDue]
 	}
 }
 

@@ -58,8 +58,8 @@ WHERE p.channel = ANY($1) AND p.edit_of IS NOT NULL AND p.delivered_at IS NULL A
 
 	// sqlClaim leases, for process $5, the oldest pending message of each chat whose turn
 	// has come; a chat's later messages wait until the earlier ones are delivered or
-	// failed, except that an answer to a person (a prompt, a confirmation) does not wait
-	// behind card edits. An edit carries the channel's reference of the message it
+	// failed, except that an answer to a person (a prompt, a confirmation) waits only
+	// behind earlier answers: not behind card edits, new cards, reminders or digests. An edit carries the channel's reference of the message it
 	// replaces, and every message about a complaint the forum topic of the complaint in
 	// that chat (or the one opened for it in an earlier attempt); a message sent in parts
 	// carries how far it got.
@@ -71,7 +71,7 @@ WITH claimed AS (
 		WHERE p.channel = ANY($1) AND p.delivered_at IS NULL AND p.failed_at IS NULL
 		  AND p.next_attempt_at <= $2 AND ` + leaseFree + `
 		  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = p.channel AND e.chat = p.chat AND e.id < p.id
-		                  AND e.delivered_at IS NULL AND e.failed_at IS NULL AND NOT (p.answer AND e.edit_of IS NOT NULL))
+		                  AND e.delivered_at IS NULL AND e.failed_at IS NULL AND NOT (p.answer AND NOT e.answer))
 		ORDER BY p.next_attempt_at, p.id
 		LIMIT $4
 		FOR UPDATE SKIP LOCKED)
@@ -104,7 +104,7 @@ type outRow struct {
 	unit   string // the unit whose group the chat is; empty for a citizen
 	notice flows.Notice
 	editOf int64 // the outbox row of the card this message replaces
-	answer bool  // an answer to what a person just did in a group: it need not wait behind card edits
+	answer bool  // an answer to what a person just did in a group: it waits only behind earlier answers
 }
 
 // cardRef is a complaint's card in one chat, as sqlCards reads it.
@@ -258,8 +258,8 @@ func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []addr
 }
 
 // Claim leases up to limit messages of the given channels that are due at now, at most
-// one per chat and always the oldest pending one of its chat (an answer to a person may
-// overtake the chat's card edits), until now+lease or until this process dies, whichever
+// one per chat and always the oldest pending one of its chat (an answer to a person
+// overtakes whatever else the chat has pending), until now+lease or until this process dies, whichever
 // comes first. A message whose lease ends before it is marked is claimed again:
 // delivery is at least once, and a crash loses nothing. Card edits overtaken by a newer
 // edit of the same message are marked failed ("superseded") instead of being claimed.

@@ -116,7 +116,7 @@ FROM outbox WHERE id = $1 RETURNING id`, card, at).Scan(&id)
 }
 
 // TestPromptsOvertakeCardEdits: in a busy group, the prompt for text that answers a
-// press does not wait behind the card edits queued before it; an edit overtaken by a
+// press does not wait behind the card edits and other messages queued before it; an edit overtaken by a
 // newer edit of the same card is marked, never sent; every other message keeps its
 // place in the chat's order.
 func TestPromptsOvertakeCardEdits(t *testing.T) {
@@ -131,6 +131,13 @@ func TestPromptsOvertakeCardEdits(t *testing.T) {
 	}
 	old := queueEdit(t, db, card, at)
 	newer := queueEdit(t, db, card, at)
+	// A plain message (a digest, a reminder, a new card) queued before the press does
+	// not hold the prompt back either.
+	var earlier int64
+	if err := db.Pool().QueryRow(ctx, `INSERT INTO outbox (channel, chat, lang, unit, payload, created_at, next_attempt_at)
+VALUES ('telegram', '-1002', 'id', $1, '{"msg":"unit.digest"}', $2, $2) RETURNING id`, flowstest.Regency, at).Scan(&earlier); err != nil {
+		t.Fatal(err)
+	}
 	// A member of the regency presses "send back": the desk asks for the reason.
 	in := flows.Inbound{Channel: store.Telegram, Chat: "-1002", User: "7002", Name: "Rina"}
 	press := flows.CardAction{Event: flows.EvSendBack, Complaint: c.ID, Version: c.Version}
@@ -172,9 +179,14 @@ VALUES ('telegram', '-1002', 'id', $1, '{"msg":"unit.digest"}', $2, $2) RETURNIN
 			t.Fatal(err)
 		}
 	}
-	rest, err := db.Claim(ctx, []string{store.Telegram}, at, time.Minute, 10)
-	if err != nil || len(rest) != 1 || rest[0].ID != later {
-		t.Errorf("then claimed %+v (%v), want the digest", rest, err)
+	for _, want := range []int64{earlier, later} {
+		rest, err := db.Claim(ctx, []string{store.Telegram}, at, time.Minute, 10)
+		if err != nil || len(rest) != 1 || rest[0].ID != want {
+			t.Fatalf("then claimed %+v (%v), want message %d: the others keep their order", rest, err, want)
+		}
+		if err := db.Delivered(ctx, rest[0].ID, flows.Receipt{Ref: "78"}, at); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

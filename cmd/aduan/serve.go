@@ -145,6 +145,9 @@ func (m *Main) Run(ctx context.Context) error {
 	v := currentVersion()
 	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String(),
 		"version", v.Version, "commit", v.Commit, "built", v.Built, "go", v.Go)
+	if m.Config.Office.Contact == "" {
+		m.Log.Warn("no office contact set: citizens' help and privacy notice name no way to reach the office; set --office-contact (ADUAN_OFFICE_CONTACT)")
+	}
 	return nil
 }
 

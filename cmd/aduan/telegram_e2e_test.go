@@ -200,7 +200,7 @@ func (d *tgDesk) settle() []tgfake.Call {
 		var pending, busy int
 		var next *time.Time
 		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*), count(*) FILTER (WHERE locked_until > $1),
-	min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL`, d.clock.Now()).Scan(&pending, &busy, &next)
+	min(next_attempt_at) FILTER (WHERE next_attempt_at > $1) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL`, d.clock.Now()).Scan(&pending, &busy, &next)
 		if err != nil {
 			d.t.Fatal(err)
 		}
