@@ -11,9 +11,11 @@
 #      the figure is their median);
 #   2. ROUNDS rounds (default 5) of filing and transition throughput, the figures being
 #      the medians of the rounds: pgbench runs bench/pgbench/file.sql and
-#      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 10), each
-#      followed by the Go benchmark doing the same through the store (BenchmarkFile,
-#      BenchmarkApply) with as many goroutines and pool connections for as long, then
+#      route.sql with CLIENTS connections for BENCH_SECONDS seconds (defaults 8 and 10), one
+#      statement per round trip, each followed by the Go benchmark doing the same through
+#      the store (BenchmarkFile, BenchmarkApply), which sends the same statements in
+#      batches (TestPgbenchScripts checks they are the same), with as many goroutines and
+#      pool connections for as long, then
 #      with the store's default pool (16 connections unless DATABASE_URL sets pool_max_conns).
 # Other processes on the machine move every figure; the summary gives, besides the
 # medians, the median of the per-round ratios store/pgbench (the two ran side by side).
@@ -35,6 +37,7 @@ SWEEPS=${SWEEPS:-7}
 CLIENTS=${CLIENTS:-8}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 OUT=${OUT:-$(mktemp -d /tmp/aduan-bench.XXXXXX)}
+mkdir -p "$OUT"
 say() { printf 'bench.sh: %s\n' "$*" >&2; }
 say "output in $OUT; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -51,7 +54,10 @@ PGB_DB=aduan_pgbench
 PGB_URL=$(sed -E "s#/[^/?]+(\?|\$)#/$PGB_DB\1#" <<<"$DATABASE_URL")
 NCOMPLAINTS=100000
 psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
-trap 'psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" || true' EXIT
+# The 1-minute load average every 5 s, for the summary: the figures depend on it.
+while sleep 5; do printf '%s %s\n' "$(date -u +%T)" "$(cut -d' ' -f1 /proc/loadavg)"; done >"$OUT/load.txt" &
+sampler=$!
+trap 'kill $sampler 2>/dev/null; psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" || true' EXIT
 
 go test -c -o "$OUT/store.test" ./store/
 
@@ -67,8 +73,8 @@ fi
 # pgbench variables: what the store writes for flowstest.Report() filed on Tuesday
 # 2026-12-01 09:00 Asia/Pontianak, and for its routing to the regency an hour later.
 common=(-D channel=telegram -D 'empty1={""}' -D 'zero2={0,0}' -D 'false1={f}' -D 'null1={NULL}'
-	-D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}'
-	-D 'channel3={telegram,telegram,telegram}' -D 'lang3={id,id,id}' -D 'ord3={0,1,2}'
+	-D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}' -D 'false2={f,f}'
+	-D 'channel3={telegram,telegram,telegram}' -D 'lang3={id,id,id}' -D 'ord3={0,1,2}' -D 'false3={f,f,f}'
 	-D "ncomplaints=$NCOMPLAINTS")
 file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 	-D 'body=Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.'
@@ -82,7 +88,7 @@ file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' -D 'r_due={"2026-12-02 10:00+07"}'
 	-D 'r_due_kind={distribute}' -D 'r_next={"2026-12-02 08:00+07"}' -D 'r_kind={route}' -D 'r_actor_kind={unit}'
 	-D 'r_actor_unit={nasional}' -D 'r_actor_ref={tg:nasional}' -D 'r_actor_name={"Petugas nasional"}'
-	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D r_card_unit=kuburaya -D 'r_units={"",kuburaya,nasional}'
+	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D 'r_units={"",kuburaya,nasional}'
 	-D 'r_payload1={"msg":"complainant.verified","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","unit":"kuburaya","due":"2026-12-02T10:00:00+07:00"}'
 	-D 'r_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","due":"2026-12-02T10:00:00+07:00","card":true}'
 	-D 'r_payload3={"msg":"card.body","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","card":true}')
@@ -126,6 +132,8 @@ col() { awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$OUT/throughput.tsv" | media
 ratio() { awk -F'\t' -v a="$1" -v b="$2" 'NR > 1 { print 100 * $a / $b }' "$OUT/throughput.tsv" | median; }
 echo
 echo "== summary (load at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+awk '{ print $2 }' "$OUT/load.txt" | sort -g | awk '{ v[NR] = $1 } END {
+	if (NR) printf "1-minute load average, every 5 s (%d samples): lowest %s, median %s, highest %s\n", NR, v[1], v[int((NR + 1) / 2)], v[NR] }'
 if ((ROUNDS > 0)); then
 	echo "throughput, $ROUNDS rounds, $CLIENTS clients, ${SECONDS_PER_RUN}s each:"
 	awk -v pf="$(col 3)" -v gf="$(col 4)" -v gf4="$(col 5)" -v pr="$(col 6)" -v ga="$(col 7)" -v ga4="$(col 8)" \

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"aduan/flows"
 )
@@ -60,15 +61,24 @@ SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5
 	unit_before, unit_after, text FROM audit_event WHERE complaint_id = $1 ORDER BY id`
 )
 
+// Transaction control for the transactions sent in batches (File, Apply).
+const (
+	sqlBegin  = `BEGIN`
+	sqlCommit = `COMMIT`
+)
+
 // File stores a new complaint filed at now: it assigns a unique tracking number with
 // the prefix, applies the rules' filing step and queues its notices, all in one
 // transaction. It returns the stored complaint, or a *flows.Error when the report is
 // incomplete.
+//
+// The transaction takes two round trips: BEGIN with the complaint's INSERT, then the
+// audit event, the messages with the cards, the wake-up and COMMIT.
 func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
 	var nc flows.Complaint
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
 		var err error
-		nc, err = db.fileTx(ctx, tx, rules, prefix, c, now)
+		nc, err = db.fileIn(ctx, conn, true, rules, prefix, c, now)
 		return err
 	})
 	var fe *flows.Error
@@ -81,8 +91,24 @@ func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flo
 	return nc, nil
 }
 
+// batcher is a transaction, or a connection that fileIn and applyIn begin and commit
+// one on.
+type batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // fileTx files c within tx, retrying with another tracking number while one is taken.
 func (db *DB) fileTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
+	return db.fileIn(ctx, tx, false, rules, prefix, c, now)
+}
+
+// fileIn files c on q, retrying with another tracking number while one is taken. With
+// own, q is a connection and fileIn begins and commits the transaction there, the BEGIN
+// and COMMIT in the batches of the other statements.
+func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
+	begun := !own
 	for attempt := 0; attempt < 20; attempt++ {
 		tracking, err := flows.NewTracking(prefix, now, rules.Calendar.Location(), nil)
 		if err != nil {
@@ -98,21 +124,42 @@ func (db *DB) fileTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, prefix 
 		if err != nil {
 			return flows.Complaint{}, err
 		}
-		err = tx.QueryRow(ctx, sqlInsertComplaint, nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category,
+		var b pgx.Batch
+		if !begun {
+			b.Queue(sqlBegin)
+		}
+		found := false
+		b.Queue(sqlInsertComplaint, nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category,
 			nc.Title, nc.Body, nc.Place, nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name,
 			nc.Contact.Phone, nc.Contact.Email, langOr(nc.Contact.Lang), nc.State, nc.Unit, nullTime(nc.Due),
-			nc.DueKind, nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt).Scan(&nc.ID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue // tracking number taken: try another
-		}
-		if err != nil {
+			nc.DueKind, nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				found = true
+				if err := rows.Scan(&nc.ID); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+		if err := q.SendBatch(ctx, &b).Close(); err != nil {
 			return flows.Complaint{}, err
+		}
+		begun = true
+		if !found {
+			continue // tracking number taken: try another
 		}
 		ch.Complaint = nc
 		for i := range ch.Notices {
 			ch.Notices[i].Complaint = nc.ID
 		}
-		return nc, db.record(ctx, tx, rules, []flows.Change{ch}, now)
+		b = pgx.Batch{}
+		if err := db.recordBatch(&b, rules, []flows.Change{ch}, nil, now); err != nil {
+			return flows.Complaint{}, err
+		}
+		if own {
+			b.Queue(sqlCommit)
+		}
+		return nc, q.SendBatch(ctx, &b).Close()
 	}
 	return flows.Complaint{}, fmt.Errorf("no free tracking number for %s today", prefix)
 }
@@ -123,11 +170,15 @@ func (db *DB) fileTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, prefix 
 // since the actor saw it, it returns flows.ErrAlreadyDone with Data "By" (who changed it)
 // and "Event" (what they did). Refusals by the rules are returned as *flows.Error;
 // ErrNotFound when there is no such complaint.
+//
+// The transaction takes three round trips: BEGIN with the complaint locked and read and
+// its cards read; the compare-and-set, the audit event, the messages with the cards and
+// the wake-up; COMMIT, sent once the compare-and-set is known to have held.
 func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
 	var ch flows.Change
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
 		var err error
-		ch, err = db.applyTx(ctx, tx, rules, id, version, ev, now)
+		ch, err = db.applyIn(ctx, conn, true, rules, id, version, ev, now)
 		return err
 	})
 	var fe *flows.Error
@@ -140,37 +191,90 @@ func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version i
 	return ch, nil
 }
 
+// applyTx applies ev to complaint id within tx, as Apply does.
 func (db *DB) applyTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
-	c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, id))
-	if err != nil {
+	return db.applyIn(ctx, tx, false, rules, id, version, ev, now)
+}
+
+// applyIn applies ev to complaint id on q in two batches. With own, q is a connection and
+// applyIn begins the transaction there (in the first batch) and commits it.
+func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
+	var c flows.Complaint
+	var cards []cardRef
+	var b pgx.Batch
+	if own {
+		b.Queue(sqlBegin)
+	}
+	b.Queue(sqlLockComplaint, id).QueryRow(func(row pgx.Row) error {
+		var err error
+		c, err = scanComplaint(row)
+		return err
+	})
+	// Read after the lock is held, as the cards of a moved complaint would be.
+	b.Queue(sqlCards, []int64{id}).Query(func(rows pgx.Rows) error {
+		var err error
+		cards, err = scanCards(rows)
+		return err
+	})
+	if err := q.SendBatch(ctx, &b).Close(); err != nil {
 		return flows.Change{}, err
 	}
 	if version > 0 && c.Version != version {
-		return flows.Change{}, alreadyDone(ctx, tx, id, ev.Actor.Ref)
+		return flows.Change{}, alreadyDone(ctx, q, id, ev.Actor.Ref)
 	}
 	ch, err := rules.Apply(c, ev, now)
 	if err != nil {
 		return flows.Change{}, err
 	}
-	if err := db.updateComplaints(ctx, tx, []flows.Complaint{ch.Complaint}, []int{c.Version}); err != nil {
-		return flows.Change{}, err
-	}
+	b = pgx.Batch{}
+	updateBatch(&b, []flows.Complaint{ch.Complaint}, []int{c.Version})
 	if ch.Complaint.TakenBy != c.TakenBy {
 		// Only taking and re-assigning a task change it: kept out of the update above.
-		if _, err := tx.Exec(ctx, sqlTakenBy, c.ID, ch.Complaint.TakenBy); err != nil {
-			return flows.Change{}, fmt.Errorf("record who took the task: %w", err)
+		b.Queue(sqlTakenBy, c.ID, ch.Complaint.TakenBy).Exec(func(pgconn.CommandTag) error { return nil })
+	}
+	if err := db.recordBatch(&b, rules, []flows.Change{ch}, cards, now); err != nil {
+		return flows.Change{}, err
+	}
+	if err := q.SendBatch(ctx, &b).Close(); err != nil {
+		return flows.Change{}, err
+	}
+	if own {
+		if _, err := q.Exec(ctx, sqlCommit); err != nil {
+			return flows.Change{}, err
 		}
 	}
-	return ch, db.record(ctx, tx, rules, []flows.Change{ch}, now)
+	return ch, nil
+}
+
+// pipelined runs fn on a connection of its own; fn begins and commits a transaction
+// there, sending its statements in batches. A transaction fn leaves open (it failed)
+// is rolled back.
+func (db *DB) pipelined(ctx context.Context, fn func(*pgx.Conn) error) error {
+	pc, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer pc.Release() // a connection still in a transaction is closed, not reused
+	conn := pc.Conn()
+	err = fn(conn)
+	if conn.PgConn().TxStatus() != 'I' && !conn.IsClosed() {
+		if _, rerr := conn.Exec(ctx, `ROLLBACK`); rerr != nil && err == nil {
+			err = rerr
+		}
+		if err == nil {
+			err = errors.New("transaction left open")
+		}
+	}
+	return err
 }
 
 // alreadyDone is the refusal of an action on a complaint that changed since the actor
 // saw it, naming who changed it (Data "By") and how ("Event"). When the change was the
 // actor's own (user, their channel identity), Data "Self" is "yes" and "By" is empty:
 // nobody is told that someone else did what they did themselves.
-func alreadyDone(ctx context.Context, tx pgx.Tx, id int64, user string) error {
+func alreadyDone(ctx context.Context, q batcher, id int64, user string) error {
 	var by, kind, ref string
-	if err := tx.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind, &ref); err != nil {
+	if err := q.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind, &ref); err != nil {
 		return err
 	}
 	data := map[string]string{"By": by, "Event": kind}
@@ -258,8 +362,29 @@ func (db *DB) Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error) {
 	return out, rows.Err()
 }
 
-// record appends the audit events of changes and queues their notices.
+// record appends the audit events of changes and queues their notices, with the edits
+// of the cards of the complaints they moved.
 func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
+	var cards []cardRef
+	if ids := moved(changes); len(ids) > 0 {
+		rows, err := tx.Query(ctx, sqlCards, ids)
+		if err != nil {
+			return fmt.Errorf("queue card edits: %w", err)
+		}
+		if cards, err = scanCards(rows); err != nil {
+			return fmt.Errorf("queue card edits: %w", err)
+		}
+	}
+	var b pgx.Batch
+	if err := db.recordBatch(&b, rules, changes, cards, now); err != nil {
+		return err
+	}
+	return tx.SendBatch(ctx, &b).Close()
+}
+
+// recordBatch adds to b the statements that append the audit events of changes and
+// queue their notices, with edits of the given cards of the complaints they moved.
+func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Change, cards []cardRef, now time.Time) error {
 	n := len(changes)
 	var (
 		ids                                                     = make([]int64, n)
@@ -272,14 +397,21 @@ func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes
 		akind[i], aunit[i], aref[i], aname[i] = string(a.Actor.Kind), a.Actor.Unit, a.Actor.Ref, a.Actor.Name
 		from[i], to[i], ub[i], ua[i], text[i] = string(a.FromState), string(a.ToState), a.UnitBefore, a.UnitAfter, a.Text
 	}
-	if _, err := tx.Exec(ctx, sqlInsertAudit, ids, at, kind, akind, aunit, aref, aname, from, to, ub, ua, text); err != nil {
-		return fmt.Errorf("append audit: %w", err)
-	}
-	return queue(ctx, tx, rules, changes, now)
+	b.Queue(sqlInsertAudit, ids, at, kind, akind, aunit, aref, aname, from, to, ub, ua, text).Exec(func(pgconn.CommandTag) error { return nil })
+	_, err := queueBatch(b, outRows(rules, changes, cards), now)
+	return err
 }
 
 // updateComplaints compare-and-sets complaints against the versions they were read at.
 func (db *DB) updateComplaints(ctx context.Context, tx pgx.Tx, cs []flows.Complaint, old []int) error {
+	var b pgx.Batch
+	updateBatch(&b, cs, old)
+	return tx.SendBatch(ctx, &b).Close()
+}
+
+// updateBatch adds to b the compare-and-set of complaints against the versions they were
+// read at; reading its result fails unless every one still was at that version.
+func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 	n := len(cs)
 	ids := make([]int64, n)
 	ver, state, unit, team := make([]int32, n), make([]string, n), make([]string, n), make([]string, n)
@@ -296,15 +428,13 @@ func (db *DB) updateComplaints(ctx context.Context, tx pgx.Tx, cs []flows.Compla
 		clock[i], next[i], lapor[i], rating[i] = c.ClockFrom, nullTime(c.NextCheck), c.LaporID, int16(c.Rating)
 		upd[i], closed[i] = c.Updated, nullTime(c.ClosedAt)
 	}
-	tag, err := tx.Exec(ctx, sqlUpdateComplaints, ids, oldv, ver, state, unit, team, due, dueKind, rem, ovd, warn,
-		clock, next, lapor, rating, upd, closed)
-	if err != nil {
-		return fmt.Errorf("update complaints: %w", err)
-	}
-	if tag.RowsAffected() != int64(n) {
-		return fmt.Errorf("update complaints: %d of %d still at the version read", tag.RowsAffected(), n)
-	}
-	return nil
+	b.Queue(sqlUpdateComplaints, ids, oldv, ver, state, unit, team, due, dueKind, rem, ovd, warn,
+		clock, next, lapor, rating, upd, closed).Exec(func(tag pgconn.CommandTag) error {
+		if tag.RowsAffected() != int64(n) {
+			return fmt.Errorf("update complaints: %d of %d still at the version read", tag.RowsAffected(), n)
+		}
+		return nil
+	})
 }
 
 func scanComplaint(row pgx.Row) (flows.Complaint, error) {

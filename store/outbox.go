@@ -22,22 +22,30 @@ const (
 )
 
 const (
+	// sqlQueue inserts messages in the order of $8 and returns their IDs in that order
+	// (a sequence numbers rows in the order they are inserted); a new card (a message
+	// with "card": true that edits nothing, about a complaint, to a unit) becomes the
+	// complaint's card in its chat, the last one when a chat gets two.
 	sqlQueue = `
+WITH queued AS (
 INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at, answer)
 SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), $9, $9, u.answer
 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::bigint[], $8::int[], $10::boolean[])
 	AS u(channel, chat, lang, complaint_id, unit, payload, edit_of, ord, answer)
 ORDER BY u.ord
-RETURNING id`
+RETURNING id, channel, chat, complaint_id, unit, payload, edit_of),
+cards AS (
+INSERT INTO card (complaint_id, channel, chat, unit, outbox_id)
+SELECT DISTINCT ON (complaint_id, channel, chat) complaint_id, channel, chat, unit, id FROM queued
+WHERE payload @> '{"card": true}' AND edit_of IS NULL AND complaint_id IS NOT NULL AND unit <> ''
+ORDER BY complaint_id, channel, chat, id DESC
+ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = excluded.unit, outbox_id = excluded.outbox_id)
+SELECT id FROM queued ORDER BY id`
 
 	// sqlCards lists the cards to refresh after complaints changed (not in the groups
 	// of retired units).
 	sqlCards = `SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
 WHERE k.complaint_id = ANY($1) AND NOT u.retired ORDER BY k.complaint_id, k.channel, k.chat`
-	// sqlPutCard records the newest card of a complaint in a chat.
-	sqlPutCard = `
-INSERT INTO card (complaint_id, channel, chat, unit, outbox_id) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = $4, outbox_id = $5`
 
 	// sqlSupersede drops card edits that a newer edit of the same message, queued behind
 	// them, makes pointless: both show the complaint as it is when sent. They are marked
@@ -99,58 +107,104 @@ type outRow struct {
 	answer bool  // an answer to what a person just did in a group: it waits only behind earlier answers
 }
 
+// cardRef is a complaint's card in one chat, as sqlCards reads it.
+type cardRef struct {
+	complaint     int64
+	channel, chat string
+	unit          string
+	outbox        int64
+}
+
+// moved lists the complaints of changes whose cards must be refreshed: every change
+// that moved a complaint, so that no card shows buttons for a version that is gone.
+func moved(changes []flows.Change) []int64 {
+	var ids []int64
+	for _, ch := range changes {
+		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile && k != flows.EvAddInfo {
+			ids = append(ids, ch.Complaint.ID)
+		}
+	}
+	return ids
+}
+
+// scanCards reads the rows of sqlCards.
+func scanCards(rows pgx.Rows) ([]cardRef, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (cardRef, error) {
+		var k cardRef
+		err := r.Scan(&k.complaint, &k.channel, &k.chat, &k.unit, &k.outbox)
+		return k, err
+	})
+}
+
 // queue writes the notices of changes to the outbox, one row per chat that must
 // receive each: the complainant's conversation, or every group of the unit. Every
-// change that moved a complaint also refreshes its cards in the groups that hold one,
-// so that no card shows buttons for a version that is gone.
+// change that moved a complaint also refreshes its cards in the groups that hold one.
 func queue(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
+	var cards []cardRef
+	if ids := moved(changes); len(ids) > 0 {
+		rows, err := tx.Query(ctx, sqlCards, ids)
+		if err != nil {
+			return fmt.Errorf("queue card edits: %w", err)
+		}
+		if cards, err = scanCards(rows); err != nil {
+			return fmt.Errorf("queue card edits: %w", err)
+		}
+	}
+	_, err := queueRows(ctx, tx, outRows(rules, changes, cards), now)
+	return err
+}
+
+// outRows are the outbox rows for the notices of changes and, for the complaints they
+// moved, the edits of their cards (cards of other complaints are ignored).
+func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outRow {
 	var rows []outRow
-	var moved []int64
 	for _, ch := range changes {
 		for _, n := range ch.Notices {
 			for _, a := range addresses(rules, ch.Complaint, n.To) {
 				rows = append(rows, outRow{address: a, unit: n.To.Unit, notice: n})
 			}
 		}
-		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile && k != flows.EvAddInfo {
-			moved = append(moved, ch.Complaint.ID)
-		}
 	}
-	if len(moved) > 0 {
-		byID := map[int64]flows.Complaint{}
-		for _, ch := range changes {
-			byID[ch.Complaint.ID] = ch.Complaint
-		}
-		cards, err := tx.Query(ctx, sqlCards, moved)
-		if err != nil {
-			return fmt.Errorf("queue card edits: %w", err)
-		}
-		for cards.Next() {
-			var r outRow
-			var id int64
-			if err := cards.Scan(&id, &r.channel, &r.chat, &r.unit, &r.editOf); err != nil {
-				cards.Close()
-				return fmt.Errorf("queue card edits: %w", err)
-			}
-			c := byID[id]
-			r.lang = "id"
-			r.notice = flows.Notice{To: flows.ToUnit(r.unit), Msg: flows.MsgCard, Complaint: id, Tracking: c.Tracking, State: c.State, Card: true}
-			rows = append(rows, r)
-		}
-		cards.Close()
-		if err := cards.Err(); err != nil {
-			return fmt.Errorf("queue card edits: %w", err)
-		}
+	ids := moved(changes)
+	if len(ids) == 0 {
+		return rows
 	}
-	_, err := queueRows(ctx, tx, rows, now)
-	return err
+	byID := map[int64]flows.Complaint{}
+	for _, ch := range changes {
+		byID[ch.Complaint.ID] = ch.Complaint
+	}
+	for _, k := range cards {
+		if !slices.Contains(ids, k.complaint) {
+			continue
+		}
+		c := byID[k.complaint]
+		rows = append(rows, outRow{address: address{k.channel, k.chat, "id"}, unit: k.unit, editOf: k.outbox,
+			notice: flows.Notice{To: flows.ToUnit(k.unit), Msg: flows.MsgCard, Complaint: k.complaint, Tracking: c.Tracking, State: c.State, Card: true}})
+	}
+	return rows
 }
 
 // queueRows inserts rows in order and returns their outbox IDs; rows that carry a card
-// become the complaint's card in their chat.
+// become the complaint's card in their chat. It is one round trip.
 func queueRows(ctx context.Context, tx pgx.Tx, rows []outRow, now time.Time) ([]int64, error) {
+	var b pgx.Batch
+	ids, err := queueBatch(&b, rows, now)
+	if err != nil || b.Len() == 0 {
+		return nil, err
+	}
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, err
+	}
+	return *ids, nil
+}
+
+// queueBatch adds to b the statements that insert rows in order (sqlQueue) and wake
+// the senders (sqlNotify), nothing when there are no rows. Once b's results are read,
+// the returned slice holds the rows' outbox IDs.
+func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
+	ids := new([]int64)
 	if len(rows) == 0 {
-		return nil, nil
+		return ids, nil
 	}
 	n := len(rows)
 	channel, chat, lang, unit := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -167,25 +221,17 @@ func queueRows(ctx context.Context, tx pgx.Tx, rows []outRow, now time.Time) ([]
 		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
 		complaint[i], editOf[i], payload[i], ord[i] = r.notice.Complaint, r.editOf, p, int32(i)
 	}
-	res, err := tx.Query(ctx, sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now, answer)
-	if err != nil {
-		return nil, fmt.Errorf("queue messages: %w", err)
-	}
-	ids, err := pgx.CollectRows(res, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("queue messages: %w", err)
-	}
-	slices.Sort(ids) // a sequence numbers rows in the order they were inserted
-	for i, r := range rows {
-		if r.notice.Card && r.editOf == 0 && r.notice.Complaint != 0 && r.unit != "" {
-			if _, err := tx.Exec(ctx, sqlPutCard, r.notice.Complaint, r.channel, r.chat, r.unit, ids[i]); err != nil {
-				return nil, fmt.Errorf("record card: %w", err)
-			}
+	b.Queue(sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now, answer).Query(func(res pgx.Rows) error {
+		var err error
+		if *ids, err = pgx.CollectRows(res, pgx.RowTo[int64]); err != nil {
+			return fmt.Errorf("queue messages: %w", err)
 		}
-	}
-	if _, err := tx.Exec(ctx, sqlNotify); err != nil {
-		return nil, err
-	}
+		if len(*ids) != n {
+			return fmt.Errorf("queue messages: %d of %d inserted", len(*ids), n)
+		}
+		return nil
+	})
+	b.Queue(sqlNotify)
 	return ids, nil
 }
 
