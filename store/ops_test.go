@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +16,6 @@ import (
 	"aduan/store"
 	"aduan/store/storetest"
 )
-
 
 func TestOpenGivesUpOnASilentServer(t *testing.T) {
 	t.Parallel()
@@ -91,28 +88,10 @@ func TestCheckSchemaCreatesNothing(t *testing.T) {
 	}
 }
 
-// logBuffer is a bytes.Buffer safe for concurrent writers and readers.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestStoreLogsThroughItsLogger(t *testing.T) {
 	t.Parallel()
 	_, u := storetest.New(t)
-	var buf logBuffer
+	var buf storetest.LogBuffer
 	db, err := store.Open(ctx, u, store.WithLog(slog.New(slog.NewJSONHandler(&buf, nil))))
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -278,7 +277,7 @@ func TestServeAnswersHealthAndStopsOnSignal(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var stdout bytes.Buffer
-	stderr := &syncBuffer{}
+	stderr := &storetest.LogBuffer{}
 	env := map[string]string{"DATABASE_URL": url, "ADUAN_LISTEN": "127.0.0.1:0", "ADUAN_LOG_FORMAT": "json"}
 	done := make(chan int, 1)
 	go func() {
@@ -658,24 +657,6 @@ func hasColumn(out string, col int, value string) bool {
 		}
 	}
 	return false
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestSettingsAfterTheCommand: a setting may follow the command, as the README says.

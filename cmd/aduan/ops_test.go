@@ -21,7 +21,7 @@ import (
 // serving is `aduan serve` running in-process.
 type serving struct {
 	addr   string
-	stderr *syncBuffer
+	stderr *storetest.LogBuffer
 	stop   func() int
 }
 
@@ -32,7 +32,7 @@ func startServe(t *testing.T, env map[string]string) *serving {
 	env["ADUAN_LISTEN"] = "127.0.0.1:0"
 	env["ADUAN_LOG_FORMAT"] = "json"
 	ctx, cancel := context.WithCancel(t.Context())
-	stderr := &syncBuffer{}
+	stderr := &storetest.LogBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, &strings.Builder{}, stderr, func(k string) string { return env[k] }, flowstest.NewClock(flowstest.At(t, "2026-11-30 09:00")))
@@ -356,7 +356,6 @@ func TestSettingsRefusedPrecisely(t *testing.T) {
 		t.Errorf("--telegram-api-url (%d) must come before --telegram-webhook-url (%d) in config.Settings", api, hook)
 	}
 }
-
 
 func TestSilentDatabaseFailsClearly(t *testing.T) {
 	t.Parallel()

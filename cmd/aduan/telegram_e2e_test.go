@@ -22,6 +22,7 @@ import (
 	"aduan/config"
 	"aduan/flows"
 	"aduan/flows/flowstest"
+	"aduan/store/storetest"
 )
 
 // The end-to-end tests in this file run the whole program (Main) with its real Telegram
@@ -61,7 +62,7 @@ type tgDesk struct {
 	clock *flowstest.Clock
 	tune  func(*Main)
 	m     *Main
-	log   *syncBuffer
+	log   *storetest.LogBuffer
 	mark  int // calls of the fake already returned by settle
 
 	mu     sync.Mutex
@@ -74,7 +75,7 @@ type tgDesk struct {
 func newTGDesk(t *testing.T, start string, tune func(*Main)) *tgDesk {
 	t.Helper()
 	d := &tgDesk{t: t, url: newDeskDB(t), clock: flowstest.NewClock(flowstest.At(t, start)), tune: tune,
-		log: &syncBuffer{}, failed: map[string]error{}}
+		log: &storetest.LogBuffer{}, failed: map[string]error{}}
 	d.fake = tgfake.New(tgToken)
 	t.Cleanup(d.fake.Close)
 	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
@@ -1065,20 +1066,27 @@ func TestTelegramResilience(t *testing.T) {
 	}
 }
 
-// TestTelegramWebhook runs the desk in webhook mode: a wrong secret is refused and
-// nothing is stored; the right one is stored and handled; a redelivery is handled once.
-func TestTelegramWebhook(t *testing.T) {
-	t.Parallel()
+// newWebhookDesk starts a desk in webhook mode on a listener of its own and returns it
+// with the webhook's URL and secret.
+func newWebhookDesk(t *testing.T) (d *tgDesk, hook, secret string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hook := "http://" + ln.Addr().String() + "/tg/hook"
-	const secret = "s3cret-Webhook_token"
-	d := newTGDesk(t, "2026-11-30 09:00", func(m *Main) {
+	hook, secret = "http://"+ln.Addr().String()+"/tg/hook", "s3cret-Webhook_token"
+	d = newTGDesk(t, "2026-11-30 09:00", func(m *Main) {
 		m.Config.Telegram.WebhookURL, m.Config.Telegram.WebhookSecret = hook, secret
 		m.Listener = ln
 	})
+	return d, hook, secret
+}
+
+// TestTelegramWebhook runs the desk in webhook mode: a wrong secret is refused and
+// nothing is stored; the right one is stored and handled; a redelivery is handled once.
+func TestTelegramWebhook(t *testing.T) {
+	t.Parallel()
+	d, hook, secret := newWebhookDesk(t)
 	calls, err := d.fake.WaitCalls(t.Context(), 1, "setWebhook")
 	if err != nil {
 		t.Fatal(err)

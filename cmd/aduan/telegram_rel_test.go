@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -113,16 +112,7 @@ func TestTelegramBadUpdatesDoNotStopIntake(t *testing.T) {
 // that is no update is refused with 400 and stores nothing.
 func TestTelegramWebhookStoresWhatJsonbCannot(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook := "http://" + ln.Addr().String() + "/tg/hook"
-	const secret = "s3cret-Webhook_token"
-	d := newTGDesk(t, "2026-11-30 09:00", func(m *Main) {
-		m.Config.Telegram.WebhookURL, m.Config.Telegram.WebhookSecret = hook, secret
-		m.Listener = ln
-	})
+	d, hook, secret := newWebhookDesk(t)
 	if _, err := d.fake.WaitCalls(t.Context(), 1, "setWebhook"); err != nil {
 		t.Fatal(err)
 	}
