@@ -365,15 +365,9 @@ func (db *DB) Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error) {
 // record appends the audit events of changes and queues their notices, with the edits
 // of the cards of the complaints they moved.
 func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
-	var cards []cardRef
-	if ids := moved(changes); len(ids) > 0 {
-		rows, err := tx.Query(ctx, sqlCards, ids)
-		if err != nil {
-			return fmt.Errorf("queue card edits: %w", err)
-		}
-		if cards, err = scanCards(rows); err != nil {
-			return fmt.Errorf("queue card edits: %w", err)
-		}
+	cards, err := movedCards(ctx, tx, changes)
+	if err != nil {
+		return err
 	}
 	var b pgx.Batch
 	if err := db.recordBatch(&b, rules, changes, cards, now); err != nil {

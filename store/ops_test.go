@@ -3,15 +3,11 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"aduan/store"
 	"aduan/store/storetest"
@@ -36,42 +32,9 @@ func TestOpenGivesUpOnASilentServer(t *testing.T) {
 	}
 }
 
-// emptyDatabase creates a database without any table, dropped when the test ends, and
-// returns its URL.
-func emptyDatabase(t *testing.T) string {
-	t.Helper()
-	admin := storetest.AdminURL(t)
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("aduan_empty_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %q`, name)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, fmt.Sprintf(`DROP DATABASE %q WITH (FORCE)`, name)); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 func TestCheckSchemaCreatesNothing(t *testing.T) {
 	t.Parallel()
-	db, err := store.Open(ctx, emptyDatabase(t))
+	db, err := store.Open(ctx, storetest.Empty(t))
 	if err != nil {
 		t.Fatal(err)
 	}

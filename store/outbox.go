@@ -127,6 +127,23 @@ func moved(changes []flows.Change) []int64 {
 	return ids
 }
 
+// movedCards returns the cards to refresh because changes moved their complaints.
+func movedCards(ctx context.Context, tx pgx.Tx, changes []flows.Change) ([]cardRef, error) {
+	ids := moved(changes)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, sqlCards, ids)
+	if err != nil {
+		return nil, fmt.Errorf("queue card edits: %w", err)
+	}
+	cards, err := scanCards(rows)
+	if err != nil {
+		return nil, fmt.Errorf("queue card edits: %w", err)
+	}
+	return cards, nil
+}
+
 // scanCards reads the rows of sqlCards.
 func scanCards(rows pgx.Rows) ([]cardRef, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (cardRef, error) {
@@ -140,17 +157,11 @@ func scanCards(rows pgx.Rows) ([]cardRef, error) {
 // receive each: the complainant's conversation, or every group of the unit. Every
 // change that moved a complaint also refreshes its cards in the groups that hold one.
 func queue(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
-	var cards []cardRef
-	if ids := moved(changes); len(ids) > 0 {
-		rows, err := tx.Query(ctx, sqlCards, ids)
-		if err != nil {
-			return fmt.Errorf("queue card edits: %w", err)
-		}
-		if cards, err = scanCards(rows); err != nil {
-			return fmt.Errorf("queue card edits: %w", err)
-		}
+	cards, err := movedCards(ctx, tx, changes)
+	if err != nil {
+		return err
 	}
-	_, err := queueRows(ctx, tx, outRows(rules, changes, cards), now)
+	_, err = queueRows(ctx, tx, outRows(rules, changes, cards), now)
 	return err
 }
 

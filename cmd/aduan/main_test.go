@@ -3,13 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,8 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"aduan/config"
 	"aduan/flows"
@@ -240,7 +234,7 @@ func TestHelpExitsZero(t *testing.T) {
 func TestMigrateFreshDatabase(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	c.env["DATABASE_URL"] = emptyDatabase(t)
+	c.env["DATABASE_URL"] = storetest.Empty(t)
 	c.env["ADUAN_LISTEN"] = "127.0.0.1:0"
 
 	c.fails(1, []string{"complaints", "list"}, "run `aduan migrate`")
@@ -593,44 +587,6 @@ func TestSweepDryRunChangesNothing(t *testing.T) {
 	if out := cl.ok("complaints", "show", c.Tracking); !regexp.MustCompile(`(?m)^2027-01-29T10:00:00\+07:00\s+handover\s+system\s+submitted → ombudsman`).MatchString(out) {
 		t.Errorf("complaints show lacks the hand-over:\n%s", out)
 	}
-}
-
-// emptyDatabase creates a database without any table, dropped when the test ends, and
-// returns its URL.
-func emptyDatabase(t *testing.T) string {
-	t.Helper()
-	admin := storetest.AdminURL(t)
-	ctx := context.Background()
-	cfg, err := pgx.ParseConfig(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "aduan_empty_" + strings.ToLower(rand.Text()[:12])
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %q`, name)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, fmt.Sprintf(`DROP DATABASE %q WITH (FORCE)`, name)); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u := url.URL{Scheme: "postgres", User: url.User(cfg.User), Host: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))),
-		Path: "/" + name, RawQuery: "sslmode=disable"}
-	if cfg.Password != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Password)
-	}
-	return u.String()
 }
 
 func mustDirectory(t *testing.T, units []flows.Unit) *flows.Directory {

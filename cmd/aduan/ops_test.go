@@ -374,7 +374,7 @@ func TestSilentDatabaseFailsClearly(t *testing.T) {
 func TestServeOnAnUnmigratedDatabaseCreatesNothing(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	url := emptyDatabase(t)
+	url := storetest.Empty(t)
 	c.env["DATABASE_URL"] = url
 	c.env["ADUAN_LISTEN"] = "127.0.0.1:0"
 	c.fails(1, []string{"serve"}, "never been migrated", "run `aduan migrate`")
