@@ -48,9 +48,10 @@ type Alert struct {
 	// Detail is what the network said (a code and its meaning), never personal data.
 	Detail string
 	At     time.Time
-	// Until, when set, is when the channel may try again by itself (a ban's end);
-	// zero for an alert that lasts until an operator acts (or, for AlertOutdated,
-	// until a program with another client version runs: Build).
+	// Until, when set, is when the channel may try again by itself (a ban's end, or
+	// the time an operator resumed it); zero for an alert that lasts until an
+	// operator acts (or, for AlertOutdated, until a program with another client
+	// version runs: Build).
 	Until time.Time
 	// Build is the client library's version that met the alert.
 	Build string
@@ -60,16 +61,17 @@ type Alert struct {
 }
 
 // Active reports whether a stops the channel at now: it blocks, is not cleared, and
-// has no end or has not reached it. An AlertOutdated is active only for the build
-// that met it.
+// has not reached its Until (an operator's resume sets Until to the time of the resume).
+// Without an Until it lasts, except an AlertOutdated, which stops only the build that
+// met it: a program built with another client version may try.
 func (a Alert) Active(now time.Time, build string) bool {
 	switch {
 	case !a.Kind.Blocks() || !a.Cleared.IsZero():
 		return false
-	case a.Kind == AlertOutdated:
-		return a.Build == build
 	case !a.Until.IsZero():
 		return now.Before(a.Until)
+	case a.Kind == AlertOutdated:
+		return a.Build == build
 	}
 	return true
 }

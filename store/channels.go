@@ -29,6 +29,10 @@ RETURNING coalesce((SELECT alert = $2 AND cleared_at IS NULL FROM before), false
 	sqlChannelClear = `UPDATE channel_state n SET cleared_at = $2 FROM channel_state o
 WHERE n.channel = $1 AND o.channel = n.channel AND n.alert <> '' AND n.cleared_at IS NULL RETURNING o.alert`
 
+	// sqlChannelResume ends the wait of the channel's alert in force: the channel may
+	// try again at once, and the alert ends when it connects.
+	sqlChannelResume = `UPDATE channel_state SET alert_until = $2 WHERE channel = $1 AND alert <> '' AND cleared_at IS NULL RETURNING alert`
+
 	sqlChannelState = `
 SELECT s.connected, s.seen_at, s.alert, s.alert_detail, s.alert_at, s.alert_until, s.alert_build, s.cleared_at
 FROM channel_state s WHERE s.channel = $1`
@@ -108,6 +112,21 @@ func (db *DB) ClearAlert(ctx context.Context, rules *flows.Rules, channel string
 		return false, fmt.Errorf("store: clear alert on %s: %w", channel, err)
 	}
 	return cleared, nil
+}
+
+// ResumeAlert lets the channel try again at once despite the alert in force, if any
+// (an operator stopped what caused it), and reports whether there was one. The alert
+// lasts until the channel works again, as ClearAlert then records.
+func (db *DB) ResumeAlert(ctx context.Context, channel string, now time.Time) (bool, error) {
+	var kind string
+	err := db.pool.QueryRow(ctx, sqlChannelResume, channel, now).Scan(&kind)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: resume %s: %w", channel, err)
+	}
+	return true, nil
 }
 
 // unitsElsewhere addresses n to every group of every unit on the channels but channel.

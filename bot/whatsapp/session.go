@@ -25,9 +25,6 @@ import (
 	"aduan/flows"
 )
 
-// Channel is the channel's name in the outbox, the inbox and on complaints.
-const Channel = "whatsapp"
-
 // ErrOldSchema is returned by Session.CheckSchema when whatsmeow's tables are missing
 // or older than this program's whatsmeow.
 var ErrOldSchema = errors.New("whatsapp: the WhatsApp tables are missing or older than this program; run `aduan migrate`")
@@ -271,6 +268,18 @@ type Conn struct {
 	Client *whatsmeow.Client
 }
 
+// Self returns the desk's own JIDs on the connection: its phone-number JID and its
+// LID, when known.
+func (c *Conn) Self() []types.JID {
+	var out []types.JID
+	for _, j := range []types.JID{c.Client.Store.GetJID(), c.Client.Store.GetLID()} {
+		if !j.IsEmpty() {
+			out = append(out, j.ToNonAD())
+		}
+	}
+	return out
+}
+
 // Attached is what runs over one connection.
 type Attached struct {
 	// Handle receives each message event (the adapter's HandleMessage). It must store
@@ -373,18 +382,21 @@ func (s *Supervisor) report(key string, level slog.Level, msg string, args ...an
 // hold is one leadership: it connects when it may, and returns when the connection
 // ends for good (an alert), when nothing may be connected, or when ctx ends.
 func (s *Supervisor) hold(ctx context.Context) error {
+	dev, err := s.Session.device(ctx)
+	if err != nil {
+		return err
+	}
 	a, err := s.State.Alert(ctx)
 	if err != nil {
 		return err
 	}
-	if a.Active(s.Clock.Now(), s.Build) {
+	// Logging out deletes the device: one linked since is a new link, and the alert
+	// ends when it connects.
+	relinked := a.Kind == flows.AlertLoggedOut && dev.ID != nil
+	if a.Active(s.Clock.Now(), s.Build) && !relinked {
 		s.report("alert:"+string(a.Kind)+a.At.String(), slog.LevelWarn, "whatsapp stopped by an alert; not connecting",
-			"alert", string(a.Kind), "detail", a.Detail, "until", a.Until, "todo", todo(a.Kind))
+			"alert", string(a.Kind), "detail", a.Detail, "until", a.Until, "todo", Todo(a.Kind))
 		return nil
-	}
-	dev, err := s.Session.device(ctx)
-	if err != nil {
-		return err
 	}
 	if dev.ID == nil {
 		s.report("unlinked", slog.LevelWarn, "whatsapp not linked; not connecting", "todo", "run `aduan whatsapp link` (messages keep queueing meanwhile)")
@@ -395,8 +407,8 @@ func (s *Supervisor) hold(ctx context.Context) error {
 	return c.run(ctx)
 }
 
-// todo says what an operator does about an alert of kind k.
-func todo(k flows.AlertKind) string {
+// Todo says what an operator does about an alert of kind k.
+func Todo(k flows.AlertKind) string {
 	switch k {
 	case flows.AlertLoggedOut:
 		return "link the account again: `aduan whatsapp link`"
@@ -519,7 +531,7 @@ func (c *connection) reconnectFailed(err error) bool {
 func (c *connection) handle(ctx context.Context, att Attached, evt any) (done bool, err error) {
 	s := c.sup
 	now := s.Clock.Now()
-	alert := flows.Alert{Channel: Channel, At: now, Build: s.Build}
+	alert := flows.Alert{Channel: Name, At: now, Build: s.Build}
 	switch e := evt.(type) {
 	case *events.Connected:
 		s.ok()
@@ -584,7 +596,7 @@ func (c *connection) handle(ctx context.Context, att Attached, evt any) (done bo
 func (c *connection) unreachable(ctx context.Context, err error) error {
 	s := c.sup
 	now := s.Clock.Now()
-	return c.raise(ctx, flows.Alert{Channel: Channel, Kind: flows.AlertUnreachable, Detail: digits.ReplaceAllString(err.Error(), "…"),
+	return c.raise(ctx, flows.Alert{Channel: Name, Kind: flows.AlertUnreachable, Detail: digits.ReplaceAllString(err.Error(), "…"),
 		At: now, Until: now.Add(s.RetryUnreachable), Build: s.Build})
 }
 
@@ -593,7 +605,7 @@ func (c *connection) raise(ctx context.Context, a flows.Alert) error {
 	s := c.sup
 	c.stopSending()
 	c.cli.Disconnect()
-	s.Log.Error("whatsapp stopped", "alert", string(a.Kind), "detail", a.Detail, "until", a.Until, "build", a.Build, "todo", todo(a.Kind))
+	s.Log.Error("whatsapp stopped", "alert", string(a.Kind), "detail", a.Detail, "until", a.Until, "build", a.Build, "todo", Todo(a.Kind))
 	s.reported = "alert:" + string(a.Kind) + a.At.String()
 	if err := s.State.Raise(context.WithoutCancel(ctx), a); err != nil {
 		return fmt.Errorf("whatsapp: record the %s alert: %w", a.Kind, err)
