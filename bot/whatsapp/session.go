@@ -73,17 +73,24 @@ func (s *Session) Upgrade(ctx context.Context) error {
 // SchemaVersion is the version of whatsmeow's tables this program needs.
 func SchemaVersion() int { return len(upgrades.Table) }
 
-const sqlStoreVersion = `SELECT coalesce((SELECT version FROM whatsmeow_version LIMIT 1), 0)
-WHERE to_regclass('whatsmeow_version') IS NOT NULL`
+const (
+	sqlStoreExists  = `SELECT to_regclass('whatsmeow_version') IS NOT NULL`
+	sqlStoreVersion = `SELECT coalesce((SELECT version FROM whatsmeow_version LIMIT 1), 0)`
+)
 
 // CheckSchema returns ErrOldSchema (wrapped with the versions) when whatsmeow's tables
 // are missing or older than SchemaVersion; it only reads.
 func (s *Session) CheckSchema(ctx context.Context) error {
+	var exists bool
+	if err := s.sqldb.QueryRowContext(ctx, sqlStoreExists).Scan(&exists); err != nil {
+		return fmt.Errorf("whatsapp: check the WhatsApp tables: %w", err)
+	}
+	if !exists {
+		return fmt.Errorf("%w (they were never created)", ErrOldSchema)
+	}
 	var v int
 	err := s.sqldb.QueryRowContext(ctx, sqlStoreVersion).Scan(&v)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("%w (they were never created)", ErrOldSchema)
 	case err != nil:
 		return fmt.Errorf("whatsapp: check the WhatsApp tables: %w", err)
 	case v < SchemaVersion():
