@@ -81,5 +81,8 @@ func (db *DB) shown(ctx context.Context, sql string, args ...any) (flows.Receipt
 	if err := json.Unmarshal(choices, &r.Choices); err != nil {
 		return flows.Receipt{}, false, fmt.Errorf("choices: %w", err)
 	}
+	if len(r.Choices) == 0 {
+		r.Choices = nil
+	}
 	return r, true, nil
 }
