@@ -275,7 +275,7 @@ func TestUnitsFileProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.ParseUnits("f.yaml", []byte(tt.text))
+			_, err := config.ParseUnits("f.yaml", []byte(tt.text), chatChecks())
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -291,7 +291,7 @@ func TestUnitsFileProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := config.ParseUnits("bom.yaml", append([]byte("\ufeff"), b...)); err != nil {
+	if _, err := config.ParseUnits("bom.yaml", append([]byte("\ufeff"), b...), chatChecks()); err != nil {
 		t.Errorf("a units file with a byte-order mark: %v", err)
 	}
 }
