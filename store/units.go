@@ -30,7 +30,7 @@ ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), 
 	sqlSetUnitChats = `
 WITH gone AS (DELETE FROM unit_chat WHERE unit = $1)
 INSERT INTO unit_chat (unit, channel, chat) SELECT $1, channel, chat FROM unnest($2::text[], $3::text[]) AS c (channel, chat)`
-	sqlRetireUnit  = `
+	sqlRetireUnit = `
 WITH gone AS (DELETE FROM unit_chat WHERE unit = $1)
 UPDATE unit SET retired = true, updated_at = $2 WHERE code = $1`
 	sqlUnitChange  = `INSERT INTO unit_change (at, code, change, before, after) VALUES ($1, $2, $3, $4, $5)`
