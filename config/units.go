@@ -145,7 +145,7 @@ func ParseUnitsFile(name string, data []byte, checks flows.ChatChecks) (UnitsFil
 			continue
 		}
 		var u flows.Unit
-		var chats map[string][]*yaml.Node // channel -> its chats' nodes
+		chats := map[string][]*yaml.Node{} // channel -> its chats' nodes
 		seen := map[string]int{}
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, v := item.Content[i], item.Content[i+1]
@@ -159,9 +159,6 @@ func ParseUnitsFile(name string, data []byte, checks flows.ChatChecks) (UnitsFil
 				if !ok {
 					at(v, "%s: want a chat ID or a list of chat IDs", k.Value)
 					continue
-				}
-				if chats == nil {
-					chats = map[string][]*yaml.Node{}
 				}
 				chats[k.Value] = values
 				continue
