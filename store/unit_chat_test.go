@@ -274,3 +274,31 @@ func TestMigrationRefusesSharedChats(t *testing.T) {
 		t.Errorf("the refused migration changed the unit table: %d, %v", n, err)
 	}
 }
+
+func TestCardsRefreshInEveryChatOfAUnit(t *testing.T) {
+	units := flowstest.Units()
+	units[0].Chats = append(units[0].Chats, flows.ChatRef{Channel: store.Telegram, Chat: "-1011"}) // nasional
+	db := storetest.NewWithUnits(t, units)
+	rules, err := db.Rules(ctx, flows.DefaultPolicy(), flowstest.Zone(t), flows.DefaultWeekHours())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := flowstest.At(t, "2026-11-30 10:00")
+	c := mustFile(t, db, rules, at)
+	pending(t, db, at)
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}, at)
+	out, err := db.Claim(ctx, []string{store.Telegram}, at, time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edits []string
+	for _, o := range out {
+		if o.Edit != "" {
+			edits = append(edits, o.Chat)
+		}
+	}
+	slices.Sort(edits)
+	if want := []string{"-1001", "-1011"}; !slices.Equal(edits, want) {
+		t.Errorf("the national card was refreshed in %q, want %q", edits, want)
+	}
+}

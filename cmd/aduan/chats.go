@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strings"
+	"regexp"
 
 	"aduan/bot/telegram"
 	"aduan/flows"
@@ -18,9 +18,13 @@ func chatChecks() flows.ChatChecks {
 	}
 }
 
+// whatsAppGroup is a group JID: a number (an older group's: the creator's number, a
+// dash and a timestamp) at g.us.
+var whatsAppGroup = regexp.MustCompile(`^[0-9]+(-[0-9]+)?@g\.us$`)
+
 // checkWhatsAppGroup checks that chat is a WhatsApp group JID (…@g.us).
 func checkWhatsAppGroup(chat string) error {
-	if user, ok := strings.CutSuffix(chat, "@g.us"); !ok || user == "" || strings.ContainsAny(user, "@ \t") {
+	if !whatsAppGroup.MatchString(chat) {
 		return fmt.Errorf("%q is not a WhatsApp group JID (…@g.us)", chat)
 	}
 	return nil
