@@ -389,3 +389,38 @@ func TestTypedChoicesOnCards(t *testing.T) {
 		t.Errorf("the short command got %s %v, want %s for %s", got.Notice.Msg, got.Notice.Data, flows.MsgAskText, flows.EvSendBack)
 	}
 }
+
+// TestTypedChoicesOfCitizen: a citizen who quotes the answer to their complaint with the
+// label of one of its choices takes that choice; without a quote, a number is read
+// against the latest message that offered choices: the request for a rating.
+func TestTypedChoicesOfCitizen(t *testing.T) {
+	d := newTextDesk(t)
+	c, err := d.db.File(ctx, d.rules, "KR", flowstest.Report(), d.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []flows.Event{
+		{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency},
+		{Kind: flows.EvDistribute, Actor: flowstest.Member(flowstest.Regency), Target: flowstest.Agency},
+		{Kind: flows.EvAnswer, Actor: flowstest.Member(flowstest.Agency), Text: "KK Anda sudah dicetak dan dapat diambil."},
+	} {
+		if _, err := d.db.Apply(ctx, d.rules, c.ID, 0, ev, d.clock.Now()); err != nil {
+			t.Fatalf("%s: %v", ev.Kind, err)
+		}
+	}
+	answer := lastTo(t, d.deliver(), flowstest.ChatRef)
+	if answer.Notice.Msg != flows.MsgAnswered || len(answer.Choices) != 2 {
+		t.Fatalf("the citizen got %s with %+v, want the answer with two choices", answer.Notice.Msg, answer.Choices)
+	}
+	out := d.say(flowstest.ChatRef, textMessage{Text: "Saya puas", ReplyTo: answer.Ref, User: flowstest.ChatRef})
+	if got := lastTo(t, out, flowstest.ChatRef); got.Notice.Msg != flows.MsgClosedThanks {
+		t.Fatalf("the citizen got %s, want %s", got.Notice.Msg, flows.MsgClosedThanks)
+	}
+	if got, _ := d.db.Complaint(ctx, c.ID); got.State != flows.Closed {
+		t.Fatalf("the complaint is %s, want closed", got.State)
+	}
+	d.say(flowstest.ChatRef, textMessage{Text: "4", User: flowstest.ChatRef})
+	if got, _ := d.db.Complaint(ctx, c.ID); got.Rating != 4 {
+		t.Errorf("rated %d, want 4", got.Rating)
+	}
+}
