@@ -3,6 +3,7 @@ package locales
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -53,8 +54,8 @@ func ParseWords(data []byte) (*Words, error) {
 		}
 	}
 	for label, langs := range d.Synonyms {
-		for lang, list := range langs {
-			for _, word := range list {
+		for _, lang := range wordLangs(langs) {
+			for _, word := range langs[lang] {
 				n := Normalize(word)
 				if n == "" {
 					return nil, fmt.Errorf("locales: words: an empty word for %s in %s", label, lang)
@@ -69,14 +70,28 @@ func ParseWords(data []byte) (*Words, error) {
 	return w, nil
 }
 
-func containsLabel(labels []flows.MsgID, l flows.MsgID) bool {
-	for _, x := range labels {
-		if x == l {
-			return true
-		}
+// wordLangs returns the languages of a label's words in the order its words are listed
+// (Of): Indonesian, the reference language, first, then the others alphabetically.
+func wordLangs(langs map[string][]string) []string {
+	out := make([]string, 0, len(langs))
+	for lang := range langs {
+		out = append(out, lang)
 	}
-	return false
+	slices.SortFunc(out, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "id":
+			return -1
+		case b == "id":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return out
 }
+
+func containsLabel(labels []flows.MsgID, l flows.MsgID) bool { return slices.Contains(labels, l) }
 
 var standardWords = sync.OnceValues(func() (*Words, error) { return ParseWords(wordsFile) })
 
@@ -105,8 +120,9 @@ func (w *Words) Means(word string, label flows.MsgID) bool {
 	return containsLabel(w.synonyms[Normalize(word)], label)
 }
 
-// Of returns the words that stand for label, normalized, in the order of the file: a
-// message may name the first as the short command of a card's action ("jawab").
+// Of returns the words that stand for label, normalized, Indonesian first, each
+// language's in the order of the file: a message may name the first as the short
+// command of a card's action ("jawab" for action.answer).
 func (w *Words) Of(label flows.MsgID) []string { return w.byLabel[label] }
 
 // Normalize returns text as typed words are compared: lower case, the words separated

@@ -2,6 +2,7 @@ package locales
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +68,9 @@ func TestWords(t *testing.T) {
 		if got, ok := w.Number(word); !ok || got != want {
 			t.Errorf("Number(%q) = %d, %v; want %d", word, got, ok, want)
 		}
+	}
+	if got := w.Of("action.answer"); len(got) < 2 || got[0] != "jawab" || !slices.Contains(got, "answer") {
+		t.Errorf("Of(action.answer) = %v, want jawab first and answer among them", got)
 	}
 	if n, ok := w.Number("lapor"); ok {
 		t.Errorf("Number(lapor) = %d", n)
