@@ -19,6 +19,14 @@ type TextSurface interface {
 	Numbered() bool
 }
 
+// Receipt returns the receipt of m delivered under the network's reference ref by a
+// surface without buttons: with the choices it numbered (Numbered) and whether it took
+// typed text, so that the store keeps them for reading the answers (see TextSurface).
+// A surface with buttons returns flows.Receipt{Ref: ref} instead.
+func (m Message) Receipt(ref string) flows.Receipt {
+	return flows.Receipt{Ref: ref, Choices: m.Numbered(), FreeText: m.FreeText}
+}
+
 // Choices is what the desk needs of the store to read a typed answer on a text surface:
 // what the desk's delivered messages offered (flows.Receipt.Choices and FreeText, as
 // the channel returned them).

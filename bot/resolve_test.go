@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,6 +109,21 @@ func TestPick(t *testing.T) {
 				t.Errorf("Pick(%q) = %q, %q, %v; want %q, %q", tt.text, data, rest, ok, tt.data, tt.rest)
 			}
 		})
+	}
+}
+
+// TestMessageReceipt: the receipt of a message shown without buttons numbers its
+// choices row by row and says whether it took text.
+func TestMessageReceipt(t *testing.T) {
+	m := bot.Message{FreeText: true, Choices: [][]bot.Option{
+		{{Label: "Kirim", Key: flows.LabelSend, Data: "send"}},
+		{{Label: "Perbaiki", Key: flows.LabelFix, Data: "fix"}, {Label: "Batal", Key: flows.LabelCancel, Data: "cancel"}},
+	}}
+	r := m.Receipt("3EB0")
+	want := []flows.Shown{{Label: "Kirim", Key: flows.LabelSend, Data: "send"}, {Label: "Perbaiki", Key: flows.LabelFix, Data: "fix"},
+		{Label: "Batal", Key: flows.LabelCancel, Data: "cancel"}}
+	if r.Ref != "3EB0" || !r.FreeText || !slices.Equal(r.Choices, want) {
+		t.Errorf("Receipt = %+v", r)
 	}
 }
 
