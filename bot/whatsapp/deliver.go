@@ -21,7 +21,7 @@ import (
 )
 
 // Deliver is DeliverParts without recording progress.
-func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
+func (c *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
 	return c.DeliverParts(ctx, m, nil)
 }
 
@@ -39,7 +39,7 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 // a wait longer than a few seconds, the daily cap and a missing connection return a
 // *bot.RetryAfter. A private chat that never wrote to the desk is never written to
 // (bot.ErrUnreachable).
-func (c *Channel) DeliverParts(ctx context.Context, m flows.Envelope, record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
+func (c *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
 	if record == nil {
 		record = func(context.Context, int, flows.Receipt) error { return nil }
 	}
@@ -78,7 +78,7 @@ func (c *Channel) DeliverParts(ctx context.Context, m flows.Envelope, record fun
 }
 
 // texts renders a message as its text parts.
-func (c *Channel) texts(ctx context.Context, m flows.Envelope) ([]*waE2E.Message, error) {
+func (c *Bot) texts(ctx context.Context, m flows.Envelope) ([]*waE2E.Message, error) {
 	msg, err := c.render.Render(ctx, m)
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (c *Channel) texts(ctx context.Context, m flows.Envelope) ([]*waE2E.Message
 
 // send sends the parts from m.Parts on, each under its ID (see DeliverParts), and
 // returns the receipt of the last.
-func (c *Channel) send(ctx context.Context, cl Client, to types.JID, m flows.Envelope, parts []*waE2E.Message,
+func (c *Bot) send(ctx context.Context, cl Client, to types.JID, m flows.Envelope, parts []*waE2E.Message,
 	record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
 	if len(parts) == 0 {
 		return flows.Receipt{}, nil
@@ -139,7 +139,7 @@ const maxSleep = 6 * time.Second
 
 // pace waits for the send slot of chat to, showing "typing…" there meanwhile when
 // typing is set. Senders take turns; see maxSleep.
-func (c *Channel) pace(ctx context.Context, cl Client, to types.JID, typing bool) error {
+func (c *Bot) pace(ctx context.Context, cl Client, to types.JID, typing bool) error {
 	select {
 	case c.turn <- struct{}{}:
 	case <-ctx.Done():
@@ -172,14 +172,14 @@ func (c *Channel) pace(ctx context.Context, cl Client, to types.JID, typing bool
 }
 
 // typing shows "typing…" in a chat; a failure is only logged.
-func (c *Channel) typing(ctx context.Context, cl Client, to types.JID) {
+func (c *Bot) typing(ctx context.Context, cl Client, to types.JID) {
 	if err := cl.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
 		c.log.Debug("whatsapp typing not shown", "err", err)
 	}
 }
 
 // wrote reports whether a private chat wrote to the desk; a yes is remembered.
-func (c *Channel) wrote(ctx context.Context, chat string) (bool, error) {
+func (c *Bot) wrote(ctx context.Context, chat string) (bool, error) {
 	c.mu.Lock()
 	known := c.written[chat]
 	c.mu.Unlock()
@@ -204,7 +204,7 @@ func (c *Channel) wrote(ctx context.Context, chat string) (bool, error) {
 // failure classifies an error of SendMessage for the Sender: no connection waits, a
 // recipient WhatsApp refuses to address (a device JID, an unknown server) or a group the
 // desk is not in is unreachable, an error the server returned is retried.
-func (c *Channel) failure(err error) error {
+func (c *Bot) failure(err error) error {
 	switch {
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
 		return fmt.Errorf("whatsapp send: %w: %w", err, &bot.RetryAfter{Wait: 30 * time.Second})
@@ -220,7 +220,7 @@ func (c *Channel) failure(err error) error {
 // is the pressRef of their message) to that group, quoting their message: WhatsApp has
 // no answer seen by one person only, and the person may never have written to the desk
 // in private. A press answer without a message (a bare acknowledgement) sends nothing.
-func (c *Channel) deliverAnswer(ctx context.Context, m flows.Envelope, record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
+func (c *Bot) deliverAnswer(ctx context.Context, m flows.Envelope, record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
 	group, id, sender, ok := parsePress(m.Notice.Press)
 	if !ok {
 		return flows.Receipt{}, fmt.Errorf("whatsapp: answer to no group message: %w", bot.ErrRejected)
@@ -251,7 +251,7 @@ func (c *Channel) deliverAnswer(ctx context.Context, m flows.Envelope, record fu
 // files returns the messages of a complaint's attachments (flows.MsgFiles), uploaded:
 // a photo or document each with a caption naming the complaint and which attachment it
 // is, or a location. Files gone from the store are left out.
-func (c *Channel) files(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.Message, error) {
+func (c *Bot) files(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.Message, error) {
 	n := m.Notice
 	from, _ := strconv.Atoi(n.Data["From"])
 	var out []*waE2E.Message
@@ -308,7 +308,7 @@ func document(up whatsmeow.UploadResponse, name, mime, caption string) *waE2E.Me
 
 // caption renders the caption of attachment i of a MsgFiles notice: the notice with
 // the attachment's number among the complaint's, their total, its kind and name.
-func (c *Channel) caption(ctx context.Context, m flows.Envelope, i int, a flows.Attachment, from int) (string, error) {
+func (c *Bot) caption(ctx context.Context, m flows.Envelope, i int, a flows.Attachment, from int) (string, error) {
 	one := m
 	one.Notice.Files = []flows.Attachment{a}
 	one.Notice.Choices = nil
@@ -323,7 +323,7 @@ func (c *Channel) caption(ctx context.Context, m flows.Envelope, i int, a flows.
 
 // recordDoc returns the whole record of a complaint (flows.MsgRecord) as a text
 // document, rendered now from the store, uploaded, with the notice as its caption.
-func (c *Channel) recordDoc(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.Message, error) {
+func (c *Bot) recordDoc(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.Message, error) {
 	rules := c.rules()
 	comp, err := c.store.Complaint(ctx, m.Notice.Complaint)
 	if err != nil {

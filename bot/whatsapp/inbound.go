@@ -71,7 +71,7 @@ type media struct {
 // account (its phone, where a person may be writing), history sync copies, status
 // updates, newsletters and broadcast lists, reactions, protocol messages (deletions,
 // settings), edits in groups, and messages with nothing the desk reads (polls, pins).
-func (c *Channel) HandleMessage(evt *events.Message) (ok bool) {
+func (c *Bot) HandleMessage(evt *events.Message) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("whatsapp message handler panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
@@ -222,7 +222,7 @@ func waids(vcard string) []string {
 //
 // An attachment WhatsApp no longer serves (expired, gone) fails with bot.ErrMalformed:
 // the citizen is asked to send it again.
-func (c *Channel) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, bool, error) {
+func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, bool, error) {
 	var p payload
 	if err := json.Unmarshal(raw.Payload, &p); err != nil || p.ID == "" {
 		return flows.Inbound{Chat: raw.Chat}, strings.HasSuffix(raw.Chat, "@"+types.GroupServer),
@@ -286,7 +286,7 @@ func ownNumber(p payload) (string, bool) {
 }
 
 // quotesSelf reports whether a quoted message was written by the desk.
-func (c *Channel) quotesSelf(from string) bool {
+func (c *Bot) quotesSelf(from string) bool {
 	j, err := types.ParseJID(from)
 	return err == nil && c.isSelf(j)
 }
@@ -357,7 +357,7 @@ func parsePress(s string) (group types.JID, id, sender string, ok bool) {
 }
 
 // fetch downloads a photo or document and keeps it; see Decode.
-func (c *Channel) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inbound, error) {
+func (c *Bot) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inbound, error) {
 	kind, name := "photo", "foto.jpg"
 	var msg whatsmeow.DownloadableMessage
 	m := p.Media
@@ -414,7 +414,7 @@ func (c *Channel) fetch(ctx context.Context, in flows.Inbound, p payload) (flows
 
 // draftHasRoom reports whether the conversation of a private chat is writing a
 // complaint that can take another attachment.
-func (c *Channel) draftHasRoom(ctx context.Context, chat string) (bool, error) {
+func (c *Bot) draftHasRoom(ctx context.Context, chat string) (bool, error) {
 	step, files, err := c.store.DraftFiles(ctx, Name, chat)
 	if err != nil {
 		return false, err
@@ -424,7 +424,7 @@ func (c *Channel) draftHasRoom(ctx context.Context, chat string) (bool, error) {
 }
 
 // markRead tells the citizen their message was read; a failure is only logged.
-func (c *Channel) markRead(ctx context.Context, p payload) {
+func (c *Bot) markRead(ctx context.Context, p payload) {
 	c.mu.Lock()
 	cl := c.client
 	c.mu.Unlock()

@@ -21,7 +21,7 @@ type groupSeen struct {
 // the group chat now, as WhatsApp's group info tells (GetGroupInfo, asked again after
 // Config.MemberTTL). A group the desk is not in, or that is gone, has no members; a
 // failure to ask is an error.
-func (c *Channel) Member(ctx context.Context, chat, user string) (bool, error) {
+func (c *Bot) Member(ctx context.Context, chat, user string) (bool, error) {
 	g, err := types.ParseJID(chat)
 	if err != nil || g.Server != types.GroupServer {
 		return false, nil

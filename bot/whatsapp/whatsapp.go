@@ -108,8 +108,8 @@ type Config struct {
 	MaxText int
 }
 
-// Channel is the WhatsApp channel. Its methods are safe for concurrent use.
-type Channel struct {
+// Bot is the WhatsApp channel. Its methods are safe for concurrent use.
+type Bot struct {
 	cfg     Config
 	store   Store
 	render  Renderer
@@ -131,9 +131,9 @@ type Channel struct {
 }
 
 var (
-	_ bot.PartialChannel = (*Channel)(nil)
-	_ bot.Decoder        = (*Channel)(nil)
-	_ bot.Membership     = (*Channel)(nil)
+	_ bot.PartialChannel = (*Bot)(nil)
+	_ bot.Decoder        = (*Bot)(nil)
+	_ bot.Membership     = (*Bot)(nil)
 )
 
 // New returns the channel over client (which may be nil until the connection is up:
@@ -141,7 +141,7 @@ var (
 // render does not (captions of files, a complaint's record); rules gives the units and
 // calendar; wake is called after a new message was stored. It makes no network call.
 func New(cfg Config, client Client, store Store, render Renderer, catalog *locales.Catalog,
-	rules func() *flows.Rules, clock flows.Clock, log *slog.Logger, wake func()) *Channel {
+	rules func() *flows.Rules, clock flows.Clock, log *slog.Logger, wake func()) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -163,7 +163,7 @@ func New(cfg Config, client Client, store Store, render Renderer, catalog *local
 	if cfg.MaxText == 0 {
 		cfg.MaxText = 3000
 	}
-	return &Channel{cfg: cfg, client: client, store: store, render: render, catalog: catalog, rules: rules,
+	return &Bot{cfg: cfg, client: client, store: store, render: render, catalog: catalog, rules: rules,
 		clock: clock, log: log, wake: wake, pacer: NewPacer(cfg.Pacing), turn: make(chan struct{}, 1), sleep: sleep, after: time.After,
 		groups: map[types.JID]groupSeen{}, written: map[string]bool{}}
 }
@@ -184,7 +184,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // takeover or a new pairing), and self the desk's own JIDs on it (its phone-number JID
 // and its LID, either may be empty): a quote of a message from one of them is a quote
 // of the desk's. A nil client stops sending: messages wait.
-func (c *Channel) Use(client Client, self ...types.JID) {
+func (c *Bot) Use(client Client, self ...types.JID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.client = client
@@ -198,17 +198,17 @@ func (c *Channel) Use(client Client, self ...types.JID) {
 }
 
 // Name returns "whatsapp".
-func (c *Channel) Name() string { return Name }
+func (c *Bot) Name() string { return Name }
 
 // Numbered reports that WhatsApp shows choices as numbered lines answered by typing:
 // a number, a label or a word that means it.
-func (c *Channel) Numbered() bool { return true }
+func (c *Bot) Numbered() bool { return true }
 
 // errOffline is what a send without a connected client waits on.
 var errOffline = errors.New("whatsapp: not connected")
 
 // connected returns the client when it is connected, or a *bot.RetryAfter.
-func (c *Channel) connected() (Client, error) {
+func (c *Bot) connected() (Client, error) {
 	c.mu.Lock()
 	cl := c.client
 	c.mu.Unlock()
@@ -219,7 +219,7 @@ func (c *Channel) connected() (Client, error) {
 }
 
 // isSelf reports whether j is one of the desk's own JIDs.
-func (c *Channel) isSelf(j types.JID) bool {
+func (c *Bot) isSelf(j types.JID) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	j = j.ToNonAD()
