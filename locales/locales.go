@@ -75,6 +75,7 @@ type Catalog struct {
 	localizers map[string]*i18n.Localizer // by Lang code
 	calendar   func() *flows.Calendar     // shows deadlines; nil: as they are
 	office     Office
+	surface    Surface // the zero value is Telegram
 }
 
 // Office is who runs the desk, as the messages that mention it (the welcome, the help,
@@ -93,6 +94,23 @@ func (c *Catalog) WithOffice(o Office) *Catalog {
 	cp := *c
 	cp.office = o
 	return &cp
+}
+
+// On returns a catalog like c that renders every message for surface s: the messages
+// that tell the reader what to do word it for s's abilities (see Surface). A catalog
+// that was never given a surface renders for Telegram.
+func (c *Catalog) On(s Surface) *Catalog {
+	cp := *c
+	cp.surface = s
+	return &cp
+}
+
+// Surface returns the surface c renders for.
+func (c *Catalog) Surface() Surface {
+	if c.surface == (Surface{}) {
+		return Telegram
+	}
+	return c.surface
 }
 
 // WithCalendar returns a catalog like c that shows deadlines as people read them: a
@@ -186,7 +204,7 @@ func (c *Catalog) Text(lang, id string, data map[string]any) (string, error) {
 // render localizes id with data, count selecting the plural form when not nil.
 func (c *Catalog) render(lang, id string, data map[string]any, count any) (string, error) {
 	loc := c.localizers[Lang(lang)]
-	all := make(map[string]any, len(data)+3)
+	all := c.Surface().data()
 	all["Office"], all["OfficeContact"], all["OfficeHours"] = c.office.Name, c.office.Contact, c.officeHours(lang)
 	for k, v := range data {
 		all[k] = v
