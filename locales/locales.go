@@ -10,6 +10,11 @@
 // card's own labels card.identity_hidden and card.anonymous, the units' state labels
 // card.state.<State>, the record's card.record_head, card.record_line and
 // card.record_file, and error.generic.
+//
+// Every message is rendered for a surface (Catalog.On, Surface): the screen of the
+// channel that shows it, whose abilities — buttons, slash commands, replies by quoting,
+// a share-number button — the templates read, so that a message worded for Telegram
+// ("ketik /lapor", "tombol") reads right on WhatsApp ("ketik “lapor”", "pilihan").
 package locales
 
 import (
@@ -196,7 +201,8 @@ func Lang(pref string) string {
 // through Lang first. A "PluralCount" entry in data selects the plural form
 // of messages that have them. When the message exists in no language, or its template
 // fails, Text returns the message ID itself with the error, so that the reader still
-// gets a non-empty reply.
+// gets a non-empty reply. Besides data, the template gets the office's data (see
+// WithOffice) and the surface's (see Surface); an entry of data of the same name wins.
 func (c *Catalog) Text(lang, id string, data map[string]any) (string, error) {
 	return c.render(lang, id, data, data["PluralCount"])
 }

@@ -10,7 +10,7 @@ import (
 // one without slash commands takes the command's word alone ("ketik lapor").
 //
 // A catalog renders every message for one surface (see Catalog.On). Templates read the
-// abilities as the data Buttons, Commands, Quote and ShareContact (booleans) and Cmd, a
+// surface's Name as the data Surface, its abilities as Buttons, Commands, Quote and ShareContact (booleans) and Cmd, a
 // map from each command of the desk (start, lapor, status, batal, bahasa, bantuan,
 // antrian) to how the reader types it: "/lapor" with slash commands, “lapor” without
 // (and “menu” for start, which has no word of its own).
@@ -78,7 +78,7 @@ func (s Surface) data() map[string]any {
 			cmd[c] = "“" + c + "”"
 		}
 	}
-	return map[string]any{"Buttons": s.Buttons, "Commands": s.Commands, "Quote": s.Quote,
+	return map[string]any{"Surface": s.Name, "Buttons": s.Buttons, "Commands": s.Commands, "Quote": s.Quote,
 		"ShareContact": s.ShareContact, "Cmd": cmd}
 }
 
