@@ -252,7 +252,7 @@ func (c *Catalog) label(lang, prefix, value string) string {
 // a capital letter), State (its label), Unit (its name), Actor, Text, Due (the deadline
 // as Deadline shows it, formatted with Time; empty when zero), DueDate (the same, its
 // date only, formatted with Date), Rating, Open, DueToday, Overdue, the office's data
-// (see WithOffice) and, for flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
+// (see WithOffice), the surface's (see Surface) and, for flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
 // name is not one of these is added, with these values replaced: Type by the label
 // type.<v>, Privacy by privacy.<v>, Category by category.<v>, Event by the card button
 // label action.<v>, and a Phone of international digits ("6281234567890") by
@@ -378,7 +378,8 @@ func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
 // label for units, UnitState), Unit and Team (their names; Team empty when none is
 // tasked), TakenBy (who took the task), Filed and Due (formatted with Time, empty when
 // zero; Due as Deadline shows it), LaporID, Masked, Report and ReportTitle (the word
-// for k.Type, as for Notice) and the office's data (see WithOffice). Title, Body, When
+// for k.Type, as for Notice), the office's data (see WithOffice) and the surface's
+// (see Surface). Title, Body, When
 // and Where are what the complainant wrote as the viewer may read it
 // (flows.Complaint.TextFor): Masked says numbers were hidden.
 //
