@@ -3,14 +3,18 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 
 	"aduan/bot"
+	"aduan/bot/memory"
 	"aduan/flows"
 	"aduan/flows/flowstest"
 	"aduan/locales"
+	"aduan/store"
+	"aduan/store/storetest"
 )
 
 // complaints is a fixed set of complaints for a Renderer.
@@ -163,5 +167,63 @@ func TestRenderFreeText(t *testing.T) {
 		if m.FreeText != tc.want || m.Ask != tc.n.Ask {
 			t.Errorf("%s: FreeText %v, Ask %q; want %v, %q", tc.n.Msg, m.FreeText, m.Ask, tc.want, tc.n.Ask)
 		}
+	}
+}
+
+// TestRenderQueued renders what the store queues for a filed complaint, read back by
+// the Sender, as a surface without buttons receives it: the complainant's confirmation
+// and the national admins' card with its actions at the complaint's version.
+func TestRenderQueued(t *testing.T) {
+	db := storetest.NewWithUnits(t, flowstest.Units())
+	rules, err := db.Rules(ctx, flows.DefaultPolicy(), flowstest.Zone(t), flows.DefaultWeekHours())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := flowstest.NewClock(flowstest.At(t, "2026-11-30 10:00"))
+	r := bot.NewRenderer(cat, func() *flows.Rules { return rules }, db, nil)
+	ch := memory.NewRendered(store.Telegram, r, locales.WhatsApp)
+	s := &bot.Sender{Outbox: db, Channels: []bot.Channel{ch}, Clock: clock, Log: slog.New(slog.DiscardHandler)}
+	c, err := db.File(ctx, rules, "KR", flowstest.Report(), clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := drain(t, s); n == 0 {
+		t.Fatal("nothing delivered")
+	}
+	var card, filed *memory.Sent
+	sent := ch.Sent()
+	for i := range sent {
+		switch {
+		case sent[i].Notice.Card && sent[i].Unit == flowstest.National:
+			card = &sent[i]
+		case sent[i].Notice.Msg == flows.MsgFiled:
+			filed = &sent[i]
+		}
+	}
+	if card == nil || filed == nil {
+		t.Fatalf("sent %v, want the national card and the complainant's confirmation", msgs(sent))
+	}
+	if !strings.Contains(filed.Text, c.Tracking) || filed.Message.Card || len(filed.Message.Choices) != 0 {
+		t.Errorf("confirmation: %+v", filed.Message)
+	}
+	if !card.Message.Card || !strings.Contains(card.Text, c.Tracking) || !strings.Contains(card.Text, "Sungai Raya") {
+		t.Errorf("card: %q", card.Text)
+	}
+	var keys []flows.MsgID
+	for _, o := range card.Message.Numbered() {
+		keys = append(keys, o.Key)
+		if a, ok := flows.ParseCardAction(o.Data); ok && (a.Complaint != c.ID || a.Version != c.Version) {
+			t.Errorf("option %+v acts on complaint %d version %d, want %d version %d", o, a.Complaint, a.Version, c.ID, c.Version)
+		}
+		if o.Label == "" || o.Label == string(o.Key) {
+			t.Errorf("option %+v has no label", o)
+		}
+	}
+	if !slices.Contains(keys, flows.MsgID("action."+string(flows.EvRoute))) || !slices.Contains(keys, flows.MsgID("action."+string(flows.EvArchive))) {
+		t.Errorf("the national card offers %v, want route and archive among them", keys)
 	}
 }
