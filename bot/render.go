@@ -45,7 +45,9 @@ func NewRenderer(catalog *locales.Catalog, rules func() *flows.Rules, complaints
 // notice's own choices otherwise, each with its label in m.Lang (Key is the label's
 // message ID, flows.Choice.Label). Ask and Card are the notice's. FreeText is set for
 // the messages that ask for typed text (a description, a date, a place, a phone number,
-// an e-mail address, a reply, a card action's text; see FreeText).
+// an e-mail address, a reply, a card action's text; see FreeText). Hint is
+// locales.Catalog.Hint for a message with choices that does not take typed text: how to
+// answer on a surface without buttons, in a unit's group when m.Unit is set.
 //
 // A message that renders only in part (a missing translation, a failing template) is
 // logged and returned as far as it rendered, without an error: the reader still gets
@@ -74,6 +76,9 @@ func (r *Renderer) Render(ctx context.Context, m flows.Envelope, s locales.Surfa
 		choices = rules.CardChoices(c, m.Unit)
 	} else {
 		out.Blocks = append(out.Blocks, r.notice(cat, m))
+	}
+	if len(choices) > 0 && !out.FreeText {
+		out.Hint = cat.Hint(m.Lang, m.Unit != "")
 	}
 	for _, row := range choices {
 		opts := make([]Option, 0, len(row))

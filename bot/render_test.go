@@ -79,6 +79,9 @@ func TestRenderNoticeWithChoices(t *testing.T) {
 			if m.Card || m.Ask != "" || m.FreeText {
 				t.Errorf("%s %s: %+v, want no card, no ask, no free text", s.Name, lang, m)
 			}
+			if want := cat.On(s).Hint(lang, false); m.Hint != want || (want == "") != s.Buttons {
+				t.Errorf("%s %s: hint %q, want %q (and one exactly without buttons)", s.Name, lang, m.Hint, want)
+			}
 		}
 	}
 }
@@ -115,6 +118,11 @@ func TestRenderCard(t *testing.T) {
 	}
 	if !slices.EqualFunc(m.Choices, want, slices.Equal) {
 		t.Errorf("card choices %+v, want %+v", m.Choices, want)
+	}
+
+	// On a surface without buttons, the card says how to act on it in the group.
+	if m, err := r.Render(ctx, env, locales.WhatsApp); err != nil || m.Hint != cat.On(locales.WhatsApp).Hint("id", true) || m.Hint == "" {
+		t.Errorf("card on WhatsApp: hint %q, %v", m.Hint, err)
 	}
 
 	// A notice with the card below it.
@@ -166,6 +174,9 @@ func TestRenderFreeText(t *testing.T) {
 		}
 		if m.FreeText != tc.want || m.Ask != tc.n.Ask {
 			t.Errorf("%s: FreeText %v, Ask %q; want %v, %q", tc.n.Msg, m.FreeText, m.Ask, tc.want, tc.n.Ask)
+		}
+		if m.FreeText && m.Hint != "" {
+			t.Errorf("%s: hint %q on a message that takes typed text", tc.n.Msg, m.Hint)
 		}
 	}
 }

@@ -148,6 +148,7 @@ func expectedIDs(tb testing.TB) []string {
 	}
 	ids = append(ids, wordReport)
 	ids = append(ids, cardLabels...)
+	ids = append(ids, HintNumber, HintQuote)
 	ids = append(ids, Generic)
 	slices.Sort(ids)
 	return ids

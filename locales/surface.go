@@ -58,6 +58,29 @@ func SurfaceOf(name string) Surface {
 	return s
 }
 
+// The hints of a surface without buttons: how to take one of the choices shown.
+const (
+	HintNumber = "surface.hint_number" // in a private chat: type the number
+	HintQuote  = "surface.hint_quote"  // in a group: reply to the message with the number
+)
+
+// Hint returns how a reader in lang takes one of the numbered choices of a message on
+// c's surface: "" on a surface with buttons; in a group (inGroup) on a surface where
+// answers quote, the HintQuote text (reply to this message with the number), else the
+// HintNumber text (type the number).
+func (c *Catalog) Hint(lang string, inGroup bool) string {
+	s := c.Surface()
+	if s.Buttons {
+		return ""
+	}
+	id := HintNumber
+	if inGroup && s.Quote {
+		id = HintQuote
+	}
+	text, _ := c.render(lang, id, nil, nil)
+	return text
+}
+
 // commands are the desk's commands, as the messages name them.
 var commands = []string{"start", "lapor", "status", "batal", "bahasa", "bantuan", "antrian"}
 

@@ -76,8 +76,8 @@ func TestSurfaceWording(t *testing.T) {
 			for _, a := range abilities {
 				seen := false
 				for id, ss := range texts {
-					if strings.HasPrefix(id, "choice.") || strings.HasPrefix(id, "command.") {
-						continue // a label or a menu entry names only itself
+					if strings.HasPrefix(id, "choice.") || strings.HasPrefix(id, "command.") || strings.HasPrefix(id, "surface.") {
+						continue // a label or a menu entry names only itself; Hint chooses among the hints
 					}
 					for _, text := range ss {
 						if a.words.MatchString(text) {
@@ -153,5 +153,28 @@ func TestSurfaceOf(t *testing.T) {
 	c := MustNew(t)
 	if c.Surface() != Telegram || c.On(WhatsApp).Surface() != WhatsApp || c.Surface() != Telegram {
 		t.Error("a catalog renders for Telegram until told otherwise, and On leaves it unchanged")
+	}
+}
+
+func TestHint(t *testing.T) {
+	c := MustNew(t)
+	for _, tc := range []struct {
+		s       Surface
+		lang    string
+		inGroup bool
+		want    string
+	}{
+		{Telegram, "id", false, ""},
+		{Telegram, "id", true, ""},
+		{Web, "en", false, ""},
+		{WhatsApp, "id", false, "Ketik nomor pilihan Anda, misalnya 1."},
+		{WhatsApp, "id", true, "Balas pesan ini dengan nomor pilihan Anda, misalnya 1."},
+		{WhatsApp, "en", false, "Type the number of your choice, for example 1."},
+		{WhatsApp, "en", true, "Reply to this message with the number of your choice, for example 1."},
+		{Surface{Name: "sms"}, "id", true, "Ketik nomor pilihan Anda, misalnya 1."},
+	} {
+		if got := c.On(tc.s).Hint(tc.lang, tc.inGroup); got != tc.want {
+			t.Errorf("%s %s in group %v: hint %q, want %q", tc.s.Name, tc.lang, tc.inGroup, got, tc.want)
+		}
 	}
 }
