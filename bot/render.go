@@ -65,7 +65,7 @@ func (r *Renderer) Render(ctx context.Context, m flows.Envelope, s locales.Surfa
 			return Message{}, fmt.Errorf("bot: render %s: complaint %d: %w", n.Msg, n.Complaint, err)
 		}
 		if n.Msg != flows.MsgCard {
-			out.Blocks = append(out.Blocks, r.notice(cat, m))
+			out.Blocks = append(out.Blocks, r.notice(cat, m, rules))
 		}
 		viewer, _ := rules.Units.Unit(m.Unit)
 		card, err := cat.Card(m.Lang, c, viewer, rules.Units, loc)
@@ -75,7 +75,7 @@ func (r *Renderer) Render(ctx context.Context, m flows.Envelope, s locales.Surfa
 		out.Blocks = append(out.Blocks, card)
 		choices = rules.CardChoices(c, m.Unit)
 	} else {
-		out.Blocks = append(out.Blocks, r.notice(cat, m))
+		out.Blocks = append(out.Blocks, r.notice(cat, m, rules))
 	}
 	if len(choices) > 0 && !out.FreeText {
 		out.Hint = cat.Hint(m.Lang, m.Unit != "")
@@ -90,9 +90,8 @@ func (r *Renderer) Render(ctx context.Context, m flows.Envelope, s locales.Surfa
 	return out, nil
 }
 
-// notice renders m's notice with cat, logging a partial rendering.
-func (r *Renderer) notice(cat *locales.Catalog, m flows.Envelope) string {
-	rules := r.rules()
+// notice renders m's notice with cat under rules, logging a partial rendering.
+func (r *Renderer) notice(cat *locales.Catalog, m flows.Envelope, rules *flows.Rules) string {
 	text, err := cat.Notice(m.Lang, m.Notice, rules.Units, rules.Calendar.Location())
 	if err != nil {
 		r.log.Warn("message rendering incomplete", "msg", m.Notice.Msg, "surface", cat.Surface().Name, "err", err)

@@ -167,11 +167,11 @@ func TestHint(t *testing.T) {
 		{Telegram, "id", false, ""},
 		{Telegram, "id", true, ""},
 		{Web, "en", false, ""},
-		{WhatsApp, "id", false, "Ketik nomor pilihan Anda, misalnya 1."},
-		{WhatsApp, "id", true, "Balas pesan ini dengan nomor pilihan Anda, misalnya 1."},
-		{WhatsApp, "en", false, "Type the number of your choice, for example 1."},
-		{WhatsApp, "en", true, "Reply to this message with the number of your choice, for example 1."},
-		{Surface{Name: "sms"}, "id", true, "Ketik nomor pilihan Anda, misalnya 1."},
+		{WhatsApp, "id", false, "Ketik nomor pilihan Anda."},
+		{WhatsApp, "id", true, "Balas pesan ini dengan nomor pilihan Anda."},
+		{WhatsApp, "en", false, "Type the number of your choice."},
+		{WhatsApp, "en", true, "Reply to this message with the number of your choice."},
+		{Surface{Name: "sms"}, "id", true, "Ketik nomor pilihan Anda."},
 	} {
 		if got := c.On(tc.s).Hint(tc.lang, tc.inGroup); got != tc.want {
 			t.Errorf("%s %s in group %v: hint %q, want %q", tc.s.Name, tc.lang, tc.inGroup, got, tc.want)
