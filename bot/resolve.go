@@ -46,13 +46,13 @@ type Choices interface {
 // private chat, those of the latest message that offered any; a group message that
 // quotes none of the desk's messages is left as it is. A text that names no choice
 // (see Pick) stays text, and so does anything that is not plain text (a command, a
-// press, a file, a shared phone number). The choice's data is as the message carried
+// button's data, a file, a shared phone number). The choice's data is as the message carried
 // it: a quote of an old card takes that card's version, which the handling of the
 // choice then finds changed.
 func (d *Desk) resolve(ctx context.Context, dec Decoder, in flows.Inbound, group bool) (flows.Inbound, error) {
 	ts, ok := dec.(TextSurface)
 	if !ok || !ts.Numbered() || in.Choice != "" || in.Command != "" || in.Attachment != nil || in.Phone != "" ||
-		in.Unsupported != "" || in.Press != "" || strings.TrimSpace(in.Text) == "" {
+		in.Unsupported != "" || strings.TrimSpace(in.Text) == "" {
 		return in, nil
 	}
 	var r flows.Receipt
