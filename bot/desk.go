@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -110,7 +109,7 @@ func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group 
 	if !group {
 		return d.Store.Converse(ctx, rules, d.Intake, d.Prefix, in, now)
 	}
-	units := unitsOfChat(rules, in.Channel, in.Chat)
+	units := rules.Units.UnitsOfChat(in.Channel, in.Chat)
 	if len(units) == 0 {
 		// A group the routing tree does not know: only its chat ID is told, so that an
 		// operator can put it in the units file.
@@ -181,19 +180,6 @@ func (d *Desk) strangeGroup(in flows.Inbound, now time.Time) {
 	d.strange.Store(key, now)
 	d.Log.Warn("message from a group chat that is in no unit: put its chat ID in the units file if it should be",
 		"channel", in.Channel, "chat_id", in.Chat)
-}
-
-// unitsOfChat returns the codes of the units whose group chat on channel is chat.
-func unitsOfChat(rules *flows.Rules, channel, chat string) []string {
-	var out []string
-	for _, u := range rules.Units.Units() {
-		switch {
-		case channel == "telegram" && u.Telegram != 0 && strconv.FormatInt(u.Telegram, 10) == chat,
-			channel == "whatsapp" && u.WhatsApp != "" && u.WhatsApp == chat:
-			out = append(out, u.Code)
-		}
-	}
-	return out
 }
 
 // Drain handles every inbound message waiting for the decoders' channels, each chat's

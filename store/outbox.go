@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -261,8 +260,9 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 
 type address struct{ channel, chat, lang string }
 
-// addresses resolves a recipient to the chats that must receive the notice. A unit
-// without any group chat receives nothing; `aduan units apply` warns about such units.
+// addresses resolves a recipient to the chats that must receive the notice: the
+// complainant's chat, or every group chat of the unit, in Indonesian. A unit without
+// any group chat receives nothing; `aduan units apply` warns about such units.
 func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []address {
 	if to.Complainant {
 		return []address{{c.Contact.Channel, c.Contact.Chat, langOr(c.Contact.Lang)}}
@@ -271,12 +271,9 @@ func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []addr
 	if !ok {
 		return nil
 	}
-	var out []address
-	if u.Telegram != 0 {
-		out = append(out, address{Telegram, strconv.FormatInt(u.Telegram, 10), "id"})
-	}
-	if u.WhatsApp != "" {
-		out = append(out, address{WhatsApp, u.WhatsApp, "id"})
+	out := make([]address, 0, len(u.Chats))
+	for _, c := range u.Chats {
+		out = append(out, address{c.Channel, c.Chat, "id"})
 	}
 	return out
 }
