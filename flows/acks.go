@@ -6,7 +6,7 @@ import "slices"
 // action and confirmed, a view asked for — is answered the same way whatever the
 // surface: the functions below decide it from the complaint as the store loaded it and
 // return a Reaction; an event they ask for is acknowledged by Rules.Apply itself, so
-// that the same event applied from any surface (the store's Apply) says the same. The
+// that the same event applied from any surface (store.DB.Apply) says the same. The
 // store only loads, applies, and writes what they return.
 
 // Origin is where a person's action came from: the chat of a surface it was taken in,
@@ -70,9 +70,9 @@ type Pending struct {
 	Done      bool
 }
 
-// Reaction is what a person's action in a chat leads to: Notices to send now — to the
-// chat it came from (ToOrigin), to the person alone (ToPerson), a press always answered
-// —, an Event to apply, and a Pending action to keep.
+// Reaction is what a person's action in a chat leads to: the Notices to send now (to
+// the chat it came from, ToOrigin, and to the person alone, ToPerson; a press is always
+// answered), an Event to apply, and a Pending action to keep.
 type Reaction struct {
 	Notices []Notice
 	// Event, when set, is to be applied to the complaint, checking the Version the
