@@ -117,7 +117,7 @@ func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group 
 		switch {
 		case flows.IsChatIDCommand(in.Command):
 			return d.Store.GroupCommand(ctx, nil, in, now)
-		case in.Press != "":
+		case in.Press != "" && in.Choice != "":
 			return d.Store.Answer(ctx, in, flows.Notice{Msg: flows.MsgStaleCard, Alert: true}, now)
 		}
 		return d.Store.Handled(ctx, in.Channel, in.ID, now)
@@ -314,7 +314,9 @@ func (d *Desk) maxAttempts() int {
 // soon, with its chat's later messages waiting, and given up after MaxAttempts. A
 // citizen whose message is given up is asked to send it again.
 func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound) (err error) {
-	group := raw.Chat == "" || strings.HasPrefix(raw.Chat, "-")
+	// Until the decoder tells, a chat is a group by its address: Telegram's start with
+	// "-", WhatsApp's end in "@g.us".
+	group := raw.Chat == "" || strings.HasPrefix(raw.Chat, "-") || strings.HasSuffix(raw.Chat, "@g.us")
 	permanent := false
 	defer func() {
 		if r := recover(); r != nil {
@@ -342,10 +344,10 @@ func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound)
 		return fmt.Errorf("no decoder for channel %q: %w", raw.Channel, ErrMalformed)
 	}
 	in, g, err := dec.Decode(ctx, raw)
+	group = g // a decoder tells whether the chat is a group even when it fails
 	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
-	group = g
 	in.Channel, in.ID = raw.Channel, raw.ID
 	return d.handle(ctx, dec, in, group)
 }

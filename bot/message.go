@@ -23,6 +23,12 @@ type Message struct {
 	FreeText bool
 	// Card reports a complaint's card, kept current by later edits.
 	Card bool
+	// Hint tells the reader of a surface without buttons how to take one of the
+	// Choices ("Ketik nomor pilihan Anda."; in a group, to reply to this message with
+	// the number), for the surface to show below them. It is empty on a surface with
+	// buttons, without choices, and when typed text is an answer too (the message's
+	// own text says what to type then).
+	Hint string
 }
 
 // Option is one choice of a Message: its label in the reader's language, the message ID

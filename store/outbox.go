@@ -78,7 +78,7 @@ WITH claimed AS (
 SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 	coalesce((SELECT e.receipt FROM outbox e WHERE e.id = c.edit_of), ''),
 	coalesce(nullif(c.thread, ''), (SELECT k.thread FROM card k WHERE k.complaint_id = c.complaint_id AND k.channel = c.channel AND k.chat = c.chat), ''),
-	c.parts_sent, CASE WHEN c.parts_sent > 0 THEN c.receipt ELSE '' END, c.answer
+	c.parts_sent, c.receipt, c.answer
 FROM claimed c ORDER BY c.id`
 
 	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = ''
