@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -79,7 +78,7 @@ WITH claimed AS (
 SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 	coalesce((SELECT e.receipt FROM outbox e WHERE e.id = c.edit_of), ''),
 	coalesce(nullif(c.thread, ''), (SELECT k.thread FROM card k WHERE k.complaint_id = c.complaint_id AND k.channel = c.channel AND k.chat = c.chat), ''),
-	c.parts_sent, CASE WHEN c.parts_sent > 0 THEN c.receipt ELSE '' END, c.answer
+	c.parts_sent, c.receipt, c.answer
 FROM claimed c ORDER BY c.id`
 
 	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = ''
@@ -248,8 +247,9 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 
 type address struct{ channel, chat, lang string }
 
-// addresses resolves a recipient to the chats that must receive the notice. A unit
-// without any group chat receives nothing; `aduan units apply` warns about such units.
+// addresses resolves a recipient to the chats that must receive the notice: the
+// complainant's chat, or every group chat of the unit, in Indonesian. A unit without
+// any group chat receives nothing; `aduan units apply` warns about such units.
 func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []address {
 	if to.Complainant {
 		return []address{{c.Contact.Channel, c.Contact.Chat, langOr(c.Contact.Lang)}}
@@ -258,12 +258,9 @@ func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []addr
 	if !ok {
 		return nil
 	}
-	var out []address
-	if u.Telegram != 0 {
-		out = append(out, address{Telegram, strconv.FormatInt(u.Telegram, 10), "id"})
-	}
-	if u.WhatsApp != "" {
-		out = append(out, address{WhatsApp, u.WhatsApp, "id"})
+	out := make([]address, 0, len(u.Chats))
+	for _, c := range u.Chats {
+		out = append(out, address{c.Channel, c.Chat, "id"})
 	}
 	return out
 }
