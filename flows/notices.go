@@ -50,10 +50,17 @@ const (
 	WhyOutcome   = "outcome"   // the Ombudsman liaison recorded the outcome
 )
 
-// Recipient is who a notice goes to: the group of a unit, or the complainant.
+// Recipient is who a notice goes to: the group of a unit, or the complainant; or,
+// for what answers a person's action in a chat, the chat it came from or that person
+// alone (ToOrigin, ToPerson).
 type Recipient struct {
 	Unit        string // unit code; empty when the notice is for the complainant
 	Complainant bool
+	// Origin, when set, narrows the recipient to where an action came from: the chat
+	// Origin.Chat, as the group of Unit (empty for a group that is no unit's); with
+	// Person, the person Origin.User alone.
+	Origin Origin
+	Person bool
 }
 
 // ToUnit addresses a unit's group.
