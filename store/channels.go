@@ -25,6 +25,15 @@ ON CONFLICT (channel) DO UPDATE SET connected = false, alert = excluded.alert, a
 	alert_at = excluded.alert_at, alert_until = excluded.alert_until, alert_build = excluded.alert_build, cleared_at = NULL
 RETURNING coalesce((SELECT alert = $2 AND cleared_at IS NULL FROM before), false)`
 
+	// sqlChannelNote records an alert that does not stop the channel, over as soon as
+	// raised, unless one that does is in force.
+	sqlChannelNote = `
+INSERT INTO channel_state (channel, seen_at, alert, alert_detail, alert_at, alert_build, cleared_at)
+VALUES ($1, $4, $2, $3, $4, $5, $4)
+ON CONFLICT (channel) DO UPDATE SET alert = excluded.alert, alert_detail = excluded.alert_detail, alert_at = excluded.alert_at,
+	alert_until = NULL, alert_build = excluded.alert_build, cleared_at = excluded.cleared_at
+WHERE channel_state.cleared_at IS NOT NULL OR channel_state.alert = ''`
+
 	// sqlChannelClear ends the channel's alert in force, returning its kind.
 	sqlChannelClear = `UPDATE channel_state n SET cleared_at = $2 FROM channel_state o
 WHERE n.channel = $1 AND o.channel = n.channel AND n.alert <> '' AND n.cleared_at IS NULL RETURNING o.alert`
@@ -66,8 +75,13 @@ func (db *DB) SeenChannel(ctx context.Context, channel string, connected bool, n
 
 // RaiseAlert records a as the channel's alert in force (replacing the last one) and,
 // when it stops the channel and is not already in force, queues flows.MsgChannelDown
-// to every unit's group on the other channels, in one transaction.
+// to every unit's group on the other channels, in one transaction. An alert that does
+// not stop the channel (flows.AlertMediaExpired) is kept as the last one, over at
+// once and told to nobody, unless one that stops the channel is in force.
 func (db *DB) RaiseAlert(ctx context.Context, rules *flows.Rules, a flows.Alert) error {
+	if !a.Kind.Blocks() {
+		return db.exec(ctx, "note "+string(a.Kind), sqlChannelNote, a.Channel, string(a.Kind), a.Detail, a.At, a.Build)
+	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var already bool
 		if err := tx.QueryRow(ctx, sqlChannelAlert, a.Channel, string(a.Kind), a.Detail, a.At, nullTime(a.Until), a.Build).Scan(&already); err != nil {

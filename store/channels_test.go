@@ -119,6 +119,21 @@ func TestChannelAlerts(t *testing.T) {
 	if n := len(queuedOf(t, db, store.Telegram, flows.MsgChannelDown, later)); n != 0 {
 		t.Errorf("%d notices for alerts nobody is to be told of", n)
 	}
+	st, _ = db.Channel(ctx, store.WhatsApp)
+	if st.Alert.Kind != flows.AlertMediaExpired || !st.Alert.Cleared.Equal(later) {
+		t.Errorf("after a media expiry: %+v, want it the last alert, over", st.Alert)
+	}
+	// It does not hide an alert in force.
+	if err := db.RaiseAlert(ctx, rules, flows.Alert{Channel: store.WhatsApp, Kind: flows.AlertOutdated, At: later, Build: "b1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RaiseAlert(ctx, rules, flows.Alert{Channel: store.WhatsApp, Kind: flows.AlertMediaExpired, At: later.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = db.Channel(ctx, store.WhatsApp)
+	if st.Alert.Kind != flows.AlertOutdated || !st.Alert.Active(later, "b1") {
+		t.Errorf("a media expiry replaced the alert in force: %+v", st.Alert)
+	}
 }
 
 // The channel's traffic: the last message in and out, and how many wait.

@@ -32,6 +32,11 @@ var ErrOldSchema = errors.New("whatsapp: the WhatsApp tables are missing or olde
 // ErrNotLinked is returned when the desk has no linked WhatsApp account.
 var ErrNotLinked = errors.New("whatsapp: no WhatsApp account is linked; run `aduan whatsapp link`")
 
+// ErrMediaExpired is Decode's error (with bot.ErrMalformed) for an attachment
+// WhatsApp no longer serves: the sender is asked to send it again, and the desk notes
+// flows.AlertMediaExpired.
+var ErrMediaExpired = errors.New("whatsapp: media expired")
+
 // ErrLinked is returned by Link when an account is linked already.
 var ErrLinked = errors.New("whatsapp: an account is linked already; run `aduan whatsapp unlink` first")
 
@@ -297,6 +302,9 @@ type Attached struct {
 	// connection made until the connection drops or an alert stops the channel;
 	// messages keep queueing meanwhile.
 	Send func(ctx context.Context)
+	// Done, when set, is called once the connection is over: nothing is sent over it
+	// any more.
+	Done func()
 }
 
 // Supervisor holds the desk's WhatsApp connection on exactly one replica: the one
@@ -464,6 +472,9 @@ func (c *connection) run(ctx context.Context) error {
 	defer func() {
 		c.stopSending()
 		c.cli.Disconnect()
+		if att.Done != nil {
+			att.Done()
+		}
 		if err := s.State.Seen(context.WithoutCancel(ctx), false, s.Clock.Now()); err != nil {
 			s.Log.Error("whatsapp state not recorded", "err", err)
 		}

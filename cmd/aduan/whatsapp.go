@@ -257,7 +257,7 @@ func (m *Main) startWhatsApp(ctx context.Context, inboxWake <-chan struct{}, wak
 	wc := m.Config.WhatsApp
 	m.whatsapp = whatsapp.New(whatsapp.Config{MaxFileBytes: m.Config.Intake.MaxFileBytes, MaxFiles: m.Config.Intake.MaxFiles,
 		Pacing: whatsapp.Pacing{Gap: wc.Gap, Jitter: wc.Jitter, PerChat: wc.PerChat, Daily: wc.Daily}, Pace: systemClock{}},
-		nil, m.db, whatsapp.RenderFunc(m.renderWhatsApp), m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
+		nil, m.db, whatsapp.RenderFunc(bot.NewRenderer(m.catalog, m.Rules, m.db, m.Log).For(locales.WhatsApp)), m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
 	sup := &whatsapp.Supervisor{
 		Session: sess,
 		State:   waState{db: m.db, rules: m.Rules},
@@ -267,35 +267,30 @@ func (m *Main) startWhatsApp(ctx context.Context, inboxWake <-chan struct{}, wak
 		Attach: func(ctx context.Context, c *whatsapp.Conn) (whatsapp.Attached, error) {
 			m.whatsapp.Use(c.Client, c.Self()...)
 			desk := m.newDesk()
-			m.goRun(func() {
-				desk.Run(ctx, []bot.Decoder{m.whatsapp}, inboxWake, 5*time.Second)
-				m.whatsapp.Use(nil)
-			})
+			desk.Observe = func(raw flows.RawInbound, err error) {
+				if errors.Is(err, whatsapp.ErrMediaExpired) {
+					a := flows.Alert{Channel: whatsapp.Name, Kind: flows.AlertMediaExpired, Detail: "a citizen's attachment expired before it was downloaded", At: m.Clock.Now()}
+					if err := m.db.RaiseAlert(context.WithoutCancel(ctx), m.Rules(), a); err != nil {
+						m.Log.Error("whatsapp alert not recorded", "err", err)
+					}
+				}
+				if m.Observe != nil {
+					m.Observe(raw, err)
+				}
+			}
+			m.goRun(func() { desk.Run(ctx, []bot.Decoder{m.whatsapp}, inboxWake, 5*time.Second) })
 			sender := &bot.Sender{Outbox: m.db, Channels: []bot.Channel{m.whatsapp}, Clock: m.Clock, Log: m.Log}
-			return whatsapp.Attached{Handle: m.whatsapp.HandleMessage, Send: func(ctx context.Context) { sender.Run(ctx, outboxWake, 5*time.Second) }}, nil
+			return whatsapp.Attached{
+				Handle: m.whatsapp.HandleMessage,
+				Send:   func(ctx context.Context) { sender.Run(ctx, outboxWake, 5*time.Second) },
+				Done:   func() { m.whatsapp.Use(nil) },
+			}, nil
 		},
 		Clock: m.Clock,
 		Log:   m.Log,
 	}
 	m.goRun(func() { sup.Run(ctx) })
 	return nil
-}
-
-// renderWhatsApp words an outbox message for WhatsApp: the notice's text as one block
-// and its choices' labels, until the neutral renderer (bot.Renderer) is wired here.
-func (m *Main) renderWhatsApp(ctx context.Context, msg flows.Envelope) (bot.Message, error) {
-	rules := m.Rules()
-	lang := locales.Lang(msg.Lang)
-	text, err := m.catalog.Notice(lang, msg.Notice, rules.Units, rules.Calendar.Location())
-	out := bot.Message{Blocks: []string{text}, Ask: msg.Notice.Ask, Card: msg.Notice.Card}
-	for _, row := range msg.Notice.Choices {
-		var opts []bot.Option
-		for _, c := range row {
-			opts = append(opts, bot.Option{Label: m.catalog.Label(lang, c), Key: c.Label, Data: c.Data})
-		}
-		out.Choices = append(out.Choices, opts)
-	}
-	return out, err
 }
 
 // whatsAppHelp is the line --help shows for the whatsapp command.
