@@ -1,12 +1,16 @@
 package main
 
 import (
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"aduan/bot"
+	"aduan/bot/memory"
 	"aduan/bot/whatsapp"
+	"aduan/config"
 	"aduan/flows"
 	"aduan/flows/flowstest"
 	"aduan/store"
@@ -120,5 +124,71 @@ func TestWhatsAppStatusText(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("status lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// Two replicas serve with WhatsApp on and no number linked: each says so (once) and
+// neither claims WhatsApp's messages, which wait, while Telegram's go out.
+func TestServeWhatsAppUnlinkedQueues(t *testing.T) {
+	t.Parallel()
+	url := newDeskDB(t)
+	c := newCLI(t)
+	c.env["DATABASE_URL"] = url
+	c.ok("migrate")
+	clock := flowstest.NewClock(flowstest.At(t, "2026-11-30 09:00"))
+	var logs [2]storetest.LogBuffer
+	var tg [2]*memory.Channel
+	for i := range 2 {
+		cfg := config.Defaults()
+		cfg.DatabaseURL, cfg.Listen, cfg.SweepEvery = url, "127.0.0.1:0", time.Hour
+		cfg.WhatsApp.Enabled = true
+		m := &Main{Config: cfg, Clock: clock, Log: slog.New(slog.NewJSONHandler(&logs[i], nil))}
+		tg[i] = memory.New(store.Telegram, func(env flows.Envelope) (string, error) { return string(env.Notice.Msg), nil })
+		m.Channels = []bot.Channel{tg[i]}
+		if err := m.Run(t.Context()); err != nil {
+			m.Close()
+			t.Fatalf("Main.Run: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := m.Close(); err != nil {
+				t.Errorf("Main.Close: %v", err)
+			}
+		})
+		if i == 0 {
+			// A citizen who wrote on WhatsApp files: their receipt waits for WhatsApp,
+			// the national group's card goes out on Telegram.
+			r := flowstest.Report()
+			r.Contact = flows.Contact{Channel: whatsapp.Name, Chat: "6281234567890@s.whatsapp.net", Lang: "id"}
+			if _, err := m.DB().File(t.Context(), m.Rules(), cfg.Prefix, r, clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(tg[0].Sent())+len(tg[1].Sent()) == 0 || !strings.Contains(logs[0].String()+logs[1].String(), "whatsapp not linked") {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: %d Telegram messages sent; logs:\n%s\n%s", len(tg[0].Sent())+len(tg[1].Sent()), logs[0].String(), logs[1].String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	db, err := store.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var queued, attempts int
+	if err := db.Pool().QueryRow(t.Context(), `SELECT count(*), coalesce(sum(attempts), 0) FROM outbox WHERE channel = 'whatsapp' AND delivered_at IS NULL AND failed_at IS NULL`).Scan(&queued, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if queued != 1 || attempts != 0 {
+		t.Errorf("WhatsApp's outbox: %d queued, %d attempts; want 1 waiting, never claimed", queued, attempts)
+	}
+	for i := range logs {
+		if n := strings.Count(logs[i].String(), "whatsapp not linked"); n > 1 {
+			t.Errorf("replica %d said it is not linked %d times", i, n)
+		}
+	}
+	if out := c.ok("whatsapp", "status"); !strings.Contains(out, "queued:    1") || !strings.Contains(out, "not linked") {
+		t.Errorf("status:\n%s", out)
 	}
 }
