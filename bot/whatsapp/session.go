@@ -409,7 +409,7 @@ func (s *Supervisor) hold(ctx context.Context) error {
 	// ends when it connects.
 	relinked := a.Kind == flows.AlertLoggedOut && dev.ID != nil
 	if a.Active(s.Clock.Now(), s.Build) && !relinked {
-		s.report("alert:"+string(a.Kind)+a.At.String(), slog.LevelWarn, "whatsapp stopped by an alert; not connecting",
+		s.report(fmt.Sprintf("alert:%s:%d", a.Kind, a.At.Unix()), slog.LevelWarn, "whatsapp stopped by an alert; not connecting",
 			"alert", string(a.Kind), "detail", a.Detail, "until", a.Until, "todo", Todo(a.Kind))
 		return nil
 	}
@@ -624,7 +624,7 @@ func (c *connection) raise(ctx context.Context, a flows.Alert) error {
 	c.stopSending()
 	c.cli.Disconnect()
 	s.Log.Error("whatsapp stopped", "alert", string(a.Kind), "detail", a.Detail, "until", a.Until, "build", a.Build, "todo", Todo(a.Kind))
-	s.reported = "alert:" + string(a.Kind) + a.At.String()
+	s.reported = fmt.Sprintf("alert:%s:%d", a.Kind, a.At.Unix())
 	if err := s.State.Raise(context.WithoutCancel(ctx), a); err != nil {
 		return fmt.Errorf("whatsapp: record the %s alert: %w", a.Kind, err)
 	}
