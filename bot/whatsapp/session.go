@@ -591,6 +591,12 @@ func (c *connection) handle(ctx context.Context, att Attached, evt any) (done bo
 			alert.Detail = "device removed"
 		}
 	case *events.StreamReplaced:
+		if ctx.Err() != nil {
+			// This replica lost the lock: the new holder's connection replaced this one,
+			// as it should.
+			s.Log.Info("whatsapp connection taken over by another replica")
+			return true, nil
+		}
 		alert.Kind, alert.Detail = flows.AlertReplaced, "stream replaced: another connection with the same keys"
 	case *events.TemporaryBan:
 		alert.Kind, alert.Detail = flows.AlertBanned, e.Code.String()

@@ -153,6 +153,13 @@ func TestSupervisorAlerts(t *testing.T) {
 			t.Errorf("%T: no log line naming the alert and what to do:\n%s", tc.evt, r.log.String())
 		}
 	}
+	// A replica that lost the lock is replaced by the new holder: no alert.
+	r.state.raised = nil
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	if done, err := r.conn.handle(gone, r.att, &events.StreamReplaced{}); !done || err != nil || len(r.state.raised) != 0 {
+		t.Errorf("replaced after losing the lock: done %v, err %v, raised %v; want done, no alert", done, err, r.state.raised)
+	}
 	// The banned number is tried again once the ban is over, not before; an outdated
 	// client only by another build.
 	ban := flows.Alert{Kind: flows.AlertBanned, Until: now.Add(2 * time.Hour)}
