@@ -91,6 +91,9 @@ func TestWhatsAppNeedsMigrate(t *testing.T) {
 	c.fails(2, []string{"whatsapp"}, "want link, status, unlink or resume")
 	c.ok("migrate")
 	c.ok("whatsapp", "status")
+	for _, bad := range []string{"081234567890", "+62 abc", "62812"} {
+		c.fails(1, []string{"whatsapp", "link", "--phone", bad}, "international form")
+	}
 }
 
 // status says what an operator must know: the number masked, whether the connection
