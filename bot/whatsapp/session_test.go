@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
 	"aduan/flows"
@@ -321,5 +323,51 @@ func TestLoggerHidesNumbers(t *testing.T) {
 	}
 	if strings.Contains(s, "noise") || strings.Contains(s, "info 2") {
 		t.Errorf("debug output logged: %s", s)
+	}
+}
+
+// linkFake stores a device as linking would, without WhatsApp: its keys are random, its
+// account's signatures empty.
+func linkFake(t *testing.T, s *Session, number string) {
+	t.Helper()
+	dev := s.container.NewDevice()
+	dev.ID = &types.JID{User: number, Device: 12, Server: types.DefaultUserServer}
+	dev.PushName = "Dukcapil KKR"
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignature: make([]byte, 64),
+		AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
+	if err := dev.Save(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A linked account is read back from the store; linking again is refused before any
+// network, and so is a number not in international form; under an alert in force the
+// supervisor does not connect it.
+func TestSessionLinkedAccount(t *testing.T) {
+	t.Parallel()
+	r := newSupRig(t)
+	sess := r.sup.Session
+	if a, err := sess.Account(t.Context()); err != nil || a.Linked {
+		t.Fatalf("Account before linking = %+v, %v", a, err)
+	}
+	if _, err := sess.Link(t.Context(), "081234567890", nil); !errors.Is(err, ErrBadPhone) {
+		t.Errorf("Link with a national number = %v, want ErrBadPhone", err)
+	}
+	linkFake(t, sess, "6281234567890")
+	a, err := sess.Account(t.Context())
+	if err != nil || !a.Linked || a.Number != "6281234567890" || a.Name != "Dukcapil KKR" || a.Masked() != "6281******890" {
+		t.Fatalf("Account = %+v, %v", a, err)
+	}
+	if got, err := sess.Link(t.Context(), "", func(LinkEvent) { t.Error("a code shown for a linked desk") }); !errors.Is(err, ErrLinked) || got.Number != a.Number {
+		t.Errorf("Link when linked = %+v, %v; want ErrLinked with the account", got, err)
+	}
+	for _, kind := range []flows.AlertKind{flows.AlertReplaced, flows.AlertOutdated, flows.AlertBanned} {
+		r.state.alert = flows.Alert{Channel: Name, Kind: kind, At: r.clock.Now(), Until: r.clock.Now().Add(time.Hour), Build: "b1"}
+		if kind != flows.AlertBanned {
+			r.state.alert.Until = time.Time{}
+		}
+		if err := r.sup.hold(t.Context()); err != nil { // Attach would fail the test
+			t.Fatal(err)
+		}
 	}
 }

@@ -20,7 +20,7 @@ import (
 // lockWait is how long link and unlink try to take the WhatsApp connection's lock,
 // which a running desk takes for a moment every few seconds even when it cannot
 // connect.
-const lockWait = 15 * time.Second
+var lockWait = 15 * time.Second
 
 func runWhatsApp(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "whatsapp", "link [--phone 62…] | status | unlink | resume",
@@ -87,19 +87,19 @@ func migrateWhatsApp(ctx context.Context, e *env, db *store.DB) error {
 // withConnection runs fn holding the WhatsApp connection's lock, trying for lockWait;
 // it fails when a running desk holds the connection.
 func withConnection(ctx context.Context, db *store.DB, fn func(context.Context) error) error {
-	deadline := time.Now().Add(lockWait)
+	giveUp := time.NewTimer(lockWait)
+	defer giveUp.Stop()
 	for {
 		ran, err := db.TryLead(ctx, store.LeadWhatsApp, fn)
 		if ran || err != nil {
 			return err
 		}
-		if time.Now().After(deadline) {
-			return errors.New("a running desk (aduan serve) holds the WhatsApp connection: run serve with --whatsapp off first, or unlink from the phone: WhatsApp → Linked devices → the desk → Log out")
-		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(time.Second):
+		case <-giveUp.C:
+			return errors.New("a running desk (aduan serve) holds the WhatsApp connection: run serve with --whatsapp off first, or unlink from the phone: WhatsApp → Linked devices → the desk → Log out")
+		case <-time.After(min(time.Second, lockWait/4)):
 		}
 	}
 }

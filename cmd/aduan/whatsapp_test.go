@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -193,5 +195,38 @@ func TestServeWhatsAppUnlinkedQueues(t *testing.T) {
 	}
 	if out := c.ok("whatsapp", "status"); !strings.Contains(out, "queued:    1") || !strings.Contains(out, "not linked") {
 		t.Errorf("status:\n%s", out)
+	}
+}
+
+// link and unlink use the account only while no running desk holds its connection:
+// they say so instead of throwing that desk off.
+func TestWhatsAppCommandsWaitForTheConnection(t *testing.T) {
+	// Not parallel: it shortens lockWait for its own runs.
+	defer func(w time.Duration) { lockWait = w }(lockWait)
+	lockWait = 300 * time.Millisecond
+	c, db := newCLIWithDB(t)
+	c.ok("migrate")
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		ran, err := db.TryLead(t.Context(), store.LeadWhatsApp, func(context.Context) error {
+			close(held)
+			<-release
+			return nil
+		})
+		if !ran && err == nil {
+			err = errors.New("the lock was not free")
+		}
+		done <- err
+	}()
+	<-held
+	c.fails(1, []string{"whatsapp", "unlink"}, "a running desk (aduan serve) holds the WhatsApp connection")
+	c.fails(1, []string{"whatsapp", "link"}, "a running desk (aduan serve) holds the WhatsApp connection")
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if out := c.ok("whatsapp", "unlink"); !strings.Contains(out, "nothing to unlink") {
+		t.Errorf("unlink once the lock is free printed %q", out)
 	}
 }
