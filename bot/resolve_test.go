@@ -390,7 +390,7 @@ func TestTypedChoicesOnCards(t *testing.T) {
 	}
 
 	// The regency's card: its short command "kembalikan <alasan>" asks for nothing
-	// more than the text's confirmation.
+	// more than the text's confirmation, and "ya" quoting that confirms it.
 	var regencyCard delivered
 	for _, m := range routed {
 		if m.Chat == regency && m.Notice.Card {
@@ -400,9 +400,19 @@ func TestTypedChoicesOnCards(t *testing.T) {
 	if regencyCard.Ref == "" {
 		t.Fatal("the regency group got no card")
 	}
-	out = d.say(regency, textMessage{Text: "kembalikan Bukan wilayah Kubu Raya", ReplyTo: regencyCard.Ref, Group: true, User: "78"})
-	if got := lastTo(t, out, regency); got.Notice.Msg != flows.MsgAskText || got.Notice.Data["Event"] != string(flows.EvSendBack) {
-		t.Errorf("the short command got %s %v, want %s for %s", got.Notice.Msg, got.Notice.Data, flows.MsgAskText, flows.EvSendBack)
+	out = d.say(regency, textMessage{Text: "kembalikan  Bukan wilayah Kubu Raya", ReplyTo: regencyCard.Ref, Group: true, User: "78"})
+	confirm := lastTo(t, out, regency)
+	if confirm.Notice.Msg != flows.MsgConfirmText || confirm.Notice.Text != "Bukan wilayah Kubu Raya" || confirm.Notice.Data["Event"] != string(flows.EvSendBack) {
+		t.Fatalf("the short command got %s %q %v, want %s of the reason for %s", confirm.Notice.Msg, confirm.Notice.Text, confirm.Notice.Data,
+			flows.MsgConfirmText, flows.EvSendBack)
+	}
+	d.say(regency, textMessage{Text: "ya", ReplyTo: confirm.Ref, Group: true, User: "78"})
+	if got, _ := d.db.Complaint(ctx, c.ID); got.State != flows.Submitted {
+		t.Errorf("after confirming the reason: %s, want sent back to %s", got.State, flows.Submitted)
+	}
+	var reason string
+	if err := d.db.Pool().QueryRow(ctx, `SELECT text FROM audit_event WHERE complaint_id = $1 AND kind = 'send_back'`, c.ID).Scan(&reason); err != nil || reason != "Bukan wilayah Kubu Raya" {
+		t.Errorf("the send-back's reason %q (%v)", reason, err)
 	}
 }
 
