@@ -45,8 +45,10 @@ type Choices interface {
 // of the message it quotes (in.ReplyTo) when that is one of the desk's, else, in a
 // private chat, those of the latest message that offered any; a group message that
 // quotes none of the desk's messages is left as it is. A text that names no choice
-// (see Pick) stays text, and so does anything that is not plain text (a command, a
-// button's data, a file, a shared phone number). The choice's data is as the message carried
+// (see Pick) stays text — but a number alone quoting a message of the desk in a group,
+// which is no text that message asks for, is a choice no longer offered (answered as a
+// stale card) — and so does anything that is not plain text (a command, a button's
+// data, a file, a shared phone number). The choice's data is as the message carried
 // it: a quote of an old card takes that card's version, which the handling of the
 // choice then finds changed.
 func (d *Desk) resolve(ctx context.Context, dec Decoder, in flows.Inbound, group bool) (flows.Inbound, error) {
@@ -72,10 +74,29 @@ func (d *Desk) resolve(ctx context.Context, dec Decoder, in flows.Inbound, group
 		return in, nil
 	}
 	data, rest, ok := Pick(in.Text, r, d.words(), group && in.ReplyTo != "")
-	if ok {
+	switch {
+	case ok:
 		in.Choice, in.Text = data, rest
+	case group && in.ReplyTo != "" && !r.FreeText && d.isNumber(in.Text):
+		// A number quoting a message of the desk that offers no such choice (a card
+		// whose actions are gone): the person learns that the choice is gone.
+		in.Choice = noChoice
 	}
 	return in, nil
+}
+
+// noChoice is the choice of a number that names none of the quoted message's choices:
+// data no card or pending action offers, which the desk answers as stale.
+const noChoice = "none"
+
+// isNumber reports whether text is a number alone, in digits or in words.
+func (d *Desk) isNumber(text string) bool {
+	n := locales.Normalize(text)
+	if _, err := strconv.Atoi(n); err == nil {
+		return true
+	}
+	_, ok := d.words().Number(n)
+	return ok
 }
 
 func (d *Desk) words() *locales.Words {

@@ -352,7 +352,8 @@ func TestTypedChoicesFileAComplaint(t *testing.T) {
 // card takes that card's action, and one quoting the unit choice that follows takes that
 // unit; a number quoting an old card — still on the screen, since the surface cannot
 // edit it — is that card's action at its old version, refused as already done; a number
-// quoting nothing is chatter; a card's short command takes its action.
+// quoting a card that offers nothing now is told so; a number quoting nothing is
+// chatter; a card's short command takes its action with its text.
 func TestTypedChoicesOnCards(t *testing.T) {
 	d := newTextDesk(t)
 	const national, regency, admin = "-1001", "-1002", "77"
@@ -374,6 +375,22 @@ func TestTypedChoicesOnCards(t *testing.T) {
 	routed := d.say(national, textMessage{Text: number(t, choose, "a:route:"), ReplyTo: choose.Ref, Group: true, User: admin})
 	if got, _ := d.db.Complaint(ctx, c.ID); got.State != flows.Routed || got.Unit != flowstest.Regency {
 		t.Fatalf("after the unit's number: %s at %s, want routed to %s", got.State, got.Unit, flowstest.Regency)
+	}
+
+	// The national group's card, refreshed, offers nothing now: a number quoting it is a
+	// choice no longer offered.
+	var refreshed delivered
+	for _, m := range routed {
+		if m.Chat == national && m.Notice.Card {
+			refreshed = m
+		}
+	}
+	if refreshed.Ref == "" || len(refreshed.Choices) != 0 {
+		t.Fatalf("the national card's refresh: %+v", refreshed)
+	}
+	out = d.say(national, textMessage{Text: "1", ReplyTo: refreshed.Ref, Group: true, User: admin})
+	if got := lastTo(t, out, admin); got.Notice.Msg != flows.MsgStaleCard {
+		t.Errorf("a number quoting a card without choices got %s, want %s", got.Notice.Msg, flows.MsgStaleCard)
 	}
 
 	// The first card is still on the national group's screen, with its archive action:
