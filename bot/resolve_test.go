@@ -434,8 +434,9 @@ func TestTypedChoicesOnCards(t *testing.T) {
 }
 
 // TestTypedChoicesOfCitizen: a citizen who quotes the answer to their complaint with the
-// label of one of its choices takes that choice; without a quote, a number is read
-// against the latest message that offered choices: the request for a rating.
+// label of one of its choices takes that choice; a number quoting a message that is not
+// the desk's (their own) is read against the latest message that offered choices: the
+// request for a rating.
 func TestTypedChoicesOfCitizen(t *testing.T) {
 	d := newTextDesk(t)
 	c, err := d.db.File(ctx, d.rules, "KR", flowstest.Report(), d.clock.Now())
@@ -462,7 +463,7 @@ func TestTypedChoicesOfCitizen(t *testing.T) {
 	if got, _ := d.db.Complaint(ctx, c.ID); got.State != flows.Closed {
 		t.Fatalf("the complaint is %s, want closed", got.State)
 	}
-	d.say(flowstest.ChatRef, textMessage{Text: "4", User: flowstest.ChatRef})
+	d.say(flowstest.ChatRef, textMessage{Text: "4", ReplyTo: "their-own-message", User: flowstest.ChatRef})
 	if got, _ := d.db.Complaint(ctx, c.ID); got.Rating != 4 {
 		t.Errorf("rated %d, want 4", got.Rating)
 	}
