@@ -121,9 +121,10 @@ const commandPrefix = 3
 // choice.
 //
 // With commands (a reply quoting a card in a unit's group), a text that begins with the
-// label or a word of one of the card's actions (action.*) and goes on picks that action
-// too, and rest is what follows: "jawab Sudah kami proses" is the Jawab action with the
-// text "Sudah kami proses". ok is false when text names no choice: it stays text.
+// number, the label or a word of one of the card's actions (action.*) and goes on picks
+// that action too, and rest is what follows: "jawab Sudah kami proses" (or "1 Sudah kami
+// proses", Jawab being 1) is the Jawab action with the text "Sudah kami proses". ok is
+// false when text names no choice: it stays text.
 func Pick(text string, r flows.Receipt, words *locales.Words, commands bool) (data, rest string, ok bool) {
 	n := locales.Normalize(text)
 	if n == "" || len(r.Choices) == 0 {
@@ -154,13 +155,19 @@ func Pick(text string, r flows.Receipt, words *locales.Words, commands bool) (da
 		return "", "", false
 	}
 	fields := strings.Fields(text)
+	isAction := func(c flows.Shown) bool { return strings.HasPrefix(string(c.Key), "action.") }
+	if len(fields) > 1 {
+		if num, err := strconv.Atoi(locales.Normalize(fields[0])); err == nil && num >= 1 && num <= len(r.Choices) && isAction(r.Choices[num-1]) {
+			return r.Choices[num-1].Data, afterFields(text, 1), true
+		}
+	}
 	for k := min(commandPrefix, len(fields)-1); k >= 1; k-- {
 		head := locales.Normalize(strings.Join(fields[:k], " "))
 		if head == "" {
 			continue
 		}
 		c, ok := only(r.Choices, func(c flows.Shown) bool {
-			return strings.HasPrefix(string(c.Key), "action.") && (labelIs(c.Label, head) || words.Means(head, c.Key))
+			return isAction(c) && (labelIs(c.Label, head) || words.Means(head, c.Key))
 		})
 		if ok {
 			return c.Data, afterFields(text, k), true

@@ -99,6 +99,9 @@ func TestPick(t *testing.T) {
 		{"a card's label as a command", "Arsipkan\nbukan pengaduan", card, true, "a:archive:42:4", "bukan pengaduan"},
 		{"a command of several words", "bukan kewenangan Ini urusan Disdukcapil provinsi", card, true,
 			"a:not_ours:42:4", "Ini urusan Disdukcapil provinsi"},
+		{"a card's number with text", "1. Sudah kami proses", card, true, "a:answer:42:4", "Sudah kami proses"},
+		{"a number of no action with text", "4 Sudah kami proses", card, true, "", ""},
+		{"a number with text outside a group", "1 Sudah kami proses", card, false, "", ""},
 		{"a command outside a group", "jawab Sudah kami proses", card, false, "", ""},
 		{"text that begins with no command", "tolong jawab segera", card, true, "", ""},
 	}
