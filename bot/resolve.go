@@ -118,7 +118,7 @@ const commandPrefix = 3
 // choice.send, "batal" for choice.cancel). A label or word must fit exactly one choice:
 // "ya" under two choices that both mean yes picks neither. After a message that also
 // took typed text (r.FreeText) a number stays text, and only a label or a word picks a
-// choice.
+// choice. A question ("ya?", "1?") picks none, unless it follows a card's command.
 //
 // With commands (a reply quoting a card in a unit's group), a text that begins with the
 // number, the label or a word of one of the card's actions (action.*) and goes on picks
@@ -130,7 +130,10 @@ func Pick(text string, r flows.Receipt, words *locales.Words, commands bool) (da
 	if n == "" || len(r.Choices) == 0 {
 		return "", "", false
 	}
-	if !r.FreeText {
+	if strings.HasSuffix(strings.TrimSpace(text), "?") {
+		n = "" // a question: no choice alone, but a card's command may ask one
+	}
+	if n != "" && !r.FreeText {
 		num, err := strconv.Atoi(n)
 		if err != nil {
 			num, ok = words.Number(n)
@@ -145,10 +148,10 @@ func Pick(text string, r flows.Receipt, words *locales.Words, commands bool) (da
 			return "", "", false // a number of no choice: text
 		}
 	}
-	if c, ok := only(r.Choices, func(c flows.Shown) bool { return labelIs(c.Label, n) }); ok {
+	if c, ok := only(r.Choices, func(c flows.Shown) bool { return n != "" && labelIs(c.Label, n) }); ok {
 		return c.Data, "", true
 	}
-	if c, ok := only(r.Choices, func(c flows.Shown) bool { return words.Means(n, c.Key) }); ok {
+	if c, ok := only(r.Choices, func(c flows.Shown) bool { return n != "" && words.Means(n, c.Key) }); ok {
 		return c.Data, "", true
 	}
 	if !commands {

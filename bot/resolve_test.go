@@ -75,6 +75,9 @@ func TestPick(t *testing.T) {
 		{"tidak", "tidak", summary, false, "i:confirm:cancel", ""},
 		{"no", "No", summary, false, "i:confirm:cancel", ""},
 		{"a sentence", "ya sudah saya kirim kemarin", summary, false, "", ""},
+		{"a question", "ya?", summary, false, "", ""},
+		{"a number as a question", " 1 ? ", summary, false, "", ""},
+		{"done is no satisfaction", "sudah selesai", answered, false, "", ""},
 		{"the label without its tracking number", "saya puas", answered, false, "c:sat:KKR-261130-7QXM", ""},
 		{"the whole label", "Saya Puas (KKR-261130-7QXM)", answered, false, "c:sat:KKR-261130-7QXM", ""},
 		{"a word of a label", "balas", answered, false, "c:rep:KKR-261130-7QXM", ""},
@@ -103,6 +106,8 @@ func TestPick(t *testing.T) {
 		{"a number of no action with text", "4 Sudah kami proses", card, true, "", ""},
 		{"a number with text outside a group", "1 Sudah kami proses", card, false, "", ""},
 		{"a command outside a group", "jawab Sudah kami proses", card, false, "", ""},
+		{"a command that asks", "jawab Apakah KK Anda sudah diambil?", card, true, "a:answer:42:4", "Apakah KK Anda sudah diambil?"},
+		{"a card's word as a question", "arsip?", card, true, "", ""},
 		{"text that begins with no command", "tolong jawab segera", card, true, "", ""},
 	}
 	for _, tt := range tests {
