@@ -40,17 +40,16 @@ type Choices interface {
 }
 
 // resolve reads the text of a message from a surface without buttons against the
-// choices the person was shown, and makes it the choice it names (in.Choice; in.Text
-// keeps what follows a card's short command, empty otherwise). The choices are those
-// of the message it quotes (in.ReplyTo) when that is one of the desk's, else, in a
-// private chat, those of the latest message that offered any; a group message that
-// quotes none of the desk's messages is left as it is. A text that names no choice
-// (see Pick) stays text — but a number alone quoting a message of the desk in a group,
-// which is no text that message asks for, is a choice no longer offered (answered as a
-// stale card) — and so does anything that is not plain text (a command, a button's
-// data, a file, a shared phone number). The choice's data is as the message carried
-// it: a quote of an old card takes that card's version, which the handling of the
-// choice then finds changed.
+// choices the person was shown and, when it names one (see Pick), makes it that choice:
+// in.Choice is the choice's data, in.Text what follows a card's short command (empty
+// otherwise). The choices are those of the message it quotes (in.ReplyTo) when that is
+// one of the desk's; otherwise those of the chat's latest message that offered any in a
+// private chat, and none in a group. Anything but plain text (a command, a button's
+// data, a file, a shared phone number) and text that names no choice stay as they are,
+// but for a number alone quoting a message of the desk in a group that asks for no
+// text: a choice that message does not offer, answered as a stale card. The data is as
+// the message carried it: a quote of an old card takes that card's version, which the
+// handling of the choice then finds changed.
 func (d *Desk) resolve(ctx context.Context, dec Decoder, in flows.Inbound, group bool) (flows.Inbound, error) {
 	ts, ok := dec.(TextSurface)
 	if !ok || !ts.Numbered() || in.Choice != "" || in.Command != "" || in.Attachment != nil || in.Phone != "" ||
