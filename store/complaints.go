@@ -31,9 +31,12 @@ RETURNING id`
 	sqlLockComplaint = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1 FOR UPDATE`
 	sqlGetComplaint  = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1`
 	sqlGetByTracking = `SELECT ` + complaintColumns + ` FROM complaint WHERE tracking = upper($1)`
-	// sqlLastActor finds who made the complaint's latest change (alerts change nothing).
-	sqlLastActor = `SELECT actor_name, kind, actor_ref FROM audit_event
-WHERE complaint_id = $1 AND kind NOT IN ('remind', 'overdue', 'warn') ORDER BY id DESC LIMIT 1`
+	// sqlLastActor finds who made the complaint's latest change (alerts change nothing)
+	// and whether it was $2 (a channel identity), as a unit member or as the complainant.
+	sqlLastActor = `SELECT a.actor_name, a.kind, $2 <> '' AND a.actor_ref IN (actor_pseudonym('member', '', $2),
+	actor_pseudonym('complainant', c.contact_channel, $2))
+FROM audit_event a JOIN complaint c ON c.id = a.complaint_id
+WHERE a.complaint_id = $1 AND a.kind NOT IN ('remind', 'overdue', 'warn') ORDER BY a.id DESC LIMIT 1`
 
 	// sqlUpdateComplaints writes the mutable columns of many complaints at once, each
 	// only if its version is still the one read (compare-and-set).
@@ -273,12 +276,13 @@ func (db *DB) pipelined(ctx context.Context, fn func(*pgx.Conn) error) error {
 // actor's own (user, their channel identity), Data "Self" is "yes" and "By" is empty:
 // nobody is told that someone else did what they did themselves.
 func alreadyDone(ctx context.Context, q batcher, id int64, user string) error {
-	var by, kind, ref string
-	if err := q.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind, &ref); err != nil {
+	var by, kind string
+	var self bool
+	if err := q.QueryRow(ctx, sqlLastActor, id, user).Scan(&by, &kind, &self); err != nil {
 		return err
 	}
 	data := map[string]string{"By": by, "Event": kind}
-	if user != "" && ref == user {
+	if self {
 		data["By"], data["Self"] = "", "yes"
 	}
 	return &flows.Error{Code: flows.ErrAlreadyDone, Data: data}
@@ -378,7 +382,13 @@ func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes
 
 // recordBatch adds to b the statements that append the audit events of changes and
 // queue their notices, with edits of the given cards of the complaints they moved.
+// Each event names its actor by pseudonym (pseudonymKey.actorRef), never by chat
+// identity.
 func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Change, cards []cardRef, now time.Time) error {
+	key, err := db.pseudonyms()
+	if err != nil {
+		return err
+	}
 	n := len(changes)
 	var (
 		ids                                                     = make([]int64, n)
@@ -388,11 +398,12 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 	for i, ch := range changes {
 		a := ch.Audit
 		ids[i], at[i], kind[i] = ch.Complaint.ID, a.At, string(a.Kind)
-		akind[i], aunit[i], aref[i], aname[i] = string(a.Actor.Kind), a.Actor.Unit, a.Actor.Ref, a.Actor.Name
+		akind[i], aunit[i], aname[i] = string(a.Actor.Kind), a.Actor.Unit, a.Actor.Name
+		aref[i] = key.actorRef(a.Actor, ch.Complaint.Contact.Channel)
 		from[i], to[i], ub[i], ua[i], text[i] = string(a.FromState), string(a.ToState), a.UnitBefore, a.UnitAfter, a.Text
 	}
 	b.Queue(sqlInsertAudit, ids, at, kind, akind, aunit, aref, aname, from, to, ub, ua, text).Exec(func(pgconn.CommandTag) error { return nil })
-	_, err := queueBatch(b, outRows(rules, changes, cards), now)
+	_, err = queueBatch(b, outRows(rules, changes, cards), now)
 	return err
 }
 

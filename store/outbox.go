@@ -82,7 +82,17 @@ SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 	c.parts_sent, CASE WHEN c.parts_sent > 0 THEN c.receipt ELSE '' END, c.answer
 FROM claimed c ORDER BY c.id`
 
-	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = ''
+	// keptPayload is what a delivered or failed message keeps of its payload: what the
+	// record and the lookups by receipt read (the message ID, the complaint, its
+	// tracking number, report type, state and unit, whether it was a card). What people
+	// wrote, names, template data, lists, choices and files are dropped. Migration
+	// 00008 applied the same to the rows before it.
+	keptPayload = `jsonb_strip_nulls(jsonb_build_object('msg', payload->'msg', 'complaint', payload->'complaint',
+	'tracking', payload->'tracking', 'report', payload->'report', 'state', payload->'state', 'unit', payload->'unit',
+	'card', payload->'card'))`
+
+	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = '',
+	payload = ` + keptPayload + `
 WHERE id = $1 AND delivered_at IS NULL RETURNING complaint_id, channel, chat, (payload->>'card')::boolean, edit_of`
 	// sqlCardDelivered makes a delivered card the one later edits replace: a new card
 	// always, an edit only when it replaced the current card (an edit of an older card,
@@ -94,7 +104,8 @@ WHERE complaint_id = $1 AND channel = $2 AND chat = $3 AND ($6::bigint IS NULL O
 	// sqlDefer is sqlRetry for a wait that is no failure: the claim's attempt is taken back.
 	sqlDefer = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3,
 	attempts = greatest(attempts - 1, 0) WHERE id = $1 AND delivered_at IS NULL`
-	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
+	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3, payload = ` + keptPayload + `
+WHERE id = $1 AND delivered_at IS NULL`
 	sqlNotify = `SELECT pg_notify('aduan_outbox', '')`
 )
 
@@ -312,7 +323,9 @@ func (db *DB) Progress(ctx context.Context, id int64, parts int, r flows.Receipt
 
 // Delivered records that the channel confirmed message id at now, with its reference
 // for the message (e.g. Telegram's message ID) and the forum topic it went to, if any.
-// It is never sent again; a delivered card becomes the one later edits replace.
+// It is never sent again; a delivered card becomes the one later edits replace. The
+// message keeps only the part of its payload that keptPayload names: what it said to
+// whom is gone.
 func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var complaint *int64
@@ -349,7 +362,7 @@ func (db *DB) Defer(ctx context.Context, id int64, at time.Time, reason string) 
 }
 
 // Failed gives up on message id at now (the chat is unreachable); the chat's later
-// messages proceed.
+// messages proceed. Like a delivered message, it keeps only what keptPayload names.
 func (db *DB) Failed(ctx context.Context, id int64, reason string, now time.Time) error {
 	return db.exec(ctx, "mark failed", sqlFailed, id, now, reason)
 }
