@@ -49,9 +49,10 @@ WHERE k.complaint_id = ANY($1) AND NOT u.retired ORDER BY k.complaint_id, k.chan
 
 	// sqlSupersede drops card edits that a newer edit of the same message, queued behind
 	// them, makes pointless: both show the complaint as it is when sent. They are marked
-	// failed with a reason, never sent.
+	// failed with a reason, never sent, and keep what a failed message keeps.
 	sqlSupersede = `
-UPDATE outbox p SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = 'superseded by a newer edit'
+UPDATE outbox p SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = 'superseded by a newer edit',
+	payload = ` + keptPayload + `
 WHERE p.channel = ANY($1) AND p.edit_of IS NOT NULL AND p.delivered_at IS NULL AND p.failed_at IS NULL AND ` + leaseFree + `
   AND EXISTS (SELECT 1 FROM outbox n WHERE n.edit_of = p.edit_of AND n.channel = p.channel AND n.chat = p.chat AND n.id > p.id
               AND n.delivered_at IS NULL AND n.failed_at IS NULL)`
