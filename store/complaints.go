@@ -347,7 +347,8 @@ func (db *DB) List(ctx context.Context, f Filter) ([]flows.Complaint, error) {
 	return out, rows.Err()
 }
 
-// Audit returns the audit trail of complaint id, oldest first.
+// Audit returns the audit trail of complaint id, oldest first. Each actor's Ref is
+// their pseudonym (ActorRef), never a chat identity.
 func (db *DB) Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error) {
 	rows, err := db.pool.Query(ctx, sqlAudit, id)
 	if err != nil {
