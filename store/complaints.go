@@ -172,7 +172,8 @@ func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rule
 // writes the complaint, its audit event and its notices. When the complaint changed
 // since the actor saw it, it returns flows.ErrAlreadyDone with Data "By" (who changed it)
 // and "Event" (what they did). Refusals by the rules are returned as *flows.Error;
-// ErrNotFound when there is no such complaint.
+// ErrNotFound when there is no such complaint. An event asked from a chat (ev.Origin)
+// is acknowledged there, after the change's notices and card edits (flows.Change.Acks).
 //
 // The transaction takes three round trips: BEGIN with the complaint locked and read and
 // its cards read; the compare-and-set, the audit event, the messages with the cards and
@@ -272,20 +273,28 @@ func (db *DB) pipelined(ctx context.Context, fn func(*pgx.Conn) error) error {
 }
 
 // alreadyDone is the refusal of an action on a complaint that changed since the actor
-// saw it, naming who changed it (Data "By") and how ("Event"). When the change was the
-// actor's own (user, their channel identity), Data "Self" is "yes" and "By" is empty:
-// nobody is told that someone else did what they did themselves.
+// (user, their channel identity) saw it: flows.AlreadyDone of its latest change.
 func alreadyDone(ctx context.Context, q batcher, id int64, user string) error {
-	var by, kind string
-	var self bool
-	if err := q.QueryRow(ctx, sqlLastActor, id, user).Scan(&by, &kind, &self); err != nil {
+	last, err := scanLastActor(q.QueryRow(ctx, sqlLastActor, id, user), user)
+	if err != nil {
 		return err
 	}
-	data := map[string]string{"By": by, "Event": kind}
-	if self {
-		data["By"], data["Self"] = "", "yes"
+	return flows.AlreadyDone(last, user)
+}
+
+// scanLastActor reads the row of sqlLastActor run for user: the complaint's latest
+// change, with its actor's name and, since the trail holds only pseudonyms, Ref user
+// when the change was user's own and empty otherwise.
+func scanLastActor(row pgx.Row, user string) (flows.AuditEvent, error) {
+	var last flows.AuditEvent
+	var self bool
+	if err := row.Scan(&last.Actor.Name, &last.Kind, &self); err != nil {
+		return last, err
 	}
-	return &flows.Error{Code: flows.ErrAlreadyDone, Data: data}
+	if self {
+		last.Actor.Ref = user
+	}
+	return last, nil
 }
 
 // Complaint returns the complaint with the given ID, or ErrNotFound.
