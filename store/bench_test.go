@@ -421,6 +421,8 @@ const receiptRows = 2_000_000
 //	about          the complaint a citizen's quoted message was about (sqlAbout)
 //	pending        the pending action a group member's quoted prompt asked text for
 //	pending-miss   a quote of a group message that prompted nothing (no row found)
+//	shown          what a group message quoted on a surface without buttons offered
+//	               (sqlShownByReceipt: its numbered choices)
 //
 // and reports the median and 99th percentile besides the mean. noindex/… repeat them
 // after dropping the index of delivered receipts, as the lookups ran before it. The
@@ -476,6 +478,7 @@ SELECT channel, chat, unit, complaint_id, 1, 'answer', id, $1 FROM outbox WHERE 
 		{"about", store.SQLAbout, sample(`unit = ''`), true},
 		{"pending", store.SQLPendingByPrompt, sample(`unit <> '' AND receipt LIKE '%00'`), true},
 		{"pending-miss", store.SQLPendingByPrompt, sample(`unit <> '' AND receipt LIKE '%20'`), false},
+		{"shown", store.SQLShownByReceipt, sample(`unit <> ''`), true},
 	}
 	run := func(prefix string) {
 		for _, tc := range cases {

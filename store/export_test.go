@@ -41,4 +41,5 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 const (
 	SQLAbout           = sqlAbout
 	SQLPendingByPrompt = sqlPendingByPrompt
+	SQLShownByReceipt  = sqlShownByReceipt
 )

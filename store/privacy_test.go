@@ -295,7 +295,7 @@ VALUES (1, 'KR-1', 3, 'pengaduan', 'biasa', 'isi', 'whatsapp', $1, 'answered', '
 // statement to its generic plan): the index's predicate follows from the queries'.
 func TestReceiptLookupsUseTheIndex(t *testing.T) {
 	db, _ := setup(t)
-	for name, sql := range map[string]string{"about": store.SQLAbout, "pending": store.SQLPendingByPrompt} {
+	for name, sql := range map[string]string{"about": store.SQLAbout, "pending": store.SQLPendingByPrompt, "shown": store.SQLShownByReceipt} {
 		err := pgx.BeginFunc(ctx, db.Pool(), func(tx pgx.Tx) error {
 			for _, s := range []string{`SET LOCAL plan_cache_mode = force_generic_plan`, `SET LOCAL enable_seqscan = off`,
 				`PREPARE lookup(text, text, text) AS ` + sql} {
