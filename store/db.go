@@ -83,8 +83,8 @@ func poolConfig(url string) (*pgxpool.Config, error) {
 // Open connects to the database at url (a PostgreSQL URL or DSN) and checks that it
 // answers within the connect timeout (connect_timeout in url, else ConnectTimeout). It
 // does not migrate; it reads the key of the audit trail's pseudonyms when the schema
-// has one (Migrate and CheckSchema read it otherwise). Its error says what failed: the URL, the connection (with the
-// server's address), or the timeout.
+// has one (Migrate and CheckSchema read it otherwise). Its error says what failed: the
+// URL, the connection (with the server's address), or the timeout.
 func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	cfg, err := poolConfig(url)
 	if err != nil {
