@@ -28,9 +28,10 @@ WHERE contact_channel = $1 AND contact_chat = $2
   AND (state = 'answered' OR tracking = $3 OR id >= coalesce((SELECT id FROM complaint
 	WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id DESC OFFSET 19 LIMIT 1), 0))
 ORDER BY id DESC`
-	// sqlAbout: what complaint the desk's message with a receipt in a chat was about.
+	// sqlAbout: what complaint the desk's message with a receipt in a chat was about
+	// (index outbox_delivered_receipt).
 	sqlAbout = `SELECT coalesce(payload->>'tracking', '') FROM outbox
-WHERE channel = $1 AND chat = $2 AND receipt = $3 ORDER BY id DESC LIMIT 1`
+WHERE channel = $1 AND chat = $2 AND receipt = $3 AND delivered_at IS NOT NULL AND receipt <> '' ORDER BY id DESC LIMIT 1`
 	// sqlContactLang: the language a citizen chose, for the messages about their open complaints.
 	sqlContactLang = `UPDATE complaint SET contact_lang = $3
 WHERE contact_channel = $1 AND contact_chat = $2 AND state NOT IN ('closed', 'archived') AND contact_lang <> $3`
@@ -50,7 +51,7 @@ VALUES ($10, $1, $2, $3, $4, $5, $6, $7, $8, $9, $11)`
 	sqlPendingByPrompt = `
 SELECT p.id, p.unit, p.complaint_id, p.version, p.event, p.target, p.text, p.done_at IS NOT NULL
 FROM pending_action p JOIN outbox o ON o.id = p.prompt_id
-WHERE o.channel = $1 AND o.chat = $2 AND o.receipt = $3
+WHERE o.channel = $1 AND o.chat = $2 AND o.receipt = $3 AND o.delivered_at IS NOT NULL AND o.receipt <> ''
 ORDER BY p.id DESC LIMIT 1`
 	sqlLockPending = `SELECT id, unit, complaint_id, version, event, target, text, done_at IS NOT NULL
 FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
@@ -233,8 +234,9 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 			return err
 		})
 		b.Queue(sqlCardInChat, a.Complaint, in.Channel, in.Chat).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
-		b.Queue(sqlLastActor, a.Complaint).QueryRow(func(row pgx.Row) error {
-			err := row.Scan(&last.Actor.Name, &last.Kind, &last.Actor.Ref)
+		b.Queue(sqlLastActor, a.Complaint, in.User).QueryRow(func(row pgx.Row) error {
+			var err error
+			last, err = scanLastActor(row, in.User)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil
 			}
