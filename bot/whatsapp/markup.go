@@ -11,7 +11,8 @@ import (
 
 // Format returns message m as WhatsApp text: its blocks, each escaped (see Escape), a
 // blank line apart, then its choices one per line, numbered in the order of
-// bot.Message.Numbered ("1. Saya puas"), the numbers in bold.
+// bot.Message.Numbered ("1. Saya puas"), the numbers in bold, and below them, in
+// italics, the hint that says how to take one.
 func Format(m bot.Message) string {
 	var parts []string
 	for _, b := range m.Blocks {
@@ -25,6 +26,9 @@ func Format(m bot.Message) string {
 			lines[i] = "*" + strconv.Itoa(i+1) + ".* " + Escape(strings.TrimSpace(o.Label))
 		}
 		parts = append(parts, strings.Join(lines, "\n"))
+		if h := strings.TrimSpace(m.Hint); h != "" {
+			parts = append(parts, "_"+Escape(h)+"_")
+		}
 	}
 	return strings.Join(parts, "\n\n")
 }
