@@ -353,3 +353,29 @@ func TestDeliverRendered(t *testing.T) {
 		t.Errorf("sent %q", got)
 	}
 }
+
+// TestDeliverRecord: a complaint's whole record goes to the unit's group as a text
+// document named by its tracking number, rendered now from the store.
+func TestDeliverRecord(t *testing.T) {
+	r := newRig(t, Config{})
+	rules := flowstest.Rules(t)
+	c, err := r.db.File(context.Background(), rules, "KR", flowstest.Report(), r.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := flows.Envelope{ID: 1, Channel: Name, Chat: group.String(), Unit: rules.Units.Units()[0].Code, Lang: "id",
+		Notice: flows.Notice{Msg: flows.MsgRecord, Complaint: c.ID, Tracking: c.Tracking, Text: "Berkas " + c.Tracking}}
+	rc, err := r.deliver(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.fake.sentMessages()
+	doc := got[0].Msg.GetDocumentMessage()
+	if len(got) != 1 || doc.GetFileName() != c.Tracking+".txt" || doc.GetMimetype() != "text/plain" || doc.GetCaption() != "Berkas "+c.Tracking ||
+		rc.Ref != string(got[0].ID) {
+		t.Fatalf("sent %+v", got)
+	}
+	if up := string(r.fake.uploads[0]); !strings.Contains(up, c.Tracking) || int(doc.GetFileLength()) != len(up) {
+		t.Errorf("record uploaded: %q", up)
+	}
+}

@@ -184,7 +184,7 @@ type rig struct {
 
 func newRig(t testing.TB, cfg Config) *rig {
 	t.Helper()
-	db, _ := storetest.New(t)
+	db := storetest.NewWithUnits(t, flowstest.Units())
 	cat, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
