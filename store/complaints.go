@@ -169,7 +169,8 @@ func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rule
 // writes the complaint, its audit event and its notices. When the complaint changed
 // since the actor saw it, it returns flows.ErrAlreadyDone with Data "By" (who changed it)
 // and "Event" (what they did). Refusals by the rules are returned as *flows.Error;
-// ErrNotFound when there is no such complaint.
+// ErrNotFound when there is no such complaint. An event asked from a chat (ev.Origin)
+// is acknowledged there, after the change's notices and card edits (flows.Change.Acks).
 //
 // The transaction takes three round trips: BEGIN with the complaint locked and read and
 // its cards read; the compare-and-set, the audit event, the messages with the cards and
@@ -269,19 +270,13 @@ func (db *DB) pipelined(ctx context.Context, fn func(*pgx.Conn) error) error {
 }
 
 // alreadyDone is the refusal of an action on a complaint that changed since the actor
-// saw it, naming who changed it (Data "By") and how ("Event"). When the change was the
-// actor's own (user, their channel identity), Data "Self" is "yes" and "By" is empty:
-// nobody is told that someone else did what they did themselves.
+// (user, their channel identity) saw it: flows.AlreadyDone of its latest change.
 func alreadyDone(ctx context.Context, q batcher, id int64, user string) error {
-	var by, kind, ref string
-	if err := q.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind, &ref); err != nil {
+	var last flows.AuditEvent
+	if err := q.QueryRow(ctx, sqlLastActor, id).Scan(&last.Actor.Name, &last.Kind, &last.Actor.Ref); err != nil {
 		return err
 	}
-	data := map[string]string{"By": by, "Event": kind}
-	if user != "" && ref == user {
-		data["By"], data["Self"] = "", "yes"
-	}
-	return &flows.Error{Code: flows.ErrAlreadyDone, Data: data}
+	return flows.AlreadyDone(last, user)
 }
 
 // Complaint returns the complaint with the given ID, or ErrNotFound.

@@ -114,12 +114,12 @@ type cardRef struct {
 	outbox        int64
 }
 
-// moved lists the complaints of changes whose cards must be refreshed: every change
-// that moved a complaint, so that no card shows buttons for a version that is gone.
+// moved lists the complaints of changes whose cards must be refreshed
+// (flows.Change.RefreshesCards).
 func moved(changes []flows.Change) []int64 {
 	var ids []int64
 	for _, ch := range changes {
-		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile && k != flows.EvAddInfo {
+		if ch.RefreshesCards() {
 			ids = append(ids, ch.Complaint.ID)
 		}
 	}
@@ -164,8 +164,9 @@ func queue(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.C
 	return err
 }
 
-// outRows are the outbox rows for the notices of changes and, for the complaints they
-// moved, the edits of their cards (cards of other complaints are ignored).
+// outRows are the outbox rows for the notices of changes, for the complaints they
+// moved the edits of their cards (cards of other complaints are ignored), then the
+// changes' acknowledgements (flows.Change.Acks, see originRows).
 func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outRow {
 	var rows []outRow
 	for _, ch := range changes {
@@ -175,6 +176,18 @@ func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outR
 			}
 		}
 	}
+	rows = append(rows, cardRows(changes, cards)...)
+	for _, ch := range changes {
+		for _, n := range ch.Acks {
+			rows = append(rows, originRows(n)...)
+		}
+	}
+	return rows
+}
+
+// cardRows are the edits of the cards of the complaints changes moved.
+func cardRows(changes []flows.Change, cards []cardRef) []outRow {
+	var rows []outRow
 	ids := moved(changes)
 	if len(ids) == 0 {
 		return rows
@@ -309,7 +322,9 @@ func (db *DB) Progress(ctx context.Context, id int64, parts int, r flows.Receipt
 
 // Delivered records that the channel confirmed message id at now, with its reference
 // for the message (e.g. Telegram's message ID) and the forum topic it went to, if any.
-// It is never sent again; a delivered card becomes the one later edits replace.
+// It is never sent again; a delivered card becomes the one later edits replace. The
+// choices a surface without buttons numbered with it, and whether it took typed text
+// (r.Choices, r.FreeText), are kept for reading typed answers (see Shown).
 func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var complaint *int64
@@ -319,6 +334,9 @@ func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time
 		err := tx.QueryRow(ctx, sqlDelivered, id, now, r.Ref, r.Thread).Scan(&complaint, &channel, &chat, &card, &editOf)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // delivered before
+		}
+		if err == nil {
+			err = saveShown(ctx, tx, id, r)
 		}
 		if err != nil || complaint == nil || card == nil || !*card {
 			return err
