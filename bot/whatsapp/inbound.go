@@ -213,8 +213,9 @@ func waids(vcard string) []string {
 // or without a slash ("/lapor", "lapor", "bantuan" alone), text, a quote of a message
 // (ReplyTo is the quoted message's ID, the receipt the desk recorded when it sent it),
 // a photo or document downloaded and kept at once (in a private chat, when the draft
-// has room for it; one over MaxFileBytes is Unsupported "too_large"), a location as the
-// place, the citizen's own number shared as a contact card (Phone), and "voice",
+// has room for it; one over MaxFileBytes is Unsupported "too_large"), a location (sent
+// when the conversation asks where it happened, also the place typed: its name and
+// address, or its coordinates), the citizen's own number shared as a contact card (Phone), and "voice",
 // "video", "sticker", "contact_other" or "edited" as Unsupported. In a group, User is
 // the participant who wrote, files are not fetched, and a command or a quote of the
 // desk's own message carries Press (see deliverAnswer): the answer to it goes to the
@@ -249,6 +250,9 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 		in, err = c.fetch(ctx, in, p)
 	case p.Kind == "location":
 		in.Attachment = &flows.Attachment{Kind: "location", Ref: fmt.Sprintf("%.6f,%.6f", p.Lat, p.Long), Name: p.Place}
+		if !p.Group && in.Text == "" {
+			in, err = c.place(ctx, in)
+		}
 	case p.Kind == "contact":
 		if phone, ok := ownNumber(p); ok {
 			in.Phone = phone
@@ -409,6 +413,19 @@ func (c *Bot) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inb
 		return in, err
 	}
 	in.Attachment = &flows.Attachment{Kind: kind, Ref: ref, Name: name, Size: int64(len(data))}
+	return in, nil
+}
+
+// place makes a location sent when the conversation asks where it happened the answer
+// too: its name and address, or else its coordinates, as the typed place.
+func (c *Bot) place(ctx context.Context, in flows.Inbound) (flows.Inbound, error) {
+	step, _, err := c.store.DraftFiles(ctx, Name, in.Chat)
+	if err != nil {
+		return in, err
+	}
+	if step == flows.StepWhere {
+		in.Text = cmp.Or(in.Attachment.Name, strings.ReplaceAll(in.Attachment.Ref, ",", ", "))
+	}
 	return in, nil
 }
 
