@@ -172,6 +172,7 @@ var fakeRender = RenderFunc(func(ctx context.Context, m flows.Envelope) (bot.Mes
 // rig is a channel over a fake client and a real database.
 type rig struct {
 	wa     *Bot
+	rules  *flows.Rules
 	fake   *fakeClient
 	db     *store.DB
 	clock  *flowstest.Clock
@@ -184,13 +185,24 @@ type rig struct {
 
 func newRig(t testing.TB, cfg Config) *rig {
 	t.Helper()
-	db := storetest.NewWithUnits(t, flowstest.Units())
+	return newRigOf(t, cfg, flowstest.Units())
+}
+
+// newRigOf is newRig over the given units.
+func newRigOf(t testing.TB, cfg Config, units []flows.Unit) *rig {
+	t.Helper()
+	db := storetest.NewWithUnits(t, units)
 	cat, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir, err := flows.NewDirectory(units)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rules := flowstest.Rules(t)
-	r := &rig{fake: newFake(), db: db, clock: flowstest.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
+	rules.Units = dir
+	r := &rig{rules: rules, fake: newFake(), db: db, clock: flowstest.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
 	r.wa = New(cfg, r.fake, db, fakeRender, cat, func() *flows.Rules { return rules }, r.clock, nil, func() { r.wakes++ })
 	r.wa.sleep = func(ctx context.Context, d time.Duration) error {
 		r.mu.Lock()

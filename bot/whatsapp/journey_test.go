@@ -5,11 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
 	"aduan/bot"
@@ -29,14 +32,22 @@ type journey struct {
 	n        int
 }
 
-func newJourney(t *testing.T) *journey {
+// newJourney returns the desk over WhatsApp; with groups, the national admins work
+// in the WhatsApp group (and only there), the other units on Telegram.
+func newJourney(t *testing.T, groups bool) *journey {
 	t.Helper()
-	r := newRig(t, Config{Pacing: Pacing{Gap: time.Millisecond}})
+	units := flowstest.Units()
+	for i := range units {
+		if groups && units[i].Code == flowstest.National {
+			units[i].Chats = []flows.ChatRef{{Channel: Name, Chat: group.String()}}
+		}
+	}
+	r := newRigOf(t, Config{Pacing: Pacing{Gap: time.Millisecond}}, units)
 	cat, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := flowstest.Rules(t)
+	rules := r.rules
 	renderer := RenderFor(bot.NewRenderer(cat, func() *flows.Rules { return rules }, r.db, nil))
 	j := &journey{rig: r}
 	r.wa.render = RenderFunc(func(ctx context.Context, m flows.Envelope) (bot.Message, error) {
@@ -55,7 +66,14 @@ func newJourney(t *testing.T) *journey {
 func (j *journey) say(t *testing.T, m *waE2E.Message) ([]string, []flows.MsgID) {
 	t.Helper()
 	j.n++
-	evt := private("3EB0J"+strings.Repeat("0", 3)+string(rune('A'+j.n)), m)
+	return j.send(t, private("3EB0J"+strconv.Itoa(j.n), m))
+}
+
+// send has WhatsApp deliver evt, lets the desk handle it and the sender deliver what
+// it queued, and returns the texts WhatsApp was asked to send (all to evt's chat) and
+// the notices they were.
+func (j *journey) send(t *testing.T, evt *events.Message) ([]string, []flows.MsgID) {
+	t.Helper()
 	from := len(j.rendered)
 	if !j.wa.HandleMessage(evt) {
 		t.Fatal("HandleMessage = false")
@@ -70,8 +88,8 @@ func (j *journey) say(t *testing.T, m *waE2E.Message) ([]string, []flows.MsgID) 
 	}
 	var texts []string
 	for _, s := range j.fake.sentMessages()[j.seen:] {
-		texts = append(texts, s.Msg.GetConversation())
-		if s.To != citizen {
+		texts = append(texts, s.Msg.GetConversation()+s.Msg.GetExtendedTextMessage().GetText())
+		if s.To != evt.Info.Chat {
 			t.Errorf("sent to %s", s.To)
 		}
 	}
@@ -83,7 +101,7 @@ func (j *journey) say(t *testing.T, m *waE2E.Message) ([]string, []flows.MsgID) 
 // command, files it by typing numbers and words, sends a location as the place, and
 // gets the tracking number — every message numbered and worded for WhatsApp.
 func TestJourneyFiling(t *testing.T) {
-	j := newJourney(t)
+	j := newJourney(t, false)
 	for i, step := range []struct {
 		m    *waE2E.Message
 		want []flows.MsgID
@@ -125,5 +143,64 @@ func TestJourneyFiling(t *testing.T) {
 	}
 	if last := j.fake.sentMessages(); !strings.Contains(last[len(last)-1].Msg.GetConversation(), tracking) {
 		t.Errorf("the tracking number %s is not in the last message", tracking)
+	}
+}
+
+// TestJourneyGroup: the national admins work a complaint in their WhatsApp group: the
+// card comes with its actions numbered; an admin quotes it with a number and the desk
+// acts; a quote of the card as it was before changes nothing and says so; someone no
+// longer in the group is refused — each answer in the group, quoting the admin.
+func TestJourneyGroup(t *testing.T) {
+	j := newJourney(t, true)
+	j.wa.Use(j.fake, deskPN, deskLID)
+	j.fake.groups[group] = &types.GroupInfo{JID: group, Participants: []types.GroupParticipant{{JID: adminLID, LID: adminLID, PhoneNumber: adminPN}}}
+	ctx := context.Background()
+	c, err := j.db.File(ctx, j.rules, "KR", flowstest.Report(), j.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.sender.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cards := j.fake.sentMessages()
+	if len(cards) != 1 || cards[0].To != group || !strings.Contains(cards[0].Msg.GetConversation(), c.Tracking) ||
+		!strings.Contains(cards[0].Msg.GetConversation(), "\n*1.* ") {
+		t.Fatalf("the card: %+v", cards)
+	}
+	j.seen = 1
+	quote := func(id, of, what string) *events.Message {
+		return inGroup(id, &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(what),
+			ContextInfo: &waE2E.ContextInfo{StanzaID: proto.String(of), Participant: proto.String(deskLID.String())}}})
+	}
+	texts, msgs := j.send(t, quote("3EB0Q1", string(cards[0].ID), "1"))
+	if !slices.Equal(msgs, []flows.MsgID{flows.MsgChooseTarget}) || !strings.Contains(texts[0], "*1.* Admin Kabupaten Kubu Raya") {
+		t.Fatalf("quoting the card with 1: %v %q", msgs, texts)
+	}
+	targets := j.fake.sentMessages()[j.seen-1]
+	texts, msgs = j.send(t, quote("3EB0Q2", string(targets.ID), "1."))
+	if !slices.Equal(msgs, []flows.MsgID{flows.MsgCard, flows.MsgDone}) || !strings.Contains(texts[1], "Sari (Dukcapil)") {
+		t.Fatalf("quoting the targets with 1.: %v %q", msgs, texts)
+	}
+	var state string
+	if err := j.db.Pool().QueryRow(ctx, `SELECT state FROM complaint WHERE id = $1`, c.ID).Scan(&state); err != nil || state != string(flows.Routed) {
+		t.Fatalf("complaint %s, %v; want routed", state, err)
+	}
+	// The old card's "2" (archive) was for the complaint as it was: nothing is done.
+	texts, msgs = j.send(t, quote("3EB0Q3", string(cards[0].ID), "2"))
+	answer := j.fake.sentMessages()[j.seen-1].Msg.GetExtendedTextMessage()
+	if !slices.Equal(msgs, []flows.MsgID{flows.MsgRefusedU}) || answer.GetContextInfo().GetStanzaID() != "3EB0Q3" ||
+		answer.GetContextInfo().GetParticipant() != adminLID.String() {
+		t.Fatalf("a quote of the old card: %v %q, quoting %v", msgs, texts, answer.GetContextInfo())
+	}
+	if err := j.db.Pool().QueryRow(ctx, `SELECT state FROM complaint WHERE id = $1`, c.ID).Scan(&state); err != nil || state != string(flows.Routed) {
+		t.Fatalf("complaint %s, %v after the stale quote", state, err)
+	}
+	// Someone not in the group is refused, in the group, quoting them.
+	stranger := quote("3EB0Q4", string(targets.ID), "1")
+	stranger.Info.Sender, stranger.Info.SenderAlt = citizenLID, types.JID{}
+	_, msgs = j.send(t, stranger)
+	answer = j.fake.sentMessages()[j.seen-1].Msg.GetExtendedTextMessage()
+	if !slices.Equal(msgs, []flows.MsgID{flows.MsgNotMember}) || answer.GetContextInfo().GetStanzaID() != "3EB0Q4" {
+		t.Errorf("a stranger: %v, quoting %v", msgs, answer.GetContextInfo())
 	}
 }
