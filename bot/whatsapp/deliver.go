@@ -108,6 +108,7 @@ func (c *Bot) texts(ctx context.Context, m flows.Envelope) (bot.Message, []*waE2
 func (c *Bot) send(ctx context.Context, cl Client, to types.JID, m flows.Envelope, parts []*waE2E.Message,
 	record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
 	if len(parts) == 0 {
+		c.log.Warn("whatsapp message empty, nothing sent", "outbox_id", m.ID, "msg", m.Notice.Msg)
 		return flows.Receipt{}, nil
 	}
 	base := m.PartRef

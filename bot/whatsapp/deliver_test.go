@@ -296,6 +296,9 @@ func TestSplit(t *testing.T) {
 	if got := split("satu dua tiga", 100); len(got) != 1 || got[0] != "satu dua tiga" {
 		t.Errorf("short: %q", got)
 	}
+	if got := split("", 100); len(got) != 0 {
+		t.Errorf("empty: %q", got)
+	}
 	if got := split("aaaa bbbb\n\ncccc dddd", 12); len(got) != 2 || got[0] != "aaaa bbbb" || got[1] != "cccc dddd" {
 		t.Errorf("paragraphs: %q", got)
 	}

@@ -70,6 +70,7 @@ func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // split cuts text into parts of at most limit characters, at a paragraph's end where it
 // can, else at a line's end, else at a space, else anywhere (never inside a character).
+// An empty text has no parts.
 func split(text string, limit int) []string {
 	var out []string
 	for utf8.RuneCountInString(text) > limit {
@@ -90,7 +91,7 @@ func split(text string, limit int) []string {
 		out = append(out, strings.TrimRight(head[:at], " \n"))
 		text = strings.TrimLeft(text[at:], " \n")
 	}
-	if text != "" || len(out) == 0 {
+	if text != "" {
 		out = append(out, text)
 	}
 	return out
