@@ -385,3 +385,21 @@ func TestDeliverRecord(t *testing.T) {
 		t.Errorf("record uploaded: %q", up)
 	}
 }
+
+// TestDeliverCardRefreshSentAnew: a card that replaces an earlier one goes out as a new
+// message under a new ID, never as an edit of the old one, whose numbers stay those of
+// the complaint as it was.
+func TestDeliverCardRefreshSentAnew(t *testing.T) {
+	r := newRig(t, Config{})
+	m := flows.Envelope{ID: 5, Channel: Name, Chat: group.String(), Unit: "national", Edit: "3EB0OLDCARD",
+		Notice: flows.Notice{Msg: "x", Text: "Kartu terbaru", Choices: [][]flows.Choice{{{Text: "Teruskan", Data: "c:route:1:2"}}}}}
+	rc, err := r.deliver(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.fake.sentMessages()
+	want := &waE2E.Message{Conversation: proto.String("Kartu terbaru\n\n*1.* Teruskan")}
+	if len(got) != 1 || !same(got[0].Msg, want) || got[0].ID == "3EB0OLDCARD" || rc.Ref != string(got[0].ID) {
+		t.Errorf("sent %+v, receipt %+v; want a new message", got, rc)
+	}
+}
