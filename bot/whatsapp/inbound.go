@@ -82,6 +82,11 @@ func (c *Bot) HandleMessage(evt *events.Message) (ok bool) {
 	if !keep {
 		return true
 	}
+	// The database holds no U+0000 in text (invalid UTF-8 the encoder replaces itself).
+	p.Text, p.Name, p.Place = noNUL(p.Text), noNUL(p.Name), noNUL(p.Place)
+	if p.Media != nil {
+		p.Media.Name, p.Media.Mime = noNUL(p.Media.Name), noNUL(p.Media.Mime)
+	}
 	raw, err := json.Marshal(p)
 	if err != nil {
 		c.log.Error("whatsapp message not encodable", "message_id", p.ID, "err", err)
@@ -99,6 +104,9 @@ func (c *Bot) HandleMessage(evt *events.Message) (ok bool) {
 	}
 	return true
 }
+
+// noNUL replaces U+0000 in s with U+FFFD.
+func noNUL(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }
 
 // normalize turns a message event into its payload, and reports false for a message
 // that is nothing for the desk (see HandleMessage).

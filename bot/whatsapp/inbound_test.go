@@ -153,6 +153,16 @@ func TestHandleMessageNotStored(t *testing.T) {
 	}
 }
 
+// TestHandleMessageNUL: a text with U+0000 (which the database refuses) is stored,
+// the character replaced, and invalid UTF-8 too.
+func TestHandleMessageNUL(t *testing.T) {
+	r := newRig(t, Config{})
+	in, _ := r.handleAndDecode(t, private("3EB0C201", text("jalan\x00rusak \xff")))
+	if in.Text != "jalan\uFFFDrusak \uFFFD" {
+		t.Errorf("text %q", in.Text)
+	}
+}
+
 // TestHandleMessageRequested: a message WhatsApp's phone sent again on request (it
 // could not be decrypted at first) is a new message, though it comes as a web message.
 func TestHandleMessageRequested(t *testing.T) {
