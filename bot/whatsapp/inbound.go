@@ -220,11 +220,12 @@ func waids(vcard string) []string {
 // Decode turns a stored message into what the desk understands: a command typed with
 // or without a slash ("/lapor", "lapor", "bantuan" alone), text, a quote of a message
 // (ReplyTo is the quoted message's ID, the receipt the desk recorded when it sent it),
-// a photo or document downloaded and kept at once (in a private chat, when the draft
-// has room for it; one over MaxFileBytes is Unsupported "too_large"), a location (sent
-// when the conversation asks where it happened, also the place typed: its name and
-// address, or its coordinates), the citizen's own number shared as a contact card (Phone), and "voice",
-// "video", "sticker", "contact_other" or "edited" as Unsupported. In a group, User is
+// a photo or document with its caption as the text, downloaded and kept at once (in a
+// private chat, when the draft has room for it; one over MaxFileBytes is Unsupported
+// "too_large"), a location (sent when the conversation asks where it happened, also
+// the place typed: its name and address, or its coordinates), the citizen's own number
+// shared as a contact card (Phone), and "voice", "video", "sticker", "contact_other"
+// or "edited" as Unsupported. In a group, User is
 // the participant who wrote, files are not fetched, and a command or a quote of the
 // desk's own message carries Press (see deliverAnswer): the answer to it goes to the
 // group, quoting it. A private message is marked read once decoded.
@@ -243,7 +244,7 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 	}
 	text := strings.TrimSpace(p.Text)
 	in.Text = text
-	if cmd, rest, ok := command(text, p.Group); ok {
+	if cmd, rest, ok := command(text, p.Group); ok && p.Kind == "" {
 		in.Command, in.Text = cmd, rest
 	}
 	var err error
