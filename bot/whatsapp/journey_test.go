@@ -203,4 +203,11 @@ func TestJourneyGroup(t *testing.T) {
 	if !slices.Equal(msgs, []flows.MsgID{flows.MsgNotMember}) || answer.GetContextInfo().GetStanzaID() != "3EB0Q4" {
 		t.Errorf("a stranger: %v, quoting %v", msgs, answer.GetContextInfo())
 	}
+	// The group's commands, without the slash or with it.
+	if _, msgs := j.send(t, inGroup("3EB0Q5", text("Bantuan"))); !slices.Equal(msgs, []flows.MsgID{flows.MsgGroupHelp}) {
+		t.Errorf("\"Bantuan\" in the group: %v", msgs)
+	}
+	if _, msgs := j.send(t, inGroup("3EB0Q6", text("/antrian"))); len(msgs) != 1 || (msgs[0] != flows.MsgQueue && msgs[0] != flows.MsgQueueEmpty) {
+		t.Errorf("/antrian in the group: %v", msgs)
+	}
 }
