@@ -211,3 +211,37 @@ func TestJourneyGroup(t *testing.T) {
 		t.Errorf("/antrian in the group: %v", msgs)
 	}
 }
+
+// TestJourneyPacedByTheOutbox: a send whose slot is further off than a delivery sleeps
+// waits in the outbox, not counted as a failed attempt, and goes out once its time
+// has come.
+func TestJourneyPacedByTheOutbox(t *testing.T) {
+	j := newJourney(t, true)
+	j.wa.pacer = NewPacer(Pacing{Gap: 10 * time.Second})
+	ctx := context.Background()
+	for range 2 {
+		if _, err := j.db.File(ctx, j.rules, "KR", flowstest.Report(), j.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := j.sender.Drain(ctx); err != nil || n != 1 || len(j.fake.sentMessages()) != 1 {
+		t.Fatalf("first drain: %d delivered, %v; %d sent", n, err, len(j.fake.sentMessages()))
+	}
+	var attempts int
+	var lastErr string
+	if err := j.db.Pool().QueryRow(ctx, `SELECT attempts, last_error FROM outbox WHERE channel = $1 AND delivered_at IS NULL`, Name).
+		Scan(&attempts, &lastErr); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 0 || !strings.Contains(lastErr, "retry after") {
+		t.Errorf("the waiting card: %d attempts, last error %q", attempts, lastErr)
+	}
+	j.clock.Advance(9 * time.Second)
+	if n, _ := j.sender.Drain(ctx); n != 0 {
+		t.Errorf("delivered %d before the gap", n)
+	}
+	j.clock.Advance(time.Second)
+	if n, err := j.sender.Drain(ctx); err != nil || n != 1 || len(j.fake.sentMessages()) != 2 {
+		t.Errorf("after the gap: %d delivered, %v", n, err)
+	}
+}
