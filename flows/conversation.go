@@ -344,6 +344,11 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 			in.menu(o, mine, MsgMenuHint)
 			return
 		}
+		if caption == "" && s.Step == StepWhere && msg.Attachment.Kind == "location" {
+			// A location shared when asked where: kept with the evidence, and its name
+			// (or its coordinates) is the place.
+			caption = cmp.Or(strings.TrimSpace(msg.Attachment.Name), msg.Attachment.Ref)
+		}
 		takesText := s.Step == StepBody || s.Step == StepWhen || s.Step == StepWhere
 		in.attach(o, *msg.Attachment, caption == "" || !takesText)
 		if caption != "" && takesText {
