@@ -137,19 +137,25 @@ func newWADesk(t *testing.T, start, unitsOn string) *waDesk {
 	return d
 }
 
-// addWhatsApp gives Main the WhatsApp channel over the fake client, built as serve
-// builds it: the desk's renderer worded for WhatsApp, the database, the catalog with the
-// office, pacing kept (but short: a test sends many messages a second).
+// addWhatsApp gives Main the WhatsApp channel over the desk's fake client (see
+// whatsAppChannel), pacing kept but short: a test sends many messages a second.
 func (d *waDesk) addWhatsApp(m *Main) {
-	t := d.t
-	db, err := store.Open(t.Context(), m.Config.DatabaseURL)
+	d.bot = whatsAppChannel(d.t, m, d.wa, whatsapp.Config{Pacing: testPacing, Pace: &d.pace})
+}
+
+// whatsAppChannel adds to Main the WhatsApp channel over a fake client, built as serve
+// builds it: the desk's renderer worded for WhatsApp, a pool of its own on Main's
+// database, the catalog with the office, the intake's file limits, and cfg's pacing and
+// clock. The fake client feeds its messages to the channel's HandleMessage.
+func whatsAppChannel(tb testing.TB, m *Main, client *wafake.Client, cfg whatsapp.Config) *whatsapp.Bot {
+	db, err := store.Open(context.Background(), m.Config.DatabaseURL)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(db.Close)
+	tb.Cleanup(db.Close)
 	cat, err := locales.New()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	cat = cat.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours}).
 		WithCalendar(func() *flows.Calendar { return m.Rules().Calendar })
@@ -157,11 +163,12 @@ func (d *waDesk) addWhatsApp(m *Main) {
 	render := whatsapp.RenderFunc(func(ctx context.Context, env flows.Envelope) (bot.Message, error) {
 		return r.Render(ctx, env, locales.WhatsApp)
 	})
-	d.bot = whatsapp.New(whatsapp.Config{MaxFileBytes: m.Config.Intake.MaxFileBytes, MaxFiles: m.Config.Intake.MaxFiles,
-		Pacing: testPacing, Pace: &d.pace}, d.wa, db, render, cat, m.Rules, m.Clock, m.Log, nil)
-	d.bot.Use(d.wa, waSelf)
-	d.wa.Attach(d.bot.HandleMessage)
-	m.Channels = append(m.Channels, d.bot)
+	cfg.MaxFileBytes, cfg.MaxFiles = m.Config.Intake.MaxFileBytes, m.Config.Intake.MaxFiles
+	b := whatsapp.New(cfg, client, db, render, cat, m.Rules, m.Clock, m.Log, nil)
+	b.Use(client, client.Self())
+	client.Attach(b.HandleMessage)
+	m.Channels = append(m.Channels, b)
+	return b
 }
 
 // testPacing spaces WhatsApp sends by a millisecond: the pacing works, and a test

@@ -476,7 +476,7 @@ func (c *Client) FromMe(chat types.JID, text string) *events.Message {
 // Text returns a message's text as a phone shows it: the text or caption without
 // WhatsApp's markup ('*', '_', '~' pairs at word edges, the zero-width spaces that
 // keep a marker literal); a photo, document or location is shown as "[foto]",
-// "[dokumen NAME]" or "[lokasi LAT,LONG NAME]" before its caption.
+// "[dokumen NAME]" or "[lokasi LAT,LONG]" before its caption (a location's name).
 func Text(m *waE2E.Message) string {
 	var head, body string
 	switch {
