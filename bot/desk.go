@@ -11,12 +11,15 @@ import (
 	"time"
 
 	"aduan/flows"
+	"aduan/locales"
 )
 
 // Store is what the desk needs of the database to handle inbound messages. Each method
 // handles one message in one transaction, marking it handled (by its channel and ID)
 // together with its effects.
 type Store interface {
+	// Choices tells what the desk's delivered messages offered, to read typed answers.
+	Choices
 	// Converse handles a citizen's message in their private chat.
 	Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, now time.Time) error
 	// Press handles a card button pressed in the group of the given units.
@@ -85,6 +88,9 @@ type Desk struct {
 	Observe func(raw flows.RawInbound, err error)
 	// Workers is how many messages are handled at once (of different chats); default 16.
 	Workers int
+	// Words are the words that stand for choices on a surface without buttons (see
+	// TextSurface and Pick); nil is locales.StandardWords().
+	Words *locales.Words
 
 	strange sync.Map // group chats of no unit: chat -> when last logged
 	busy    atomic.Int32
@@ -308,7 +314,8 @@ func (d *Desk) maxAttempts() int {
 	return d.MaxAttempts
 }
 
-// handleRaw decodes and handles one stored message and settles what happens to it when
+// handleRaw decodes one stored message, reads typed text from a surface without buttons
+// against the choices shown (see TextSurface), handles it, and settles what happens to it when
 // that fails: a malformed message, or one whose handling panics, is given up at once
 // (it would fail the same way again); one that failed for a passing reason is retried
 // soon, with its chat's later messages waiting, and given up after MaxAttempts. A
@@ -349,5 +356,8 @@ func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound)
 		return fmt.Errorf("decode: %w", err)
 	}
 	in.Channel, in.ID = raw.Channel, raw.ID
+	if in, err = d.resolve(ctx, dec, in, group); err != nil {
+		return fmt.Errorf("resolve a typed choice: %w", err)
+	}
 	return d.handle(ctx, dec, in, group)
 }

@@ -35,11 +35,10 @@ type Message struct {
 // of that label when it has one (flows.Choice.Label, so that words meaning the same —
 // "ya", "iya", "ok" for a yes — can be matched to it), and the data that comes back in
 // flows.Inbound.Choice when it is taken.
-type Option struct {
-	Label string      `json:"label"`
-	Key   flows.MsgID `json:"key,omitempty"`
-	Data  string      `json:"data"`
-}
+//
+// It is flows.Shown, so that a channel returns the options it numbered in its receipt
+// (flows.Receipt.Choices) as they are.
+type Option = flows.Shown
 
 // Numbered returns the options of m in the order a surface without buttons numbers
 // them: row by row, left to right, from 1.

@@ -90,6 +90,12 @@ func (r *Renderer) Render(ctx context.Context, m flows.Envelope, s locales.Surfa
 	return out, nil
 }
 
+// For returns Render bound to surface s, for a channel that renders every message for
+// its own surface.
+func (r *Renderer) For(s locales.Surface) func(ctx context.Context, m flows.Envelope) (Message, error) {
+	return func(ctx context.Context, m flows.Envelope) (Message, error) { return r.Render(ctx, m, s) }
+}
+
 // notice renders m's notice with cat under rules, logging a partial rendering.
 func (r *Renderer) notice(cat *locales.Catalog, m flows.Envelope, rules *flows.Rules) string {
 	text, err := cat.Notice(m.Lang, m.Notice, rules.Units, rules.Calendar.Location())

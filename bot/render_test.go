@@ -125,6 +125,11 @@ func TestRenderCard(t *testing.T) {
 		t.Errorf("card on WhatsApp: hint %q, %v", m.Hint, err)
 	}
 
+	// Bound to a surface, the renderer renders the same.
+	if got, err := r.For(locales.WhatsApp)(ctx, env); err != nil || !slices.Equal(got.Blocks, []string{card}) || got.Hint == "" {
+		t.Errorf("For(WhatsApp): %+v, %v", got, err)
+	}
+
 	// A notice with the card below it.
 	n := flows.Notice{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Actor: "Petugas", Card: true,
 		Data: map[string]string{"Event": string(flows.EvRoute)}}

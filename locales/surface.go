@@ -6,14 +6,16 @@ import (
 )
 
 // Surface is what a channel's screen lets a person do, as the messages that tell them
-// what to do must word it: a surface without buttons numbers the choices ("ketik 1"),
-// one without slash commands takes the command's word alone ("ketik lapor").
+// what to do must word it: a surface without buttons numbers the choices (Hint: "Ketik
+// nomor pilihan Anda."), one without slash commands takes the command's word alone
+// ("ketik “lapor”").
 //
 // A catalog renders every message for one surface (see Catalog.On). Templates read the
-// surface's Name as the data Surface, its abilities as Buttons, Commands, Quote and ShareContact (booleans) and Cmd, a
-// map from each command of the desk (start, lapor, status, batal, bahasa, bantuan,
-// antrian) to how the reader types it: "/lapor" with slash commands, “lapor” without
-// (and “menu” for start, which has no word of its own).
+// surface's Name as the data Surface; its abilities as Buttons, Commands, Quote and
+// ShareContact (booleans); and Cmd, a map from each command of the desk (start, lapor,
+// status, batal, bahasa, bantuan, antrian) to how the reader types it: "/lapor" with
+// slash commands, “lapor” without (and “menu” for start, which has no word of its own;
+// see CommandWord).
 type Surface struct {
 	// Name is the surface's name, the channel's ("telegram", "whatsapp", "web").
 	Name string

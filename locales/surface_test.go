@@ -125,6 +125,18 @@ func TestSurfaceCommands(t *testing.T) {
 			}
 		}
 	}
+	// After a question that takes typed text, a number typed is text: the skip is typed as a word.
+	for _, tc := range []struct {
+		s          Surface
+		lang, want string
+	}{
+		{Telegram, "id", "Pilih Lewati bila tidak ingat."}, {WhatsApp, "id", "Ketik “Lewati” bila tidak ingat."},
+		{Web, "id", "Pilih Lewati bila tidak ingat."}, {WhatsApp, "en", "Type “Skip” if you do not remember."},
+	} {
+		if got, _ := c.On(tc.s).Text(tc.lang, "intake.ask_when", nil); !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s: ask_when lacks %q:\n%s", tc.s.Name, tc.lang, tc.want, got)
+		}
+	}
 	if got, _ := c.On(WhatsApp).Text("id", "complainant.closing_soon", map[string]any{"Tracking": "KKR-1", "Report": "aduan", "ReportTitle": "Aduan"}); !strings.Contains(got, "ketik “menu” lalu pilih “Balas KKR-1”") {
 		t.Errorf("WhatsApp's closing notice does not name the menu's word:\n%s", got)
 	}

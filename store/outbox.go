@@ -322,7 +322,9 @@ func (db *DB) Progress(ctx context.Context, id int64, parts int, r flows.Receipt
 
 // Delivered records that the channel confirmed message id at now, with its reference
 // for the message (e.g. Telegram's message ID) and the forum topic it went to, if any.
-// It is never sent again; a delivered card becomes the one later edits replace.
+// It is never sent again; a delivered card becomes the one later edits replace. The
+// choices a surface without buttons numbered with it, and whether it took typed text
+// (r.Choices, r.FreeText), are kept for reading typed answers (see Shown).
 func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var complaint *int64
@@ -332,6 +334,9 @@ func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time
 		err := tx.QueryRow(ctx, sqlDelivered, id, now, r.Ref, r.Thread).Scan(&complaint, &channel, &chat, &card, &editOf)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // delivered before
+		}
+		if err == nil {
+			err = saveShown(ctx, tx, id, r)
 		}
 		if err != nil || complaint == nil || card == nil || !*card {
 			return err

@@ -63,31 +63,44 @@ func (c *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 		return flows.Receipt{}, err
 	}
 	var parts []*waE2E.Message
+	var msg bot.Message
 	switch m.Notice.Msg {
 	case flows.MsgFiles:
 		parts, err = c.files(ctx, cl, m)
 	case flows.MsgRecord:
 		parts, err = c.recordDoc(ctx, cl, m)
 	default:
-		parts, err = c.texts(ctx, m)
+		msg, parts, err = c.texts(ctx, m)
 	}
 	if err != nil {
 		return flows.Receipt{}, err
 	}
-	return c.send(ctx, cl, to, m, parts, record)
+	return shown(msg)(c.send(ctx, cl, to, m, parts, record))
 }
 
-// texts renders a message as its text parts.
-func (c *Bot) texts(ctx context.Context, m flows.Envelope) ([]*waE2E.Message, error) {
+// shown returns a function that completes the receipt of msg's delivery with the
+// choices it numbered and whether it took text (bot.Message.Receipt), for the desk to
+// read the answers typed to it.
+func shown(msg bot.Message) func(flows.Receipt, error) (flows.Receipt, error) {
+	return func(r flows.Receipt, err error) (flows.Receipt, error) {
+		if err != nil || r.Ref == "" {
+			return r, err
+		}
+		return msg.Receipt(r.Ref), nil
+	}
+}
+
+// texts renders a message, and returns it with its text parts.
+func (c *Bot) texts(ctx context.Context, m flows.Envelope) (bot.Message, []*waE2E.Message, error) {
 	msg, err := c.render.Render(ctx, m)
 	if err != nil {
-		return nil, err
+		return bot.Message{}, nil, err
 	}
 	var out []*waE2E.Message
 	for _, t := range split(Format(msg), c.cfg.MaxText) {
 		out = append(out, &waE2E.Message{Conversation: proto.String(t)})
 	}
-	return out, nil
+	return msg, out, nil
 }
 
 // send sends the parts from m.Parts on, each under its ID (see DeliverParts), and
@@ -245,7 +258,7 @@ func (c *Bot) deliverAnswer(ctx context.Context, m flows.Envelope, record func(c
 		}
 		parts = append(parts, &waE2E.Message{ExtendedTextMessage: ext})
 	}
-	return c.send(ctx, cl, group, m, parts, record)
+	return shown(msg)(c.send(ctx, cl, group, m, parts, record))
 }
 
 // files returns the messages of a complaint's attachments (flows.MsgFiles), uploaded:

@@ -49,6 +49,9 @@ func TestDeliverNumberedChoices(t *testing.T) {
 	if rc.Ref != string(got[0].ID) || got[0].ID != "3EB0FAKE1" {
 		t.Errorf("receipt %+v, sent as %s", rc, got[0].ID)
 	}
+	if len(rc.Choices) != 3 || rc.Choices[0].Data != "i:type:complaint" || rc.Choices[2].Label != "Batal_" || rc.FreeText {
+		t.Errorf("the receipt's choices %+v, want the three numbered", rc.Choices)
+	}
 	if len(r.record) != 1 || r.record[0].Ref != "3EB0FAKE1" || r.parts[0] != 0 {
 		t.Errorf("recorded %v %+v; want the ID before the send", r.parts, r.record)
 	}
@@ -165,7 +168,7 @@ func TestDeliverGroupAnswer(t *testing.T) {
 	r := newRig(t, Config{})
 	press := group.String() + " 3EB0D001 " + adminLID.String()
 	ack := flows.Envelope{ID: 1, Channel: Name, Chat: adminLID.String(), Notice: flows.Notice{Press: press}}
-	if rc, err := r.deliver(t, ack); err != nil || rc != (flows.Receipt{}) || len(r.fake.sentMessages()) != 0 {
+	if rc, err := r.deliver(t, ack); err != nil || rc.Ref != "" || rc.Choices != nil || len(r.fake.sentMessages()) != 0 {
 		t.Fatalf("bare ack: %+v, %v", rc, err)
 	}
 	refusal := flows.Envelope{ID: 2, Channel: Name, Chat: adminLID.String(), Lang: "id",

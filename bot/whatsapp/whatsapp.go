@@ -205,6 +205,8 @@ func (c *Bot) Name() string { return Name }
 // a number, a label or a word that means it.
 func (c *Bot) Numbered() bool { return true }
 
+var _ bot.TextSurface = (*Bot)(nil)
+
 // errOffline is what a send without a connected client waits on.
 var errOffline = errors.New("whatsapp: not connected")
 
