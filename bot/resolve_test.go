@@ -401,8 +401,9 @@ func TestTypedChoicesOnCards(t *testing.T) {
 		t.Fatal("the regency group got no card")
 	}
 	out = d.say(regency, textMessage{Text: "kembalikan Bukan wilayah Kubu Raya", ReplyTo: regencyCard.Ref, Group: true, User: "78"})
-	if got := lastTo(t, out, regency); got.Notice.Msg != flows.MsgAskText || got.Notice.Data["Event"] != string(flows.EvSendBack) {
-		t.Errorf("the short command got %s %v, want %s for %s", got.Notice.Msg, got.Notice.Data, flows.MsgAskText, flows.EvSendBack)
+	if got := lastTo(t, out, regency); got.Notice.Msg != flows.MsgConfirmText || got.Notice.Data["Event"] != string(flows.EvSendBack) ||
+		got.Notice.Text != "Bukan wilayah Kubu Raya" {
+		t.Errorf("the short command got %s %v %q, want %s of its text for %s", got.Notice.Msg, got.Notice.Data, got.Notice.Text, flows.MsgConfirmText, flows.EvSendBack)
 	}
 }
 

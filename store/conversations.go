@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +41,10 @@ FROM session WHERE channel = $1 AND chat = $2`
 	sqlInsertPending = `
 INSERT INTO pending_action (channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	sqlNextPending     = `SELECT nextval(pg_get_serial_sequence('pending_action', 'id'))`
+	sqlInsertPendingAs = `
+INSERT INTO pending_action (id, channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at, text)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 	sqlPendingByPrompt = `
 SELECT p.id, p.unit, p.complaint_id, p.version, p.event, p.target, p.text, p.done_at IS NOT NULL
 FROM pending_action p JOIN outbox o ON o.id = p.prompt_id
@@ -236,12 +241,51 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return err
 		}
-		return db.react(ctx, tx, rules, in, c, rules.Pressed(c, held, units, a, in.Origin(), last), now)
+		rx := rules.Pressed(c, held, units, a, in.Origin(), last)
+		if rx.Pending != nil && rx.Pending.ID == 0 && strings.TrimSpace(in.Text) != "" {
+			return db.pressWithText(ctx, tx, rules, in, c, rx, now)
+		}
+		return db.react(ctx, tx, rules, in, c, rx, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: press card: %w", err)
 	}
 	return nil
+}
+
+// pressWithText carries out a press of an action that needs text when the text came
+// with it (a card's short command typed on a surface without buttons: "jawab <teks>"):
+// instead of asking for the text, the pending action is kept with it and the text is
+// shown back to confirm or cancel at once, that confirmation being the action's prompt
+// (a reply to it replaces the text, as a reply to the request would). Text the action
+// cannot take (too long, not a LAPOR! ID) is asked for as if none had come.
+func (db *DB) pressWithText(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows.Inbound, c flows.Complaint, rx flows.Reaction, now time.Time) error {
+	var id int64
+	if err := tx.QueryRow(ctx, sqlNextPending).Scan(&id); err != nil {
+		return err
+	}
+	p := *rx.Pending
+	p.ID = id
+	confirm := flows.ReplyPending(p, c, in.Text, in.Origin())
+	if len(confirm.Notices) == 0 || confirm.Notices[0].Msg != flows.MsgConfirmText {
+		return db.react(ctx, tx, rules, in, c, rx, now)
+	}
+	var rows []outRow
+	for _, n := range confirm.Notices {
+		rows = append(rows, originRows(n)...)
+	}
+	ids, err := queueRows(ctx, tx, rows, now)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return errors.New("pending action without a prompt")
+	}
+	if _, err := tx.Exec(ctx, sqlInsertPendingAs, id, in.Channel, in.Chat, p.Unit, p.Complaint, p.Version, p.Event, p.Target, ids[0], now,
+		confirm.Pending.Text); err != nil {
+		return err
+	}
+	return handled(ctx, tx, in, now)
 }
 
 // GroupCommand answers a command typed in the group of units as flows.GroupAnswer

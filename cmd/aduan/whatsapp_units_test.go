@@ -213,3 +213,50 @@ func TestWhatsAppBadInput(t *testing.T) {
 		t.Errorf("audit trail %v", got)
 	}
 }
+
+// TestWhatsAppShortCommands acts on cards with the short commands their group's help
+// names: "jawab <teks>" quoting the card goes straight to the confirmation of that
+// text, and "arsip"-like commands by the action's label.
+func TestWhatsAppShortCommands(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
+	tr, sent := d.waFile(waBudi, bodyKK)
+	card := d.msg(sent, waNational, "Aduan baru "+tr)
+	// The action's label instead of its number.
+	sent = d.quote(waNational, waAdminNational, card, "teruskan ke kabupaten")
+	offer := d.msg(sent, waNational, "Pilih unit tujuan")
+	sent = d.pick(waNational, waAdminNational, offer, "Admin Kabupaten")
+	sent = d.choose(waRegency, waAdminRegency, d.msg(sent, waRegency, "Aduan baru "+tr), "Disposisikan", "Dinas Dukcapil Kubu Raya")
+	d.wantState(tr, flows.Distributed, 3)
+
+	answer := "KK Bapak sudah dapat diambil di kantor kecamatan."
+	sent = d.quote(waAgency, waAdminAgency, d.card(waAgency, tr), "Jawab "+answer)
+	confirm := d.msg(sent, waAgency, "Periksa teks berikut")
+	wantText(t, "confirmation", confirm.Text(), answer)
+	sent = d.quote(waAgency, waAdminAgency, confirm, "ya")
+	d.wantState(tr, flows.Answered, 4)
+	wantText(t, "answer", d.msg(sent, waBudi.JID, "sudah dijawab oleh Dinas Dukcapil Kubu Raya").Text(), answer)
+
+	// "arsip <alasan>" on a second complaint; a reply to the confirmation with other
+	// text replaces the text, and that is what is archived.
+	tr2, sent := d.waFile(waSiti, bodyJalan)
+	card2 := d.msg(sent, waNational, "Aduan baru "+tr2)
+	sent = d.quote(waNational, waAdminNational, card2, "arsip Salah kirim")
+	confirm = d.msg(sent, waNational, "Periksa teks berikut")
+	wantText(t, "archive confirmation", confirm.Text(), "Salah kirim")
+	reason := "Jalan bukan layanan Dukcapil; silakan lapor ke Dinas PU."
+	sent = d.quote(waNational, waAdminNational, confirm, reason)
+	confirm = d.msg(sent, waNational, "Periksa teks berikut")
+	wantText(t, "second confirmation", confirm.Text(), reason)
+	d.wantState(tr2, flows.Submitted, 1)
+	sent = d.pick(waNational, waAdminNational, confirm, "Konfirmasi")
+	d.wantState(tr2, flows.Archived, 2)
+	wantText(t, "archived", d.msg(sent, waSiti.JID, "tidak dapat kami proses").Text(), reason)
+	if trail := d.audit(tr2); len(trail) != 2 || trail[1].Text != reason {
+		t.Errorf("audit trail %+v", trail)
+	}
+	// A command of an action the card does not offer now is no command: nothing happens.
+	sent = d.quote(waNational, waAdminNational, card2, "jawab Sudah selesai")
+	d.wantState(tr2, flows.Archived, 2)
+	d.none(sent, waSiti.JID, tr2)
+}
