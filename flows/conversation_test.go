@@ -692,7 +692,7 @@ func TestConverseWrongInput(t *testing.T) {
 	})
 
 	t.Run("text, a shared phone or an unknown command in the menu", func(t *testing.T) {
-		for _, in := range []flows.Inbound{msgText("halo"), msgPhone("+" + aPhoneNorm), msgText(" "), msgCommand("foo")} {
+		for _, in := range []flows.Inbound{msgText("apa ini"), msgPhone("+" + aPhoneNorm), msgText(" "), msgCommand("foo")} {
 			d := newDesk(t)
 			o := d.do(in, flows.StepMenu, flows.MsgMenuHint)
 			if len(o.Replies) == 1 {

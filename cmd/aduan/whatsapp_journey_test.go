@@ -209,3 +209,37 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 		t.Errorf("%d messages unhandled (%v)", unhandled, err)
 	}
 }
+
+// TestWhatsAppCitizenWithoutCommands: a citizen who greets gets the welcome and its
+// menu; one who simply writes their complaint is guided into filing with what they
+// wrote kept as the description; one known only by LID is asked for a phone number,
+// and a typed one is kept.
+func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
+	sent := d.dm(waSiti, "Selamat pagi, Pak")
+	welcome := d.msg(sent, waSiti.JID, "Selamat datang")
+	if got := options(welcome); len(got) < 3 || got[0] != "Buat Laporan Baru" {
+		t.Errorf("the welcome offers %v", got)
+	}
+
+	sent = d.dm(waSiti, bodyAntrea)
+	d.msg(sent, waSiti.JID, "tulisan Anda kami simpan sebagai isi laporan")
+	d.msg(sent, waSiti.JID, "Pemberitahuan privasi")
+	for _, step := range []struct{ answer, next string }{{"setuju", "Apa jenis laporan Anda?"}, {"pengaduan", "Siapa yang boleh melihat"},
+		{"1", "Layanan apa"}, {"sikap petugas / antrean", "Kapan kejadiannya?"}, {"tadi pagi", "Di mana kejadiannya?"},
+		{"Kantor Disdukcapil, loket 3", "Kirim foto atau dokumen"}, {"selesai", "Nomor telepon"}, {"0813 1111 2222", "Alamat e-mail"},
+		{"siti@example.id", "Periksa kembali aduan Anda"}} {
+		sent = d.dm(waSiti, step.answer)
+		d.msg(sent, waSiti.JID, step.next)
+	}
+	summary := d.msg(sent, waSiti.JID, "Periksa kembali aduan Anda")
+	wantText(t, "summary", summary.Text(), "Kategori: Sikap Petugas / Antrean", "Waktu kejadian: tadi pagi", "Telepon: +6281311112222",
+		"E-mail: siti@example.id", bodyAntrea)
+	sent = d.dm(waSiti, "iya")
+	tr := trackingNumber.FindString(d.msg(sent, waSiti.JID, "aduan Anda sudah kami terima dengan nomor").Text())
+	c := d.wantState(tr, flows.Submitted, 1)
+	if c.Body != bodyAntrea || c.Contact.Phone != "6281311112222" || c.Contact.Chat != waSiti.JID.String() || c.Contact.Name != "Siti" {
+		t.Errorf("filed %+v", c)
+	}
+}
