@@ -103,7 +103,9 @@ type Desk struct {
 // chat's ID (/id) is answered in any group; everything else is for units' groups only.
 // Before any action there (a press, a reply, a command but /help and /id) the desk
 // checks, when the channel can tell (Membership), that the person is a member of the
-// group still: one who is not is refused, to them alone.
+// group still: one who is not is refused, to them alone. Handle takes in as it is: the
+// typed answers of a surface without buttons are read as choices (see TextSurface) only
+// in the messages the desk drains from the inbox.
 func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
 	return d.handle(ctx, nil, in, group)
 }

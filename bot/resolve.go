@@ -40,15 +40,16 @@ type Choices interface {
 }
 
 // resolve reads the text of a message from a surface without buttons against the
-// choices the person was shown, and makes it the choice it names (in.Choice; in.Text
-// keeps what follows a card's short command, empty otherwise). The choices are those
-// of the message it quotes (in.ReplyTo) when that is one of the desk's, else, in a
-// private chat, those of the latest message that offered any; a group message that
-// quotes none of the desk's messages is left as it is. A text that names no choice
-// (see Pick) stays text, and so does anything that is not plain text (a command, a
-// button's data, a file, a shared phone number). The choice's data is as the message carried
-// it: a quote of an old card takes that card's version, which the handling of the
-// choice then finds changed.
+// choices the person was shown and, when it names one (see Pick), makes it that choice:
+// in.Choice is the choice's data, in.Text what follows a card's short command (empty
+// otherwise). The choices are those of the message it quotes (in.ReplyTo) when that is
+// one of the desk's; otherwise those of the chat's latest message that offered any in a
+// private chat, and none in a group. Anything but plain text (a command, a button's
+// data, a file, a shared phone number) and text that names no choice stay as they are,
+// but for a number alone quoting a message of the desk in a group that asks for no
+// text: a choice that message does not offer, answered as a stale card. The data is as
+// the message carried it: a quote of an old card takes that card's version, which the
+// handling of the choice then finds changed.
 func (d *Desk) resolve(ctx context.Context, dec Decoder, in flows.Inbound, group bool) (flows.Inbound, error) {
 	ts, ok := dec.(TextSurface)
 	if !ok || !ts.Numbered() || in.Choice != "" || in.Command != "" || in.Attachment != nil || in.Phone != "" ||
@@ -72,10 +73,29 @@ func (d *Desk) resolve(ctx context.Context, dec Decoder, in flows.Inbound, group
 		return in, nil
 	}
 	data, rest, ok := Pick(in.Text, r, d.words(), group && in.ReplyTo != "")
-	if ok {
+	switch {
+	case ok:
 		in.Choice, in.Text = data, rest
+	case group && in.ReplyTo != "" && !r.FreeText && d.isNumber(in.Text):
+		// A number quoting a message of the desk that offers no such choice (a card
+		// whose actions are gone): the person learns that the choice is gone.
+		in.Choice = noChoice
 	}
 	return in, nil
+}
+
+// noChoice is the choice of a number that names none of the quoted message's choices:
+// data no card or pending action offers, which the desk answers as stale.
+const noChoice = "none"
+
+// isNumber reports whether text is a number alone, in digits or in words.
+func (d *Desk) isNumber(text string) bool {
+	n := locales.Normalize(text)
+	if _, err := strconv.Atoi(n); err == nil {
+		return true
+	}
+	_, ok := d.words().Number(n)
+	return ok
 }
 
 func (d *Desk) words() *locales.Words {
@@ -97,18 +117,22 @@ const commandPrefix = 3
 // choice.send, "batal" for choice.cancel). A label or word must fit exactly one choice:
 // "ya" under two choices that both mean yes picks neither. After a message that also
 // took typed text (r.FreeText) a number stays text, and only a label or a word picks a
-// choice.
+// choice. A question ("ya?", "1?") picks none, unless it follows a card's command.
 //
 // With commands (a reply quoting a card in a unit's group), a text that begins with the
-// label or a word of one of the card's actions (action.*) and goes on picks that action
-// too, and rest is what follows: "jawab Sudah kami proses" is the Jawab action with the
-// text "Sudah kami proses". ok is false when text names no choice: it stays text.
+// number, the label or a word of one of the card's actions (action.*) and goes on picks
+// that action too, and rest is what follows: "jawab Sudah kami proses" (or "1 Sudah kami
+// proses", Jawab being 1) is the Jawab action with the text "Sudah kami proses". ok is
+// false when text names no choice: it stays text.
 func Pick(text string, r flows.Receipt, words *locales.Words, commands bool) (data, rest string, ok bool) {
 	n := locales.Normalize(text)
 	if n == "" || len(r.Choices) == 0 {
 		return "", "", false
 	}
-	if !r.FreeText {
+	if strings.HasSuffix(strings.TrimSpace(text), "?") {
+		n = "" // a question: no choice alone, but a card's command may ask one
+	}
+	if n != "" && !r.FreeText {
 		num, err := strconv.Atoi(n)
 		if err != nil {
 			num, ok = words.Number(n)
@@ -123,23 +147,29 @@ func Pick(text string, r flows.Receipt, words *locales.Words, commands bool) (da
 			return "", "", false // a number of no choice: text
 		}
 	}
-	if c, ok := only(r.Choices, func(c flows.Shown) bool { return labelIs(c.Label, n) }); ok {
+	if c, ok := only(r.Choices, func(c flows.Shown) bool { return n != "" && labelIs(c.Label, n) }); ok {
 		return c.Data, "", true
 	}
-	if c, ok := only(r.Choices, func(c flows.Shown) bool { return words.Means(n, c.Key) }); ok {
+	if c, ok := only(r.Choices, func(c flows.Shown) bool { return n != "" && words.Means(n, c.Key) }); ok {
 		return c.Data, "", true
 	}
 	if !commands {
 		return "", "", false
 	}
 	fields := strings.Fields(text)
+	isAction := func(c flows.Shown) bool { return strings.HasPrefix(string(c.Key), "action.") }
+	if len(fields) > 1 {
+		if num, err := strconv.Atoi(locales.Normalize(fields[0])); err == nil && num >= 1 && num <= len(r.Choices) && isAction(r.Choices[num-1]) {
+			return r.Choices[num-1].Data, afterFields(text, 1), true
+		}
+	}
 	for k := min(commandPrefix, len(fields)-1); k >= 1; k-- {
 		head := locales.Normalize(strings.Join(fields[:k], " "))
 		if head == "" {
 			continue
 		}
 		c, ok := only(r.Choices, func(c flows.Shown) bool {
-			return strings.HasPrefix(string(c.Key), "action.") && (labelIs(c.Label, head) || words.Means(head, c.Key))
+			return isAction(c) && (labelIs(c.Label, head) || words.Means(head, c.Key))
 		})
 		if ok {
 			return c.Data, afterFields(text, k), true

@@ -75,6 +75,9 @@ func TestPick(t *testing.T) {
 		{"tidak", "tidak", summary, false, "i:confirm:cancel", ""},
 		{"no", "No", summary, false, "i:confirm:cancel", ""},
 		{"a sentence", "ya sudah saya kirim kemarin", summary, false, "", ""},
+		{"a question", "ya?", summary, false, "", ""},
+		{"a number as a question", " 1 ? ", summary, false, "", ""},
+		{"done is no satisfaction", "sudah selesai", answered, false, "", ""},
 		{"the label without its tracking number", "saya puas", answered, false, "c:sat:KKR-261130-7QXM", ""},
 		{"the whole label", "Saya Puas (KKR-261130-7QXM)", answered, false, "c:sat:KKR-261130-7QXM", ""},
 		{"a word of a label", "balas", answered, false, "c:rep:KKR-261130-7QXM", ""},
@@ -99,7 +102,12 @@ func TestPick(t *testing.T) {
 		{"a card's label as a command", "Arsipkan\nbukan pengaduan", card, true, "a:archive:42:4", "bukan pengaduan"},
 		{"a command of several words", "bukan kewenangan Ini urusan Disdukcapil provinsi", card, true,
 			"a:not_ours:42:4", "Ini urusan Disdukcapil provinsi"},
+		{"a card's number with text", "1. Sudah kami proses", card, true, "a:answer:42:4", "Sudah kami proses"},
+		{"a number of no action with text", "4 Sudah kami proses", card, true, "", ""},
+		{"a number with text outside a group", "1 Sudah kami proses", card, false, "", ""},
 		{"a command outside a group", "jawab Sudah kami proses", card, false, "", ""},
+		{"a command that asks", "jawab Apakah KK Anda sudah diambil?", card, true, "a:answer:42:4", "Apakah KK Anda sudah diambil?"},
+		{"a card's word as a question", "arsip?", card, true, "", ""},
 		{"text that begins with no command", "tolong jawab segera", card, true, "", ""},
 	}
 	for _, tt := range tests {
@@ -352,7 +360,8 @@ func TestTypedChoicesFileAComplaint(t *testing.T) {
 // card takes that card's action, and one quoting the unit choice that follows takes that
 // unit; a number quoting an old card — still on the screen, since the surface cannot
 // edit it — is that card's action at its old version, refused as already done; a number
-// quoting nothing is chatter; a card's short command takes its action.
+// quoting a card that offers nothing now is told so; a number quoting nothing is
+// chatter; a card's short command takes its action with its text.
 func TestTypedChoicesOnCards(t *testing.T) {
 	d := newTextDesk(t)
 	const national, regency, admin = "-1001", "-1002", "77"
@@ -376,6 +385,22 @@ func TestTypedChoicesOnCards(t *testing.T) {
 		t.Fatalf("after the unit's number: %s at %s, want routed to %s", got.State, got.Unit, flowstest.Regency)
 	}
 
+	// The national group's card, refreshed, offers nothing now: a number quoting it is a
+	// choice no longer offered.
+	var refreshed delivered
+	for _, m := range routed {
+		if m.Chat == national && m.Notice.Card {
+			refreshed = m
+		}
+	}
+	if refreshed.Ref == "" || len(refreshed.Choices) != 0 {
+		t.Fatalf("the national card's refresh: %+v", refreshed)
+	}
+	out = d.say(national, textMessage{Text: "1", ReplyTo: refreshed.Ref, Group: true, User: admin})
+	if got := lastTo(t, out, admin); got.Notice.Msg != flows.MsgStaleCard {
+		t.Errorf("a number quoting a card without choices got %s, want %s", got.Notice.Msg, flows.MsgStaleCard)
+	}
+
 	// The first card is still on the national group's screen, with its archive action:
 	// the admin alone is told it was already done.
 	out = d.say(national, textMessage{Text: "arsipkan", ReplyTo: card.Ref, Group: true, User: admin})
@@ -390,7 +415,7 @@ func TestTypedChoicesOnCards(t *testing.T) {
 	}
 
 	// The regency's card: its short command "kembalikan <alasan>" asks for nothing
-	// more than the text's confirmation.
+	// more than the text's confirmation, and "ya" quoting that confirms it.
 	var regencyCard delivered
 	for _, m := range routed {
 		if m.Chat == regency && m.Notice.Card {
@@ -400,16 +425,26 @@ func TestTypedChoicesOnCards(t *testing.T) {
 	if regencyCard.Ref == "" {
 		t.Fatal("the regency group got no card")
 	}
-	out = d.say(regency, textMessage{Text: "kembalikan Bukan wilayah Kubu Raya", ReplyTo: regencyCard.Ref, Group: true, User: "78"})
-	if got := lastTo(t, out, regency); got.Notice.Msg != flows.MsgConfirmText || got.Notice.Data["Event"] != string(flows.EvSendBack) ||
-		got.Notice.Text != "Bukan wilayah Kubu Raya" {
-		t.Errorf("the short command got %s %v %q, want %s of its text for %s", got.Notice.Msg, got.Notice.Data, got.Notice.Text, flows.MsgConfirmText, flows.EvSendBack)
+	out = d.say(regency, textMessage{Text: "kembalikan  Bukan wilayah Kubu Raya", ReplyTo: regencyCard.Ref, Group: true, User: "78"})
+	confirm := lastTo(t, out, regency)
+	if confirm.Notice.Msg != flows.MsgConfirmText || confirm.Notice.Text != "Bukan wilayah Kubu Raya" || confirm.Notice.Data["Event"] != string(flows.EvSendBack) {
+		t.Fatalf("the short command got %s %q %v, want %s of the reason for %s", confirm.Notice.Msg, confirm.Notice.Text, confirm.Notice.Data,
+			flows.MsgConfirmText, flows.EvSendBack)
+	}
+	d.say(regency, textMessage{Text: "ya", ReplyTo: confirm.Ref, Group: true, User: "78"})
+	if got, _ := d.db.Complaint(ctx, c.ID); got.State != flows.Submitted {
+		t.Errorf("after confirming the reason: %s, want sent back to %s", got.State, flows.Submitted)
+	}
+	var reason string
+	if err := d.db.Pool().QueryRow(ctx, `SELECT text FROM audit_event WHERE complaint_id = $1 AND kind = 'send_back'`, c.ID).Scan(&reason); err != nil || reason != "Bukan wilayah Kubu Raya" {
+		t.Errorf("the send-back's reason %q (%v)", reason, err)
 	}
 }
 
 // TestTypedChoicesOfCitizen: a citizen who quotes the answer to their complaint with the
-// label of one of its choices takes that choice; without a quote, a number is read
-// against the latest message that offered choices: the request for a rating.
+// label of one of its choices takes that choice; a number quoting a message that is not
+// the desk's (their own) is read against the latest message that offered choices: the
+// request for a rating.
 func TestTypedChoicesOfCitizen(t *testing.T) {
 	d := newTextDesk(t)
 	c, err := d.db.File(ctx, d.rules, "KR", flowstest.Report(), d.clock.Now())
@@ -436,7 +471,7 @@ func TestTypedChoicesOfCitizen(t *testing.T) {
 	if got, _ := d.db.Complaint(ctx, c.ID); got.State != flows.Closed {
 		t.Fatalf("the complaint is %s, want closed", got.State)
 	}
-	d.say(flowstest.ChatRef, textMessage{Text: "4", User: flowstest.ChatRef})
+	d.say(flowstest.ChatRef, textMessage{Text: "4", ReplyTo: "their-own-message", User: flowstest.ChatRef})
 	if got, _ := d.db.Complaint(ctx, c.ID); got.Rating != 4 {
 		t.Errorf("rated %d, want 4", got.Rating)
 	}

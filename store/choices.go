@@ -27,7 +27,10 @@ WHERE channel = $1 AND chat = $2 AND choices IS NOT NULL ORDER BY id DESC LIMIT 
 
 // saveShown keeps, with the delivered message id, the choices its surface numbered and
 // whether it took typed text (r.Choices, r.FreeText); a message that offered neither
-// keeps nothing, and is never the one a typed number is read against.
+// keeps nothing, and is never the one a typed number is read against. The choices stay
+// when the delivered payload is trimmed: their labels and data name no person (the
+// desk's words, units, tracking numbers, card actions at a version), and a quote of an
+// old card must still find what that card offered.
 func saveShown(ctx context.Context, tx pgx.Tx, id int64, r flows.Receipt) error {
 	if len(r.Choices) == 0 && !r.FreeText {
 		return nil

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,66 @@ func TestShownChoices(t *testing.T) {
 	deliverTo(t, db, at, map[string]flows.Receipt{flowstest.ChatRef: {Ref: "13", Choices: rate}})
 	if r, ok, _ := db.LastShown(ctx, store.Telegram, flowstest.ChatRef); !ok || r.Ref != "13" || !slices.Equal(r.Choices, rate) {
 		t.Errorf("the latest message with choices is %+v (%v), want 13", r, ok)
+	}
+}
+
+// A card action pressed with its text (a short command typed quoting the card) keeps the
+// text with the pending action at once and asks only to confirm it: the confirmation,
+// which carries the action's ID, is its prompt, so that a reply to it with another text
+// replaces the text; confirming applies the action with the text.
+func TestPressWithText(t *testing.T) {
+	db, rules := setup(t)
+	at := flowstest.At(t, "2026-11-30 10:00")
+	c := mustFile(t, db, rules, at)
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}, at)
+	c = mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvDistribute, Actor: flowstest.Member(flowstest.Regency), Target: flowstest.Agency}, at)
+	in := flows.Inbound{Channel: store.Telegram, Chat: "-1003", User: "55", Name: "Sari", Text: " KK Anda sudah dicetak. "}
+	a := flows.CardAction{Event: flows.EvAnswer, Complaint: c.ID, Version: c.Version}
+	err := db.Press(ctx, rules, []string{flowstest.Agency}, in, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	var text, msg string
+	var choices []byte
+	err = db.Pool().QueryRow(ctx, `SELECT p.id, p.text, o.payload->>'msg', o.payload->'choices' FROM pending_action p JOIN outbox o ON o.id = p.prompt_id`).
+		Scan(&id, &text, &msg, &choices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != "KK Anda sudah dicetak." || msg != string(flows.MsgConfirmText) || !strings.Contains(string(choices), flows.PendingData(id, true)) {
+		t.Fatalf("pending %d %q, prompt %s with %s", id, text, msg, choices)
+	}
+	claimed, err := db.Claim(ctx, []string{store.Telegram}, at, time.Minute, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range claimed {
+		if m.Notice.Msg == flows.MsgConfirmText {
+			err = db.Delivered(ctx, m.ID, flows.Receipt{Ref: "30"}, at)
+		} else {
+			err = db.Defer(ctx, m.ID, at, "not now")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	in = flows.Inbound{Channel: store.Telegram, Chat: "-1003", User: "55", Name: "Sari", ReplyTo: "30", Text: "KK Anda sudah dicetak dan dapat diambil."}
+	if err := db.ReplyText(ctx, in, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool().QueryRow(ctx, `SELECT text FROM pending_action WHERE id = $1`, id).Scan(&text); err != nil || text != in.Text {
+		t.Fatalf("after a reply to the confirmation the text is %q (%v)", text, err)
+	}
+	if err := db.ConfirmPending(ctx, rules, flows.Inbound{Channel: store.Telegram, Chat: "-1003", User: "55", Name: "Sari"}, id, true, at); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Complaint(ctx, c.ID)
+	if err != nil || got.State != flows.Answered {
+		t.Fatalf("after confirming: %s (%v)", got.State, err)
+	}
+	trail, err := db.Audit(ctx, c.ID)
+	if err != nil || trail[len(trail)-1].Text != "KK Anda sudah dicetak dan dapat diambil." {
+		t.Errorf("the answer's text: %+v (%v)", trail[len(trail)-1], err)
 	}
 }

@@ -28,9 +28,10 @@ WHERE contact_channel = $1 AND contact_chat = $2
   AND (state = 'answered' OR tracking = $3 OR id >= coalesce((SELECT id FROM complaint
 	WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id DESC OFFSET 19 LIMIT 1), 0))
 ORDER BY id DESC`
-	// sqlAbout: what complaint the desk's message with a receipt in a chat was about.
+	// sqlAbout: what complaint the desk's message with a receipt in a chat was about
+	// (index outbox_delivered_receipt).
 	sqlAbout = `SELECT coalesce(payload->>'tracking', '') FROM outbox
-WHERE channel = $1 AND chat = $2 AND receipt = $3 ORDER BY id DESC LIMIT 1`
+WHERE channel = $1 AND chat = $2 AND receipt = $3 AND delivered_at IS NOT NULL AND receipt <> '' ORDER BY id DESC LIMIT 1`
 	// sqlContactLang: the language a citizen chose, for the messages about their open complaints.
 	sqlContactLang = `UPDATE complaint SET contact_lang = $3
 WHERE contact_channel = $1 AND contact_chat = $2 AND state NOT IN ('closed', 'archived') AND contact_lang <> $3`
@@ -41,14 +42,16 @@ FROM session WHERE channel = $1 AND chat = $2`
 	sqlInsertPending = `
 INSERT INTO pending_action (channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
-	sqlNextPending     = `SELECT nextval(pg_get_serial_sequence('pending_action', 'id'))`
-	sqlInsertPendingAs = `
+	// sqlNextPending and sqlInsertPendingText keep a pending action whose text came with
+	// it: its ID is known before its confirmation, which carries it, is queued.
+	sqlNextPending       = `SELECT nextval(pg_get_serial_sequence('pending_action', 'id'))`
+	sqlInsertPendingText = `
 INSERT INTO pending_action (id, channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at, text)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+VALUES ($10, $1, $2, $3, $4, $5, $6, $7, $8, $9, $11)`
 	sqlPendingByPrompt = `
 SELECT p.id, p.unit, p.complaint_id, p.version, p.event, p.target, p.text, p.done_at IS NOT NULL
 FROM pending_action p JOIN outbox o ON o.id = p.prompt_id
-WHERE o.channel = $1 AND o.chat = $2 AND o.receipt = $3
+WHERE o.channel = $1 AND o.chat = $2 AND o.receipt = $3 AND o.delivered_at IS NOT NULL AND o.receipt <> ''
 ORDER BY p.id DESC LIMIT 1`
 	sqlLockPending = `SELECT id, unit, complaint_id, version, event, target, text, done_at IS NOT NULL
 FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
@@ -231,8 +234,9 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 			return err
 		})
 		b.Queue(sqlCardInChat, a.Complaint, in.Channel, in.Chat).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
-		b.Queue(sqlLastActor, a.Complaint).QueryRow(func(row pgx.Row) error {
-			err := row.Scan(&last.Actor.Name, &last.Kind, &last.Actor.Ref)
+		b.Queue(sqlLastActor, a.Complaint, in.User).QueryRow(func(row pgx.Row) error {
+			var err error
+			last, err = scanLastActor(row, in.User)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil
 			}
@@ -242,8 +246,10 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 			return err
 		}
 		rx := rules.Pressed(c, held, units, a, in.Origin(), last)
-		if rx.Pending != nil && rx.Pending.ID == 0 && strings.TrimSpace(in.Text) != "" {
-			return db.pressWithText(ctx, tx, rules, in, c, rx, now)
+		if rx.Pending != nil {
+			// A card's short command typed with its text ("jawab <teks>" quoting the
+			// card on a surface without buttons, see bot.Pick): the action's text.
+			rx.Pending.Text = strings.TrimSpace(in.Text)
 		}
 		return db.react(ctx, tx, rules, in, c, rx, now)
 	})
@@ -251,41 +257,6 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 		return fmt.Errorf("store: press card: %w", err)
 	}
 	return nil
-}
-
-// pressWithText carries out a press of an action that needs text when the text came
-// with it (a card's short command typed on a surface without buttons: "jawab <teks>"):
-// instead of asking for the text, the pending action is kept with it and the text is
-// shown back to confirm or cancel at once, that confirmation being the action's prompt
-// (a reply to it replaces the text, as a reply to the request would). Text the action
-// cannot take (too long, not a LAPOR! ID) is asked for as if none had come.
-func (db *DB) pressWithText(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows.Inbound, c flows.Complaint, rx flows.Reaction, now time.Time) error {
-	var id int64
-	if err := tx.QueryRow(ctx, sqlNextPending).Scan(&id); err != nil {
-		return err
-	}
-	p := *rx.Pending
-	p.ID = id
-	confirm := flows.ReplyPending(p, c, in.Text, in.Origin())
-	if len(confirm.Notices) == 0 || confirm.Notices[0].Msg != flows.MsgConfirmText {
-		return db.react(ctx, tx, rules, in, c, rx, now)
-	}
-	var rows []outRow
-	for _, n := range confirm.Notices {
-		rows = append(rows, originRows(n)...)
-	}
-	ids, err := queueRows(ctx, tx, rows, now)
-	if err != nil {
-		return err
-	}
-	if len(ids) == 0 {
-		return errors.New("pending action without a prompt")
-	}
-	if _, err := tx.Exec(ctx, sqlInsertPendingAs, id, in.Channel, in.Chat, p.Unit, p.Complaint, p.Version, p.Event, p.Target, ids[0], now,
-		confirm.Pending.Text); err != nil {
-		return err
-	}
-	return handled(ctx, tx, in, now)
 }
 
 // GroupCommand answers a command typed in the group of units as flows.GroupAnswer
@@ -403,8 +374,10 @@ func (db *DB) Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now 
 // it keeps the pending action (rx.Pending), applies the event (rx.Event, as Apply does,
 // in a savepoint: when the rules refuse it, the rest of the transaction stands and the
 // person is told why, flows.Refused), queues the notices and marks in handled. A new
-// pending action's prompt is the first notice. Failures other than refusals are
-// returned, so that the message is rolled back and handled again.
+// pending action's prompt is the first notice; one that comes with its text is shown
+// back to be confirmed at once instead (flows.ReplyPending), and that confirmation is
+// its prompt. Failures other than refusals are returned, so that the message is rolled
+// back and handled again.
 func (db *DB) react(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows.Inbound, c flows.Complaint, rx flows.Reaction, now time.Time) error {
 	p := rx.Pending
 	if p != nil && p.ID != 0 {
@@ -413,6 +386,13 @@ func (db *DB) react(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows
 		}
 	}
 	ns := rx.Notices
+	withText := p != nil && p.ID == 0 && p.Text != ""
+	if withText {
+		if err := tx.QueryRow(ctx, sqlNextPending).Scan(&p.ID); err != nil {
+			return err
+		}
+		ns = flows.ReplyPending(*p, c, p.Text, in.Origin()).Notices
+	}
 	if rx.Event != nil {
 		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
 			_, err := db.applyTx(ctx, sp, rules, c.ID, rx.Version, *rx.Event, now)
@@ -434,11 +414,15 @@ func (db *DB) react(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows
 	if err != nil {
 		return err
 	}
-	if p != nil && p.ID == 0 {
+	if p != nil && (p.ID == 0 || withText) {
 		if len(ids) == 0 {
 			return errors.New("pending action without a prompt")
 		}
-		if _, err := tx.Exec(ctx, sqlInsertPending, in.Channel, in.Chat, p.Unit, p.Complaint, p.Version, p.Event, p.Target, ids[0], now); err != nil {
+		sql, args := sqlInsertPending, []any{in.Channel, in.Chat, p.Unit, p.Complaint, p.Version, p.Event, p.Target, ids[0], now}
+		if withText {
+			sql, args = sqlInsertPendingText, append(args, p.ID, p.Text)
+		}
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
 			return err
 		}
 	}

@@ -48,9 +48,10 @@ WHERE k.complaint_id = ANY($1) AND NOT u.retired ORDER BY k.complaint_id, k.chan
 
 	// sqlSupersede drops card edits that a newer edit of the same message, queued behind
 	// them, makes pointless: both show the complaint as it is when sent. They are marked
-	// failed with a reason, never sent.
+	// failed with a reason, never sent, and keep what a failed message keeps.
 	sqlSupersede = `
-UPDATE outbox p SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = 'superseded by a newer edit'
+UPDATE outbox p SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = 'superseded by a newer edit',
+	payload = ` + keptPayload + `
 WHERE p.channel = ANY($1) AND p.edit_of IS NOT NULL AND p.delivered_at IS NULL AND p.failed_at IS NULL AND ` + leaseFree + `
   AND EXISTS (SELECT 1 FROM outbox n WHERE n.edit_of = p.edit_of AND n.channel = p.channel AND n.chat = p.chat AND n.id > p.id
               AND n.delivered_at IS NULL AND n.failed_at IS NULL)`
@@ -81,7 +82,17 @@ SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 	c.parts_sent, c.receipt, c.answer
 FROM claimed c ORDER BY c.id`
 
-	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = ''
+	// keptPayload is what a delivered or failed message keeps of its payload: what the
+	// record and the lookups by receipt read (the message ID, the complaint, its
+	// tracking number, report type, state and unit, whether it was a card). What people
+	// wrote, names, template data, lists, choices and files are dropped. Migration
+	// 00008 applied the same to the rows before it.
+	keptPayload = `jsonb_strip_nulls(jsonb_build_object('msg', payload->'msg', 'complaint', payload->'complaint',
+	'tracking', payload->'tracking', 'report', payload->'report', 'state', payload->'state', 'unit', payload->'unit',
+	'card', payload->'card'))`
+
+	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = '',
+	payload = ` + keptPayload + `
 WHERE id = $1 AND delivered_at IS NULL RETURNING complaint_id, channel, chat, (payload->>'card')::boolean, edit_of`
 	// sqlCardDelivered makes a delivered card the one later edits replace: a new card
 	// always, an edit only when it replaced the current card (an edit of an older card,
@@ -93,7 +104,8 @@ WHERE complaint_id = $1 AND channel = $2 AND chat = $3 AND ($6::bigint IS NULL O
 	// sqlDefer is sqlRetry for a wait that is no failure: the claim's attempt is taken back.
 	sqlDefer = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3,
 	attempts = greatest(attempts - 1, 0) WHERE id = $1 AND delivered_at IS NULL`
-	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
+	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3, payload = ` + keptPayload + `
+WHERE id = $1 AND delivered_at IS NULL`
 	sqlNotify = `SELECT pg_notify('aduan_outbox', '')`
 )
 
@@ -324,7 +336,8 @@ func (db *DB) Progress(ctx context.Context, id int64, parts int, r flows.Receipt
 // for the message (e.g. Telegram's message ID) and the forum topic it went to, if any.
 // It is never sent again; a delivered card becomes the one later edits replace. The
 // choices a surface without buttons numbered with it, and whether it took typed text
-// (r.Choices, r.FreeText), are kept for reading typed answers (see Shown).
+// (r.Choices, r.FreeText), are kept for reading typed answers (see Shown); of its
+// payload it keeps only what keptPayload names: what it said to whom is gone.
 func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var complaint *int64
@@ -364,7 +377,7 @@ func (db *DB) Defer(ctx context.Context, id int64, at time.Time, reason string) 
 }
 
 // Failed gives up on message id at now (the chat is unreachable); the chat's later
-// messages proceed.
+// messages proceed. Like a delivered message, it keeps only what keptPayload names.
 func (db *DB) Failed(ctx context.Context, id int64, reason string, now time.Time) error {
 	return db.exec(ctx, "mark failed", sqlFailed, id, now, reason)
 }

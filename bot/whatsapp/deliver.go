@@ -108,6 +108,7 @@ func (c *Bot) texts(ctx context.Context, m flows.Envelope) (bot.Message, []*waE2
 func (c *Bot) send(ctx context.Context, cl Client, to types.JID, m flows.Envelope, parts []*waE2E.Message,
 	record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
 	if len(parts) == 0 {
+		c.log.Warn("whatsapp message empty, nothing sent", "outbox_id", m.ID, "msg", m.Notice.Msg)
 		return flows.Receipt{}, nil
 	}
 	base := m.PartRef
@@ -150,8 +151,9 @@ func partID(base string, i int) types.MessageID {
 // *bot.RetryAfter, so that the outbox row waits instead of a goroutine.
 const maxSleep = 6 * time.Second
 
-// pace waits for the send slot of chat to, showing "typing…" there meanwhile when
-// typing is set. Senders take turns; see maxSleep.
+// pace waits for the send slot of chat to, showing "typing…" there first when typing
+// is set. Deliveries wait for their slot one at a time; one that does not get its turn
+// within maxSleep, or whose slot is further off, returns a *bot.RetryAfter.
 func (c *Bot) pace(ctx context.Context, cl Client, to types.JID, typing bool) error {
 	select {
 	case c.turn <- struct{}{}:
@@ -161,21 +163,21 @@ func (c *Bot) pace(ctx context.Context, cl Client, to types.JID, typing bool) er
 		return &bot.RetryAfter{Wait: c.cfg.Pacing.Gap}
 	}
 	defer func() { <-c.turn }()
-	shown := false
+	typed := false
 	for range 20 {
 		wait := c.pacer.Reserve(to.String(), c.cfg.Pace.Now())
 		switch {
 		case wait == 0:
-			if typing && !shown {
+			if typing && !typed {
 				c.typing(ctx, cl, to)
 			}
 			return nil
 		case wait > maxSleep:
 			return &bot.RetryAfter{Wait: wait}
 		}
-		if typing && !shown {
+		if typing && !typed {
 			c.typing(ctx, cl, to)
-			shown = true
+			typed = true
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return err

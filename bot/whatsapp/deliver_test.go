@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 
 	"aduan/bot"
 	"aduan/flows"
+	"aduan/flows/flowstest"
+	"aduan/locales"
 )
 
 // wrote makes the citizen's chat one that wrote to the desk.
@@ -264,7 +267,7 @@ func TestCheckChat(t *testing.T) {
 	for chat, ok := range map[string]bool{
 		"120363012345678901@g.us": true, "6281234567890-1588888888@g.us": true,
 		"6281234567890@s.whatsapp.net": false, "123456789012345@lid": false, "-1001234567890": false,
-		"": false, "@g.us": false, "abc@g.us": false, "120363012345678901@g.us ": false, "120363012345678901:2@g.us": false,
+		"": false, "@g.us": false, "1@g.us": true, "abc@g.us": false, "120363012345678901@g.us ": false, "120363012345678901:2@g.us": false,
 	} {
 		if err := CheckChat(chat); (err == nil) != ok {
 			t.Errorf("CheckChat(%q) = %v", chat, err)
@@ -293,6 +296,9 @@ func TestSplit(t *testing.T) {
 	if got := split("satu dua tiga", 100); len(got) != 1 || got[0] != "satu dua tiga" {
 		t.Errorf("short: %q", got)
 	}
+	if got := split("", 100); len(got) != 0 {
+		t.Errorf("empty: %q", got)
+	}
 	if got := split("aaaa bbbb\n\ncccc dddd", 12); len(got) != 2 || got[0] != "aaaa bbbb" || got[1] != "cccc dddd" {
 		t.Errorf("paragraphs: %q", got)
 	}
@@ -300,5 +306,100 @@ func TestSplit(t *testing.T) {
 	got := split(long, 10)
 	if len(got) != 3 || got[0] != strings.Repeat("é", 10) || got[2] != strings.Repeat("é", 5) {
 		t.Errorf("no space: %q", got)
+	}
+}
+
+// TestFormatHint: the hint goes below the numbered choices, in italics; a message
+// without choices shows none.
+func TestFormatHint(t *testing.T) {
+	m := bot.Message{Blocks: []string{"Puas dengan jawabannya?", ""}, Choices: [][]bot.Option{{{Label: "Ya"}, {Label: "Tidak"}}},
+		Hint: "Balas pesan ini dengan nomor pilihan Anda."}
+	if got, want := Format(m), "Puas dengan jawabannya?\n\n*1.* Ya\n*2.* Tidak\n\n_Balas pesan ini dengan nomor pilihan Anda._"; got != want {
+		t.Errorf("Format = %q, want %q", got, want)
+	}
+	m.Choices = nil
+	if got := Format(m); got != "Puas dengan jawabannya?" {
+		t.Errorf("without choices: %q", got)
+	}
+}
+
+// TestDeliverRendered: with the desk's renderer, a question goes out worded for
+// WhatsApp: its choices numbered with their labels in the reader's language, the hint
+// below them, no slash command named.
+func TestDeliverRendered(t *testing.T) {
+	r := newRig(t, Config{})
+	r.wrote(t, citizen)
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := flowstest.Rules(t)
+	renderer := bot.NewRenderer(cat, func() *flows.Rules { return rules }, r.db, nil)
+	r.wa.render = RenderFor(renderer)
+	var row []flows.Choice
+	for _, ty := range flows.ReportTypes {
+		row = append(row, flows.Choice{Label: flows.MsgID("type." + string(ty)), Data: "i:type:" + string(ty)})
+	}
+	m := flows.Envelope{ID: 1, Channel: Name, Chat: citizen.String(), Lang: "id", Notice: flows.Notice{Msg: flows.MsgAskType, Choices: [][]flows.Choice{row}}}
+	if _, err := r.deliver(t, m); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := renderer.Render(context.Background(), m, locales.WhatsApp)
+	if err != nil || msg.Hint == "" {
+		t.Fatalf("rendered %+v, %v", msg, err)
+	}
+	got := r.fake.sentMessages()[0].Msg.GetConversation()
+	for i, ty := range flows.ReportTypes {
+		label := cat.Label("id", flows.Choice{Label: flows.MsgID("type." + string(ty))})
+		if !strings.Contains(got, "\n*"+strconv.Itoa(i+1)+".* "+Escape(label)+"\n") {
+			t.Errorf("choice %d %q not numbered in %q", i+1, label, got)
+		}
+	}
+	if !strings.HasSuffix(got, "_"+Escape(msg.Hint)+"_") || strings.Contains(got, "/lapor") {
+		t.Errorf("sent %q", got)
+	}
+}
+
+// TestDeliverRecord: a complaint's whole record goes to the unit's group as a text
+// document named by its tracking number, rendered now from the store.
+func TestDeliverRecord(t *testing.T) {
+	r := newRig(t, Config{})
+	rules := flowstest.Rules(t)
+	c, err := r.db.File(context.Background(), rules, "KR", flowstest.Report(), r.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := flows.Envelope{ID: 1, Channel: Name, Chat: group.String(), Unit: rules.Units.Units()[0].Code, Lang: "id",
+		Notice: flows.Notice{Msg: flows.MsgRecord, Complaint: c.ID, Tracking: c.Tracking, Text: "Berkas " + c.Tracking}}
+	rc, err := r.deliver(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.fake.sentMessages()
+	doc := got[0].Msg.GetDocumentMessage()
+	if len(got) != 1 || doc.GetFileName() != c.Tracking+".txt" || doc.GetMimetype() != "text/plain" || doc.GetCaption() != "Berkas "+c.Tracking ||
+		rc.Ref != string(got[0].ID) {
+		t.Fatalf("sent %+v", got)
+	}
+	if up := string(r.fake.uploads[0]); !strings.Contains(up, c.Tracking) || int(doc.GetFileLength()) != len(up) {
+		t.Errorf("record uploaded: %q", up)
+	}
+}
+
+// TestDeliverCardRefreshSentAnew: a card that replaces an earlier one goes out as a new
+// message under a new ID, never as an edit of the old one, whose numbers stay those of
+// the complaint as it was.
+func TestDeliverCardRefreshSentAnew(t *testing.T) {
+	r := newRig(t, Config{})
+	m := flows.Envelope{ID: 5, Channel: Name, Chat: group.String(), Unit: "national", Edit: "3EB0OLDCARD",
+		Notice: flows.Notice{Msg: "x", Text: "Kartu terbaru", Choices: [][]flows.Choice{{{Text: "Teruskan", Data: "c:route:1:2"}}}}}
+	rc, err := r.deliver(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.fake.sentMessages()
+	want := &waE2E.Message{Conversation: proto.String("Kartu terbaru\n\n*1.* Teruskan")}
+	if len(got) != 1 || !same(got[0].Msg, want) || got[0].ID == "3EB0OLDCARD" || rc.Ref != string(got[0].ID) {
+		t.Errorf("sent %+v, receipt %+v; want a new message", got, rc)
 	}
 }

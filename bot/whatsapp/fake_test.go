@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -48,6 +49,8 @@ type fakeClient struct {
 	groups     map[types.JID]*types.GroupInfo
 	groupCalls int
 	ids        int
+	now        func() time.Time // when set, the time of each send is kept in sentAt
+	sentAt     []time.Time
 }
 
 var _ Client = (*fakeClient)(nil)
@@ -70,6 +73,9 @@ func (f *fakeClient) SendMessage(ctx context.Context, to types.JID, m *waE2E.Mes
 		}
 	}
 	f.sends = append(f.sends, sent{To: to, Msg: m, ID: extra[0].ID})
+	if f.now != nil {
+		f.sentAt = append(f.sentAt, f.now())
+	}
 	return whatsmeow.SendResponse{ID: extra[0].ID, Timestamp: time.Unix(1764633600, 0)}, nil
 }
 
@@ -77,7 +83,7 @@ func (f *fakeClient) GenerateMessageID() types.MessageID {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ids++
-	return types.MessageID("3EB0FAKE" + string(rune('0'+f.ids)))
+	return types.MessageID("3EB0FAKE" + strconv.Itoa(f.ids))
 }
 
 func (f *fakeClient) MarkRead(ctx context.Context, ids []types.MessageID, ts time.Time, chat, sender types.JID, rt ...types.ReceiptType) error {
@@ -166,6 +172,7 @@ var fakeRender = RenderFunc(func(ctx context.Context, m flows.Envelope) (bot.Mes
 // rig is a channel over a fake client and a real database.
 type rig struct {
 	wa     *Bot
+	rules  *flows.Rules
 	fake   *fakeClient
 	db     *store.DB
 	clock  *flowstest.Clock
@@ -176,15 +183,26 @@ type rig struct {
 	parts  []int
 }
 
-func newRig(t *testing.T, cfg Config) *rig {
+func newRig(t testing.TB, cfg Config) *rig {
 	t.Helper()
-	db, _ := storetest.New(t)
+	return newRigOf(t, cfg, flowstest.Units())
+}
+
+// newRigOf is newRig over the given units.
+func newRigOf(t testing.TB, cfg Config, units []flows.Unit) *rig {
+	t.Helper()
+	db := storetest.NewWithUnits(t, units)
 	cat, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir, err := flows.NewDirectory(units)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rules := flowstest.Rules(t)
-	r := &rig{fake: newFake(), db: db, clock: flowstest.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
+	rules.Units = dir
+	r := &rig{rules: rules, fake: newFake(), db: db, clock: flowstest.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))}
 	r.wa = New(cfg, r.fake, db, fakeRender, cat, func() *flows.Rules { return rules }, r.clock, nil, func() { r.wakes++ })
 	r.wa.sleep = func(ctx context.Context, d time.Duration) error {
 		r.mu.Lock()

@@ -82,6 +82,11 @@ func (c *Bot) HandleMessage(evt *events.Message) (ok bool) {
 	if !keep {
 		return true
 	}
+	// The database holds no U+0000 in text (invalid UTF-8 the encoder replaces itself).
+	p.Text, p.Name, p.Place = noNUL(p.Text), noNUL(p.Name), noNUL(p.Place)
+	if p.Media != nil {
+		p.Media.Name, p.Media.Mime = noNUL(p.Media.Name), noNUL(p.Media.Mime)
+	}
 	raw, err := json.Marshal(p)
 	if err != nil {
 		c.log.Error("whatsapp message not encodable", "message_id", p.ID, "err", err)
@@ -99,6 +104,9 @@ func (c *Bot) HandleMessage(evt *events.Message) (ok bool) {
 	}
 	return true
 }
+
+// noNUL replaces U+0000 in s with U+FFFD.
+func noNUL(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }
 
 // normalize turns a message event into its payload, and reports false for a message
 // that is nothing for the desk (see HandleMessage).
@@ -212,10 +220,12 @@ func waids(vcard string) []string {
 // Decode turns a stored message into what the desk understands: a command typed with
 // or without a slash ("/lapor", "lapor", "bantuan" alone), text, a quote of a message
 // (ReplyTo is the quoted message's ID, the receipt the desk recorded when it sent it),
-// a photo or document downloaded and kept at once (in a private chat, when the draft
-// has room for it; one over MaxFileBytes is Unsupported "too_large"), a location as the
-// place, the citizen's own number shared as a contact card (Phone), and "voice",
-// "video", "sticker", "contact_other" or "edited" as Unsupported. In a group, User is
+// a photo or document with its caption as the text, downloaded and kept at once (in a
+// private chat, when the draft has room for it; one over MaxFileBytes is Unsupported
+// "too_large"), a location (sent when the conversation asks where it happened, also
+// the place typed: its name and address, or its coordinates), the citizen's own number
+// shared as a contact card (Phone), and "voice", "video", "sticker", "contact_other"
+// or "edited" as Unsupported. In a group, User is
 // the participant who wrote, files are not fetched, and a command or a quote of the
 // desk's own message carries Press (see deliverAnswer): the answer to it goes to the
 // group, quoting it. A private message is marked read once decoded.
@@ -234,7 +244,7 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 	}
 	text := strings.TrimSpace(p.Text)
 	in.Text = text
-	if cmd, rest, ok := command(text, p.Group); ok {
+	if cmd, rest, ok := command(text, p.Group); ok && p.Kind == "" {
 		in.Command, in.Text = cmd, rest
 	}
 	var err error
@@ -249,6 +259,9 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 		in, err = c.fetch(ctx, in, p)
 	case p.Kind == "location":
 		in.Attachment = &flows.Attachment{Kind: "location", Ref: fmt.Sprintf("%.6f,%.6f", p.Lat, p.Long), Name: p.Place}
+		if !p.Group && in.Text == "" {
+			in, err = c.place(ctx, in)
+		}
 	case p.Kind == "contact":
 		if phone, ok := ownNumber(p); ok {
 			in.Phone = phone
@@ -393,7 +406,7 @@ func (c *Bot) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inb
 	case errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith403), errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith404),
 		errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith410), errors.Is(err, whatsmeow.ErrNoURLPresent):
 		c.log.Warn("whatsapp media expired before it was downloaded: the sender is asked to send it again", "message_id", p.ID)
-		return in, fmt.Errorf("whatsapp: media expired: %w", bot.ErrMalformed)
+		return in, fmt.Errorf("%w: %w", ErrMediaExpired, bot.ErrMalformed)
 	case errors.Is(err, whatsmeow.ErrInvalidMediaHMAC), errors.Is(err, whatsmeow.ErrInvalidMediaEncSHA256),
 		errors.Is(err, whatsmeow.ErrInvalidMediaSHA256), errors.Is(err, whatsmeow.ErrFileLengthMismatch):
 		return in, fmt.Errorf("whatsapp: media corrupt: %w", bot.ErrMalformed)
@@ -409,6 +422,19 @@ func (c *Bot) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inb
 		return in, err
 	}
 	in.Attachment = &flows.Attachment{Kind: kind, Ref: ref, Name: name, Size: int64(len(data))}
+	return in, nil
+}
+
+// place makes a location sent when the conversation asks where it happened the answer
+// too: its name and address, or else its coordinates, as the typed place.
+func (c *Bot) place(ctx context.Context, in flows.Inbound) (flows.Inbound, error) {
+	step, _, err := c.store.DraftFiles(ctx, Name, in.Chat)
+	if err != nil {
+		return in, err
+	}
+	if step == flows.StepWhere {
+		in.Text = cmp.Or(in.Attachment.Name, strings.ReplaceAll(in.Attachment.Ref, ",", ", "))
+	}
 	return in, nil
 }
 

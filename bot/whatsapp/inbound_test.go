@@ -153,6 +153,27 @@ func TestHandleMessageNotStored(t *testing.T) {
 	}
 }
 
+// TestHandleMessageNUL: a text with U+0000 (which the database refuses) is stored,
+// the character replaced, and invalid UTF-8 too.
+func TestHandleMessageNUL(t *testing.T) {
+	r := newRig(t, Config{})
+	in, _ := r.handleAndDecode(t, private("3EB0C201", text("jalan\x00rusak \xff")))
+	if in.Text != "jalan\uFFFDrusak \uFFFD" {
+		t.Errorf("text %q", in.Text)
+	}
+}
+
+// TestHandleMessageRequested: a message WhatsApp's phone sent again on request (it
+// could not be decrypted at first) is a new message, though it comes as a web message.
+func TestHandleMessageRequested(t *testing.T) {
+	r := newRig(t, Config{})
+	evt := private("3EB0C101", text("halo"))
+	evt.SourceWebMsg, evt.UnavailableRequestID = &waWeb.WebMessageInfo{}, "REQ1"
+	if !r.wa.HandleMessage(evt) || len(r.claim(t)) != 1 {
+		t.Error("a message sent again on request is not stored")
+	}
+}
+
 // TestDecodeQuoteOfACard: an extended text quoting a card in the unit's group carries
 // the quoted message's ID (the receipt of the desk's card), the participant who wrote
 // (by LID), and Press: its answers go to the group, quoting it.

@@ -11,7 +11,8 @@ import (
 
 // Format returns message m as WhatsApp text: its blocks, each escaped (see Escape), a
 // blank line apart, then its choices one per line, numbered in the order of
-// bot.Message.Numbered ("1. Saya puas"), the numbers in bold.
+// bot.Message.Numbered ("1. Saya puas"), the numbers in bold, and below them, in
+// italics, the hint that says how to take one.
 func Format(m bot.Message) string {
 	var parts []string
 	for _, b := range m.Blocks {
@@ -25,6 +26,9 @@ func Format(m bot.Message) string {
 			lines[i] = "*" + strconv.Itoa(i+1) + ".* " + Escape(strings.TrimSpace(o.Label))
 		}
 		parts = append(parts, strings.Join(lines, "\n"))
+		if h := strings.TrimSpace(m.Hint); h != "" {
+			parts = append(parts, "_"+Escape(h)+"_")
+		}
 	}
 	return strings.Join(parts, "\n\n")
 }
@@ -66,6 +70,7 @@ func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // split cuts text into parts of at most limit characters, at a paragraph's end where it
 // can, else at a line's end, else at a space, else anywhere (never inside a character).
+// An empty text has no parts.
 func split(text string, limit int) []string {
 	var out []string
 	for utf8.RuneCountInString(text) > limit {
@@ -86,7 +91,7 @@ func split(text string, limit int) []string {
 		out = append(out, strings.TrimRight(head[:at], " \n"))
 		text = strings.TrimLeft(text[at:], " \n")
 	}
-	if text != "" || len(out) == 0 {
+	if text != "" {
 		out = append(out, text)
 	}
 	return out

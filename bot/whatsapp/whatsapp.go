@@ -81,6 +81,14 @@ type Renderer interface {
 	Render(ctx context.Context, m flows.Envelope) (bot.Message, error)
 }
 
+// RenderFor returns r rendering for WhatsApp: numbered choices, commands as words,
+// answers by quoting (locales.WhatsApp).
+func RenderFor(r *bot.Renderer) Renderer {
+	return RenderFunc(func(ctx context.Context, m flows.Envelope) (bot.Message, error) {
+		return r.Render(ctx, m, locales.WhatsApp)
+	})
+}
+
 // RenderFunc is a function that is a Renderer.
 type RenderFunc func(ctx context.Context, m flows.Envelope) (bot.Message, error)
 
@@ -234,13 +242,14 @@ func (c *Bot) isSelf(j types.JID) bool {
 	return false
 }
 
-// CheckChat tells whether chat is a unit's address on WhatsApp: a group's JID,
-// "<digits>@g.us" (older groups "<creator>-<time>@g.us").
+// CheckChat tells whether chat is a unit's address on WhatsApp: a group's JID, a
+// number at g.us ("120363012345678901@g.us"; an older group's is its creator's number,
+// a dash and a timestamp: "6281234567890-1588888888@g.us").
 func CheckChat(chat string) error {
 	if !groupJID.MatchString(chat) {
-		return fmt.Errorf("whatsapp: %q is no group JID (…@g.us)", chat)
+		return fmt.Errorf("%q is not a WhatsApp group JID (…@g.us)", chat)
 	}
 	return nil
 }
 
-var groupJID = regexp.MustCompile(`^[0-9]{6,30}(-[0-9]{6,20})?@g\.us$`)
+var groupJID = regexp.MustCompile(`^[0-9]+(-[0-9]+)?@g\.us$`)

@@ -505,7 +505,11 @@ func TestComplaintsListAndShowWithoutPersonalData(t *testing.T) {
 		if !slices.Equal(events, want) {
 			t.Errorf("show --json audit = %v, want %v", events, want)
 		}
-		if len(v.Audit) == 5 && (v.Audit[3].TextChars == 0 || v.Audit[1].ActorUnit != flowstest.National || v.Audit[1].ActorRef != "tg:"+flowstest.National) {
+		member, err := db.ActorRef(t.Context(), flowstest.Member(flowstest.National), c.Contact.Channel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Audit) == 5 && (v.Audit[3].TextChars == 0 || v.Audit[1].ActorUnit != flowstest.National || v.Audit[1].ActorRef != member) {
 			t.Errorf("show --json audit details: %+v", v.Audit)
 		}
 	}
