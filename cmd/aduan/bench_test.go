@@ -197,8 +197,8 @@ func envInt(name string, def int) int {
 // whatsmeow client. Each message is a different citizen's "lapor", so the per-chat
 // order does not serialise them. Latency runs from the moment a message is due to
 // arrive (a handler that falls behind delays the next ones, as whatsmeow's queue
-// does) until the desk has handled it. Meanwhile the replies go out under WhatsApp's
-// default pacing (whatsapp.DefaultPacing), and the benchmark checks that no two sends
+// does) until the desk has handled it. Meanwhile the replies go out under the
+// settings' default pacing (whatsapp.DefaultPacing), and the benchmark checks that no two sends
 // came closer than its gap, none twice to a chat within its per-chat gap, and none to a
 // chat that had not written.
 //
@@ -223,8 +223,12 @@ func BenchmarkWhatsAppInbound(b *testing.B) {
 			done <- struct{}{}
 		}}
 	client := wafake.New(waSelf)
-	pacing := whatsapp.DefaultPacing()
-	whatsAppChannel(b, m, client, whatsapp.Config{Pacing: pacing, Pace: systemClock{}})
+	useWhatsAppFake(m, client, nil, nil) // the pacing of the settings' defaults
+	wc := cfg.WhatsApp
+	pacing := whatsapp.Pacing{Gap: wc.Gap, Jitter: wc.Jitter, PerChat: wc.PerChat, Daily: wc.Daily}
+	if pacing != whatsapp.DefaultPacing() {
+		b.Fatalf("the settings pace WhatsApp as %+v, the channel's defaults are %+v", pacing, whatsapp.DefaultPacing())
+	}
 	if err := m.Run(context.Background()); err != nil {
 		b.Fatal(err)
 	}

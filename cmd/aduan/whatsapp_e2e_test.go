@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -13,20 +12,18 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
-	"aduan/bot"
 	"aduan/bot/telegram/tgfake"
 	"aduan/bot/whatsapp"
 	"aduan/bot/whatsapp/wafake"
 	"aduan/flows"
 	"aduan/flows/flowstest"
-	"aduan/locales"
-	"aduan/store"
 	"aduan/store/storetest"
 )
 
 // The end-to-end tests in the whatsapp_*_test.go files run the whole program (Main)
-// with the real WhatsApp channel over wafake, a fake whatsmeow client, beside the real
-// Telegram channel against tgfake: citizens write in their private chats, the units'
+// with the real WhatsApp channel, built and run as serve runs it but over wafake, a
+// fake whatsmeow client (Main.WhatsAppTest), beside the real Telegram channel against
+// tgfake: citizens write in their private chats, the units'
 // admins act in WhatsApp groups by quoting the desk's cards with a number or a short
 // command, and the tests check the real WhatsApp messages the desk sent and what the
 // database holds.
@@ -137,38 +134,33 @@ func newWADesk(t *testing.T, start, unitsOn string) *waDesk {
 	return d
 }
 
-// addWhatsApp gives Main the WhatsApp channel over the desk's fake client (see
-// whatsAppChannel), pacing kept but short: a test sends many messages a second.
+// addWhatsApp runs Main's WhatsApp channel over the desk's fake client (see
+// useWhatsAppFake), pacing kept but short: a test sends many messages a second.
 func (d *waDesk) addWhatsApp(m *Main) {
-	d.bot = whatsAppChannel(d.t, m, d.wa, whatsapp.Config{Pacing: testPacing, Pace: &d.pace})
+	useWhatsAppFake(m, d.wa, func(cfg *whatsapp.Config) {
+		cfg.Pacing, cfg.Pace = testPacing, &d.pace
+	}, func(b *whatsapp.Bot) { d.bot = b })
 }
 
-// whatsAppChannel adds to Main the WhatsApp channel over a fake client, built as serve
-// builds it: the desk's renderer worded for WhatsApp, a pool of its own on Main's
-// database, the catalog with the office, the intake's file limits, and cfg's pacing and
-// clock. The fake client feeds its messages to the channel's HandleMessage.
-func whatsAppChannel(tb testing.TB, m *Main, client *wafake.Client, cfg whatsapp.Config) *whatsapp.Bot {
-	db, err := store.Open(context.Background(), m.Config.DatabaseURL)
-	if err != nil {
-		tb.Fatal(err)
+// useWhatsAppFake enables WhatsApp in Main over a fake client instead of a linked
+// device: serve builds the channel as always (settings, renderer, catalog, its own
+// desk and sender), tune may change the channel's settings, and once the channel is
+// built it sends through the client, which feeds it its messages; built is told the
+// channel.
+func useWhatsAppFake(m *Main, client *wafake.Client, tune func(*whatsapp.Config), built func(*whatsapp.Bot)) {
+	m.Config.WhatsApp.Enabled = true
+	m.WhatsAppTest = func(cfg *whatsapp.Config) func(*whatsapp.Bot) {
+		if tune != nil {
+			tune(cfg)
+		}
+		return func(b *whatsapp.Bot) {
+			b.Use(client, client.Self())
+			client.Attach(b.HandleMessage)
+			if built != nil {
+				built(b)
+			}
+		}
 	}
-	tb.Cleanup(db.Close)
-	cat, err := locales.New()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cat = cat.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours}).
-		WithCalendar(func() *flows.Calendar { return m.Rules().Calendar })
-	r := bot.NewRenderer(cat, m.Rules, db, m.Log)
-	render := whatsapp.RenderFunc(func(ctx context.Context, env flows.Envelope) (bot.Message, error) {
-		return r.Render(ctx, env, locales.WhatsApp)
-	})
-	cfg.MaxFileBytes, cfg.MaxFiles = m.Config.Intake.MaxFileBytes, m.Config.Intake.MaxFiles
-	b := whatsapp.New(cfg, client, db, render, cat, m.Rules, m.Clock, m.Log, nil)
-	b.Use(client, client.Self())
-	client.Attach(b.HandleMessage)
-	m.Channels = append(m.Channels, b)
-	return b
 }
 
 // testPacing spaces WhatsApp sends by a millisecond: the pacing works, and a test
