@@ -181,7 +181,9 @@ func TestJourneyGroup(t *testing.T) {
 	}
 	targets := j.fake.sentMessages()[j.seen-1]
 	texts, msgs = j.send(t, quote("3EB0Q2", string(targets.ID), "1."))
-	if !slices.Equal(msgs, []flows.MsgID{flows.MsgCard, flows.MsgDone}) || !strings.Contains(texts[1], "Sari (Dukcapil)") {
+	// The card refreshed and who did it, in either order: the answer may overtake the card.
+	if len(msgs) != 2 || !slices.Contains(msgs, flows.MsgCard) || !slices.Contains(msgs, flows.MsgDone) ||
+		!slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, "Sari (Dukcapil)") }) {
 		t.Fatalf("quoting the targets with 1.: %v %q", msgs, texts)
 	}
 	var state string
