@@ -55,7 +55,7 @@ func newJourneyOver(t *testing.T, r *rig) *journey {
 		t.Fatal(err)
 	}
 	rules := r.rules
-	renderer := RenderFor(bot.NewRenderer(cat, func() *flows.Rules { return rules }, r.db, nil))
+	renderer := RenderFunc(bot.NewRenderer(cat, func() *flows.Rules { return rules }, r.db, nil).For(locales.WhatsApp))
 	j := &journey{rig: r}
 	r.wa.render = RenderFunc(func(ctx context.Context, m flows.Envelope) (bot.Message, error) {
 		j.renders.Lock()
