@@ -45,6 +45,12 @@ type Main struct {
 	// Listener, when set, is where the HTTP endpoint accepts connections instead of
 	// Config.Listen (a port chosen before Run, as a webhook URL needs); Close closes it.
 	Listener net.Listener
+	// WhatsAppTest, when set with WhatsApp enabled, runs WhatsApp over a client of the
+	// test's (bot/whatsapp/wafake) instead of a linked device: no session and no
+	// supervisor; this replica holds the connection from the start. It may change the
+	// channel's settings, and returns what is called with the channel once it is built,
+	// to attach the client (Bot.Use) and feed it messages (Bot.HandleMessage).
+	WhatsAppTest func(cfg *whatsapp.Config) (connect func(*whatsapp.Bot))
 
 	db       *store.DB
 	catalog  *locales.Catalog

@@ -247,6 +247,27 @@ func (s waState) Alert(ctx context.Context) (flows.Alert, error) {
 // on whichever replica holds the connection, the channel's inbox is handled and its
 // outbox delivered, by a desk and a sender of its own; other replicas only queue.
 func (m *Main) startWhatsApp(ctx context.Context, inboxWake <-chan struct{}, wakeInbox func(), outboxWake <-chan struct{}) error {
+	wc := m.Config.WhatsApp
+	cfg := whatsapp.Config{MaxFileBytes: m.Config.Intake.MaxFileBytes, MaxFiles: m.Config.Intake.MaxFiles,
+		Pacing: whatsapp.Pacing{Gap: wc.Gap, Jitter: wc.Jitter, PerChat: wc.PerChat, Daily: wc.Daily}, Pace: systemClock{}}
+	var connect func(*whatsapp.Bot)
+	if m.WhatsAppTest != nil {
+		connect = m.WhatsAppTest(&cfg)
+	}
+	newChannel := func() {
+		m.whatsapp = whatsapp.New(cfg, nil, m.db, whatsapp.RenderFunc(bot.NewRenderer(m.catalog, m.Rules, m.db, m.Log).For(locales.WhatsApp)),
+			m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
+	}
+	if connect != nil {
+		newChannel()
+		connect(m.whatsapp)
+		att := m.attachWhatsApp(ctx, inboxWake, outboxWake)
+		m.goRun(func() {
+			att.Send(ctx)
+			att.Done()
+		})
+		return nil
+	}
 	sess := whatsapp.OpenSession(m.db.Pool(), m.Log)
 	if err := sess.CheckSchema(ctx); err != nil {
 		sess.Close()
@@ -254,10 +275,7 @@ func (m *Main) startWhatsApp(ctx context.Context, inboxWake <-chan struct{}, wak
 	}
 	m.waSession = sess
 	whatsapp.SetDeviceName(m.Config.Office.Name)
-	wc := m.Config.WhatsApp
-	m.whatsapp = whatsapp.New(whatsapp.Config{MaxFileBytes: m.Config.Intake.MaxFileBytes, MaxFiles: m.Config.Intake.MaxFiles,
-		Pacing: whatsapp.Pacing{Gap: wc.Gap, Jitter: wc.Jitter, PerChat: wc.PerChat, Daily: wc.Daily}, Pace: systemClock{}},
-		nil, m.db, whatsapp.RenderFunc(bot.NewRenderer(m.catalog, m.Rules, m.db, m.Log).For(locales.WhatsApp)), m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
+	newChannel()
 	sup := &whatsapp.Supervisor{
 		Session: sess,
 		State:   waState{db: m.db, rules: m.Rules},
@@ -266,31 +284,38 @@ func (m *Main) startWhatsApp(ctx context.Context, inboxWake <-chan struct{}, wak
 		},
 		Attach: func(ctx context.Context, c *whatsapp.Conn) (whatsapp.Attached, error) {
 			m.whatsapp.Use(c.Client, c.Self()...)
-			desk := m.newDesk()
-			desk.Observe = func(raw flows.RawInbound, err error) {
-				if errors.Is(err, whatsapp.ErrMediaExpired) {
-					a := flows.Alert{Channel: whatsapp.Name, Kind: flows.AlertMediaExpired, Detail: "a citizen's attachment expired before it was downloaded", At: m.Clock.Now()}
-					if err := m.db.RaiseAlert(context.WithoutCancel(ctx), m.Rules(), a); err != nil {
-						m.Log.Error("whatsapp alert not recorded", "err", err)
-					}
-				}
-				if m.Observe != nil {
-					m.Observe(raw, err)
-				}
-			}
-			m.goRun(func() { desk.Run(ctx, []bot.Decoder{m.whatsapp}, inboxWake, 5*time.Second) })
-			sender := &bot.Sender{Outbox: m.db, Channels: []bot.Channel{m.whatsapp}, Clock: m.Clock, Log: m.Log}
-			return whatsapp.Attached{
-				Handle: m.whatsapp.HandleMessage,
-				Send:   func(ctx context.Context) { sender.Run(ctx, outboxWake, 5*time.Second) },
-				Done:   func() { m.whatsapp.Use(nil) },
-			}, nil
+			return m.attachWhatsApp(ctx, inboxWake, outboxWake), nil
 		},
 		Clock: m.Clock,
 		Log:   m.Log,
 	}
 	m.goRun(func() { sup.Run(ctx) })
 	return nil
+}
+
+// attachWhatsApp starts handling WhatsApp's inbox on this replica, which now holds the
+// connection, by a desk of its own, and returns how the connection hands it messages
+// and delivers the outbox.
+func (m *Main) attachWhatsApp(ctx context.Context, inboxWake <-chan struct{}, outboxWake <-chan struct{}) whatsapp.Attached {
+	desk := m.newDesk()
+	desk.Observe = func(raw flows.RawInbound, err error) {
+		if errors.Is(err, whatsapp.ErrMediaExpired) {
+			a := flows.Alert{Channel: whatsapp.Name, Kind: flows.AlertMediaExpired, Detail: "a citizen's attachment expired before it was downloaded", At: m.Clock.Now()}
+			if err := m.db.RaiseAlert(context.WithoutCancel(ctx), m.Rules(), a); err != nil {
+				m.Log.Error("whatsapp alert not recorded", "err", err)
+			}
+		}
+		if m.Observe != nil {
+			m.Observe(raw, err)
+		}
+	}
+	m.goRun(func() { desk.Run(ctx, []bot.Decoder{m.whatsapp}, inboxWake, 5*time.Second) })
+	sender := &bot.Sender{Outbox: m.db, Channels: []bot.Channel{m.whatsapp}, Clock: m.Clock, Log: m.Log}
+	return whatsapp.Attached{
+		Handle: m.whatsapp.HandleMessage,
+		Send:   func(ctx context.Context) { sender.Run(ctx, outboxWake, 5*time.Second) },
+		Done:   func() { m.whatsapp.Use(nil) },
+	}
 }
 
 // whatsAppHelp is the line --help shows for the whatsapp command.
