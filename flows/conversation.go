@@ -962,6 +962,13 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 		}
 		d.Place = t
 	case StepPhone:
+		if o.known != "" && isYes(t) {
+			// "iya boleh", "ya, nomor ini saja": the number offered.
+			d.Contact.Phone = o.known
+			n := o.say(MsgPhoneNoted)
+			n.Data, n.Ask = map[string]string{"Phone": maskPhone(o.known)}, AskClose
+			break
+		}
 		if isSkip(t) {
 			// The "skip" key of a keyboard that also offers to share the number.
 			d.Contact.Phone = ""
@@ -1306,6 +1313,28 @@ func titleOf(body string) string {
 		return string(r)[:i] + "…"
 	}
 	return string(r) + "…"
+}
+
+// isYes reports whether a typed answer only says yes, in a few words ("iya boleh", "ya,
+// nomor ini saja", "yes please"), as the answer to the offer of a known phone number.
+func isYes(t string) bool {
+	words := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) == 0 || len(words) > 6 {
+		return false
+	}
+	yes := false
+	for _, w := range words {
+		switch w {
+		case "ya", "iya", "iyah", "y", "yes", "yep", "yeah", "boleh", "silakan", "silahkan", "ok", "oke", "okay", "baik", "betul", "benar", "sure":
+			yes = true
+		case "nomor", "ini", "itu", "saja", "aja", "pak", "bu", "min", "please", "this", "number", "that", "one", "pakai", "gunakan", "use", "it":
+		default:
+			return false
+		}
+	}
+	return yes
 }
 
 // isSkip reports whether a typed answer means "skip" (in Indonesian or English).

@@ -78,6 +78,29 @@ func TestConverseKnownPhone(t *testing.T) {
 		}
 	})
 
+	for _, yes := range []string{"iya boleh", "Ya, nomor ini saja.", "boleh pak", "yes please"} {
+		t.Run("taken by typing "+yes, func(t *testing.T) {
+			d := fillingKnown(t, flows.Ordinary, flows.StepPhone)
+			d.do(knownTo(msgText(yes), aKnown), flows.StepEmail, flows.MsgPhoneNoted, flows.MsgAskEmail)
+			if got := d.s.Draft.Contact.Phone; got != aKnown {
+				t.Errorf("phone %q, want %q", got, aKnown)
+			}
+		})
+	}
+	for _, not := range []string{"ya tapi nanti", "nomor lain"} {
+		t.Run("not taken by typing "+not, func(t *testing.T) {
+			d := fillingKnown(t, flows.Ordinary, flows.StepPhone)
+			d.do(knownTo(msgText(not), aKnown), flows.StepPhone, flows.MsgBadPhone)
+			if got := d.s.Draft.Contact.Phone; got != "" {
+				t.Errorf("phone %q kept", got)
+			}
+		})
+	}
+	t.Run("a yes without a known number is no number", func(t *testing.T) {
+		d := filling(t, flows.Ordinary, flows.StepPhone)
+		d.do(msgText("iya boleh"), flows.StepPhone, flows.MsgBadPhone)
+	})
+
 	t.Run("another number typed at once", func(t *testing.T) {
 		d := fillingKnown(t, flows.Ordinary, flows.StepPhone)
 		d.do(knownTo(msgText(aPhone), aKnown), flows.StepEmail, flows.MsgPhoneNoted, flows.MsgAskEmail)
