@@ -122,3 +122,38 @@ func TestDecodeFollowsChangedChat(t *testing.T) {
 		t.Errorf("unmapped LID: chat %q known %q", in.Chat, in.Known)
 	}
 }
+
+// TestDecodeLIDMapOfTheConnection: over a real whatsmeow client the number of a LID
+// alone comes from the device store's LID map, as whatsmeow filled it from earlier
+// messages (here put there by hand); no network is used.
+func TestDecodeLIDMapOfTheConnection(t *testing.T) {
+	r := newRig(t, Config{})
+	sess := OpenSession(r.db.Pool(), nil)
+	t.Cleanup(func() { sess.Close() })
+	if err := sess.Upgrade(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	linkFake(t, sess, deskPN.User)
+	dev, err := sess.device(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.LIDs.PutLIDMapping(t.Context(), citizenLID, citizen); err != nil {
+		t.Fatal(err)
+	}
+	cli := sess.newClient(dev)
+	r.wa.Use(cli, deskPN)
+	if r.wa.lids() == nil {
+		t.Fatal("no LID map from a whatsmeow client")
+	}
+	in, _ := r.handleAndDecode(t, fromLID(private("3EB0R001", text("Saya mau lapor")), types.JID{}))
+	if in.Known != citizen.User || in.Chat != citizenLID.String() {
+		t.Errorf("LID alone over whatsmeow's map: known %q chat %q; want %q under the LID", in.Known, in.Chat, citizen.User)
+	}
+	stranger := types.NewJID("777000111222333", types.HiddenUserServer)
+	evt := private("3EB0R002", text("halo"))
+	evt.Info.Chat, evt.Info.Sender = stranger, stranger
+	if in, _ := r.handleAndDecode(t, evt); in.Known != "" {
+		t.Errorf("unmapped LID over whatsmeow's map: known %q", in.Known)
+	}
+}
