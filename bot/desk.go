@@ -367,7 +367,18 @@ func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound)
 		return err
 	}
 	if a, ok := dec.(Acknowledger); ok {
-		a.Acknowledge(ctx, raw)
+		d.acknowledge(ctx, a, raw)
 	}
 	return nil
+}
+
+// acknowledge tells a handled message's sender so (Acknowledger). A panic there is
+// logged and goes no further: the message is handled, its effects committed.
+func (d *Desk) acknowledge(ctx context.Context, a Acknowledger, raw flows.RawInbound) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.Log.Error("inbound message acknowledgement panicked", "channel", raw.Channel, "message_id", raw.ID)
+		}
+	}()
+	a.Acknowledge(ctx, raw)
 }
