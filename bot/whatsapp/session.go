@@ -311,11 +311,15 @@ type Attached struct {
 // that holds the leadership lock (Lead). It connects only with a linked account and
 // no alert in force; it hands messages to the adapter synchronously, so that WhatsApp
 // redelivers what could not be stored (synchronous acks and whatsmeow's decrypted-
-// event buffer); it sends only while connected. Logged out, replaced, temporarily
-// banned, client outdated, refused, or unreachable for ReconnectFor: each is named in
-// a log line that says what to do, raised as an alert (State) that tells the units on
-// the other channels, and ends the connection, which is not tried again until the
-// alert is over (a ban's end, another build, `aduan whatsapp resume`, a new link).
+// event buffer); it sends only while connected, and tells WhatsApp the desk is
+// unavailable (so that the phone keeps its notifications) once the account's push name
+// is known. Logged out, replaced, temporarily banned, client outdated, refused, any
+// other disconnect whatsmeow does not recover from (events.PermanentDisconnect: a
+// failed CAT refresh, a reason newer than this program), or unreachable for
+// ReconnectFor: each is named in a log line that says what to do, raised as an alert
+// (State) that tells the units on the other channels, and ends the connection, which
+// is not tried again until the alert is over (a ban's end, another build, `aduan
+// whatsapp resume`, a new link).
 type Supervisor struct {
 	Session *Session
 	State   State
