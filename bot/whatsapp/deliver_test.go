@@ -335,7 +335,7 @@ func TestDeliverRendered(t *testing.T) {
 	}
 	rules := flowstest.Rules(t)
 	renderer := bot.NewRenderer(cat, func() *flows.Rules { return rules }, r.db, nil)
-	r.wa.render = RenderFor(renderer)
+	r.wa.render = RenderFunc(renderer.For(locales.WhatsApp))
 	var row []flows.Choice
 	for _, ty := range flows.ReportTypes {
 		row = append(row, flows.Choice{Label: flows.MsgID("type." + string(ty)), Data: "i:type:" + string(ty)})
