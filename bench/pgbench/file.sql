@@ -1,7 +1,8 @@
 -- One filing as DB.File sends it (store/complaints.go, store/outbox.go), one statement
 -- per round trip: BEGIN, the complaint (sqlInsertComplaint), its audit event
--- (sqlInsertAudit), its two messages with the national group's card (sqlQueue) and the
--- wake-up (sqlNotify), COMMIT. DB.File sends the same statements in two round trips.
+-- (sqlInsertAudit), its two messages with the national group's card (sqlQueue), COMMIT,
+-- and the senders' wake-up in a transaction of its own (sqlWake). DB.File sends the
+-- same statements in two round trips.
 -- TestPgbenchScripts (store/pgbench_test.go) checks that these are the statements the
 -- store sends, in its order. The statements are the store's with
 -- $n replaced by pgbench variables; an array parameter holding a per-transaction value
@@ -39,5 +40,5 @@ WHERE payload @> '{"card": true}' AND edit_of IS NULL AND complaint_id IS NOT NU
 ORDER BY complaint_id, channel, chat, id DESC
 ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = excluded.unit, outbox_id = excluded.outbox_id)
 SELECT id FROM queued ORDER BY id;
-SELECT pg_notify('aduan_outbox', '');
 COMMIT;
+SELECT set_config('synchronous_commit', 'off', true), pg_notify('aduan_outbox', '');

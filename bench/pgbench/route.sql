@@ -3,8 +3,8 @@
 -- its cards read (sqlCards), the complaint written back if its version is the one read
 -- (sqlUpdateComplaints), its audit event (sqlInsertAudit), three messages with the
 -- regency's card (sqlQueue: the complainant's, the regency's new card, the edit of the
--- national group's card) and the wake-up (sqlNotify), COMMIT. DB.Apply sends the same
--- statements in three round trips. TestPgbenchScripts (store/pgbench_test.go) checks
+-- national group's card), COMMIT, and the senders' wake-up in a transaction of its own
+-- (sqlWake). DB.Apply sends the same statements in three round trips. TestPgbenchScripts (store/pgbench_test.go) checks
 -- that these are the statements the store sends, in its order. The event is the
 -- national admin routing a submitted complaint to the regency. Statements and
 -- variables as in file.sql; the complaint is one of the :ncomplaints of setup.sql, at
@@ -51,5 +51,5 @@ WHERE payload @> '{"card": true}' AND edit_of IS NULL AND complaint_id IS NOT NU
 ORDER BY complaint_id, channel, chat, id DESC
 ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = excluded.unit, outbox_id = excluded.outbox_id)
 SELECT id FROM queued ORDER BY id;
-SELECT pg_notify('aduan_outbox', '');
 COMMIT;
+SELECT set_config('synchronous_commit', 'off', true), pg_notify('aduan_outbox', '');
