@@ -5,19 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"aduan/flows"
+	"aduan/locales"
 )
 
 // Store is what the desk needs of the database to handle inbound messages. Each method
 // handles one message in one transaction, marking it handled (by its channel and ID)
 // together with its effects.
 type Store interface {
+	// Choices tells what the desk's delivered messages offered, to read typed answers.
+	Choices
 	// Converse handles a citizen's message in their private chat.
 	Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, now time.Time) error
 	// Press handles a card button pressed in the group of the given units.
@@ -86,6 +88,9 @@ type Desk struct {
 	Observe func(raw flows.RawInbound, err error)
 	// Workers is how many messages are handled at once (of different chats); default 16.
 	Workers int
+	// Words are the words that stand for choices on a surface without buttons (see
+	// TextSurface and Pick); nil is locales.StandardWords().
+	Words *locales.Words
 
 	strange sync.Map // group chats of no unit: chat -> when last logged
 	busy    atomic.Int32
@@ -98,7 +103,9 @@ type Desk struct {
 // chat's ID (/id) is answered in any group; everything else is for units' groups only.
 // Before any action there (a press, a reply, a command but /help and /id) the desk
 // checks, when the channel can tell (Membership), that the person is a member of the
-// group still: one who is not is refused, to them alone.
+// group still: one who is not is refused, to them alone. Handle takes in as it is: the
+// typed answers of a surface without buttons are read as choices (see TextSurface) only
+// in the messages the desk drains from the inbox.
 func (d *Desk) Handle(ctx context.Context, in flows.Inbound, group bool) error {
 	return d.handle(ctx, nil, in, group)
 }
@@ -110,7 +117,7 @@ func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group 
 	if !group {
 		return d.Store.Converse(ctx, rules, d.Intake, d.Prefix, in, now)
 	}
-	units := unitsOfChat(rules, in.Channel, in.Chat)
+	units := rules.Units.UnitsOfChat(in.Channel, in.Chat)
 	if len(units) == 0 {
 		// A group the routing tree does not know: only its chat ID is told, so that an
 		// operator can put it in the units file.
@@ -118,7 +125,7 @@ func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group 
 		switch {
 		case flows.IsChatIDCommand(in.Command):
 			return d.Store.GroupCommand(ctx, nil, in, now)
-		case in.Press != "":
+		case in.Press != "" && in.Choice != "":
 			return d.Store.Answer(ctx, in, flows.Notice{Msg: flows.MsgStaleCard, Alert: true}, now)
 		}
 		return d.Store.Handled(ctx, in.Channel, in.ID, now)
@@ -181,19 +188,6 @@ func (d *Desk) strangeGroup(in flows.Inbound, now time.Time) {
 	d.strange.Store(key, now)
 	d.Log.Warn("message from a group chat that is in no unit: put its chat ID in the units file if it should be",
 		"channel", in.Channel, "chat_id", in.Chat)
-}
-
-// unitsOfChat returns the codes of the units whose group chat on channel is chat.
-func unitsOfChat(rules *flows.Rules, channel, chat string) []string {
-	var out []string
-	for _, u := range rules.Units.Units() {
-		switch {
-		case channel == "telegram" && u.Telegram != 0 && strconv.FormatInt(u.Telegram, 10) == chat,
-			channel == "whatsapp" && u.WhatsApp != "" && u.WhatsApp == chat:
-			out = append(out, u.Code)
-		}
-	}
-	return out
 }
 
 // Drain handles every inbound message waiting for the decoders' channels, each chat's
@@ -322,13 +316,16 @@ func (d *Desk) maxAttempts() int {
 	return d.MaxAttempts
 }
 
-// handleRaw decodes and handles one stored message and settles what happens to it when
+// handleRaw decodes one stored message, reads typed text from a surface without buttons
+// against the choices shown (see TextSurface), handles it, and settles what happens to it when
 // that fails: a malformed message, or one whose handling panics, is given up at once
 // (it would fail the same way again); one that failed for a passing reason is retried
 // soon, with its chat's later messages waiting, and given up after MaxAttempts. A
 // citizen whose message is given up is asked to send it again.
 func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound) (err error) {
-	group := raw.Chat == "" || strings.HasPrefix(raw.Chat, "-")
+	// Until the decoder tells, a chat is a group by its address: Telegram's start with
+	// "-", WhatsApp's end in "@g.us".
+	group := raw.Chat == "" || strings.HasPrefix(raw.Chat, "-") || strings.HasSuffix(raw.Chat, "@g.us")
 	permanent := false
 	defer func() {
 		if r := recover(); r != nil {
@@ -356,10 +353,13 @@ func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound)
 		return fmt.Errorf("no decoder for channel %q: %w", raw.Channel, ErrMalformed)
 	}
 	in, g, err := dec.Decode(ctx, raw)
+	group = g // a decoder tells whether the chat is a group even when it fails
 	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
-	group = g
 	in.Channel, in.ID = raw.Channel, raw.ID
+	if in, err = d.resolve(ctx, dec, in, group); err != nil {
+		return fmt.Errorf("resolve a typed choice: %w", err)
+	}
 	return d.handle(ctx, dec, in, group)
 }

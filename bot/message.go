@@ -23,17 +23,22 @@ type Message struct {
 	FreeText bool
 	// Card reports a complaint's card, kept current by later edits.
 	Card bool
+	// Hint tells the reader of a surface without buttons how to take one of the
+	// Choices ("Ketik nomor pilihan Anda."; in a group, to reply to this message with
+	// the number), for the surface to show below them. It is empty on a surface with
+	// buttons, without choices, and when typed text is an answer too (the message's
+	// own text says what to type then).
+	Hint string
 }
 
 // Option is one choice of a Message: its label in the reader's language, the message ID
 // of that label when it has one (flows.Choice.Label, so that words meaning the same —
 // "ya", "iya", "ok" for a yes — can be matched to it), and the data that comes back in
 // flows.Inbound.Choice when it is taken.
-type Option struct {
-	Label string      `json:"label"`
-	Key   flows.MsgID `json:"key,omitempty"`
-	Data  string      `json:"data"`
-}
+//
+// It is flows.Shown, so that a channel returns the options it numbered in its receipt
+// (flows.Receipt.Choices) as they are.
+type Option = flows.Shown
 
 // Numbered returns the options of m in the order a surface without buttons numbers
 // them: row by row, left to right, from 1.

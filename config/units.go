@@ -33,11 +33,12 @@ type UnitsFile struct {
 	Example bool
 }
 
-// LoadUnits reads the routing tree from the YAML file at path and validates it. Errors
+// LoadUnits reads the routing tree from the YAML file at path and validates it, each
+// chat ID with the check of its channel in checks (see flows.NewDirectoryWith). Errors
 // name the file, line and column of every problem, so an operator can fix them all at
 // once.
-func LoadUnits(path string) (*flows.Directory, error) {
-	f, err := ReadUnits(path)
+func LoadUnits(path string, checks flows.ChatChecks) (*flows.Directory, error) {
+	f, err := ReadUnits(path, checks)
 	if err != nil {
 		return nil, err
 	}
@@ -45,23 +46,25 @@ func LoadUnits(path string) (*flows.Directory, error) {
 }
 
 // ReadUnits is LoadUnits that also says whether the file is marked as an example.
-func ReadUnits(path string) (UnitsFile, error) {
+func ReadUnits(path string, checks flows.ChatChecks) (UnitsFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return UnitsFile{}, err
 	}
-	return ParseUnitsFile(path, b)
+	return ParseUnitsFile(path, b, checks)
 }
 
 // unitFields are the keys a unit may have.
 var unitFields = []string{"code", "name", "kind", "parent", "telegram", "whatsapp"}
 
-// ParseUnits parses and validates a units file named name. The file holds one YAML
-// document: a mapping with the key units, a list of mappings with the keys code, name,
-// kind, parent, telegram (a group chat ID) and whatsapp (a group JID), each at most
-// once; and optionally example: true.
-func ParseUnits(name string, data []byte) (*flows.Directory, error) {
-	f, err := ParseUnitsFile(name, data)
+// ParseUnits parses and validates a units file named name, each chat ID with the check
+// of its channel in checks. The file holds one YAML document: a mapping with the key
+// units, a list of mappings with the keys code, name, kind, parent, telegram (a group
+// chat ID, or a list of them) and whatsapp (a group JID, or a list of them), each at
+// most once; and optionally example: true. A unit's chats are its telegram ones, then
+// its whatsapp ones, each in the order written.
+func ParseUnits(name string, data []byte, checks flows.ChatChecks) (*flows.Directory, error) {
+	f, err := ParseUnitsFile(name, data, checks)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +77,7 @@ type problem struct {
 }
 
 // ParseUnitsFile is ParseUnits that also reads the example marker.
-func ParseUnitsFile(name string, data []byte) (UnitsFile, error) {
+func ParseUnitsFile(name string, data []byte, checks flows.ChatChecks) (UnitsFile, error) {
 	var problems []problem
 	at := func(n *yaml.Node, format string, args ...any) {
 		problems = append(problems, problem{n.Line, n.Column, fmt.Sprintf(format, args...)})
@@ -135,12 +138,14 @@ func ParseUnitsFile(name string, data []byte) (UnitsFile, error) {
 	}
 	var units []flows.Unit
 	var nodes []*yaml.Node
+	var chatNodes [][]*yaml.Node // per unit, the node of each of its chats
 	for _, item := range list.Content {
 		if item.Kind != yaml.MappingNode {
 			at(item, "want a unit: a mapping with code, name, kind, …")
 			continue
 		}
 		var u flows.Unit
+		chats := map[string][]*yaml.Node{} // channel -> its chats' nodes
 		seen := map[string]int{}
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, v := item.Content[i], item.Content[i+1]
@@ -149,6 +154,15 @@ func ParseUnitsFile(name string, data []byte) (UnitsFile, error) {
 				continue
 			}
 			seen[k.Value] = k.Line
+			if k.Value == "telegram" || k.Value == "whatsapp" {
+				values, ok := chatValues(v)
+				if !ok {
+					at(v, "%s: want a chat ID or a list of chat IDs", k.Value)
+					continue
+				}
+				chats[k.Value] = values
+				continue
+			}
 			if v.Kind != yaml.ScalarNode {
 				at(v, "%s: want a single value", k.Value)
 				continue
@@ -162,22 +176,22 @@ func ParseUnitsFile(name string, data []byte) (UnitsFile, error) {
 				u.Kind = flows.UnitKind(v.Value)
 			case "parent":
 				u.Parent = v.Value
-			case "telegram":
-				id, err := strconv.ParseInt(v.Value, 10, 64)
-				if err != nil {
-					at(v, "telegram: %q is not a chat ID (a negative number such as -1001234567890)", v.Value)
-				}
-				u.Telegram = id
-			case "whatsapp":
-				u.WhatsApp = v.Value
 			default:
 				at(k, "unknown key %q (a unit has %s)", k.Value, strings.Join(unitFields, ", "))
 			}
 		}
+		var chatAt []*yaml.Node
+		for _, channel := range []string{"telegram", "whatsapp"} {
+			for _, n := range chats[channel] {
+				u.Chats = append(u.Chats, flows.ChatRef{Channel: channel, Chat: n.Value})
+				chatAt = append(chatAt, n)
+			}
+		}
 		units = append(units, u)
 		nodes = append(nodes, item)
+		chatNodes = append(chatNodes, chatAt)
 	}
-	dir, err := flows.NewDirectory(units)
+	dir, err := flows.NewDirectoryWith(units, checks)
 	var ue *flows.UnitsError
 	if errors.As(err, &ue) {
 		for _, p := range ue.Problems {
@@ -188,6 +202,13 @@ func ParseUnitsFile(name string, data []byte) (UnitsFile, error) {
 			n := nodes[p.Index]
 			if v := mapValue(n, p.Field); v != nil {
 				n = v
+			}
+			if p.Chat >= 0 {
+				n = chatNodes[p.Index][p.Chat]
+				if p.Other >= 0 {
+					at(n, "%s: %q is already the chat of the unit on line %d: each group chat serves one unit", p.Field, n.Value, nodes[p.Other].Line)
+					continue
+				}
 			}
 			if p.Field == "code" && p.Other >= 0 {
 				at(n, "code: %q is already used by the unit on line %d", units[p.Index].Code, nodes[p.Other].Line)
@@ -203,6 +224,26 @@ func ParseUnitsFile(name string, data []byte) (UnitsFile, error) {
 	}
 	file.Dir = dir
 	return file, nil
+}
+
+// chatValues returns the nodes of the chat IDs of a telegram or whatsapp key: its
+// value, or each item of its list; none for an empty value or list. It reports false
+// when the value is neither a scalar nor a list of scalars.
+func chatValues(v *yaml.Node) ([]*yaml.Node, bool) {
+	switch {
+	case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+		return nil, true
+	case v.Kind == yaml.ScalarNode:
+		return []*yaml.Node{v}, true
+	case v.Kind != yaml.SequenceNode:
+		return nil, false
+	}
+	for _, item := range v.Content {
+		if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
+			return nil, false
+		}
+	}
+	return v.Content, true
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)

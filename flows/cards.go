@@ -311,7 +311,7 @@ func (r *Rules) CardChoices(c Complaint, unit string) [][]Choice {
 type Press struct {
 	Reply   *Notice // to the group: a choice of units, a request for text, or a refusal
 	Event   *Event  // the event to make happen now
-	AskText bool    // the group was asked for text: the store keeps the pending action
+	AskText bool    // the group was asked for text: the action waits for it (see Rules.Pressed)
 }
 
 // PressCard decides what a press of action a by actor, in the group of unit, does to

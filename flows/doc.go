@@ -28,4 +28,9 @@
 // Rules.Apply is the only way a complaint changes: a pure function of the complaint, the
 // event, the time and the rules that returns the new complaint, its audit event and the
 // notices to send. Rules.Tick is what the every-minute sweep does to one complaint.
+//
+// What a person does in a chat is answered here too, the same from every surface:
+// Rules.Pressed, ReplyPending, ConfirmPending, Rules.Shown and GroupAnswer decide the
+// answers to the chat it came from and to the person (a Reaction), and an event asked
+// from a chat (Event.Origin) is acknowledged by Rules.Apply itself (Change.Acks).
 package flows

@@ -69,6 +69,9 @@ type Event struct {
 	Target string // unit code for route, distribute and task
 	Text   string // reason, answer, findings, reply, outcome or LAPOR! ID
 	Rating int    // for rate
+	// Origin is the chat the event was asked from, if any: Apply then acknowledges it
+	// there (Change.Acks).
+	Origin Origin
 }
 
 // AuditEvent is one line of a complaint's audit trail: never edited, never deleted.
@@ -84,11 +87,16 @@ type AuditEvent struct {
 }
 
 // Change is the outcome of an event: the complaint as it now is, the line for its audit
-// trail and the notices to send. The store writes all three in one transaction.
+// trail and the notices to send. The store writes all three in one transaction, and
+// refreshes the complaint's cards when the change moved it (RefreshesCards).
 type Change struct {
 	Complaint Complaint
 	Audit     AuditEvent
 	Notices   []Notice
+	// Acks acknowledge an event asked from a chat (Event.Origin) to that chat and to
+	// the person who asked (see Change.acknowledge); they go out after the notices and
+	// the refreshed cards.
+	Acks []Notice
 }
 
 // MaxText is the longest reason, answer, reply, finding or outcome accepted, in characters.
@@ -136,7 +144,8 @@ func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 // when the procedure does not allow it: ErrUnknownEvent, ErrWrongState (Data "State"),
 // ErrNotYourTurn, ErrReasonRequired, ErrTextRequired, ErrTextTooLong, ErrBadTarget
 // (Data "Target"), ErrBadRating, ErrAlreadyRated, ErrBadLaporID, ErrAlreadyTaken (Data "By").
-// The returned complaint has its version incremented.
+// The returned complaint has its version incremented. An event asked from a chat
+// (ev.Origin) is acknowledged there: the change's Acks.
 func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 	t, ok := transitions[ev.Kind]
 	if !ok {
@@ -192,6 +201,7 @@ func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 	if ev.Kind == EvRate {
 		ch.Audit.Text = strconv.Itoa(ev.Rating)
 	}
+	ch.acknowledge(before, ev)
 	return ch, nil
 }
 

@@ -1222,19 +1222,29 @@ func TestNewDirectoryProblems(t *testing.T) {
 		{"two Ombudsman units", func(us []flows.Unit) []flows.Unit {
 			return append(us, flows.Unit{Code: "ombudsman-ri", Name: "Ombudsman RI", Kind: flows.Ombudsman})
 		}, []where{{-1, ""}}},
-		{"positive Telegram ID", func(us []flows.Unit) []flows.Unit { us[0].Telegram = 1001; return us }, []where{{0, "telegram"}}},
-		{"WhatsApp JID of a person", func(us []flows.Unit) []flows.Unit { us[1].WhatsApp = "628123456789@s.whatsapp.net"; return us }, []where{{1, "whatsapp"}}},
+		{"positive Telegram ID", func(us []flows.Unit) []flows.Unit { us[0].Chats = tgChat("1001"); return us }, []where{{0, "telegram"}}},
+		{"WhatsApp JID of a person", func(us []flows.Unit) []flows.Unit {
+			us[1].Chats = append(us[1].Chats, flows.ChatRef{Channel: "whatsapp", Chat: "628123456789@s.whatsapp.net"})
+			return us
+		}, []where{{1, "whatsapp"}}},
+		{"channel without a check", func(us []flows.Unit) []flows.Unit {
+			us[2].Chats = append(us[2].Chats, flows.ChatRef{Channel: "signal", Chat: "grup"})
+			return us
+		}, []where{{2, "signal"}}},
+		{"chat without a channel", func(us []flows.Unit) []flows.Unit { us[2].Chats = []flows.ChatRef{{Chat: "-1003"}}; return us }, []where{{2, "chats"}}},
+		{"empty chat ID", func(us []flows.Unit) []flows.Unit { us[2].Chats = tgChat(""); return us }, []where{{2, "telegram"}}},
+		{"one chat twice in a unit", func(us []flows.Unit) []flows.Unit { us[2].Chats = append(us[2].Chats, us[2].Chats...); return us }, []where{{2, "telegram"}}},
+		{"one chat in two units", func(us []flows.Unit) []flows.Unit { us[4].Chats = us[3].Chats; return us }, []where{{4, "telegram"}}},
 		{"several at once", func(us []flows.Unit) []flows.Unit {
 			us[2].Name = ""
-			us[3].Telegram = 5
-			us[3].WhatsApp = "grup"
+			us[3].Chats = []flows.ChatRef{{Channel: "whatsapp", Chat: "grup"}, {Channel: "telegram", Chat: "5"}}
 			return us
 		}, []where{{2, "name"}, {3, "whatsapp"}, {3, "telegram"}}},
 		{"empty list", func([]flows.Unit) []flows.Unit { return nil }, []where{{-1, ""}, {-1, ""}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := flows.NewDirectory(tt.edit(flowstest.Units()))
+			d, err := flows.NewDirectoryWith(tt.edit(flowstest.Units()), groupChecks)
 			if err == nil {
 				t.Fatalf("NewDirectory accepted the units: %v", d.Units())
 			}
@@ -1267,14 +1277,110 @@ func TestNewDirectoryProblems(t *testing.T) {
 		}
 	})
 
-	t.Run("valid WhatsApp group and no Telegram group", func(t *testing.T) {
+	t.Run("a chat in two units names both", func(t *testing.T) {
 		us := flowstest.Units()
-		us[1].WhatsApp, us[1].Telegram = "120363025246125486@g.us", 0
+		us[4].Chats = append(tgChat("-1"), us[3].Chats...)
+		_, err := flows.NewDirectory(us)
+		var ue *flows.UnitsError
+		if !errors.As(err, &ue) || len(ue.Problems) != 1 {
+			t.Fatalf("error = %v, want one problem", err)
+		}
+		if p := ue.Problems[0]; p.Index != 4 || p.Chat != 1 || p.Other != 3 || !strings.Contains(p.Msg, "unit 4") {
+			t.Errorf("problem = %+v, want unit 4's chat 1, first held by unit 3 (index 3)", p)
+		}
+	})
+
+	t.Run("without checks formats are not checked", func(t *testing.T) {
+		us := flowstest.Units()
+		us[3].Chats = []flows.ChatRef{{Channel: "whatsapp", Chat: "grup"}, {Channel: "telegram", Chat: "5"}}
 		if _, err := flows.NewDirectory(us); err != nil {
 			t.Error(err)
 		}
 	})
+
+	t.Run("valid WhatsApp group and no Telegram group", func(t *testing.T) {
+		us := flowstest.Units()
+		us[1].Chats = []flows.ChatRef{{Channel: "whatsapp", Chat: "120363025246125486@g.us"}}
+		if _, err := flows.NewDirectoryWith(us, groupChecks); err != nil {
+			t.Error(err)
+		}
+	})
 }
+
+// TestUnitChats checks a unit with several chats on several channels.
+func TestUnitChats(t *testing.T) {
+	us := flowstest.Units()
+	wa := func(chat string) flows.ChatRef { return flows.ChatRef{Channel: "whatsapp", Chat: chat} }
+	us[2].Chats = append(us[2].Chats, wa("1203630001@g.us"), flows.ChatRef{Channel: "telegram", Chat: "-1009"}, wa("1203630002@g.us"))
+	us[3].Chats = []flows.ChatRef{wa("1203630003@g.us")}
+	d, err := flows.NewDirectoryWith(us, groupChecks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := d.Unit(agency)
+	if got := u.ChatsOn("telegram"); !slices.Equal(got, []string{"-1003", "-1009"}) {
+		t.Errorf("ChatsOn(telegram) = %v", got)
+	}
+	if got := u.ChatsOn("whatsapp"); !slices.Equal(got, []string{"1203630001@g.us", "1203630002@g.us"}) {
+		t.Errorf("ChatsOn(whatsapp) = %v", got)
+	}
+	if got := u.ChatsOn("web"); got != nil {
+		t.Errorf("ChatsOn(web) = %v, want none", got)
+	}
+	for _, c := range u.Chats {
+		if got := d.UnitsOfChat(c.Channel, c.Chat); !slices.Equal(got, []string{agency}) {
+			t.Errorf("UnitsOfChat(%q, %q) = %v", c.Channel, c.Chat, got)
+		}
+	}
+	if got := d.UnitsOfChat("whatsapp", "1203630003@g.us"); !slices.Equal(got, []string{team}) {
+		t.Errorf("UnitsOfChat of the team's only chat = %v", got)
+	}
+	if got := d.UnitsOfChat("telegram", "-1004"); got != nil {
+		t.Errorf("the team's old chat still leads to %v", got)
+	}
+
+	// The directory keeps its own copy: changing what it returned or was given
+	// changes nothing in it.
+	u.Chats[0].Chat = "-1"
+	us[2].Chats[0].Chat = "-2"
+	if again, _ := d.Unit(agency); again.Chats[0].Chat != "-1003" {
+		t.Errorf("the directory's unit changed with a copy: %v", again.Chats)
+	}
+
+	same := u
+	same.Chats = slices.Clone(u.Chats)
+	slices.Reverse(same.Chats)
+	if !u.Equal(same) {
+		t.Errorf("the same chats in another order are a different unit")
+	}
+	same.Chats = same.Chats[1:]
+	if u.Equal(same) {
+		t.Errorf("a unit with a chat less is the same unit")
+	}
+	other := u
+	other.Name = "Dukcapil"
+	if u.Equal(other) {
+		t.Errorf("a unit with another name is the same unit")
+	}
+}
+
+// groupChecks stand in for the channels' checks of group chat IDs.
+var groupChecks = flows.ChatChecks{
+	"telegram": func(chat string) error {
+		if !strings.HasPrefix(chat, "-") {
+			return errors.New("not a group chat ID")
+		}
+		return nil
+	},
+	"whatsapp": func(chat string) error {
+		if !strings.HasSuffix(chat, "@g.us") {
+			return errors.New("not a group JID")
+		}
+		return nil
+	},
+}
+
+func tgChat(chat string) []flows.ChatRef { return []flows.ChatRef{{Channel: "telegram", Chat: chat}} }
 
 // TestDirectory checks the lookups of a valid directory.
 func TestDirectory(t *testing.T) {
@@ -1300,6 +1406,21 @@ func TestDirectory(t *testing.T) {
 	}
 	if u, ok := d.Unit(unknownUnit); ok {
 		t.Errorf("Unit(%q) = %+v, true", unknownUnit, u)
+	}
+
+	for _, tt := range []struct {
+		channel, chat string
+		want          []string
+	}{
+		{"telegram", "-1003", []string{agency}},
+		{"telegram", "-1007", []string{ombudsman}},
+		{"whatsapp", "-1003", nil},
+		{"telegram", "-1008", nil},
+		{"telegram", "", nil},
+	} {
+		if got := d.UnitsOfChat(tt.channel, tt.chat); !slices.Equal(got, tt.want) {
+			t.Errorf("UnitsOfChat(%q, %q) = %v, want %v", tt.channel, tt.chat, got, tt.want)
+		}
 	}
 
 	children := []struct {

@@ -50,10 +50,17 @@ const (
 	WhyOutcome   = "outcome"   // the Ombudsman liaison recorded the outcome
 )
 
-// Recipient is who a notice goes to: the group of a unit, or the complainant.
+// Recipient is who a notice goes to: the group of a unit, or the complainant; or,
+// for what answers a person's action in a chat, the chat it came from or that person
+// alone (ToOrigin, ToPerson).
 type Recipient struct {
 	Unit        string // unit code; empty when the notice is for the complainant
 	Complainant bool
+	// Origin, when set, narrows the recipient to where an action came from: the chat
+	// Origin.Chat, as the group of Unit (empty for a group that is no unit's); with
+	// Person, the person Origin.User alone.
+	Origin Origin
+	Person bool
 }
 
 // ToUnit addresses a unit's group.
@@ -122,4 +129,21 @@ type Envelope struct {
 type Receipt struct {
 	Ref    string // the channel's reference of the message
 	Thread string // the forum topic it went to, when the channel opened one
+	// Choices are the options a surface without buttons showed with the message, in
+	// the order it numbered them (the first is "1"); empty when it showed buttons or
+	// none. A reply that types a number or a label is read against them.
+	Choices []Shown
+	// FreeText reports that the message also took typed text as an answer (a
+	// description, a date), so that a bare number typed after it stays text.
+	FreeText bool
+}
+
+// Shown is one choice as a surface showed it: its label in the reader's language, the
+// message ID of that label when it has one (Choice.Label, which words meaning the same
+// are matched against: "ya", "ok" for a yes), and the data that comes back in
+// Inbound.Choice when it is taken.
+type Shown struct {
+	Label string `json:"label"`
+	Key   MsgID  `json:"key,omitempty"`
+	Data  string `json:"data"`
 }

@@ -1,8 +1,10 @@
 package flows
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -22,27 +24,69 @@ const (
 // parentKind is the kind a unit's parent must have; National and Ombudsman have none.
 var parentKind = map[UnitKind]UnitKind{Regency: National, Agency: Regency, Team: Agency}
 
-// Unit is one node of the deployment's routing tree: a team of people who work in a
-// group chat. Codes are stable identifiers; names are what people read.
+// Unit is one node of the deployment's routing tree: a team of people who work in
+// group chats. Codes are stable identifiers; names are what people read.
 type Unit struct {
-	Code     string
-	Name     string
-	Kind     UnitKind
-	Parent   string // code of the parent unit; empty for the national unit and the Ombudsman liaison
-	Telegram int64  // Telegram group chat ID; 0 when the unit has none
-	WhatsApp string // WhatsApp group JID; empty when the unit has none
+	Code   string
+	Name   string
+	Kind   UnitKind
+	Parent string // code of the parent unit; empty for the national unit and the Ombudsman liaison
+	// Chats are the unit's group chats, any number on any channel; a unit without one
+	// is told nothing.
+	Chats []ChatRef
 }
+
+// ChatRef is the address of one group chat: the channel ("telegram", "whatsapp") and
+// the chat's ID as that channel writes it (Telegram: the group's chat ID in decimal;
+// WhatsApp: the group JID).
+type ChatRef struct {
+	Channel string
+	Chat    string
+}
+
+// ChatsOn returns the IDs of the unit's chats on channel, in the order given; none when
+// it has no chat there.
+func (u Unit) ChatsOn(channel string) []string {
+	var out []string
+	for _, c := range u.Chats {
+		if c.Channel == channel {
+			out = append(out, c.Chat)
+		}
+	}
+	return out
+}
+
+// Equal reports whether u and v are the same unit: the same code, name, kind and
+// parent, and the same chats in any order.
+func (u Unit) Equal(v Unit) bool {
+	if u.Code != v.Code || u.Name != v.Name || u.Kind != v.Kind || u.Parent != v.Parent || len(u.Chats) != len(v.Chats) {
+		return false
+	}
+	order := func(a, b ChatRef) int { return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Chat, b.Chat)) }
+	a, b := slices.Clone(u.Chats), slices.Clone(v.Chats)
+	slices.SortFunc(a, order)
+	slices.SortFunc(b, order)
+	return slices.Equal(a, b)
+}
+
+// ChatChecks holds, per channel, the check of a chat address's format: nil when chat
+// is a valid group chat ID on that channel, otherwise an error saying what is wrong
+// with it. Each channel's adapter provides its own.
+type ChatChecks map[string]func(chat string) error
 
 // UnitProblem is one reason a list of units is not a valid routing tree. Index is the
 // position of the offending unit in the list (-1 when the problem concerns the whole
 // list) and Field the name of the field at fault, so that a configuration loader can
-// point at the line. Other is the position of another unit the problem refers to (the
-// first holder of a repeated code), or -1.
+// point at the line; a problem of a chat has the chat's channel as Field ("chats" when
+// it has none) and its position in the unit's Chats as Chat, which is -1 for every
+// other problem. Other is the position of another unit the problem refers to (the
+// first holder of a repeated code or chat), or -1.
 type UnitProblem struct {
 	Index int
 	Field string
 	Msg   string
 	Other int
+	Chat  int
 }
 
 // UnitsError lists every problem found in a list of units.
@@ -67,20 +111,31 @@ var unitCode = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,19}$`)
 // Directory is a validated routing tree. It is immutable and safe for concurrent use.
 type Directory struct {
 	byCode map[string]Unit
-	codes  []string // in the order given
+	byChat map[ChatRef]string // the code of the unit whose chat it is
+	codes  []string           // in the order given
 }
 
 // NewDirectory validates units as a routing tree: unique lower-case codes, exactly one
 // national unit, exactly one Ombudsman liaison, every regency under the national unit,
-// every agency under a regency and every team under an agency. It returns a
-// *UnitsError listing every problem, or the directory.
+// every agency under a regency and every team under an agency; every chat with a
+// channel and an ID, and no chat given twice, in one unit or across units. It does not
+// check the chat IDs' format (NewDirectoryWith does). It returns a *UnitsError listing
+// every problem, or the directory.
 func NewDirectory(units []Unit) (*Directory, error) {
+	return NewDirectoryWith(units, nil)
+}
+
+// NewDirectoryWith is NewDirectory that also checks every chat's ID with the check of
+// its channel in checks. With checks nil no format is checked; otherwise a chat on a
+// channel that has no check is a problem too.
+func NewDirectoryWith(units []Unit, checks ChatChecks) (*Directory, error) {
 	var probs []UnitProblem
 	add := func(i int, field, format string, args ...any) {
-		probs = append(probs, UnitProblem{Index: i, Field: field, Msg: fmt.Sprintf(format, args...), Other: -1})
+		probs = append(probs, UnitProblem{Index: i, Field: field, Msg: fmt.Sprintf(format, args...), Other: -1, Chat: -1})
 	}
-	d := &Directory{byCode: make(map[string]Unit, len(units))}
+	d := &Directory{byCode: make(map[string]Unit, len(units)), byChat: map[ChatRef]string{}}
 	seen := map[string]int{}
+	chatAt := map[ChatRef]int{} // unit index + 1 of the first holder
 	for i, u := range units {
 		switch {
 		case !unitCode.MatchString(u.Code):
@@ -97,12 +152,34 @@ func NewDirectory(units []Unit) (*Directory, error) {
 		if _, ok := parentKind[u.Kind]; !ok && u.Kind != National && u.Kind != Ombudsman {
 			add(i, "kind", "%q is not one of national, regency, agency, team, ombudsman", u.Kind)
 		}
-		if u.WhatsApp != "" && !strings.HasSuffix(u.WhatsApp, "@g.us") {
-			add(i, "whatsapp", "%q is not a WhatsApp group JID (…@g.us)", u.WhatsApp)
+		for j, c := range u.Chats {
+			chat := func(format string, args ...any) {
+				add(i, cmp.Or(c.Channel, "chats"), format, args...)
+				probs[len(probs)-1].Chat = j
+			}
+			check, known := checks[c.Channel]
+			switch {
+			case c.Channel == "":
+				chat("chat %q has no channel", c.Chat)
+			case c.Chat == "":
+				chat("the chat ID is empty")
+			case checks != nil && !known:
+				chat("%q is not a channel this desk knows", c.Channel)
+			case chatAt[c] == i+1:
+				chat("%q is given twice", c.Chat)
+			case chatAt[c] > 0:
+				chat("%q is already the chat of unit %d: each group chat serves one unit", c.Chat, chatAt[c])
+				probs[len(probs)-1].Other = chatAt[c] - 1
+			default:
+				chatAt[c] = i + 1
+				if check != nil {
+					if err := check(c.Chat); err != nil {
+						chat("%v", err)
+					}
+				}
+			}
 		}
-		if u.Telegram > 0 {
-			add(i, "telegram", "%d is not a group chat ID (group IDs are negative)", u.Telegram)
-		}
+		u.Chats = slices.Clone(u.Chats)
 		d.byCode[u.Code] = u
 		d.codes = append(d.codes, u.Code)
 	}
@@ -143,12 +220,27 @@ func NewDirectory(units []Unit) (*Directory, error) {
 	if len(probs) > 0 {
 		return nil, &UnitsError{Problems: probs}
 	}
+	for ref, at := range chatAt {
+		d.byChat[ref] = units[at-1].Code
+	}
 	return d, nil
+}
+
+// UnitsOfChat returns the codes of the units whose group chat on channel is chat: at
+// most one, as NewDirectory accepts no chat given twice; none when the chat is no
+// unit's.
+func (d *Directory) UnitsOfChat(channel, chat string) []string {
+	code, ok := d.byChat[ChatRef{channel, chat}]
+	if !ok {
+		return nil
+	}
+	return []string{code}
 }
 
 // Unit returns the unit with the given code and whether it exists.
 func (d *Directory) Unit(code string) (Unit, bool) {
 	u, ok := d.byCode[code]
+	u.Chats = slices.Clone(u.Chats)
 	return u, ok
 }
 
@@ -156,7 +248,9 @@ func (d *Directory) Unit(code string) (Unit, bool) {
 func (d *Directory) Units() []Unit {
 	out := make([]Unit, 0, len(d.codes))
 	for _, c := range d.codes {
-		out = append(out, d.byCode[c])
+		u := d.byCode[c]
+		u.Chats = slices.Clone(u.Chats)
+		out = append(out, u)
 	}
 	return out
 }

@@ -51,90 +51,98 @@ func converse(tb testing.TB, lang string, msgs ...flows.Inbound) []flows.Outcome
 // TestRenderConversation renders every reply and button of whole conversations, as the
 // intake makes them, in both languages.
 func TestRenderConversation(t *testing.T) {
-	c := MustNew(t)
-	units := MustDirectory(t)
-	loc := MustPontianak(t)
-	text := func(s string) flows.Inbound { return flows.Inbound{Text: s} }
-	choice := func(s string) flows.Inbound { return flows.Inbound{Choice: s} }
-	body := "Petugas loket meminta Rp50.000 agar KTP-el saya cepat dicetak, padahal layanan ini gratis."
-	photo := flows.Inbound{Attachment: &flows.Attachment{Kind: "photo", Ref: "files/1", Name: "kuitansi.jpg", Size: 120000}}
-	conversations := map[string][]flows.Inbound{
-		"rahasia with everything": {
-			{Command: "start"}, {Command: "lapor"}, choice("i:consent:ok"), choice("i:type:pengaduan"),
-			choice("i:privacy:rahasia"), choice("i:category:pungli"), text("terlalu singkat"), text(body),
-			text("Senin lalu, pukul 10 pagi"), text("Kantor Disdukcapil, loket 3"), photo, photo, choice("i:files:done"),
-			text("12345"), text("0812-3456-7890"), text("bukan e-mail"), text("budi.santoso@example.com"),
-			choice("i:confirm:fix"), choice("i:fix:where"), text("Kantor Disdukcapil Kubu Raya, loket 3"),
-			choice("i:confirm:send"),
-		},
-		"anonim skipping everything": {
-			{Command: "lapor"}, choice("i:consent:ok"), text("halo"), choice("i:type:aspirasi"), choice("i:privacy:anonim"),
-			choice("i:category:lainnya"), text(body), choice("i:when:skip"), choice("i:where:skip"), choice("i:files:done"),
-			{Unsupported: "sticker"}, {Unsupported: "too_large"}, {Unsupported: "voice"}, {Unsupported: "video"}, {Unsupported: "gif"},
-			choice("i:old:button"), choice("x"), {Command: "bahasa"}, choice("m:lang:en"), choice("m:lang:id"),
-			{Command: "help"}, {Command: "status"}, {Command: "unknown"}, choice("i:confirm:cancel"), text("halo lagi"),
-			choice("c:rep:KKR-261130-7QXM"), {Command: "lapor"}, choice("i:consent:no"),
-		},
-	}
-	for name, msgs := range conversations {
-		for _, lang := range c.Languages() {
-			for i, o := range converse(t, lang, msgs...) {
-				if len(o.Replies) == 0 && !o.File && o.Event == nil {
-					t.Errorf("%s %s: message %d (%+v) got no reply", name, lang, i, msgs[i])
-				}
-				for _, n := range o.Replies {
-					s, err := c.Notice(lang, n, units, loc)
-					checkOutput(t, name+" "+lang+" "+string(n.Msg), s, err)
-					for _, row := range n.Choices {
-						for _, ch := range row {
-							l := c.Label(lang, ch)
-							checkOutput(t, name+" "+lang+" "+string(n.Msg)+" button "+string(ch.Label), l, nil)
-							if ch.Label != "" && l == string(ch.Label) {
-								t.Errorf("%s %s: button %+v has no label", name, lang, ch)
+	for _, s := range Surfaces() {
+		t.Run(s.Name, func(t *testing.T) {
+			c := MustNew(t).On(s)
+			units := MustDirectory(t)
+			loc := MustPontianak(t)
+			text := func(s string) flows.Inbound { return flows.Inbound{Text: s} }
+			choice := func(s string) flows.Inbound { return flows.Inbound{Choice: s} }
+			body := "Petugas loket meminta Rp50.000 agar KTP-el saya cepat dicetak, padahal layanan ini gratis."
+			photo := flows.Inbound{Attachment: &flows.Attachment{Kind: "photo", Ref: "files/1", Name: "kuitansi.jpg", Size: 120000}}
+			conversations := map[string][]flows.Inbound{
+				"rahasia with everything": {
+					{Command: "start"}, {Command: "lapor"}, choice("i:consent:ok"), choice("i:type:pengaduan"),
+					choice("i:privacy:rahasia"), choice("i:category:pungli"), text("terlalu singkat"), text(body),
+					text("Senin lalu, pukul 10 pagi"), text("Kantor Disdukcapil, loket 3"), photo, photo, choice("i:files:done"),
+					text("12345"), text("0812-3456-7890"), text("bukan e-mail"), text("budi.santoso@example.com"),
+					choice("i:confirm:fix"), choice("i:fix:where"), text("Kantor Disdukcapil Kubu Raya, loket 3"),
+					choice("i:confirm:send"),
+				},
+				"anonim skipping everything": {
+					{Command: "lapor"}, choice("i:consent:ok"), text("halo"), choice("i:type:aspirasi"), choice("i:privacy:anonim"),
+					choice("i:category:lainnya"), text(body), choice("i:when:skip"), choice("i:where:skip"), choice("i:files:done"),
+					{Unsupported: "sticker"}, {Unsupported: "too_large"}, {Unsupported: "voice"}, {Unsupported: "video"}, {Unsupported: "gif"},
+					choice("i:old:button"), choice("x"), {Command: "bahasa"}, choice("m:lang:en"), choice("m:lang:id"),
+					{Command: "help"}, {Command: "status"}, {Command: "unknown"}, choice("i:confirm:cancel"), text("halo lagi"),
+					choice("c:rep:KKR-261130-7QXM"), {Command: "lapor"}, choice("i:consent:no"),
+				},
+			}
+			for name, msgs := range conversations {
+				for _, lang := range c.Languages() {
+					for i, o := range converse(t, lang, msgs...) {
+						if len(o.Replies) == 0 && !o.File && o.Event == nil {
+							t.Errorf("%s %s: message %d (%+v) got no reply", name, lang, i, msgs[i])
+						}
+						for _, n := range o.Replies {
+							s, err := c.Notice(lang, n, units, loc)
+							checkOutput(t, name+" "+lang+" "+string(n.Msg), s, err)
+							for _, row := range n.Choices {
+								for _, ch := range row {
+									l := c.Label(lang, ch)
+									checkOutput(t, name+" "+lang+" "+string(n.Msg)+" button "+string(ch.Label), l, nil)
+									if ch.Label != "" && l == string(ch.Label) {
+										t.Errorf("%s %s: button %+v has no label", name, lang, ch)
+									}
+								}
 							}
 						}
 					}
 				}
 			}
-		}
+		})
 	}
 }
 
 // TestRenderGroupMessages renders the group side's messages as flows makes them.
 func TestRenderGroupMessages(t *testing.T) {
-	c := MustNew(t)
-	units := MustDirectory(t)
-	loc := MustPontianak(t)
-	long := strings.Repeat("x", flows.MaxText+1)
-	notices := []flows.Notice{
-		flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvAnswer, "KTP-el Bapak sudah dicetak dan dapat diambil di loket 2."),
-		flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvArchive, "Aduan ganda."),
-		flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvAnswer, "  "),
-		flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvAnswer, long),
-		{Msg: flows.MsgChooseTarget, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "distribute"}},
-		{Msg: flows.MsgAskText, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "lapor_id"}},
-		{Msg: flows.MsgAskText, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "not_ours"}},
-		{Msg: flows.MsgDone, Tracking: "KKR-261130-7QXM", Actor: "Siti Aminah", Data: map[string]string{"Event": "route"}},
-		{Msg: flows.MsgCancelledU, Tracking: "KKR-261130-7QXM"},
-		{Msg: flows.MsgRefusedU, Tracking: "KKR-261130-7QXM", Text: string(flows.ErrNotYourTurn), Data: map[string]string{"Event": "answer"}},
-		{Msg: flows.MsgRefusedU, Tracking: "KKR-261130-7QXM", Text: string(flows.ErrAlreadyDone)},
-		{Msg: flows.MsgTaken, Tracking: "KKR-261130-7QXM", Unit: "tim-ktp", Actor: "Andi"},
-		{Msg: flows.MsgStaleCard},
-		{Msg: flows.MsgNotMemberHint, Tracking: "KKR-261130-7QXM"},
-	}
-	for _, lang := range c.Languages() {
-		for _, n := range notices {
-			s, err := c.Notice(lang, n, units, loc)
-			checkOutput(t, lang+" "+string(n.Msg), s, err)
-			if n.Msg != flows.MsgRefusedU && n.Data["Event"] != "" && !strings.Contains(s, c.Action(lang, flows.EventKind(n.Data["Event"]))) {
-				t.Errorf("%s %s: no action label:\n%s", lang, n.Msg, s)
+	for _, s := range Surfaces() {
+		t.Run(s.Name, func(t *testing.T) {
+			c := MustNew(t).On(s)
+			units := MustDirectory(t)
+			loc := MustPontianak(t)
+			long := strings.Repeat("x", flows.MaxText+1)
+			notices := []flows.Notice{
+				flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvAnswer, "KTP-el Bapak sudah dicetak dan dapat diambil di loket 2."),
+				flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvArchive, "Aduan ganda."),
+				flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvAnswer, "  "),
+				flows.ConfirmText(7, "KKR-261130-7QXM", flows.EvAnswer, long),
+				{Msg: flows.MsgChooseTarget, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "distribute"}},
+				{Msg: flows.MsgAskText, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "lapor_id"}},
+				{Msg: flows.MsgAskText, Tracking: "KKR-261130-7QXM", Data: map[string]string{"Event": "not_ours"}},
+				{Msg: flows.MsgDone, Tracking: "KKR-261130-7QXM", Actor: "Siti Aminah", Data: map[string]string{"Event": "route"}},
+				{Msg: flows.MsgCancelledU, Tracking: "KKR-261130-7QXM"},
+				{Msg: flows.MsgRefusedU, Tracking: "KKR-261130-7QXM", Text: string(flows.ErrNotYourTurn), Data: map[string]string{"Event": "answer"}},
+				{Msg: flows.MsgRefusedU, Tracking: "KKR-261130-7QXM", Text: string(flows.ErrAlreadyDone)},
+				{Msg: flows.MsgTaken, Tracking: "KKR-261130-7QXM", Unit: "tim-ktp", Actor: "Andi"},
+				{Msg: flows.MsgStaleCard},
+				{Msg: flows.MsgNotMemberHint, Tracking: "KKR-261130-7QXM"},
 			}
-			for _, row := range n.Choices {
-				for _, ch := range row {
-					checkOutput(t, lang+" "+string(n.Msg)+" button", c.Label(lang, ch), nil)
+			for _, lang := range c.Languages() {
+				for _, n := range notices {
+					s, err := c.Notice(lang, n, units, loc)
+					checkOutput(t, lang+" "+string(n.Msg), s, err)
+					if n.Msg != flows.MsgRefusedU && n.Data["Event"] != "" && !strings.Contains(s, c.Action(lang, flows.EventKind(n.Data["Event"]))) {
+						t.Errorf("%s %s: no action label:\n%s", lang, n.Msg, s)
+					}
+					for _, row := range n.Choices {
+						for _, ch := range row {
+							checkOutput(t, lang+" "+string(n.Msg)+" button", c.Label(lang, ch), nil)
+						}
+					}
 				}
 			}
-		}
+		})
 	}
 }
 

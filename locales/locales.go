@@ -10,6 +10,11 @@
 // card's own labels card.identity_hidden and card.anonymous, the units' state labels
 // card.state.<State>, the record's card.record_head, card.record_line and
 // card.record_file, and error.generic.
+//
+// Every message is rendered for a surface (Catalog.On, Surface): the screen of the
+// channel that shows it, whose abilities — buttons, slash commands, replies by quoting,
+// a share-number button — the templates read, so that a message worded for Telegram
+// ("ketik /lapor", "tombol") reads right on WhatsApp ("ketik “lapor”", "pilihan").
 package locales
 
 import (
@@ -75,6 +80,7 @@ type Catalog struct {
 	localizers map[string]*i18n.Localizer // by Lang code
 	calendar   func() *flows.Calendar     // shows deadlines; nil: as they are
 	office     Office
+	surface    Surface // the zero value is Telegram
 }
 
 // Office is who runs the desk, as the messages that mention it (the welcome, the help,
@@ -93,6 +99,23 @@ func (c *Catalog) WithOffice(o Office) *Catalog {
 	cp := *c
 	cp.office = o
 	return &cp
+}
+
+// On returns a catalog like c that renders every message for surface s: the messages
+// that tell the reader what to do word it for s's abilities (see Surface). A catalog
+// that was never given a surface renders for Telegram.
+func (c *Catalog) On(s Surface) *Catalog {
+	cp := *c
+	cp.surface = s
+	return &cp
+}
+
+// Surface returns the surface c renders for.
+func (c *Catalog) Surface() Surface {
+	if c.surface == (Surface{}) {
+		return Telegram
+	}
+	return c.surface
 }
 
 // WithCalendar returns a catalog like c that shows deadlines as people read them: a
@@ -178,7 +201,8 @@ func Lang(pref string) string {
 // through Lang first. A "PluralCount" entry in data selects the plural form
 // of messages that have them. When the message exists in no language, or its template
 // fails, Text returns the message ID itself with the error, so that the reader still
-// gets a non-empty reply.
+// gets a non-empty reply. Besides data, the template gets the office's data (see
+// WithOffice) and the surface's (see Surface); an entry of data of the same name wins.
 func (c *Catalog) Text(lang, id string, data map[string]any) (string, error) {
 	return c.render(lang, id, data, data["PluralCount"])
 }
@@ -186,7 +210,7 @@ func (c *Catalog) Text(lang, id string, data map[string]any) (string, error) {
 // render localizes id with data, count selecting the plural form when not nil.
 func (c *Catalog) render(lang, id string, data map[string]any, count any) (string, error) {
 	loc := c.localizers[Lang(lang)]
-	all := make(map[string]any, len(data)+3)
+	all := c.Surface().data()
 	all["Office"], all["OfficeContact"], all["OfficeHours"] = c.office.Name, c.office.Contact, c.officeHours(lang)
 	for k, v := range data {
 		all[k] = v
@@ -228,7 +252,7 @@ func (c *Catalog) label(lang, prefix, value string) string {
 // a capital letter), State (its label), Unit (its name), Actor, Text, Due (the deadline
 // as Deadline shows it, formatted with Time; empty when zero), DueDate (the same, its
 // date only, formatted with Date), Rating, Open, DueToday, Overdue, the office's data
-// (see WithOffice) and, for flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
+// (see WithOffice), the surface's (see Surface) and, for flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
 // name is not one of these is added, with these values replaced: Type by the label
 // type.<v>, Privacy by privacy.<v>, Category by category.<v>, Event by the card button
 // label action.<v>, and a Phone of international digits ("6281234567890") by
@@ -354,7 +378,8 @@ func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
 // label for units, UnitState), Unit and Team (their names; Team empty when none is
 // tasked), TakenBy (who took the task), Filed and Due (formatted with Time, empty when
 // zero; Due as Deadline shows it), LaporID, Masked, Report and ReportTitle (the word
-// for k.Type, as for Notice) and the office's data (see WithOffice). Title, Body, When
+// for k.Type, as for Notice), the office's data (see WithOffice) and the surface's
+// (see Surface). Title, Body, When
 // and Where are what the complainant wrote as the viewer may read it
 // (flows.Complaint.TextFor): Masked says numbers were hidden.
 //

@@ -148,6 +148,7 @@ func expectedIDs(tb testing.TB) []string {
 	}
 	ids = append(ids, wordReport)
 	ids = append(ids, cardLabels...)
+	ids = append(ids, HintNumber, HintQuote)
 	ids = append(ids, Generic)
 	slices.Sort(ids)
 	return ids
@@ -277,94 +278,102 @@ func checkOutput(t *testing.T, what, s string, err error) {
 }
 
 func TestRenderNotices(t *testing.T) {
-	c := MustNew(t)
-	units := MustDirectory(t)
-	loc := MustPontianak(t)
-	due := time.Date(2026, 12, 1, 10, 0, 0, 0, loc)
-	consts := flowsConstants(t)
-	for _, lang := range c.Languages() {
-		for _, id := range consts["MsgID"] {
-			if strings.HasPrefix(id, "choice.") {
-				continue // button labels: TestLabels
-			}
-			texts := []string{"Petugas meminta KTP-el saya dibayar Rp50.000, padahal layanan gratis."}
-			switch id {
-			case string(flows.MsgClosedU):
-				texts = closeReasons
-			case string(flows.MsgRefusedU), string(flows.MsgRefused):
-				texts = append(texts, string(flows.ErrAlreadyDone), string(flows.ErrTextTooLong), "")
-			}
-			for _, text := range texts {
-				for _, open := range []int{1, 5} {
-					full := flows.Notice{
-						To: flows.ToUnit("dukcapil"), Msg: flows.MsgID(id), Complaint: 42,
-						Tracking: "KKR-261130-7QXM", State: flows.InProgress, Unit: "dukcapil",
-						Actor: "Budi Santoso", Text: text, Due: due, Rating: 4,
-						Open: open, DueToday: 2, Overdue: 1,
-						Data: sampleData(), Items: sampleItems(due),
+	for _, s := range Surfaces() {
+		t.Run(s.Name, func(t *testing.T) {
+			c := MustNew(t).On(s)
+			units := MustDirectory(t)
+			loc := MustPontianak(t)
+			due := time.Date(2026, 12, 1, 10, 0, 0, 0, loc)
+			consts := flowsConstants(t)
+			for _, lang := range c.Languages() {
+				for _, id := range consts["MsgID"] {
+					if strings.HasPrefix(id, "choice.") {
+						continue // button labels: TestLabels
 					}
-					s, err := c.Notice(lang, full, units, loc)
-					checkOutput(t, lang+" "+id+" full", s, err)
-					tracked := strings.HasPrefix(id, "complainant.") || strings.HasPrefix(id, "unit.") || strings.HasPrefix(id, "card.")
-					// Messages about a unit rather than one complaint name none.
-					aboutUnit := map[string]bool{string(flows.MsgDigest): true, string(flows.MsgStaleCard): true,
-						string(flows.MsgGroupHelp): true, string(flows.MsgQueueEmpty): true}
-					if tracked && !strings.Contains(s, "KKR-261130-7QXM") && !aboutUnit[id] {
-						t.Errorf("%s %s: no tracking number:\n%s", lang, id, s)
+					texts := []string{"Petugas meminta KTP-el saya dibayar Rp50.000, padahal layanan gratis."}
+					switch id {
+					case string(flows.MsgClosedU):
+						texts = closeReasons
+					case string(flows.MsgRefusedU), string(flows.MsgRefused):
+						texts = append(texts, string(flows.ErrAlreadyDone), string(flows.ErrTextTooLong), "")
+					}
+					for _, text := range texts {
+						for _, open := range []int{1, 5} {
+							full := flows.Notice{
+								To: flows.ToUnit("dukcapil"), Msg: flows.MsgID(id), Complaint: 42,
+								Tracking: "KKR-261130-7QXM", State: flows.InProgress, Unit: "dukcapil",
+								Actor: "Budi Santoso", Text: text, Due: due, Rating: 4,
+								Open: open, DueToday: 2, Overdue: 1,
+								Data: sampleData(), Items: sampleItems(due),
+							}
+							s, err := c.Notice(lang, full, units, loc)
+							checkOutput(t, lang+" "+id+" full", s, err)
+							tracked := strings.HasPrefix(id, "complainant.") || strings.HasPrefix(id, "unit.") || strings.HasPrefix(id, "card.")
+							// Messages about a unit rather than one complaint name none.
+							aboutUnit := map[string]bool{string(flows.MsgDigest): true, string(flows.MsgStaleCard): true,
+								string(flows.MsgGroupHelp): true, string(flows.MsgQueueEmpty): true}
+							if tracked && !strings.Contains(s, "KKR-261130-7QXM") && !aboutUnit[id] {
+								t.Errorf("%s %s: no tracking number:\n%s", lang, id, s)
+							}
+						}
+						// A notice without the optional data: no deadline, actor or unit names.
+						bare := flows.Notice{Msg: flows.MsgID(id), Tracking: "KKR-261130-7QXM", State: flows.Closed, Unit: "dukcapil", Text: text}
+						s, err := c.Notice(lang, bare, nil, nil)
+						checkOutput(t, lang+" "+id+" bare", s, err)
+						// The optional data present but empty, as the summary of a short draft has it.
+						sparse := bare
+						sparse.Data = map[string]string{"Type": "pengaduan", "Privacy": "biasa", "Category": "lainnya", "Body": "Antrean di loket terlalu lama dan tidak ada nomor antrean.",
+							"When": "", "Where": "", "Files": "0", "Phone": "", "Email": "", "Min": "", "Max": "", "Count": "", "What": "", "Event": ""}
+						s, err = c.Notice(lang, sparse, units, loc)
+						checkOutput(t, lang+" "+id+" sparse", s, err)
 					}
 				}
-				// A notice without the optional data: no deadline, actor or unit names.
-				bare := flows.Notice{Msg: flows.MsgID(id), Tracking: "KKR-261130-7QXM", State: flows.Closed, Unit: "dukcapil", Text: text}
-				s, err := c.Notice(lang, bare, nil, nil)
-				checkOutput(t, lang+" "+id+" bare", s, err)
-				// The optional data present but empty, as the summary of a short draft has it.
-				sparse := bare
-				sparse.Data = map[string]string{"Type": "pengaduan", "Privacy": "biasa", "Category": "lainnya", "Body": "Antrean di loket terlalu lama dan tidak ada nomor antrean.",
-					"When": "", "Where": "", "Files": "0", "Phone": "", "Email": "", "Min": "", "Max": "", "Count": "", "What": "", "Event": ""}
-				s, err = c.Notice(lang, sparse, units, loc)
-				checkOutput(t, lang+" "+id+" sparse", s, err)
 			}
-		}
+		})
 	}
 }
 
 func TestRenderLabelsAndRefusals(t *testing.T) {
-	c := MustNew(t)
-	consts := flowsConstants(t)
-	for _, lang := range c.Languages() {
-		for typ, label := range map[string]func(string) string{
-			"State":      func(v string) string { return c.State(lang, flows.State(v)) },
-			"EventKind":  func(v string) string { return c.Event(lang, flows.EventKind(v)) },
-			"ReportType": func(v string) string { return c.ReportType(lang, flows.ReportType(v)) },
-			"Privacy":    func(v string) string { return c.Privacy(lang, flows.Privacy(v)) },
-		} {
-			for _, v := range consts[typ] {
-				s := label(v)
-				checkOutput(t, lang+" "+typ+" "+v, s, nil)
-				if s == v {
-					t.Errorf("%s %s %q: no label", lang, typ, v)
+	for _, s := range Surfaces() {
+		t.Run(s.Name, func(t *testing.T) {
+			c := MustNew(t).On(s)
+			consts := flowsConstants(t)
+			for _, lang := range c.Languages() {
+				for typ, label := range map[string]func(string) string{
+					"State":      func(v string) string { return c.State(lang, flows.State(v)) },
+					"EventKind":  func(v string) string { return c.Event(lang, flows.EventKind(v)) },
+					"ReportType": func(v string) string { return c.ReportType(lang, flows.ReportType(v)) },
+					"Privacy":    func(v string) string { return c.Privacy(lang, flows.Privacy(v)) },
+				} {
+					for _, v := range consts[typ] {
+						s := label(v)
+						checkOutput(t, lang+" "+typ+" "+v, s, nil)
+						if s == v {
+							t.Errorf("%s %s %q: no label", lang, typ, v)
+						}
+					}
 				}
+				full := map[string]string{"State": "answered", "Event": "answer", "By": "Siti Aminah", "Field": "body", "Max": "4000", "Target": "tim-ktp"}
+				for _, code := range consts["ErrorCode"] {
+					for _, data := range []map[string]string{full, nil} {
+						e := &flows.Error{Code: flows.ErrorCode(code), Data: data}
+						tdata := map[string]any{}
+						for k, v := range data {
+							tdata[k] = v
+						}
+						s, err := c.Text(lang, code, tdata)
+						checkOutput(t, lang+" "+code+" text", s, err)
+						s = c.Refusal(lang, e)
+						checkOutput(t, lang+" "+code+" refusal", s, nil)
+						if generic := c.Refusal(lang, nil); s == generic {
+							t.Errorf("%s %s: refusal fell back to the generic apology", lang, code)
+						}
+					}
+				}
+				s, err := c.Text(lang, Generic, nil)
+				checkOutput(t, lang+" "+Generic, s, err)
 			}
-		}
-		full := map[string]string{"State": "answered", "Event": "answer", "By": "Siti Aminah", "Field": "body", "Max": "4000", "Target": "tim-ktp"}
-		for _, code := range consts["ErrorCode"] {
-			for _, data := range []map[string]string{full, nil} {
-				e := &flows.Error{Code: flows.ErrorCode(code), Data: data}
-				tdata := map[string]any{}
-				for k, v := range data {
-					tdata[k] = v
-				}
-				s, err := c.Text(lang, code, tdata)
-				checkOutput(t, lang+" "+code+" text", s, err)
-				s = c.Refusal(lang, e)
-				checkOutput(t, lang+" "+code+" refusal", s, nil)
-				if generic := c.Refusal(lang, nil); s == generic {
-					t.Errorf("%s %s: refusal fell back to the generic apology", lang, code)
-				}
-			}
-		}
-		s, err := c.Text(lang, Generic, nil)
-		checkOutput(t, lang+" "+Generic, s, err)
+		})
 	}
 }
 

@@ -5,7 +5,9 @@ package store_test
 //   BenchmarkFile, BenchmarkApply  filing and routing throughput with `clients`
 //                                  goroutines, the client count pgbench is given;
 //   BenchmarkSweep                 the every-minute sweep over 100k and 1M stored
-//                                  complaints with 0, 1,000 and 10,000 of them due.
+//                                  complaints with 0, 1,000 and 10,000 of them due;
+//   BenchmarkReceiptLookup         finding what a quoted message was (its complaint,
+//                                  the pending action it prompted) among 2M delivered.
 //
 // Each benchmark has a database of its own, cloned from the migrated template; the
 // throughput benchmarks keep theirs for all their runs (see throughputDB).
@@ -481,4 +483,110 @@ func (s *sweepSet) bench(b *testing.B, due int, now time.Time) {
 	if due > 0 {
 		b.ReportMetric(float64(due)/median.Seconds(), "complaints/s")
 	}
+}
+
+// receiptRows is the number of delivered messages BenchmarkReceiptLookup stores.
+const receiptRows = 2_000_000
+
+// BenchmarkReceiptLookup times the lookups of a quoted reply by the quoted message's
+// receipt, one at a time, over receiptRows delivered messages: a quarter in 10 unit
+// groups (50,000 each), the rest in 75,000 citizens' chats (20 each), one group message
+// in 25 a prompt with its pending action. Each sub-benchmark looks up 1,000 receipts
+// drawn at random, in turn, through pgx's prepared statements as the store does:
+//
+//	about          the complaint a citizen's quoted message was about (sqlAbout)
+//	pending        the pending action a group member's quoted prompt asked text for
+//	pending-miss   a quote of a group message that prompted nothing (no row found)
+//	shown          what a group message quoted on a surface without buttons offered
+//	               (sqlShownByReceipt: its numbered choices)
+//
+// and reports the median and 99th percentile besides the mean. noindex/… repeat them
+// after dropping the index of delivered receipts, as the lookups ran before it. The
+// database takes about a minute to load.
+func BenchmarkReceiptLookup(b *testing.B) {
+	db, rules := benchStore(b, 0)
+	at := flowstest.At(b, "2026-12-01 09:00")
+	c, err := db.File(ctx, rules, "KR", flowstest.Report(), at)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	exec := func(sql string, args ...any) {
+		if _, err := db.Pool().Exec(ctx, sql, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Receipts are the row numbers g; group messages are those with g divisible by 4,
+	// and prompts those with g ending in 00.
+	exec(`
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, created_at, next_attempt_at, delivered_at, receipt)
+SELECT 'telegram', CASE WHEN g % 4 = 0 THEN (-2001 - g / 4 % 10)::text ELSE (100000 + g % 75000)::text END, 'id', $1::bigint,
+	CASE WHEN g % 4 = 0 THEN 'nasional' ELSE '' END,
+	jsonb_build_object('msg', CASE WHEN g % 4 = 0 THEN 'unit.new' ELSE 'complainant.answered' END, 'complaint', $1::bigint, 'tracking', 'KR-' || g / 20),
+	$2, $2, $2, g::text
+FROM generate_series(1, $3::int) g`, c.ID, at, receiptRows)
+	exec(`
+INSERT INTO pending_action (channel, chat, unit, complaint_id, version, event, prompt_id, created_at)
+SELECT channel, chat, unit, complaint_id, 1, 'answer', id, $1 FROM outbox WHERE unit = 'nasional' AND receipt LIKE '%00'`, at)
+	exec(`VACUUM (ANALYZE) outbox, pending_action`)
+	b.Logf("%d delivered messages loaded in %s", receiptRows, time.Since(start).Round(time.Second))
+
+	sample := func(where string) [][]any {
+		rows, err := db.Pool().Query(ctx, `SELECT channel, chat, receipt FROM outbox WHERE delivered_at IS NOT NULL AND `+where+` ORDER BY random() LIMIT 1000`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		keys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) {
+			var ch, chat, receipt string
+			err := r.Scan(&ch, &chat, &receipt)
+			return []any{ch, chat, receipt}, err
+		})
+		if err != nil || len(keys) != 1000 {
+			b.Fatalf("sample %s: %d, %v", where, len(keys), err)
+		}
+		return keys
+	}
+	cases := []struct {
+		name, sql string
+		keys      [][]any
+		found     bool
+	}{
+		{"about", store.SQLAbout, sample(`unit = ''`), true},
+		{"pending", store.SQLPendingByPrompt, sample(`unit <> '' AND receipt LIKE '%00'`), true},
+		{"pending-miss", store.SQLPendingByPrompt, sample(`unit <> '' AND receipt LIKE '%20'`), false},
+		{"shown", store.SQLShownByReceipt, sample(`unit <> ''`), true},
+	}
+	run := func(prefix string) {
+		for _, tc := range cases {
+			b.Run(prefix+tc.name, func(b *testing.B) {
+				took := make([]time.Duration, 0, 1024)
+				for i := 0; b.Loop(); i++ {
+					t0 := time.Now()
+					rows, err := db.Pool().Query(ctx, tc.sql, tc.keys[i%len(tc.keys)]...)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n := 0
+					for rows.Next() {
+						n++
+					}
+					if err := rows.Err(); err != nil {
+						b.Fatal(err)
+					}
+					took = append(took, time.Since(t0))
+					if (n == 1) != tc.found {
+						b.Fatalf("%v: %d rows", tc.keys[i%len(tc.keys)], n)
+					}
+				}
+				slices.Sort(took)
+				b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+				b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+			})
+		}
+	}
+	run("")
+	if _, err := db.Pool().Exec(ctx, `DROP INDEX outbox_delivered_receipt`); err != nil {
+		b.Fatal(err)
+	}
+	run("noindex/")
 }

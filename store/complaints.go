@@ -31,9 +31,12 @@ RETURNING id`
 	sqlLockComplaint = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1 FOR UPDATE`
 	sqlGetComplaint  = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1`
 	sqlGetByTracking = `SELECT ` + complaintColumns + ` FROM complaint WHERE tracking = upper($1)`
-	// sqlLastActor finds who made the complaint's latest change (alerts change nothing).
-	sqlLastActor = `SELECT actor_name, kind, actor_ref FROM audit_event
-WHERE complaint_id = $1 AND kind NOT IN ('remind', 'overdue', 'warn') ORDER BY id DESC LIMIT 1`
+	// sqlLastActor finds who made the complaint's latest change (alerts change nothing)
+	// and whether it was $2 (a channel identity), as a unit member or as the complainant.
+	sqlLastActor = `SELECT a.actor_name, a.kind, $2 <> '' AND a.actor_ref IN (actor_pseudonym('member', '', $2),
+	actor_pseudonym('complainant', c.contact_channel, $2))
+FROM audit_event a JOIN complaint c ON c.id = a.complaint_id
+WHERE a.complaint_id = $1 AND a.kind NOT IN ('remind', 'overdue', 'warn') ORDER BY a.id DESC LIMIT 1`
 
 	// sqlUpdateComplaints writes the mutable columns of many complaints at once, each
 	// only if its version is still the one read (compare-and-set).
@@ -182,7 +185,8 @@ func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rule
 // writes the complaint, its audit event and its notices. When the complaint changed
 // since the actor saw it, it returns flows.ErrAlreadyDone with Data "By" (who changed it)
 // and "Event" (what they did). Refusals by the rules are returned as *flows.Error;
-// ErrNotFound when there is no such complaint.
+// ErrNotFound when there is no such complaint. An event asked from a chat (ev.Origin)
+// is acknowledged there, after the change's notices and card edits (flows.Change.Acks).
 //
 // The transaction takes three round trips: BEGIN with the complaint locked and read and
 // its cards read; the compare-and-set, the audit event and the messages with the cards;
@@ -312,19 +316,28 @@ func (db *DB) pipelined(ctx context.Context, fn func(*pgx.Conn) error) error {
 }
 
 // alreadyDone is the refusal of an action on a complaint that changed since the actor
-// saw it, naming who changed it (Data "By") and how ("Event"). When the change was the
-// actor's own (user, their channel identity), Data "Self" is "yes" and "By" is empty:
-// nobody is told that someone else did what they did themselves.
+// (user, their channel identity) saw it: flows.AlreadyDone of its latest change.
 func alreadyDone(ctx context.Context, q batcher, id int64, user string) error {
-	var by, kind, ref string
-	if err := q.QueryRow(ctx, sqlLastActor, id).Scan(&by, &kind, &ref); err != nil {
+	last, err := scanLastActor(q.QueryRow(ctx, sqlLastActor, id, user), user)
+	if err != nil {
 		return err
 	}
-	data := map[string]string{"By": by, "Event": kind}
-	if user != "" && ref == user {
-		data["By"], data["Self"] = "", "yes"
+	return flows.AlreadyDone(last, user)
+}
+
+// scanLastActor reads the row of sqlLastActor run for user: the complaint's latest
+// change, with its actor's name and, since the trail holds only pseudonyms, Ref user
+// when the change was user's own and empty otherwise.
+func scanLastActor(row pgx.Row, user string) (flows.AuditEvent, error) {
+	var last flows.AuditEvent
+	var self bool
+	if err := row.Scan(&last.Actor.Name, &last.Kind, &self); err != nil {
+		return last, err
 	}
-	return &flows.Error{Code: flows.ErrAlreadyDone, Data: data}
+	if self {
+		last.Actor.Ref = user
+	}
+	return last, nil
 }
 
 // Complaint returns the complaint with the given ID, or ErrNotFound.
@@ -386,7 +399,8 @@ func (db *DB) List(ctx context.Context, f Filter) ([]flows.Complaint, error) {
 	return out, rows.Err()
 }
 
-// Audit returns the audit trail of complaint id, oldest first.
+// Audit returns the audit trail of complaint id, oldest first. Each actor's Ref is
+// their pseudonym (ActorRef), never a chat identity.
 func (db *DB) Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error) {
 	rows, err := db.pool.Query(ctx, sqlAudit, id)
 	if err != nil {
@@ -424,9 +438,15 @@ func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes
 }
 
 // recordBatch adds to b the statements that append the audit events of changes and
-// queue their notices, with edits of the given cards of the complaints they moved. It
-// reports whether it queued any message: the caller then wakes the senders.
+// queue their notices, with edits of the given cards of the complaints they moved.
+// Each event names its actor by pseudonym (pseudonymKey.actorRef), never by chat
+// identity. It reports whether it queued any message: the caller then wakes the
+// senders.
 func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Change, cards []cardRef, now time.Time) (bool, error) {
+	key, err := db.pseudonyms()
+	if err != nil {
+		return false, err
+	}
 	n := len(changes)
 	var (
 		ids                                                     = make([]int64, n)
@@ -436,12 +456,13 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 	for i, ch := range changes {
 		a := ch.Audit
 		ids[i], at[i], kind[i] = ch.Complaint.ID, a.At, string(a.Kind)
-		akind[i], aunit[i], aref[i], aname[i] = string(a.Actor.Kind), a.Actor.Unit, a.Actor.Ref, a.Actor.Name
+		akind[i], aunit[i], aname[i] = string(a.Actor.Kind), a.Actor.Unit, a.Actor.Name
+		aref[i] = key.actorRef(a.Actor, ch.Complaint.Contact.Channel)
 		from[i], to[i], ub[i], ua[i], text[i] = string(a.FromState), string(a.ToState), a.UnitBefore, a.UnitAfter, a.Text
 	}
 	b.Queue(sqlInsertAudit, ids, at, kind, akind, aunit, aref, aname, from, to, ub, ua, text).Exec(func(pgconn.CommandTag) error { return nil })
 	rows := outRows(rules, changes, cards)
-	_, err := queueBatch(b, rows, now)
+	_, err = queueBatch(b, rows, now)
 	return len(rows) > 0, err
 }
 

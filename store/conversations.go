@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,9 +28,10 @@ WHERE contact_channel = $1 AND contact_chat = $2
   AND (state = 'answered' OR tracking = $3 OR id >= coalesce((SELECT id FROM complaint
 	WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id DESC OFFSET 19 LIMIT 1), 0))
 ORDER BY id DESC`
-	// sqlAbout: what complaint the desk's message with a receipt in a chat was about.
+	// sqlAbout: what complaint the desk's message with a receipt in a chat was about
+	// (index outbox_delivered_receipt).
 	sqlAbout = `SELECT coalesce(payload->>'tracking', '') FROM outbox
-WHERE channel = $1 AND chat = $2 AND receipt = $3 ORDER BY id DESC LIMIT 1`
+WHERE channel = $1 AND chat = $2 AND receipt = $3 AND delivered_at IS NOT NULL AND receipt <> '' ORDER BY id DESC LIMIT 1`
 	// sqlContactLang: the language a citizen chose, for the messages about their open complaints.
 	sqlContactLang = `UPDATE complaint SET contact_lang = $3
 WHERE contact_channel = $1 AND contact_chat = $2 AND state NOT IN ('closed', 'archived') AND contact_lang <> $3`
@@ -40,16 +42,20 @@ FROM session WHERE channel = $1 AND chat = $2`
 	sqlInsertPending = `
 INSERT INTO pending_action (channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	// sqlNextPending and sqlInsertPendingText keep a pending action whose text came with
+	// it: its ID is known before its confirmation, which carries it, is queued.
+	sqlNextPending       = `SELECT nextval(pg_get_serial_sequence('pending_action', 'id'))`
+	sqlInsertPendingText = `
+INSERT INTO pending_action (id, channel, chat, unit, complaint_id, version, event, target, prompt_id, created_at, text)
+VALUES ($10, $1, $2, $3, $4, $5, $6, $7, $8, $9, $11)`
 	sqlPendingByPrompt = `
 SELECT p.id, p.unit, p.complaint_id, p.version, p.event, p.target, p.text, p.done_at IS NOT NULL
 FROM pending_action p JOIN outbox o ON o.id = p.prompt_id
-WHERE o.channel = $1 AND o.chat = $2 AND o.receipt = $3
+WHERE o.channel = $1 AND o.chat = $2 AND o.receipt = $3 AND o.delivered_at IS NOT NULL AND o.receipt <> ''
 ORDER BY p.id DESC LIMIT 1`
 	sqlLockPending = `SELECT id, unit, complaint_id, version, event, target, text, done_at IS NOT NULL
 FROM pending_action WHERE id = $1 AND channel = $2 AND chat = $3 FOR UPDATE`
-	sqlPendingText = `UPDATE pending_action SET text = $2 WHERE id = $1`
-	sqlPendingDone = `UPDATE pending_action SET done_at = $2 WHERE id = $1`
-	sqlTracking    = `SELECT tracking, type FROM complaint WHERE id = $1`
+	sqlSavePending = `UPDATE pending_action SET text = $2, done_at = CASE WHEN $3 THEN $4 ELSE done_at END WHERE id = $1`
 	sqlCardInChat  = `SELECT EXISTS (SELECT 1 FROM card WHERE complaint_id = $1 AND channel = $2 AND chat = $3)`
 	sqlOpenOfUnits = `SELECT ` + complaintColumns + ` FROM complaint
 WHERE ((unit = ANY($1) OR (team = ANY($1) AND state = 'in_progress')) AND state IN ('submitted', 'routed', 'distributed', 'in_progress', 'ombudsman'))
@@ -91,7 +97,7 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 				if !errors.As(err, &fe) {
 					return err
 				}
-				replies = append(replies, refusal(fe))
+				replies = append(replies, flows.CitizenRefusal(flows.Complaint{}, fe))
 			}
 		}
 		if o.Event != nil {
@@ -117,37 +123,23 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 
 // citizenEvent applies the event the conversation asked for to one of the citizen's
 // complaints, in a savepoint so that a refusal leaves the rest of the transaction
-// intact; it returns the refusal to tell the citizen, if any. Any other failure is
-// returned: the whole message is then rolled back and handled again later.
+// intact; it returns what to tell the citizen instead (flows.Outcome.Concerned,
+// flows.CitizenRefusal), if anything. Any other failure is returned: the whole message
+// is then rolled back and handled again later.
 func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, mine []flows.Complaint, o flows.Outcome, now time.Time) ([]flows.Notice, error) {
-	var id int64
-	var report flows.ReportType
-	for _, c := range mine {
-		if c.Tracking == o.Tracking {
-			id, report = c.ID, c.Type
-		}
-	}
-	if id == 0 {
-		return []flows.Notice{{To: flows.ToComplainant, Msg: flows.MsgNotYours}}, nil
+	c, notYours := o.Concerned(mine)
+	if notYours != nil {
+		return notYours, nil
 	}
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-		_, err := db.applyTx(ctx, sp, rules, id, 0, *o.Event, now)
+		_, err := db.applyTx(ctx, sp, rules, c.ID, 0, *o.Event, now)
 		return err
 	})
 	var fe *flows.Error
 	if errors.As(err, &fe) {
-		n := refusal(fe)
-		n.Tracking, n.Report = o.Tracking, report
-		return []flows.Notice{n}, nil
+		return []flows.Notice{flows.CitizenRefusal(c, fe)}, nil
 	}
 	return nil, err
-}
-
-// genericError is the message for a failure on the desk's side.
-const genericError = "error.generic"
-
-func refusal(fe *flows.Error) flows.Notice {
-	return flows.Notice{To: flows.ToComplainant, Msg: flows.MsgRefused, Text: string(fe.Code), Data: fe.Data}
 }
 
 // sessionBatch is how many sessions SweepSessions handles in one transaction.
@@ -223,69 +215,43 @@ func (db *DB) sweepSessions(ctx context.Context, intake *flows.Intake, now time.
 	return changed, seen, err
 }
 
-// Press handles a card button pressed in a group chat that is the group of units
-// (the first of them that may take the action acts). It locks the complaint and either
-// refuses, offers the units to choose from, asks for text (keeping the action pending),
-// or applies the event. What the group should know (a choice of units, a request for
-// text, who did what) goes to the group, in the complaint's forum topic where it has
-// one; a refusal answers the press itself, seen by the person who pressed only, and a
-// press in a group that holds no card of the complaint learns nothing about it (not
-// even its tracking number). Every press is answered. Everything, with the record
-// that the press was handled, commits together.
+// Press handles a card button pressed in a group chat that is the group of units: it
+// locks the complaint, reads whether the chat holds a card of it and its latest change,
+// lets flows.Rules.Pressed decide, and carries out what it decided (see react). Every
+// press is answered. Everything, with the record that the press was handled, commits
+// together.
 func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
-		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, a.Complaint))
-		if errors.Is(err, ErrNotFound) {
-			return groupReply(ctx, tx, in, "", nil, &staleNotice, now)
-		}
-		if err != nil {
-			return err
-		}
+		var c flows.Complaint
 		var held bool
-		if err := tx.QueryRow(ctx, sqlCardInChat, c.ID, in.Channel, in.Chat).Scan(&held); err != nil {
+		var last flows.AuditEvent
+		var b pgx.Batch
+		b.Queue(sqlLockComplaint, a.Complaint).QueryRow(func(row pgx.Row) error {
+			var err error
+			if c, err = scanComplaint(row); errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			return err
+		})
+		b.Queue(sqlCardInChat, a.Complaint, in.Channel, in.Chat).QueryRow(func(row pgx.Row) error { return row.Scan(&held) })
+		b.Queue(sqlLastActor, a.Complaint, in.User).QueryRow(func(row pgx.Row) error {
+			var err error
+			last, err = scanLastActor(row, in.User)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			return err
+		})
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return err
 		}
-		if !held {
-			return groupReply(ctx, tx, in, "", nil, &staleNotice, now)
+		rx := rules.Pressed(c, held, units, a, in.Origin(), last)
+		if rx.Pending != nil {
+			// A card's short command typed with its text ("jawab <teks>" quoting the
+			// card on a surface without buttons, see bot.Pick): the action's text.
+			rx.Pending.Text = strings.TrimSpace(in.Text)
 		}
-		unit := actingUnit(rules, c, units, a.Event)
-		if a.Version != c.Version {
-			// An old card: say who changed the complaint since.
-			var fe *flows.Error
-			if err := alreadyDone(ctx, tx, c.ID, in.User); !errors.As(err, &fe) {
-				return err
-			}
-			return groupReply(ctx, tx, in, unit, nil, refusalU(c, fe), now)
-		}
-		actor := flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}
-		p := rules.PressCard(c, unit, a, actor)
-		if p.Reply != nil {
-			p.Reply.Complaint = c.ID // in the complaint's forum topic
-			p.Reply.Report = c.Type
-		}
-		switch {
-		case p.Event != nil:
-			replies, person, err := db.groupEvent(ctx, tx, rules, c, a.Version, *p.Event, in, now)
-			if err != nil {
-				return err
-			}
-			return groupReply(ctx, tx, in, unit, replies, person, now)
-		case p.AskText:
-			ids, err := queueRowsTo(ctx, tx, in, unit, []flows.Notice{*p.Reply}, now)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, sqlInsertPending, in.Channel, in.Chat, unit, c.ID, c.Version, a.Event, a.Target, ids[0], now); err != nil {
-				return err
-			}
-			return groupReply(ctx, tx, in, unit, nil, nil, now)
-		case p.Reply != nil && p.Reply.Msg == flows.MsgRefusedU:
-			p.Reply.Alert = true
-			return groupReply(ctx, tx, in, unit, nil, p.Reply, now)
-		case p.Reply != nil:
-			return groupReply(ctx, tx, in, unit, []flows.Notice{*p.Reply}, nil, now)
-		}
-		return groupReply(ctx, tx, in, unit, nil, nil, now)
+		return db.react(ctx, tx, rules, in, c, rx, now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: press card: %w", err)
@@ -293,39 +259,23 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 	return nil
 }
 
-// staleNotice answers a button that no card or pending action in its chat offers.
-var staleNotice = flows.Notice{Msg: flows.MsgStaleCard, Alert: true}
-
-// refusalU is a unit's refusal about complaint c, for the person who pressed.
-func refusalU(c flows.Complaint, fe *flows.Error) *flows.Notice {
-	return &flows.Notice{Msg: flows.MsgRefusedU, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Text: string(fe.Code), Data: fe.Data, Alert: true}
-}
-
-// GroupCommand answers a command typed in the group of units: the group's chat ID
-// (flows.ChatIDNotice, also in a group that is no unit's: units empty), the queue of
-// their open complaints, or how the cards work. Other commands in a group that is no
-// unit's are only marked handled.
+// GroupCommand answers a command typed in the group of units as flows.GroupAnswer
+// decides: the group's chat ID (also in a group that is no unit's: units empty), the
+// queue of their open complaints, or how the cards work. Other commands in a group
+// that is no unit's are only marked handled.
 func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
-		if flows.IsChatIDCommand(in.Command) {
-			first := ""
-			if len(units) > 0 {
-				first = units[0]
+		var open []flows.Complaint
+		if len(units) > 0 && !flows.IsChatIDCommand(in.Command) {
+			rows, err := tx.Query(ctx, sqlOpenOfUnits, units)
+			if err != nil {
+				return err
 			}
-			return groupReply(ctx, tx, in, first, []flows.Notice{flows.ChatIDNotice(in.Chat, units)}, nil, now)
+			if open, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Complaint, error) { return scanComplaint(r) }); err != nil {
+				return err
+			}
 		}
-		if len(units) == 0 {
-			return handled(ctx, tx, in, now)
-		}
-		rows, err := tx.Query(ctx, sqlOpenOfUnits, units)
-		if err != nil {
-			return err
-		}
-		open, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (flows.Complaint, error) { return scanComplaint(r) })
-		if err != nil {
-			return err
-		}
-		return groupReply(ctx, tx, in, units[0], []flows.Notice{flows.GroupCommand(in.Command, units[0], open)}, nil, now)
+		return db.react(ctx, tx, nil, in, flows.Complaint{}, flows.GroupAnswer(in.Command, units, open, in.Origin()), now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: group command: %w", err)
@@ -334,34 +284,21 @@ func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound
 }
 
 // ReplyText handles a reply in a group chat: when it answers the request for text of a
-// pending action, the text is kept and shown back with buttons to confirm or cancel,
-// in the complaint's forum topic where it has one. Replies to anything else are only
-// marked handled.
+// pending action, flows.ReplyPending decides (the text is kept and shown back with
+// buttons to confirm or cancel). Replies to anything else are only marked handled.
 func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
-		var id, complaint int64
-		var version int
-		var unit, event, target, text string
-		var done bool
-		err := tx.QueryRow(ctx, sqlPendingByPrompt, in.Channel, in.Chat, in.ReplyTo).Scan(&id, &unit, &complaint, &version, &event, &target, &text, &done)
-		if errors.Is(err, pgx.ErrNoRows) || done {
-			return handled(ctx, tx, in, now)
-		}
+		p, err := scanPending(tx.QueryRow(ctx, sqlPendingByPrompt, in.Channel, in.Chat, in.ReplyTo))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlPendingText, id, in.Text); err != nil {
-			return err
+		var c flows.Complaint
+		if p.ID != 0 && !p.Done {
+			if c, err = scanComplaint(tx.QueryRow(ctx, sqlGetComplaint, p.Complaint)); err != nil {
+				return err
+			}
 		}
-		var tracking string
-		var report flows.ReportType
-		if err := tx.QueryRow(ctx, sqlTracking, complaint).Scan(&tracking, &report); err != nil {
-			return err
-		}
-		n := flows.ConfirmText(id, tracking, flows.EventKind(event), in.Text)
-		n.Complaint = complaint
-		n.Report = report
-		return groupReply(ctx, tx, in, unit, []flows.Notice{n}, nil, now)
+		return db.react(ctx, tx, nil, in, c, flows.ReplyPending(p, c, in.Text, in.Origin()), now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: reply text: %w", err)
@@ -369,46 +306,23 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) er
 	return nil
 }
 
-// ConfirmPending handles the Send or Cancel button under a pending action's text: Send
-// applies the action as the group's member who pressed it, with the version the card
-// showed when the action was begun. A used or unknown confirmation, a cancellation and
-// a refusal answer the press only; what was done is told to the group.
+// ConfirmPending handles the Send or Cancel button under a pending action's text, as
+// flows.ConfirmPending decides: Send applies the action as the group's member who
+// pressed it. A used or unknown confirmation, a cancellation and a refusal answer the
+// press only; what was done is told to the group.
 func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
-		var complaint int64
-		var version int
-		var unit, event, target, text string
-		var done bool
-		err := tx.QueryRow(ctx, sqlLockPending, id, in.Channel, in.Chat).Scan(&id, &unit, &complaint, &version, &event, &target, &text, &done)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (done || text == "")) {
-			return groupReply(ctx, tx, in, unit, nil, &staleNotice, now)
-		}
+		p, err := scanPending(tx.QueryRow(ctx, sqlLockPending, id, in.Channel, in.Chat))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlPendingDone, id, now); err != nil {
-			return err
-		}
-		if !confirm {
-			var tracking string
-			var report flows.ReportType
-			if err := tx.QueryRow(ctx, sqlTracking, complaint).Scan(&tracking, &report); err != nil {
+		var c flows.Complaint
+		if p.ID != 0 {
+			if c, err = scanComplaint(tx.QueryRow(ctx, sqlGetComplaint, p.Complaint)); err != nil {
 				return err
 			}
-			return groupReply(ctx, tx, in, unit, nil, &flows.Notice{Msg: flows.MsgCancelledU, Complaint: complaint, Tracking: tracking, Report: report}, now)
 		}
-		c, err := scanComplaint(tx.QueryRow(ctx, sqlLockComplaint, complaint))
-		if err != nil {
-			return err
-		}
-		ev := flows.Event{Kind: flows.EventKind(event), Actor: flows.Actor{Kind: flows.ByUnit, Unit: unit, Ref: in.User, Name: in.Name}, Target: target, Text: text}
-		// The rules check the action again on the complaint as it now is: a colleague's
-		// findings or a recorded LAPOR! ID since the action began do not void it.
-		replies, person, err := db.groupEvent(ctx, tx, rules, c, 0, ev, in, now)
-		if err != nil {
-			return err
-		}
-		return groupReply(ctx, tx, in, unit, replies, person, now)
+		return db.react(ctx, tx, rules, in, c, flows.ConfirmPending(p, c, confirm, in.Origin()), now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: confirm pending action: %w", err)
@@ -416,11 +330,27 @@ func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.I
 	return nil
 }
 
+// scanPending reads a pending action (sqlPendingByPrompt, sqlLockPending); a zero one
+// when there is none.
+func scanPending(row pgx.Row) (flows.Pending, error) {
+	var p flows.Pending
+	var event string
+	err := row.Scan(&p.ID, &p.Unit, &p.Complaint, &p.Version, &event, &p.Target, &p.Text, &p.Done)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.Pending{}, nil
+	}
+	p.Event = flows.EventKind(event)
+	return p, err
+}
+
 // Stale answers a button pressed in a group chat that no card or pending action
 // offers — tampered or unknown data — with flows.MsgStaleCard, to the person who
 // pressed only, and marks it handled.
 func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error {
-	if err := db.Answer(ctx, in, staleNotice, now); err != nil {
+	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+		return db.react(ctx, tx, nil, in, flows.Complaint{}, flows.Stale(in.Origin()), now)
+	})
+	if err != nil {
 		return fmt.Errorf("store: stale button: %w", err)
 	}
 	return nil
@@ -432,7 +362,7 @@ func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error 
 // (a stale button, someone no longer in the group).
 func (db *DB) Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now time.Time) error {
 	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
-		return groupReply(ctx, tx, in, "", nil, &n, now)
+		return db.react(ctx, tx, nil, in, flows.Complaint{}, flows.Answer(in.Origin(), n), now)
 	})
 	if err != nil {
 		return fmt.Errorf("store: answer: %w", err)
@@ -440,91 +370,79 @@ func (db *DB) Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now 
 	return nil
 }
 
-// groupEvent applies a unit's event in a savepoint and returns what to tell the group
-// (that it was done) or the person who acted (why not). Failures other than refusals
-// are returned, so that the press is rolled back and handled again.
-func (db *DB) groupEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, c flows.Complaint, version int, ev flows.Event, in flows.Inbound, now time.Time) ([]flows.Notice, *flows.Notice, error) {
-	var ch flows.Change
-	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-		var err error
-		ch, err = db.applyTx(ctx, sp, rules, c.ID, version, ev, now)
-		return err
-	})
-	var fe *flows.Error
-	switch {
-	case err == nil && tellsActor(ch, ev):
-		return nil, nil, nil // the change itself tells the group who did what (archiving)
-	case err == nil:
-		return []flows.Notice{{Msg: flows.MsgDone, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Actor: in.Name, Unit: ev.Target,
-			Data: map[string]string{"Event": string(ev.Kind)}}}, nil, nil
-	case errors.As(err, &fe):
-		return nil, refusalU(c, fe), nil
-	}
-	return nil, nil, err
-}
-
-// tellsActor reports whether a change already tells the acting unit's group who did it.
-func tellsActor(ch flows.Change, ev flows.Event) bool {
-	for _, n := range ch.Notices {
-		if n.To.Unit != "" && n.To.Unit == ev.Actor.Unit && n.Actor != "" {
-			return true
+// react carries out, within tx, what flows decided about in, an action on complaint c:
+// it keeps the pending action (rx.Pending), applies the event (rx.Event, as Apply does,
+// in a savepoint: when the rules refuse it, the rest of the transaction stands and the
+// person is told why, flows.Refused), queues the notices and marks in handled. A new
+// pending action's prompt is the first notice; one that comes with its text is shown
+// back to be confirmed at once instead (flows.ReplyPending), and that confirmation is
+// its prompt. Failures other than refusals are returned, so that the message is rolled
+// back and handled again.
+func (db *DB) react(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows.Inbound, c flows.Complaint, rx flows.Reaction, now time.Time) error {
+	p := rx.Pending
+	if p != nil && p.ID != 0 {
+		if _, err := tx.Exec(ctx, sqlSavePending, p.ID, p.Text, p.Done, now); err != nil {
+			return err
 		}
 	}
-	return false
-}
-
-// actingUnit picks, among the units whose group the press came from, the one that may
-// take the action on c; the first one when none may (the rules then refuse).
-func actingUnit(rules *flows.Rules, c flows.Complaint, units []string, ev flows.EventKind) string {
-	for _, u := range units {
-		for _, k := range rules.Actions(c, u) {
-			if k == ev {
-				return u
-			}
+	ns := rx.Notices
+	withText := p != nil && p.ID == 0 && p.Text != ""
+	if withText {
+		if err := tx.QueryRow(ctx, sqlNextPending).Scan(&p.ID); err != nil {
+			return err
+		}
+		ns = flows.ReplyPending(*p, c, p.Text, in.Origin()).Notices
+	}
+	if rx.Event != nil {
+		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+			_, err := db.applyTx(ctx, sp, rules, c.ID, rx.Version, *rx.Event, now)
+			return err
+		})
+		var fe *flows.Error
+		switch {
+		case errors.As(err, &fe):
+			ns = flows.Refused(c, rx.Event.Origin, fe)
+		case err != nil:
+			return err
 		}
 	}
-	if len(units) == 0 {
-		return ""
+	var rows []outRow
+	for _, n := range ns {
+		rows = append(rows, originRows(n)...)
 	}
-	return units[0]
-}
-
-// groupReply queues replies to the group the inbound message came from and person to
-// the one who sent it (toPerson), and marks the message handled. A press is always
-// answered: with person, or with a bare acknowledgement.
-func groupReply(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, replies []flows.Notice, person *flows.Notice, now time.Time) error {
-	rows := groupRows(in, unit, replies)
-	if person == nil && in.Press != "" {
-		person = &flows.Notice{}
-	}
-	if person != nil && in.User != "" {
-		rows = append(rows, toPerson(in, *person))
-	}
-	if _, err := queueRows(ctx, tx, rows, now); err != nil {
+	ids, err := queueRows(ctx, tx, rows, now)
+	if err != nil {
 		return err
+	}
+	if p != nil && (p.ID == 0 || withText) {
+		if len(ids) == 0 {
+			return errors.New("pending action without a prompt")
+		}
+		sql, args := sqlInsertPending, []any{in.Channel, in.Chat, p.Unit, p.Complaint, p.Version, p.Event, p.Target, ids[0], now}
+		if withText {
+			sql, args = sqlInsertPendingText, append(args, p.ID, p.Text)
+		}
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			return err
+		}
 	}
 	return handled(ctx, tx, in, now)
 }
 
-// toPerson addresses n to the person who sent in, never to the group: as the answer to
-// their press when in came from a button, else to their own chat (on Telegram and
-// WhatsApp a person's ID is also their private chat's). It is in their language.
-func toPerson(in flows.Inbound, n flows.Notice) outRow {
-	n.To, n.Press = flows.Recipient{}, in.Press
-	return outRow{address: address{in.Channel, in.User, langOr(in.Lang)}, notice: n}
-}
-
-func groupRows(in flows.Inbound, unit string, ns []flows.Notice) []outRow {
-	rows := make([]outRow, len(ns))
-	for i, n := range ns {
-		n.To = flows.ToUnit(unit)
-		rows[i] = outRow{address: address{in.Channel, in.Chat, "id"}, unit: unit, notice: n, answer: true}
+// originRows addresses a notice for where an action came from: the chat it was taken
+// in (flows.ToOrigin), as the group of its unit, ahead of the chat's other messages;
+// or the person who took it (flows.ToPerson), on Telegram and WhatsApp in their own
+// chat (a person's ID is also their private chat's), in their language — none when the
+// surface named no person. A notice for anyone else has no rows here (see addresses).
+func originRows(n flows.Notice) []outRow {
+	o := n.To.Origin
+	switch {
+	case n.To.Person && o.User != "":
+		return []outRow{{address: address{o.Channel, o.User, langOr(o.Lang)}, notice: n}}
+	case n.To.Person, o.Chat == "":
+		return nil
 	}
-	return rows
-}
-
-func queueRowsTo(ctx context.Context, tx pgx.Tx, in flows.Inbound, unit string, ns []flows.Notice, now time.Time) ([]int64, error) {
-	return queueRows(ctx, tx, groupRows(in, unit, ns), now)
+	return []outRow{{address: address{o.Channel, o.Chat, "id"}, unit: n.To.Unit, notice: n, answer: true}}
 }
 
 // queueTo queues notices for one chat.

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,6 +46,7 @@ type DB struct {
 	pool  *pgxpool.Pool
 	logg  *slog.Logger
 	lease leases
+	key   atomic.Pointer[pseudonymKey] // read by Open, Migrate or CheckSchema once the schema has it
 }
 
 // ConnectTimeout bounds connecting to the database, the whole handshake included, when
@@ -80,8 +82,9 @@ func poolConfig(url string) (*pgxpool.Config, error) {
 
 // Open connects to the database at url (a PostgreSQL URL or DSN) and checks that it
 // answers within the connect timeout (connect_timeout in url, else ConnectTimeout). It
-// does not migrate. Its error says what failed: the URL, the connection (with the
-// server's address), or the timeout.
+// does not migrate; it reads the key of the audit trail's pseudonyms when the schema
+// has one (Migrate and CheckSchema read it otherwise). Its error says what failed: the
+// URL, the connection (with the server's address), or the timeout.
 func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	cfg, err := poolConfig(url)
 	if err != nil {
@@ -105,6 +108,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	db := &DB{pool: pool}
 	for _, o := range opts {
 		o(db)
+	}
+	if err := db.loadPseudonymKey(ctx); err != nil {
+		pool.Close()
+		return nil, err
 	}
 	return db, nil
 }
@@ -157,6 +164,9 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	for _, r := range res {
 		applied = append(applied, r.Source.Version)
 	}
+	if err := db.loadPseudonymKey(ctx); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 
@@ -185,7 +195,7 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if current < target {
 		return fmt.Errorf("%w (database at version %d, program needs %d)", ErrOldSchema, current, target)
 	}
-	return nil
+	return db.loadPseudonymKey(ctx)
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.

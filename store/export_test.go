@@ -18,5 +18,28 @@ func OpenTraced(ctx context.Context, url string, t pgx.QueryTracer) (*DB, error)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{pool: pool}, nil
+	db := &DB{pool: pool}
+	if err := db.loadPseudonymKey(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
 }
+
+// MigrateTo applies the migrations up to and including version (tests only).
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, sqldb, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	defer sqldb.Close()
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// The lookups of a delivered message by its receipt (tests and benchmarks only).
+const (
+	SQLAbout           = sqlAbout
+	SQLPendingByPrompt = sqlPendingByPrompt
+	SQLShownByReceipt  = sqlShownByReceipt
+)

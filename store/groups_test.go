@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -59,7 +58,7 @@ func queueOf(t *testing.T, db *store.DB, unit string, at time.Time) []string {
 	var chat string
 	for _, u := range flowstest.Units() {
 		if u.Code == unit {
-			chat = strconv.FormatInt(u.Telegram, 10)
+			chat = u.ChatsOn(store.Telegram)[0]
 		}
 	}
 	ns := groupSays(t, db, []string{unit}, flows.Inbound{Chat: chat, User: "7001", Command: "antrian"}, at)

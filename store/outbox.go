@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,9 +48,10 @@ WHERE k.complaint_id = ANY($1) AND NOT u.retired ORDER BY k.complaint_id, k.chan
 
 	// sqlSupersede drops card edits that a newer edit of the same message, queued behind
 	// them, makes pointless: both show the complaint as it is when sent. They are marked
-	// failed with a reason, never sent.
+	// failed with a reason, never sent, and keep what a failed message keeps.
 	sqlSupersede = `
-UPDATE outbox p SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = 'superseded by a newer edit'
+UPDATE outbox p SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = 'superseded by a newer edit',
+	payload = ` + keptPayload + `
 WHERE p.channel = ANY($1) AND p.edit_of IS NOT NULL AND p.delivered_at IS NULL AND p.failed_at IS NULL AND ` + leaseFree + `
   AND EXISTS (SELECT 1 FROM outbox n WHERE n.edit_of = p.edit_of AND n.channel = p.channel AND n.chat = p.chat AND n.id > p.id
               AND n.delivered_at IS NULL AND n.failed_at IS NULL)`
@@ -79,10 +79,20 @@ WITH claimed AS (
 SELECT c.id, c.channel, c.chat, c.lang, c.unit, c.payload, c.attempts,
 	coalesce((SELECT e.receipt FROM outbox e WHERE e.id = c.edit_of), ''),
 	coalesce(nullif(c.thread, ''), (SELECT k.thread FROM card k WHERE k.complaint_id = c.complaint_id AND k.channel = c.channel AND k.chat = c.chat), ''),
-	c.parts_sent, CASE WHEN c.parts_sent > 0 THEN c.receipt ELSE '' END, c.answer
+	c.parts_sent, c.receipt, c.answer
 FROM claimed c ORDER BY c.id`
 
-	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = ''
+	// keptPayload is what a delivered or failed message keeps of its payload: what the
+	// record and the lookups by receipt read (the message ID, the complaint, its
+	// tracking number, report type, state and unit, whether it was a card). What people
+	// wrote, names, template data, lists, choices and files are dropped. Migration
+	// 00008 applied the same to the rows before it.
+	keptPayload = `jsonb_strip_nulls(jsonb_build_object('msg', payload->'msg', 'complaint', payload->'complaint',
+	'tracking', payload->'tracking', 'report', payload->'report', 'state', payload->'state', 'unit', payload->'unit',
+	'card', payload->'card'))`
+
+	sqlDelivered = `UPDATE outbox SET delivered_at = $2, receipt = $3, thread = $4, locked_until = NULL, lease_owner = NULL, last_error = '',
+	payload = ` + keptPayload + `
 WHERE id = $1 AND delivered_at IS NULL RETURNING complaint_id, channel, chat, (payload->>'card')::boolean, edit_of`
 	// sqlCardDelivered makes a delivered card the one later edits replace: a new card
 	// always, an edit only when it replaced the current card (an edit of an older card,
@@ -94,7 +104,8 @@ WHERE complaint_id = $1 AND channel = $2 AND chat = $3 AND ($6::bigint IS NULL O
 	// sqlDefer is sqlRetry for a wait that is no failure: the claim's attempt is taken back.
 	sqlDefer = `UPDATE outbox SET next_attempt_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3,
 	attempts = greatest(attempts - 1, 0) WHERE id = $1 AND delivered_at IS NULL`
-	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3 WHERE id = $1 AND delivered_at IS NULL`
+	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3, payload = ` + keptPayload + `
+WHERE id = $1 AND delivered_at IS NULL`
 	sqlNotify = `SELECT pg_notify('aduan_outbox', '')`
 )
 
@@ -115,12 +126,12 @@ type cardRef struct {
 	outbox        int64
 }
 
-// moved lists the complaints of changes whose cards must be refreshed: every change
-// that moved a complaint, so that no card shows buttons for a version that is gone.
+// moved lists the complaints of changes whose cards must be refreshed
+// (flows.Change.RefreshesCards).
 func moved(changes []flows.Change) []int64 {
 	var ids []int64
 	for _, ch := range changes {
-		if k := ch.Audit.Kind; ch.Complaint.ID != 0 && k != flows.EvRemind && k != flows.EvOverdue && k != flows.EvWarn && k != flows.EvFile && k != flows.EvAddInfo {
+		if ch.RefreshesCards() {
 			ids = append(ids, ch.Complaint.ID)
 		}
 	}
@@ -165,8 +176,9 @@ func queue(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.C
 	return err
 }
 
-// outRows are the outbox rows for the notices of changes and, for the complaints they
-// moved, the edits of their cards (cards of other complaints are ignored).
+// outRows are the outbox rows for the notices of changes, for the complaints they
+// moved the edits of their cards (cards of other complaints are ignored), then the
+// changes' acknowledgements (flows.Change.Acks, see originRows).
 func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outRow {
 	var rows []outRow
 	for _, ch := range changes {
@@ -176,6 +188,18 @@ func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outR
 			}
 		}
 	}
+	rows = append(rows, cardRows(changes, cards)...)
+	for _, ch := range changes {
+		for _, n := range ch.Acks {
+			rows = append(rows, originRows(n)...)
+		}
+	}
+	return rows
+}
+
+// cardRows are the edits of the cards of the complaints changes moved.
+func cardRows(changes []flows.Change, cards []cardRef) []outRow {
+	var rows []outRow
 	ids := moved(changes)
 	if len(ids) == 0 {
 		return rows
@@ -248,8 +272,9 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 
 type address struct{ channel, chat, lang string }
 
-// addresses resolves a recipient to the chats that must receive the notice. A unit
-// without any group chat receives nothing; `aduan units apply` warns about such units.
+// addresses resolves a recipient to the chats that must receive the notice: the
+// complainant's chat, or every group chat of the unit, in Indonesian. A unit without
+// any group chat receives nothing; `aduan units apply` warns about such units.
 func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []address {
 	if to.Complainant {
 		return []address{{c.Contact.Channel, c.Contact.Chat, langOr(c.Contact.Lang)}}
@@ -258,12 +283,9 @@ func addresses(rules *flows.Rules, c flows.Complaint, to flows.Recipient) []addr
 	if !ok {
 		return nil
 	}
-	var out []address
-	if u.Telegram != 0 {
-		out = append(out, address{Telegram, strconv.FormatInt(u.Telegram, 10), "id"})
-	}
-	if u.WhatsApp != "" {
-		out = append(out, address{WhatsApp, u.WhatsApp, "id"})
+	out := make([]address, 0, len(u.Chats))
+	for _, c := range u.Chats {
+		out = append(out, address{c.Channel, c.Chat, "id"})
 	}
 	return out
 }
@@ -312,7 +334,10 @@ func (db *DB) Progress(ctx context.Context, id int64, parts int, r flows.Receipt
 
 // Delivered records that the channel confirmed message id at now, with its reference
 // for the message (e.g. Telegram's message ID) and the forum topic it went to, if any.
-// It is never sent again; a delivered card becomes the one later edits replace.
+// It is never sent again; a delivered card becomes the one later edits replace. The
+// choices a surface without buttons numbered with it, and whether it took typed text
+// (r.Choices, r.FreeText), are kept for reading typed answers (see Shown); of its
+// payload it keeps only what keptPayload names: what it said to whom is gone.
 func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var complaint *int64
@@ -322,6 +347,9 @@ func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time
 		err := tx.QueryRow(ctx, sqlDelivered, id, now, r.Ref, r.Thread).Scan(&complaint, &channel, &chat, &card, &editOf)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // delivered before
+		}
+		if err == nil {
+			err = saveShown(ctx, tx, id, r)
 		}
 		if err != nil || complaint == nil || card == nil || !*card {
 			return err
@@ -349,7 +377,7 @@ func (db *DB) Defer(ctx context.Context, id int64, at time.Time, reason string) 
 }
 
 // Failed gives up on message id at now (the chat is unreachable); the chat's later
-// messages proceed.
+// messages proceed. Like a delivered message, it keeps only what keptPayload names.
 func (db *DB) Failed(ctx context.Context, id int64, reason string, now time.Time) error {
 	return db.exec(ctx, "mark failed", sqlFailed, id, now, reason)
 }

@@ -15,13 +15,24 @@ import (
 )
 
 const (
-	sqlUnits      = `SELECT code, name, kind, coalesce(parent, ''), coalesce(telegram_chat, 0), coalesce(whatsapp_jid, ''), retired FROM unit ORDER BY code`
+	sqlUnits = `
+SELECT u.code, u.name, u.kind, coalesce(u.parent, ''), u.retired,
+	coalesce(array_agg(c.channel ORDER BY c.channel, c.chat) FILTER (WHERE c.unit IS NOT NULL), '{}'),
+	coalesce(array_agg(c.chat ORDER BY c.channel, c.chat) FILTER (WHERE c.unit IS NOT NULL), '{}')
+FROM unit u LEFT JOIN unit_chat c ON c.unit = u.code
+GROUP BY u.code ORDER BY u.code`
 	sqlUpsertUnit = `
-INSERT INTO unit (code, name, kind, parent, telegram_chat, whatsapp_jid, retired, updated_at)
-VALUES ($1, $2, $3, nullif($4, ''), nullif($5::bigint, 0), nullif($6, ''), false, $7)
-ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), telegram_chat = nullif($5::bigint, 0),
-	whatsapp_jid = nullif($6, ''), retired = false, updated_at = $7`
-	sqlRetireUnit  = `UPDATE unit SET retired = true, updated_at = $2 WHERE code = $1`
+INSERT INTO unit (code, name, kind, parent, retired, updated_at)
+VALUES ($1, $2, $3, nullif($4, ''), false, $5)
+ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, parent = nullif($4, ''), retired = false, updated_at = $5`
+	// sqlSetUnitChats replaces a unit's chats ($2 channels, $3 chat IDs, side by side);
+	// unit_chat's uniqueness is checked at commit, once every unit has its new chats.
+	sqlSetUnitChats = `
+WITH gone AS (DELETE FROM unit_chat WHERE unit = $1)
+INSERT INTO unit_chat (unit, channel, chat) SELECT $1, channel, chat FROM unnest($2::text[], $3::text[]) AS c (channel, chat)`
+	sqlRetireUnit = `
+WITH gone AS (DELETE FROM unit_chat WHERE unit = $1)
+UPDATE unit SET retired = true, updated_at = $2 WHERE code = $1`
 	sqlUnitChange  = `INSERT INTO unit_change (at, code, change, before, after) VALUES ($1, $2, $3, $4, $5)`
 	sqlUnitInUse   = `SELECT count(*) FROM complaint WHERE (unit = $1 OR team = $1) AND state NOT IN ('closed', 'archived')`
 	sqlUnitsLocked = `LOCK TABLE unit IN EXCLUSIVE MODE`
@@ -94,7 +105,7 @@ func (db *DB) applyUnits(ctx context.Context, dir *flows.Directory, now time.Tim
 				change = "added"
 			case old.retired:
 				change = "restored"
-			case old.Unit != u:
+			case !old.Equal(u):
 				change = "updated"
 				if old.Kind != u.Kind || old.Parent != u.Parent {
 					// Moving a unit in the tree would strand what it holds.
@@ -109,8 +120,15 @@ func (db *DB) applyUnits(ctx context.Context, dir *flows.Directory, now time.Tim
 			default:
 				continue
 			}
-			if _, err := tx.Exec(ctx, sqlUpsertUnit, u.Code, u.Name, u.Kind, u.Parent, u.Telegram, u.WhatsApp, now); err != nil {
+			if _, err := tx.Exec(ctx, sqlUpsertUnit, u.Code, u.Name, u.Kind, u.Parent, now); err != nil {
 				return fmt.Errorf("unit %s: %w", u.Code, err)
+			}
+			channels, chats := make([]string, len(u.Chats)), make([]string, len(u.Chats))
+			for i, c := range u.Chats {
+				channels[i], chats[i] = c.Channel, c.Chat
+			}
+			if _, err := tx.Exec(ctx, sqlSetUnitChats, u.Code, channels, chats); err != nil {
+				return fmt.Errorf("unit %s chats: %w", u.Code, err)
 			}
 			var before any
 			if had {
@@ -219,8 +237,12 @@ func loadUnits(ctx context.Context, q querier) (map[string]storedUnit, error) {
 	out := map[string]storedUnit{}
 	for rows.Next() {
 		var s storedUnit
-		if err := rows.Scan(&s.Code, &s.Name, &s.Kind, &s.Parent, &s.Telegram, &s.WhatsApp, &s.retired); err != nil {
+		var channels, chats []string
+		if err := rows.Scan(&s.Code, &s.Name, &s.Kind, &s.Parent, &s.retired, &channels, &chats); err != nil {
 			return nil, err
+		}
+		for i := range channels {
+			s.Chats = append(s.Chats, flows.ChatRef{Channel: channels[i], Chat: chats[i]})
 		}
 		out[s.Code] = s
 	}

@@ -6,14 +6,18 @@
 --
 --   psql -v ncomplaints=100000 -f bench/pgbench/setup.sql "$URL"
 
-INSERT INTO unit (code, name, kind, parent, telegram_chat, updated_at) VALUES
-    ('nasional',  'Admin Nasional SP4N LAPOR!',  'national',  NULL,       -1001, '2026-01-01 00:00+07'),
-    ('kuburaya',  'Admin Kabupaten Kubu Raya',   'regency',   'nasional', -1002, '2026-01-01 00:00+07'),
-    ('dukcapil',  'Dinas Dukcapil Kubu Raya',    'agency',    'kuburaya', -1003, '2026-01-01 00:00+07'),
-    ('tim-kk',    'Tim Teknis KK & KTP-el',      'team',      'dukcapil', -1004, '2026-01-01 00:00+07'),
-    ('tim-akta',  'Tim Teknis Akta',             'team',      'dukcapil', -1005, '2026-01-01 00:00+07'),
-    ('dinkes',    'Dinas Kesehatan',             'agency',    'kuburaya', -1006, '2026-01-01 00:00+07'),
-    ('ombudsman', 'Penghubung Ombudsman Kalbar', 'ombudsman', NULL,       -1007, '2026-01-01 00:00+07');
+INSERT INTO unit (code, name, kind, parent, updated_at) VALUES
+    ('nasional',  'Admin Nasional SP4N LAPOR!',  'national',  NULL,       '2026-01-01 00:00+07'),
+    ('kuburaya',  'Admin Kabupaten Kubu Raya',   'regency',   'nasional', '2026-01-01 00:00+07'),
+    ('dukcapil',  'Dinas Dukcapil Kubu Raya',    'agency',    'kuburaya', '2026-01-01 00:00+07'),
+    ('tim-kk',    'Tim Teknis KK & KTP-el',      'team',      'dukcapil', '2026-01-01 00:00+07'),
+    ('tim-akta',  'Tim Teknis Akta',             'team',      'dukcapil', '2026-01-01 00:00+07'),
+    ('dinkes',    'Dinas Kesehatan',             'agency',    'kuburaya', '2026-01-01 00:00+07'),
+    ('ombudsman', 'Penghubung Ombudsman Kalbar', 'ombudsman', NULL,       '2026-01-01 00:00+07');
+INSERT INTO unit_chat (unit, channel, chat) VALUES
+    ('nasional', 'telegram', '-1001'), ('kuburaya', 'telegram', '-1002'), ('dukcapil', 'telegram', '-1003'),
+    ('tim-kk', 'telegram', '-1004'), ('tim-akta', 'telegram', '-1005'), ('dinkes', 'telegram', '-1006'),
+    ('ombudsman', 'telegram', '-1007');
 
 INSERT INTO complaint (tracking, version, type, privacy, category, title, body, place, event_date,
     attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,

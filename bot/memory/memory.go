@@ -5,22 +5,28 @@ package memory
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"aduan/bot"
 	"aduan/flows"
+	"aduan/locales"
 )
 
-// Sent is one delivered message and its rendered text.
+// Sent is one delivered message and its rendered text: for a channel made by
+// NewRendered, Message is the neutral message and Text its blocks joined by blank lines.
 type Sent struct {
 	flows.Envelope
-	Text string
+	Text    string
+	Message bot.Message
 }
 
 // Channel records deliveries. Safe for concurrent use.
 type Channel struct {
-	name   string
-	render func(flows.Envelope) (string, error)
+	name     string
+	render   func(flows.Envelope) (string, error)
+	renderer *bot.Renderer
+	surface  locales.Surface
 
 	mu    sync.Mutex
 	sent  []Sent
@@ -35,11 +41,17 @@ func New(name string, render func(flows.Envelope) (string, error)) *Channel {
 	return &Channel{name: name, render: render}
 }
 
+// NewRendered returns a channel called name that renders each message with r as
+// surface s shows it, as a real channel does before formatting it.
+func NewRendered(name string, r *bot.Renderer, s locales.Surface) *Channel {
+	return &Channel{name: name, renderer: r, surface: s}
+}
+
 // Name returns the channel's name.
 func (c *Channel) Name() string { return c.name }
 
-// Deliver records m, or returns the next queued failure. An edit keeps the reference
-// of the message it replaces.
+// Deliver records m, or returns the next queued failure or the failure to render m. An
+// edit keeps the reference of the message it replaces.
 func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -49,6 +61,13 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 		return flows.Receipt{}, err
 	}
 	s := Sent{Envelope: m}
+	if c.renderer != nil {
+		msg, err := c.renderer.Render(ctx, m, c.surface)
+		if err != nil {
+			return flows.Receipt{}, fmt.Errorf("memory: render %s: %w", m.Notice.Msg, err)
+		}
+		s.Message, s.Text = msg, strings.Join(msg.Blocks, "\n\n")
+	}
 	if c.render != nil {
 		text, err := c.render(m)
 		if err != nil {

@@ -73,16 +73,17 @@ type Store interface {
 
 // Bot is the Telegram channel.
 type Bot struct {
-	cfg     Config
-	api     *tg.Bot
-	store   Store
-	catalog *locales.Catalog
-	rules   func() *flows.Rules
-	clock   flows.Clock
-	log     *slog.Logger
-	limiter *Limiter
-	pacing  sync.Mutex // one sender at a time waits for a token, in turn
-	wake    func()     // called after an update is stored
+	cfg      Config
+	api      *tg.Bot
+	store    Store
+	catalog  *locales.Catalog
+	renderer *bot.Renderer
+	rules    func() *flows.Rules
+	clock    flows.Clock
+	log      *slog.Logger
+	limiter  *Limiter
+	pacing   sync.Mutex // one sender at a time waits for a token, in turn
+	wake     func()     // called after an update is stored
 
 	mu       sync.Mutex
 	username string
@@ -135,7 +136,8 @@ func New(cfg Config, store Store, catalog *locales.Catalog, rules func() *flows.
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
-	return &Bot{cfg: cfg, api: api, store: store, catalog: catalog, rules: rules, clock: clock, log: log,
+	return &Bot{cfg: cfg, api: api, store: store, catalog: catalog, renderer: bot.NewRenderer(catalog, rules, store, log),
+		rules: rules, clock: clock, log: log,
 		limiter: NewLimiter(cfg.Limits), wake: wake, forums: map[int64]bool{}, members: map[memberKey]time.Time{}}, nil
 }
 
@@ -689,54 +691,32 @@ func spareFor(chat int64, m flows.Envelope) int {
 	return 0
 }
 
-// render returns the HTML text and the keyboard of an outbox message.
+// render returns the HTML text and the keyboard of an outbox message: the neutral
+// message of the desk's renderer, its blocks joined by blank lines (not yet escaped:
+// SplitEscaped escapes each part) and its choices formatted by markup.
 func (b *Bot) render(ctx context.Context, m flows.Envelope) (string, models.ReplyMarkup, error) {
-	rules := b.rules()
-	loc := rules.Calendar.Location()
-	n := m.Notice
-	var text string
-	var choices [][]flows.Choice
-	if n.Card {
-		c, err := b.store.Complaint(ctx, n.Complaint)
-		if err != nil {
-			return "", nil, err
-		}
-		viewer, _ := rules.Units.Unit(m.Unit)
-		card, err := b.catalog.Card(m.Lang, c, viewer, rules.Units, loc)
-		if err != nil {
-			b.log.Warn("card rendering incomplete", "msg", n.Msg, "err", err)
-		}
-		text = card
-		if n.Msg != flows.MsgCard {
-			head, err := b.catalog.Notice(m.Lang, n, rules.Units, loc)
-			if err != nil {
-				b.log.Warn("message rendering incomplete", "msg", n.Msg, "err", err)
-			}
-			text = head + "\n\n" + card
-		}
-		choices = rules.CardChoices(c, m.Unit)
-	} else {
-		t, err := b.catalog.Notice(m.Lang, n, rules.Units, loc)
-		if err != nil {
-			b.log.Warn("message rendering incomplete", "msg", n.Msg, "err", err)
-		}
-		text, choices = t, n.Choices
+	msg, err := b.renderer.Render(ctx, m, locales.Telegram)
+	if err != nil {
+		return "", nil, err
 	}
-	return text, b.markup(m.Lang, n, choices), nil
+	return strings.Join(msg.Blocks, "\n\n"), b.markup(m.Lang, msg), nil
 }
 
-// markup builds the keyboard: inline buttons for choices, a share-contact button when
-// the phone is asked for, a forced reply when text is asked for.
-func (b *Bot) markup(lang string, n flows.Notice, choices [][]flows.Choice) models.ReplyMarkup {
-	switch n.Ask {
+// markup builds the keyboard of msg: inline buttons for its choices, a share-contact
+// button when the phone is asked for (the other choices become keys that send their
+// label), a forced reply when text is asked for, the removal of an earlier keyboard
+// after the phone step, and an empty inline keyboard on a card without actions (so
+// that an edit removes the buttons of the card it replaces).
+func (b *Bot) markup(lang string, msg bot.Message) models.ReplyMarkup {
+	switch msg.Ask {
 	case flows.AskPhone:
 		kb := [][]models.KeyboardButton{{{Text: b.catalog.Label(lang, flows.Choice{Label: flows.LabelShare}), RequestContact: true}}}
 		// A message has one keyboard: the other choices (skip) become keys that send
 		// their label as text, which the phone step understands.
-		for _, row := range choices {
+		for _, row := range msg.Choices {
 			var keys []models.KeyboardButton
-			for _, c := range row {
-				keys = append(keys, models.KeyboardButton{Text: b.catalog.Label(lang, c)})
+			for _, o := range row {
+				keys = append(keys, models.KeyboardButton{Text: o.Label})
 			}
 			kb = append(kb, keys)
 		}
@@ -744,21 +724,21 @@ func (b *Bot) markup(lang string, n flows.Notice, choices [][]flows.Choice) mode
 	case flows.AskReply:
 		return &models.ForceReply{ForceReply: true, Selective: false}
 	case flows.AskClose:
-		if len(choices) == 0 {
+		if len(msg.Choices) == 0 {
 			return &models.ReplyKeyboardRemove{RemoveKeyboard: true}
 		}
 	}
-	if len(choices) == 0 {
-		if n.Card {
+	if len(msg.Choices) == 0 {
+		if msg.Card {
 			return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
 		}
 		return nil
 	}
 	var rows [][]models.InlineKeyboardButton
-	for _, row := range choices {
+	for _, row := range msg.Choices {
 		var r []models.InlineKeyboardButton
-		for _, c := range row {
-			r = append(r, models.InlineKeyboardButton{Text: b.catalog.Label(lang, c), CallbackData: c.Data})
+		for _, o := range row {
+			r = append(r, models.InlineKeyboardButton{Text: o.Label, CallbackData: o.Data})
 		}
 		rows = append(rows, r)
 	}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"aduan/bot/telegram"
 	"aduan/config"
 	"aduan/flows"
 	"aduan/store"
@@ -135,7 +136,7 @@ func runUnits(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case len(pos) == 2 && pos[0] == "apply":
-		file, err := config.ReadUnits(pos[1])
+		file, err := config.ReadUnits(pos[1], chatChecks())
 		if err != nil {
 			return err
 		}
@@ -161,7 +162,7 @@ func runUnits(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%d units, %d %s\n", len(dir.Units()), len(changes), verb)
 		for _, u := range dir.Units() {
-			if u.Telegram == 0 && u.WhatsApp == "" {
+			if len(u.Chats) == 0 {
 				fmt.Fprintf(e.stderr, "warning: unit %s has no group chat: it will not be told anything\n", u.Code)
 			}
 		}
@@ -179,7 +180,8 @@ func runUnits(ctx context.Context, e *env, args []string) error {
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "CODE\tKIND\tPARENT\tTELEGRAM\tWHATSAPP\tNAME")
 		for _, u := range dir.Units() {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\n", u.Code, u.Kind, dash(u.Parent), u.Telegram, dash(u.WhatsApp), u.Name)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Kind, dash(u.Parent),
+				dash(strings.Join(u.ChatsOn(telegram.Name), ",")), dash(strings.Join(u.ChatsOn(store.WhatsApp), ",")), u.Name)
 		}
 		return w.Flush()
 	}

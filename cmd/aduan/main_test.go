@@ -384,6 +384,18 @@ func TestUnitsApplyAndList(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "unit tim-piak has no group chat") {
 		t.Errorf("units apply of a unit without a chat: exit %d, stderr %q", r.code, r.stderr)
 	}
+
+	// A unit in several groups on both channels lists them all.
+	several := filepath.Join(t.TempDir(), "several.yaml")
+	writeFile(t, several, strings.Replace(strings.Replace(string(b), "example: true\n", "", 1),
+		"    telegram: -1001000000003\n", "    telegram: [-1001000000003, -1001000000013]\n    whatsapp: 120363025246125486@g.us\n", 1))
+	if out := c.ok("units", "apply", several); !strings.Contains(out, "updated\tdukcapil\n") {
+		t.Errorf("units apply with several chats printed:\n%s", out)
+	}
+	list = c.ok("units", "list")
+	if !regexp.MustCompile(`(?m)^dukcapil\s+agency\s+kuburaya\s+-1001000000003,-1001000000013\s+120363025246125486@g\.us\s+Dinas`).MatchString(list) {
+		t.Errorf("units list does not show dukcapil's three groups:\n%s", list)
+	}
 }
 
 func TestConfigTableIsInREADME(t *testing.T) {
@@ -493,7 +505,11 @@ func TestComplaintsListAndShowWithoutPersonalData(t *testing.T) {
 		if !slices.Equal(events, want) {
 			t.Errorf("show --json audit = %v, want %v", events, want)
 		}
-		if len(v.Audit) == 5 && (v.Audit[3].TextChars == 0 || v.Audit[1].ActorUnit != flowstest.National || v.Audit[1].ActorRef != "tg:"+flowstest.National) {
+		member, err := db.ActorRef(t.Context(), flowstest.Member(flowstest.National), c.Contact.Channel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Audit) == 5 && (v.Audit[3].TextChars == 0 || v.Audit[1].ActorUnit != flowstest.National || v.Audit[1].ActorRef != member) {
 			t.Errorf("show --json audit details: %+v", v.Audit)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,9 +274,36 @@ func TestUnitsFileProblems(t *testing.T) {
 			"  - code: ombudsman", "    name: \"\"", "    kind: ombudsman", ""}, "\n"),
 			[]string{"f.yaml:9:11: code: \"kuburaya\" is already used by the unit on line 5\nf.yaml:12:13: parent: no unit has the code \"nasionall\"\nf.yaml:14:11: name: is empty"}},
 	}
+	// tree is a valid tree but for the chats of its units, given as YAML lines.
+	tree := func(national, regency, ombudsman string) string {
+		return strings.Join([]string{
+			"units:",
+			"  - code: nasional", "    name: Nasional", "    kind: national", national,
+			"  - code: kuburaya", "    name: Kubu Raya", "    kind: regency", "    parent: nasional", regency,
+			"  - code: ombudsman", "    name: Ombudsman", "    kind: ombudsman", ombudsman, ""}, "\n")
+	}
+	tests = append(tests, []struct {
+		name, text string
+		want       []string
+	}{
+		{"a person's Telegram chat", tree("    telegram: 1001", "", ""),
+			[]string{"f.yaml:5:15: telegram: 1001 is not a group chat ID (group IDs are negative"}},
+		{"a Telegram chat ID that is no number", tree("    telegram: grup-nasional", "", ""),
+			[]string{`f.yaml:5:15: telegram: "grup-nasional" is not a chat ID`}},
+		{"a WhatsApp JID of a person in a list", tree("    whatsapp: [120363000001@g.us, 628123456789@s.whatsapp.net]", "", ""),
+			[]string{`f.yaml:5:35: whatsapp: "628123456789@s.whatsapp.net" is not a WhatsApp group JID`}},
+		{"a chat of two units", tree("    telegram: -1001", "    telegram:\n      - -1002\n      - -1001", ""),
+			[]string{`f.yaml:12:9: telegram: "-1001" is already the chat of the unit on line 2: each group chat serves one unit`}},
+		{"a chat twice in a unit", tree("    whatsapp: [1@g.us, 1@g.us]", "", ""),
+			[]string{`f.yaml:5:24: whatsapp: "1@g.us" is given twice`}},
+		{"a mapping for chats", tree("    telegram: {id: -1001}", "", ""),
+			[]string{"f.yaml:5:15: telegram: want a chat ID or a list of chat IDs"}},
+		{"a list in a list", tree("    telegram: [[-1001]]", "", ""),
+			[]string{"f.yaml:5:15: telegram: want a chat ID or a list of chat IDs"}},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.ParseUnits("f.yaml", []byte(tt.text))
+			_, err := config.ParseUnits("f.yaml", []byte(tt.text), chatChecks())
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -291,8 +319,39 @@ func TestUnitsFileProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := config.ParseUnits("bom.yaml", append([]byte("\ufeff"), b...)); err != nil {
+	if _, err := config.ParseUnits("bom.yaml", append([]byte("\ufeff"), b...), chatChecks()); err != nil {
 		t.Errorf("a units file with a byte-order mark: %v", err)
+	}
+}
+
+func TestUnitsFileChats(t *testing.T) {
+	t.Parallel()
+	text := strings.Join([]string{
+		"units:",
+		"  - code: nasional", "    name: Nasional", "    kind: national",
+		"    telegram: -1001", "    whatsapp: 120363000001@g.us",
+		"  - code: kuburaya", "    name: Kubu Raya", "    kind: regency", "    parent: nasional",
+		"    whatsapp:", "      - 120363000002@g.us", "      - 120363000012@g.us", "    telegram: [-1002, -1001000000012]",
+		"  - code: dukcapil", "    name: Dukcapil", "    kind: agency", "    parent: kuburaya", "    telegram: []",
+		"  - code: ombudsman", "    name: Ombudsman", "    kind: ombudsman", "    whatsapp:", ""}, "\n")
+	dir, err := config.ParseUnits("f.yaml", []byte(text), chatChecks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := func(chat string) flows.ChatRef { return flows.ChatRef{Channel: "telegram", Chat: chat} }
+	wa := func(chat string) flows.ChatRef { return flows.ChatRef{Channel: "whatsapp", Chat: chat} }
+	for code, want := range map[string][]flows.ChatRef{
+		"nasional":  {tg("-1001"), wa("120363000001@g.us")},
+		"kuburaya":  {tg("-1002"), tg("-1001000000012"), wa("120363000002@g.us"), wa("120363000012@g.us")},
+		"dukcapil":  nil,
+		"ombudsman": nil,
+	} {
+		if u, _ := dir.Unit(code); !slices.Equal(u.Chats, want) {
+			t.Errorf("%s: chats %v, want %v", code, u.Chats, want)
+		}
+	}
+	if got := dir.UnitsOfChat("whatsapp", "120363000012@g.us"); !slices.Equal(got, []string{"kuburaya"}) {
+		t.Errorf("UnitsOfChat of kuburaya's second WhatsApp group = %v", got)
 	}
 }
 

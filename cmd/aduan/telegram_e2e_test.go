@@ -22,6 +22,7 @@ import (
 	"aduan/config"
 	"aduan/flows"
 	"aduan/flows/flowstest"
+	"aduan/store"
 	"aduan/store/storetest"
 )
 
@@ -738,17 +739,26 @@ func TestTelegramComplaintJourney(t *testing.T) {
 	if got := auditKinds(trail); !slices.Equal(got, wantKinds) {
 		t.Fatalf("audit trail %v, want %v", got, wantKinds)
 	}
-	citizenRef := strconv.FormatInt(cit, 10)
+	// People are named by pseudonym: the citizen's conversation, each admin's user ID.
+	ref := func(kind flows.ActorKind, id string) string {
+		r, err := d.m.DB().ActorRef(t.Context(), flows.Actor{Kind: kind, Ref: id}, store.Telegram)
+		if err != nil || r == "" || strings.Contains(r, id) {
+			t.Fatalf("pseudonym of %s %s: %q (%v)", kind, id, r, err)
+		}
+		return r
+	}
+	citizenRef := ref(flows.ByComplainant, strconv.FormatInt(cit, 10))
+	national, regency, agency, team := ref(flows.ByUnit, "7001"), ref(flows.ByUnit, "7002"), ref(flows.ByUnit, "7003"), ref(flows.ByUnit, "7004")
 	wantTrail := []auditLine{
 		{"file", "complainant", "", citizenRef, "", "", "submitted", "nasional", ""},
-		{"route", "unit", "nasional", "7001", "Tester", "submitted", "routed", "kuburaya", ""},
-		{"distribute", "unit", "kuburaya", "7002", "Tester", "routed", "distributed", "dukcapil", ""},
-		{"task", "unit", "dukcapil", "7003", "Tester", "distributed", "in_progress", "dukcapil", ""},
-		{"take", "unit", "tim-kk", "7004", "Tester", "in_progress", "in_progress", "dukcapil", ""},
-		{"findings", "unit", "tim-kk", "7004", "Tester", "in_progress", "in_progress", "dukcapil", findings},
-		{"answer", "unit", "dukcapil", "7003", "Tester", "in_progress", "answered", "dukcapil", answer},
+		{"route", "unit", "nasional", national, "Tester", "submitted", "routed", "kuburaya", ""},
+		{"distribute", "unit", "kuburaya", regency, "Tester", "routed", "distributed", "dukcapil", ""},
+		{"task", "unit", "dukcapil", agency, "Tester", "distributed", "in_progress", "dukcapil", ""},
+		{"take", "unit", "tim-kk", team, "Tester", "in_progress", "in_progress", "dukcapil", ""},
+		{"findings", "unit", "tim-kk", team, "Tester", "in_progress", "in_progress", "dukcapil", findings},
+		{"answer", "unit", "dukcapil", agency, "Tester", "in_progress", "answered", "dukcapil", answer},
 		{"reply", "complainant", "", citizenRef, "", "answered", "in_progress", "dukcapil", reply},
-		{"answer", "unit", "dukcapil", "7003", "Tester", "in_progress", "answered", "dukcapil", answer2},
+		{"answer", "unit", "dukcapil", agency, "Tester", "in_progress", "answered", "dukcapil", answer2},
 		{"auto_close", "system", "", "", "system", "answered", "closed", "dukcapil", ""},
 		{"rate", "complainant", "", citizenRef, "", "closed", "closed", "dukcapil", "5"},
 	}

@@ -25,14 +25,19 @@ const (
 // teams under Dukcapil, and the Ombudsman liaison; every unit has a Telegram group.
 func Units() []flows.Unit {
 	return []flows.Unit{
-		{Code: National, Name: "Admin Nasional SP4N LAPOR!", Kind: flows.National, Telegram: -1001},
-		{Code: Regency, Name: "Admin Kabupaten Kubu Raya", Kind: flows.Regency, Parent: National, Telegram: -1002},
-		{Code: Agency, Name: "Dinas Dukcapil Kubu Raya", Kind: flows.Agency, Parent: Regency, Telegram: -1003},
-		{Code: Team, Name: "Tim Teknis KK & KTP-el", Kind: flows.Team, Parent: Agency, Telegram: -1004},
-		{Code: Team2, Name: "Tim Teknis Akta", Kind: flows.Team, Parent: Agency, Telegram: -1005},
-		{Code: Other, Name: "Dinas Kesehatan", Kind: flows.Agency, Parent: Regency, Telegram: -1006},
-		{Code: Ombudsman, Name: "Penghubung Ombudsman Kalbar", Kind: flows.Ombudsman, Telegram: -1007},
+		{Code: National, Name: "Admin Nasional SP4N LAPOR!", Kind: flows.National, Chats: telegram("-1001")},
+		{Code: Regency, Name: "Admin Kabupaten Kubu Raya", Kind: flows.Regency, Parent: National, Chats: telegram("-1002")},
+		{Code: Agency, Name: "Dinas Dukcapil Kubu Raya", Kind: flows.Agency, Parent: Regency, Chats: telegram("-1003")},
+		{Code: Team, Name: "Tim Teknis KK & KTP-el", Kind: flows.Team, Parent: Agency, Chats: telegram("-1004")},
+		{Code: Team2, Name: "Tim Teknis Akta", Kind: flows.Team, Parent: Agency, Chats: telegram("-1005")},
+		{Code: Other, Name: "Dinas Kesehatan", Kind: flows.Agency, Parent: Regency, Chats: telegram("-1006")},
+		{Code: Ombudsman, Name: "Penghubung Ombudsman Kalbar", Kind: flows.Ombudsman, Chats: telegram("-1007")},
 	}
+}
+
+// telegram returns the one Telegram group chat of a fixture unit.
+func telegram(chat string) []flows.ChatRef {
+	return []flows.ChatRef{{Channel: "telegram", Chat: chat}}
 }
 
 // Zone returns Asia/Pontianak.
