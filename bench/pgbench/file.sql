@@ -9,7 +9,8 @@
 -- is written ARRAY[:v]::type[], since pgbench variables are scalars, and the two empty
 -- strings are literals, since pgbench cannot define an empty variable. Constant values
 -- come from -D (scripts/bench.sh sets them to what DB.File stores for
--- flowstest.Report()); the tracking number and the complainant's chat are random.
+-- flowstest.Report(), the actor's pseudonym one of the length the store writes); the
+-- tracking number and the complainant's chat are random.
 \set trk random(1, 999999999999)
 \set chat random(1, 50000)
 BEGIN;
@@ -23,7 +24,7 @@ RETURNING id \gset
 INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_ref, actor_name,
 	from_state, to_state, unit_before, unit_after, text)
 SELECT * FROM unnest(ARRAY[:id]::bigint[], ARRAY[:now]::timestamptz[], :f_kind::text[], :f_actor_kind::text[],
-	:empty1::text[], ARRAY[:chat]::text[], :empty1::text[], :empty1::text[], :f_to::text[], :empty1::text[],
+	:empty1::text[], :f_actor_ref::text[], :empty1::text[], :empty1::text[], :f_to::text[], :empty1::text[],
 	:f_unit_after::text[], :empty1::text[]);
 WITH queued AS (
 INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at, answer)

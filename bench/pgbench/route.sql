@@ -4,8 +4,9 @@
 -- (sqlUpdateComplaints), its audit event (sqlInsertAudit), three messages with the
 -- regency's card (sqlQueue: the complainant's, the regency's new card, the edit of the
 -- national group's card), COMMIT, and the senders' wake-up in a transaction of its own
--- (sqlWake). DB.Apply sends the same statements in three round trips. TestPgbenchScripts (store/pgbench_test.go) checks
--- that these are the statements the store sends, in its order. The event is the
+-- (sqlWake). DB.Apply sends the same statements in three round trips.
+-- TestPgbenchScripts (store/pgbench_test.go) checks that these are the statements the
+-- store sends, in its order. The event is the
 -- national admin routing a submitted complaint to the regency. Statements and
 -- variables as in file.sql; the complaint is one of the :ncomplaints of setup.sql, at
 -- random, so a complaint may be routed again (its version still goes up by one each
