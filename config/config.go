@@ -33,6 +33,7 @@ type Config struct {
 	SweepEvery  time.Duration
 	Intake      flows.Intake
 	Telegram    Telegram
+	WhatsApp    WhatsApp
 }
 
 // Office is who runs the desk, as citizens are told.
@@ -47,6 +48,16 @@ type Telegram struct {
 	APIURL        string
 	WebhookURL    string
 	WebhookSecret string
+}
+
+// WhatsApp is whether serve runs the WhatsApp channel and how it paces its sends
+// (WhatsApp bans numbers that write like bulk senders).
+type WhatsApp struct {
+	Enabled bool
+	Gap     time.Duration // least time between any two sends
+	Jitter  time.Duration // a random extra of up to this much on each Gap
+	PerChat time.Duration // least time between two sends to one chat
+	Daily   int           // most sends in any 24 hours
 }
 
 // Setting is one configurable value: its flag, its environment variable, its default
@@ -84,6 +95,11 @@ var Settings = []Setting{
 	{"telegram-api-url", "TELEGRAM_API_URL", telegramAPI, "Telegram Bot API base URL (a self-hosted Bot API server, or a test server)", setURL(func(c *Config) *string { return &c.Telegram.APIURL })},
 	{"telegram-webhook-url", "TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL Telegram posts updates to (webhook mode); empty: long polling", setWebhookURL},
 	{"telegram-webhook-secret", "TELEGRAM_WEBHOOK_SECRET", "", "secret Telegram sends with each webhook call (1–256 of A–Z a–z 0–9 _ -); required with a webhook URL", setSecret},
+	{"whatsapp", "ADUAN_WHATSAPP", "off", "run WhatsApp in serve: on or off (1/0, true/false); link the number first with aduan whatsapp link", setWhatsApp},
+	{"whatsapp-gap", "ADUAN_WHATSAPP_GAP", "3s", "least time between any two WhatsApp sends", func(c *Config, v string) error { return setDuration(&c.WhatsApp.Gap, v) }},
+	{"whatsapp-jitter", "ADUAN_WHATSAPP_JITTER", "2s", "random extra of up to this much on each gap between WhatsApp sends (0s: none)", setJitter},
+	{"whatsapp-chat-gap", "ADUAN_WHATSAPP_CHAT_GAP", "2s", "least time between two WhatsApp sends to one chat", func(c *Config, v string) error { return setDuration(&c.WhatsApp.PerChat, v) }},
+	{"whatsapp-daily-cap", "ADUAN_WHATSAPP_DAILY_CAP", "1000", "most WhatsApp sends in any 24 hours; past it messages wait", setDailyCap},
 	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, and the webhook)", func(c *Config, v string) error { c.Listen = v; return nil }},
 	{"log-format", "ADUAN_LOG_FORMAT", "text", "log format: text or json", setLogFormat},
 	{"log-level", "ADUAN_LOG_LEVEL", "info", "log level: debug, info, warn or error", setLogLevel},
@@ -244,6 +260,36 @@ func setDuration(d *time.Duration, v string) error {
 		return fmt.Errorf("want a duration of at least 1s, such as 30s or 1m")
 	}
 	*d = p
+	return nil
+}
+
+func setWhatsApp(c *Config, v string) error {
+	switch strings.ToLower(v) {
+	case "on", "1", "true", "yes":
+		c.WhatsApp.Enabled = true
+	case "off", "0", "false", "no", "":
+		c.WhatsApp.Enabled = false
+	default:
+		return fmt.Errorf("want on or off")
+	}
+	return nil
+}
+
+func setJitter(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration such as 2s, or 0s for none")
+	}
+	c.WhatsApp.Jitter = d
+	return nil
+}
+
+func setDailyCap(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100000 {
+		return fmt.Errorf("want a whole number of messages from 1 to 100000")
+	}
+	c.WhatsApp.Daily = n
 	return nil
 }
 

@@ -344,6 +344,11 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 			in.menu(o, mine, MsgMenuHint)
 			return
 		}
+		if caption == "" && s.Step == StepWhere && msg.Attachment.Kind == "location" {
+			// A location shared when asked where: kept with the evidence, and its name
+			// (or its coordinates) is the place.
+			caption = cmp.Or(strings.TrimSpace(msg.Attachment.Name), msg.Attachment.Ref)
+		}
 		takesText := s.Step == StepBody || s.Step == StepWhen || s.Step == StepWhere
 		in.attach(o, *msg.Attachment, caption == "" || !takesText)
 		if caption != "" && takesText {
@@ -497,6 +502,11 @@ func (in *Intake) loose(o *Outcome, t string, mine []Complaint) {
 		in.begin(o)
 		in.keepBody(o, t)
 		o.Replies = slices.Insert(o.Replies, 0, Notice{To: ToComplainant, Msg: MsgGuided})
+		return
+	}
+	if isGreeting(t) {
+		// "Halo", "Selamat pagi": how a chat begins where people know no commands.
+		in.menu(o, mine, MsgWelcome)
 		return
 	}
 	in.menu(o, mine, MsgMenuHint)
@@ -1151,6 +1161,36 @@ func isThanks(t string) bool {
 		}
 	}
 	return true
+}
+
+// isGreeting reports whether t only greets (a few words of greetingWords, at least one
+// of them not also a word of address such as "pak"), as a chat with someone begins.
+func isGreeting(t string) bool {
+	words := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	if len(words) == 0 || len(words) > 5 {
+		return false
+	}
+	greets := false
+	for _, w := range words {
+		g, ok := greetingWords[w]
+		if !ok {
+			return false
+		}
+		greets = greets || g
+	}
+	return greets
+}
+
+// greetingWords are the words of a greeting, in Indonesian and English: true for a
+// word that greets, false for one that only goes with a greeting ("pagi, pak").
+var greetingWords = map[string]bool{
+	"halo": true, "hallo": true, "helo": true, "hai": true, "hay": true, "hi": true, "hello": true, "hey": true,
+	"assalamualaikum": true, "assalamu'alaikum": true, "asalamualaikum": true, "salam": true, "permisi": true,
+	"selamat": true, "pagi": true, "siang": true, "sore": true, "malam": true, "good": true, "morning": true,
+	"afternoon": true, "evening": true, "wr": false, "wb": false, "pak": false, "bu": false, "bapak": false,
+	"ibu": false, "kak": false, "min": false, "admin": false, "mas": false, "mbak": false, "semua": false,
 }
 
 // thanksWords are the words of an acknowledgement, in Indonesian and English.

@@ -128,7 +128,17 @@ func TestTypedTextOutsideAStep(t *testing.T) {
 	})
 	t.Run("a short text is not a complaint", func(t *testing.T) {
 		d := newDesk(t)
-		d.do(msgText("halo, selamat pagi"), flows.StepMenu, flows.MsgMenuHint)
+		d.do(msgText("jalan rusak"), flows.StepMenu, flows.MsgMenuHint)
+	})
+	t.Run("a greeting gets the welcome", func(t *testing.T) {
+		for _, g := range []string{"halo, selamat pagi", "Assalamualaikum wr wb", "Hi!", "Selamat siang Pak", "permisi min"} {
+			d := newDesk(t)
+			d.do(msgText(g), flows.StepMenu, flows.MsgWelcome)
+		}
+		for _, g := range []string{"pak", "halo, KK saya hilang"} {
+			d := newDesk(t)
+			d.do(msgText(g), flows.StepMenu, flows.MsgMenuHint)
+		}
 	})
 }
 

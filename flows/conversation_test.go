@@ -671,13 +671,28 @@ func TestConverseWrongInput(t *testing.T) {
 		}
 	})
 
+	t.Run("a location when asked where is the place", func(t *testing.T) {
+		d := filling(t, flows.Ordinary, flows.StepWhere)
+		in := flows.Inbound{Attachment: &flows.Attachment{Kind: "location", Ref: "-0.083300,109.366700", Name: "Kantor Kecamatan Sungai Raya"}}
+		d.do(in, flows.StepFiles, flows.MsgFileAdded, flows.MsgAskFiles)
+		if d.s.Draft.Place != "Kantor Kecamatan Sungai Raya" || len(d.s.Draft.Attachment) != 1 {
+			t.Errorf("place %q, attachments %+v", d.s.Draft.Place, d.s.Draft.Attachment)
+		}
+		d = filling(t, flows.Ordinary, flows.StepWhere)
+		in.Attachment.Name = ""
+		d.do(in, flows.StepFiles, flows.MsgFileAdded, flows.MsgAskFiles)
+		if d.s.Draft.Place != "-0.083300,109.366700" {
+			t.Errorf("place %q, want the coordinates", d.s.Draft.Place)
+		}
+	})
+
 	t.Run("empty text asks again", func(t *testing.T) {
 		d := filling(t, flows.Ordinary, flows.StepBody)
 		d.do(msgText(" \n "), flows.StepBody, flows.MsgAskBody)
 	})
 
 	t.Run("text, a shared phone or an unknown command in the menu", func(t *testing.T) {
-		for _, in := range []flows.Inbound{msgText("halo"), msgPhone("+" + aPhoneNorm), msgText(" "), msgCommand("foo")} {
+		for _, in := range []flows.Inbound{msgText("apa ini"), msgPhone("+" + aPhoneNorm), msgText(" "), msgCommand("foo")} {
 			d := newDesk(t)
 			o := d.do(in, flows.StepMenu, flows.MsgMenuHint)
 			if len(o.Replies) == 1 {

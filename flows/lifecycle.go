@@ -311,7 +311,7 @@ var transitions = map[EventKind]transition{
 		return r.sendUp(ch, Routed, DueDistribute, ev, now)
 	}},
 	EvTake: {from: []State{InProgress}, who: whoTeam, guard: notTaken, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
-		ch.Complaint.TakenBy = cmp.Or(strings.TrimSpace(ev.Actor.Name), ev.Actor.Ref, "?")
+		ch.Complaint.TakenBy = cmp.Or(strings.TrimSpace(ev.Actor.Name), "?") // never the chat identity: on WhatsApp it is often the phone number
 		ch.notify(ToUnit(ch.Complaint.Unit), MsgTaken, ch.Complaint.Team, "").Actor = ch.Complaint.TakenBy
 		return nil
 	}},

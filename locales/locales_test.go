@@ -311,7 +311,8 @@ func TestRenderNotices(t *testing.T) {
 							tracked := strings.HasPrefix(id, "complainant.") || strings.HasPrefix(id, "unit.") || strings.HasPrefix(id, "card.")
 							// Messages about a unit rather than one complaint name none.
 							aboutUnit := map[string]bool{string(flows.MsgDigest): true, string(flows.MsgStaleCard): true,
-								string(flows.MsgGroupHelp): true, string(flows.MsgQueueEmpty): true}
+								string(flows.MsgGroupHelp): true, string(flows.MsgQueueEmpty): true,
+								string(flows.MsgChannelDown): true, string(flows.MsgChannelUp): true}
 							if tracked && !strings.Contains(s, "KKR-261130-7QXM") && !aboutUnit[id] {
 								t.Errorf("%s %s: no tracking number:\n%s", lang, id, s)
 							}

@@ -16,8 +16,13 @@ import (
 )
 
 const (
-	sqlReceive = `INSERT INTO inbox (channel, message_id, chat, payload, received_at) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (channel, message_id) DO NOTHING`
+	// sqlReceive stores a message unless it was stored before, and notifies
+	// InboxReceived for one it stored (a row per message stored), in one statement: a
+	// channel's handler that must not be slow (WhatsApp's) waits one round trip.
+	sqlReceive = `WITH stored AS (
+INSERT INTO inbox (channel, message_id, chat, payload, received_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (channel, message_id) DO NOTHING RETURNING 1)
+SELECT pg_notify('aduan_inbox', '') FROM stored`
 	// sqlHandled marks a message handled and drops its content: what it said now lives
 	// where it belongs (a complaint, a session), and the key still de-duplicates.
 	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL, lease_owner = NULL, payload = '{}', last_error = '' WHERE channel = $1 AND message_id = $2`
@@ -53,17 +58,8 @@ VALUES ($1, $2, $3, '{}', $4, $4, 'set aside: payload not storable') ON CONFLICT
 // logged, and Receive returns false and no error, so that the channel moves on. Any
 // other failure is an error: the message is not stored, and the channel must ask again.
 func (db *DB) Receive(ctx context.Context, channel, messageID, chat string, payload []byte, now time.Time) (bool, error) {
-	var fresh bool
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlReceive, channel, messageID, chat, payload, now)
-		if err != nil {
-			return err
-		}
-		if fresh = tag.RowsAffected() == 1; fresh {
-			_, err = tx.Exec(ctx, `SELECT pg_notify('aduan_inbox', '')`)
-		}
-		return err
-	})
+	tag, err := db.pool.Exec(ctx, sqlReceive, channel, messageID, chat, payload, now)
+	fresh := err == nil && tag.RowsAffected() == 1
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
 		if _, serr := db.pool.Exec(ctx, sqlSetAside, channel, messageID, chat, now); serr != nil {
 			return false, fmt.Errorf("store: set aside %s message: %w", channel, serr)

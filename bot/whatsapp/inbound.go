@@ -406,7 +406,7 @@ func (c *Bot) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inb
 	case errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith403), errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith404),
 		errors.Is(err, whatsmeow.ErrMediaDownloadFailedWith410), errors.Is(err, whatsmeow.ErrNoURLPresent):
 		c.log.Warn("whatsapp media expired before it was downloaded: the sender is asked to send it again", "message_id", p.ID)
-		return in, fmt.Errorf("whatsapp: media expired: %w", bot.ErrMalformed)
+		return in, fmt.Errorf("%w: %w", ErrMediaExpired, bot.ErrMalformed)
 	case errors.Is(err, whatsmeow.ErrInvalidMediaHMAC), errors.Is(err, whatsmeow.ErrInvalidMediaEncSHA256),
 		errors.Is(err, whatsmeow.ErrInvalidMediaSHA256), errors.Is(err, whatsmeow.ErrFileLengthMismatch):
 		return in, fmt.Errorf("whatsapp: media corrupt: %w", bot.ErrMalformed)

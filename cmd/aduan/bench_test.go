@@ -15,7 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
 	"aduan/bot/telegram/tgfake"
+	"aduan/bot/whatsapp"
+	"aduan/bot/whatsapp/wafake"
 	"aduan/config"
 	"aduan/flows"
 	"aduan/flows/flowstest"
@@ -183,4 +188,123 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// BenchmarkWhatsAppInbound measures WhatsApp inbound messages end to end — the
+// channel's HandleMessage storing the message as whatsmeow's event loop calls it (one
+// at a time), the desk decoding and handling it (a state change and the replies in the
+// outbox) — at a fixed offered load, with the whole program running over the fake
+// whatsmeow client. Each message is a different citizen's "lapor", so the per-chat
+// order does not serialise them. Latency runs from the moment a message is due to
+// arrive (a handler that falls behind delays the next ones, as whatsmeow's queue
+// does) until the desk has handled it. Meanwhile the replies go out under the
+// settings' default pacing (whatsapp.DefaultPacing), and the benchmark checks that no two sends
+// came closer than its gap, none twice to a chat within its per-chat gap, and none to a
+// chat that had not written.
+//
+//	go test -run '^$' -bench WhatsAppInbound -benchtime 1x ./cmd/aduan/   (RATE=200 SECONDS=10 by default)
+func BenchmarkWhatsAppInbound(b *testing.B) {
+	rate, seconds := envInt("RATE", 200), envInt("SECONDS", 10)
+	url := newBenchDB(b)
+	cfg := config.Defaults()
+	cfg.DatabaseURL, cfg.Listen, cfg.SweepEvery = url, "127.0.0.1:0", time.Hour
+
+	var mu sync.Mutex
+	handledAt := map[string]time.Time{}
+	done := make(chan struct{}, rate*seconds*2)
+	m := &Main{Config: cfg, Clock: systemClock{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Observe: func(raw flows.RawInbound, err error) {
+			if err != nil {
+				b.Errorf("message %s failed: %v", raw.ID, err)
+			}
+			mu.Lock()
+			handledAt[raw.ID] = time.Now()
+			mu.Unlock()
+			done <- struct{}{}
+		}}
+	client := wafake.New(waSelf)
+	useWhatsAppFake(m, client, nil, nil) // the pacing of the settings' defaults
+	wc := cfg.WhatsApp
+	pacing := whatsapp.Pacing{Gap: wc.Gap, Jitter: wc.Jitter, PerChat: wc.PerChat, Daily: wc.Daily}
+	if pacing != whatsapp.DefaultPacing() {
+		b.Fatalf("the settings pace WhatsApp as %+v, the channel's defaults are %+v", pacing, whatsapp.DefaultPacing())
+	}
+	if err := m.Run(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+
+	wrote := map[types.JID]bool{}
+	iter := 0
+	for b.Loop() {
+		iter++
+		n := rate * seconds
+		due := make(map[string]time.Time, n)
+		evts := make([]*events.Message, n)
+		for i := range evts {
+			p := wafake.PN(strconv.Itoa(628_100_000_000+iter*n+i), "Warga")
+			evts[i] = client.DM(p, "lapor")
+			wrote[p.JID] = true
+		}
+		start := time.Now()
+		var inHandler time.Duration // spent in HandleMessage, which holds up whatsmeow's event loop
+		for i, evt := range evts {
+			at := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+			if wait := time.Until(at); wait > 0 {
+				time.Sleep(wait) // the offered load: one message every 1/RATE s
+			}
+			due[evt.Info.Chat.String()+"/"+string(evt.Info.ID)] = at
+			t0 := time.Now()
+			if err := client.Receive(evt); err != nil {
+				b.Fatal(err)
+			}
+			inHandler += time.Since(t0)
+		}
+		for range n {
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				b.Fatalf("messages not handled after 30 s")
+			}
+		}
+		elapsed := time.Since(start)
+		var lat []time.Duration
+		mu.Lock()
+		for id, t0 := range due {
+			lat = append(lat, handledAt[id].Sub(t0))
+		}
+		mu.Unlock()
+		slices.Sort(lat)
+		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
+		b.ReportMetric(pct(0.50), "p50-ms")
+		b.ReportMetric(pct(0.99), "p99-ms")
+		b.ReportMetric(pct(1), "max-ms")
+		b.ReportMetric(float64(inHandler.Microseconds())/1000/float64(n), "handler-ms/msg")
+	}
+
+	// Delivery meanwhile: paced, and only to chats that wrote.
+	sent := client.Sent()
+	minGap := time.Duration(0)
+	last := map[types.JID]time.Time{}
+	for i, s := range sent {
+		if i > 0 {
+			gap := s.At.Sub(sent[i-1].At)
+			if minGap == 0 || gap < minGap {
+				minGap = gap
+			}
+			if gap < pacing.Gap {
+				b.Errorf("sends %d and %d %s apart, under the pacing's %s", i-1, i, gap, pacing.Gap)
+			}
+		}
+		if t, ok := last[s.To]; ok && s.At.Sub(t) < pacing.PerChat {
+			b.Errorf("two sends to one chat %s apart", s.At.Sub(t))
+		}
+		last[s.To] = s.At
+		if !wrote[s.To] {
+			b.Errorf("a send to %s, which never wrote", s.To)
+		}
+	}
+	b.ReportMetric(float64(len(sent)), "sent")
+	b.ReportMetric(minGap.Seconds(), "min-gap-s")
 }

@@ -41,7 +41,7 @@ func rulesOf(ctx context.Context, e *env, db *store.DB) (*flows.Rules, error) {
 }
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "migrate", "", "Apply the database migrations and add the built-in holidays the database lacks.")
+	fs := subcommand(e, "migrate", "", "Apply the database migrations, create or upgrade WhatsApp's tables (whatsmeow's,\nwhich hold the linked number's keys), and add the built-in holidays the database\nlacks. Replicas may run it at once: each step takes a lock.")
 	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -52,6 +52,9 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	applied, err := db.Migrate(ctx)
 	if err != nil {
+		return err
+	}
+	if err := migrateWhatsApp(ctx, e, db); err != nil {
 		return err
 	}
 	added, err := db.SeedHolidays(ctx, flows.BuiltinHolidays(), e.clock.Now())

@@ -1,5 +1,5 @@
 // Command aduan is the complaint desk: `aduan serve` runs it, the other commands
-// operate it (migrate, sweep, units, holidays, calendar, complaints). Run
+// operate it (migrate, sweep, units, holidays, calendar, complaints, whatsapp). Run
 // `aduan --help` for the list and the settings.
 package main
 
@@ -57,6 +57,7 @@ func init() {
 		{"holidays", "list | add DATE KIND NAME | remove DATE | import FILE", "show or change the days off of the working-day calendar", runHolidays},
 		{"calendar", "due --from TIME --working-days N", "print the deadline N working days after TIME (RFC 3339)", runCalendar},
 		{"complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
+		{"whatsapp", "link [--phone 62…] | status | unlink | resume", whatsAppHelp, runWhatsApp},
 		{"config", "", "print the settings as a Markdown table", runConfig},
 		{"version", "", "print the version, commit, build time and Go version (also --version)", runVersion},
 		{"healthcheck", "[--url URL] [--database]", "exit 0 when the desk (or with --database, the database) answers", runHealthcheck},

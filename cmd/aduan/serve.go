@@ -18,6 +18,7 @@ import (
 
 	"aduan/bot"
 	"aduan/bot/telegram"
+	"aduan/bot/whatsapp"
 	"aduan/config"
 	"aduan/flows"
 	"aduan/locales"
@@ -25,8 +26,13 @@ import (
 )
 
 // Main is the running desk: the database, the scheduled checks, the chat channels
-// (Telegram when configured), the inbox and outbox workers and the HTTP endpoint.
-// Tests start it with their own clock, and may add channels of their own.
+// (Telegram when configured, WhatsApp when enabled, either or both), the inbox and
+// outbox workers and the HTTP endpoint. Tests start it with their own clock, and may
+// add channels of their own.
+//
+// Each replica's workers take only the messages of the channels live in it: Telegram
+// (and the tests' channels) on every replica; WhatsApp only on the replica holding its
+// one connection, by a desk and a sender of its own that run while it holds it.
 type Main struct {
 	Config   config.Config
 	Clock    flows.Clock
@@ -39,17 +45,26 @@ type Main struct {
 	// Listener, when set, is where the HTTP endpoint accepts connections instead of
 	// Config.Listen (a port chosen before Run, as a webhook URL needs); Close closes it.
 	Listener net.Listener
+	// WhatsAppTest, when set with WhatsApp enabled, runs WhatsApp over a client of the
+	// test's (bot/whatsapp/wafake) instead of a linked device: no session and no
+	// supervisor; this replica holds the connection from the start. It may change the
+	// channel's settings, and returns what is called with the channel once it is built,
+	// to attach the client (Bot.Use) and feed it messages (Bot.HandleMessage).
+	WhatsAppTest func(cfg *whatsapp.Config) (connect func(*whatsapp.Bot))
 
 	db       *store.DB
 	catalog  *locales.Catalog
 	telegram *telegram.Bot
-	decoders []bot.Decoder
-	rules    atomic.Pointer[flows.Rules]
-	cron     *cron.Cron
-	http     *http.Server
-	addr     net.Addr
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	whatsapp *whatsapp.Bot
+	// waSession is the WhatsApp account's store, when WhatsApp is enabled.
+	waSession *whatsapp.Session
+	decoders  []bot.Decoder
+	rules     atomic.Pointer[flows.Rules]
+	cron      *cron.Cron
+	http      *http.Server
+	addr      net.Addr
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // Run opens the database, refuses an old schema, loads the rules and starts the
@@ -77,6 +92,12 @@ func (m *Main) Run(ctx context.Context) error {
 
 	outboxWake, wakeOutbox := wakeup()
 	inboxWake, wakeInbox := wakeup()
+	// WhatsApp's desk and sender wait on wake-ups of their own: one wake-up serves one
+	// waiter.
+	waOutboxWake, wakeWAOutbox := wakeup()
+	waInboxWake, wakeWAInbox := wakeup()
+	wakeAllOutbox := func() { wakeOutbox(); wakeWAOutbox() }
+	wakeAllInbox := func() { wakeInbox(); wakeWAInbox() }
 	channels := slices.Clone(m.Channels)
 	for _, c := range m.Channels {
 		if d, ok := c.(bot.Decoder); ok {
@@ -87,7 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.telegram, err = telegram.New(telegram.Config{Token: tc.Token, APIURL: tc.APIURL, WebhookURL: tc.WebhookURL,
 			WebhookSecret: tc.WebhookSecret, MaxFileBytes: m.Config.Intake.MaxFileBytes, MaxFiles: m.Config.Intake.MaxFiles,
 			Limits: m.TelegramLimits, Pace: systemClock{}},
-			db, m.catalog, m.Rules, m.Clock, m.Log, wakeInbox)
+			db, m.catalog, m.Rules, m.Clock, m.Log, wakeAllInbox)
 		if err != nil {
 			return err
 		}
@@ -95,16 +116,21 @@ func (m *Main) Run(ctx context.Context) error {
 		m.decoders = append(m.decoders, m.telegram)
 		m.goRun(func() { m.runTelegram(ctx) })
 	}
-	if len(channels) == 0 {
+	if m.Config.WhatsApp.Enabled {
+		if err := m.startWhatsApp(ctx, waInboxWake, wakeAllInbox, waOutboxWake); err != nil {
+			return err
+		}
+	}
+	if len(channels) == 0 && m.whatsapp == nil {
 		m.Log.Warn("no chat channel configured: messages wait in the outbox until one is")
 	}
 	// Inbox and outbox: work on every notification, and every few seconds regardless.
 	m.goRun(func() {
-		db.Listen(ctx, 5*time.Second, map[string]func(){store.OutboxQueued: wakeOutbox, store.InboxReceived: wakeInbox})
+		db.Listen(ctx, 5*time.Second, map[string]func(){store.OutboxQueued: wakeAllOutbox, store.InboxReceived: wakeAllInbox})
 	})
 	sender := &bot.Sender{Outbox: db, Channels: channels, Clock: m.Clock, Log: m.Log}
 	m.goRun(func() { sender.Run(ctx, outboxWake, 5*time.Second) })
-	desk := &bot.Desk{Store: db, Rules: m.Rules, Intake: &m.Config.Intake, Prefix: m.Config.Prefix, Clock: m.Clock, Log: m.Log, Observe: m.Observe}
+	desk := m.newDesk()
 	m.goRun(func() { desk.Run(ctx, m.decoders, inboxWake, 5*time.Second) })
 
 	// Scheduled checks: all state is in the database, so a missed tick only means the
@@ -143,12 +169,17 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	})
 	v := currentVersion()
-	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "sweep_every", m.Config.SweepEvery.String(),
+	m.Log.Info("desk started", "listen", m.addr.String(), "channels", len(channels), "whatsapp", m.whatsapp != nil, "sweep_every", m.Config.SweepEvery.String(),
 		"version", v.Version, "commit", v.Commit, "built", v.Built, "go", v.Go)
 	if m.Config.Office.Contact == "" {
 		m.Log.Warn("no office contact set: citizens' help and privacy notice name no way to reach the office; set --office-contact (ADUAN_OFFICE_CONTACT)")
 	}
 	return nil
+}
+
+// newDesk returns a desk handling inbound messages with the rules in force.
+func (m *Main) newDesk() *bot.Desk {
+	return &bot.Desk{Store: m.db, Rules: m.Rules, Intake: &m.Config.Intake, Prefix: m.Config.Prefix, Clock: m.Clock, Log: m.Log, Observe: m.Observe}
 }
 
 // Reload reads the routing tree and the calendar from the database again.
@@ -209,6 +240,9 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.waSession != nil {
+		m.waSession.Close()
+	}
 	if m.db != nil {
 		m.db.Close()
 	}
