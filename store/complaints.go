@@ -60,6 +60,12 @@ SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5
 
 	sqlTakenBy = `UPDATE complaint SET taken_by = $2 WHERE id = $1`
 
+	// sqlCardsOf is sqlCards for one complaint, the cards Apply refreshes. With a scalar
+	// parameter PostgreSQL keeps one generic plan for it; sqlCards' array parameter, of
+	// unknown length, has it plan the query anew at every execution.
+	sqlCardsOf = `SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
+WHERE k.complaint_id = $1 AND NOT u.retired ORDER BY k.channel, k.chat`
+
 	sqlAudit = `SELECT at, kind, actor_kind, actor_unit, actor_ref, actor_name, from_state, to_state,
 	unit_before, unit_after, text FROM audit_event WHERE complaint_id = $1 ORDER BY id`
 )
@@ -230,7 +236,7 @@ func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rul
 		return err
 	})
 	// Read after the lock is held, as the cards of a moved complaint would be.
-	b.Queue(sqlCards, []int64{id}).Query(func(rows pgx.Rows) error {
+	b.Queue(sqlCardsOf, id).Query(func(rows pgx.Rows) error {
 		var err error
 		cards, err = scanCards(rows)
 		return err

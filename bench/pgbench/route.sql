@@ -1,6 +1,6 @@
 -- One transition as DB.Apply sends it (store/complaints.go, store/outbox.go), one
 -- statement per round trip: BEGIN, the complaint locked and read (sqlLockComplaint),
--- its cards read (sqlCards), the complaint written back if its version is the one read
+-- its cards read (sqlCardsOf), the complaint written back if its version is the one read
 -- (sqlUpdateComplaints), its audit event (sqlInsertAudit), three messages with the
 -- regency's card (sqlQueue: the complainant's, the regency's new card, the edit of the
 -- national group's card), COMMIT, and the senders' wake-up in a transaction of its own
@@ -18,7 +18,7 @@ SELECT id, tracking, version, type, privacy, category, title, body, place, event
 	state, unit, coalesce(team, ''), due_at, due_kind, reminded, overdue, warned, clock_from, next_check_at,
 	lapor_id, rating, filed_at, updated_at, closed_at, taken_by FROM complaint WHERE id = :id FOR UPDATE \gset c_
 SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
-WHERE k.complaint_id = ANY(ARRAY[:id]::bigint[]) AND NOT u.retired ORDER BY k.complaint_id, k.channel, k.chat \aset k_
+WHERE k.complaint_id = :id AND NOT u.retired ORDER BY k.channel, k.chat \aset k_
 \set version :c_version + 1
 UPDATE complaint c SET version = u.version, state = u.state, unit = u.unit, team = nullif(u.team, ''),
 	due_at = u.due_at, due_kind = u.due_kind, reminded = u.reminded, overdue = u.overdue, warned = u.warned,
