@@ -179,7 +179,7 @@ func (d *waDesk) do(evts ...*events.Message) []wafake.Sent {
 		if err := d.wa.Receive(evt); err != nil {
 			d.t.Fatal(err)
 		}
-		ids = append(ids, evt.Info.Chat.String()+"/"+string(evt.Info.ID))
+		ids = append(ids, whatsapp.InboxID(evt.Info.Chat.String(), evt.Info.ID))
 	}
 	d.waitInbox(whatsapp.Name, ids...)
 	d.lastTG = d.settle()
