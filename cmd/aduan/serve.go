@@ -59,12 +59,14 @@ type Main struct {
 	// waSession is the WhatsApp account's store, when WhatsApp is enabled.
 	waSession *whatsapp.Session
 	decoders  []bot.Decoder
-	rules     atomic.Pointer[flows.Rules]
-	cron      *cron.Cron
-	http      *http.Server
-	addr      net.Addr
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	// telegramStarted is set once Telegram's Start succeeded.
+	telegramStarted atomic.Bool
+	rules           atomic.Pointer[flows.Rules]
+	cron            *cron.Cron
+	http            *http.Server
+	addr            net.Addr
+	cancel          context.CancelFunc
+	wg              sync.WaitGroup
 }
 
 // Run opens the database, refuses an old schema, loads the rules and starts the
@@ -158,6 +160,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.addr = ln.Addr()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.healthz)
+	mux.HandleFunc("GET /readyz", m.readyz)
 	if m.telegram != nil && m.Config.Telegram.WebhookURL != "" {
 		u, _ := url.Parse(m.Config.Telegram.WebhookURL)
 		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.telegram.WebhookHandler())
@@ -257,6 +260,7 @@ func (m *Main) runTelegram(ctx context.Context) {
 		err := m.telegram.Start(sctx)
 		cancel()
 		if err == nil {
+			m.telegramStarted.Store(true)
 			break
 		}
 		m.Log.Warn("telegram not ready, retrying", "err", err)
