@@ -5,11 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"aduan/bot"
 	"aduan/bot/whatsapp"
+	"aduan/flows"
 	"aduan/store"
 )
 
@@ -179,4 +186,133 @@ func (m *Main) whatsAppReadiness(ctx context.Context, now time.Time) (state, rea
 		return "disconnected", "the replica holding the connection last reported at " + st.Seen.UTC().Format(time.RFC3339)
 	}
 	return "connected", ""
+}
+
+// metrics are the desk's Prometheus metrics, served at GET /metrics: counters fed by
+// the desks' and senders' hooks, and gauges read from the database at each scrape.
+// No label holds personal data: channels, outcomes, states, unit codes and handler
+// names only.
+type metrics struct {
+	reg        *prometheus.Registry
+	deliveries *prometheus.CounterVec
+	inbound    *prometheus.CounterVec
+	sweep      prometheus.Histogram
+	http       *prometheus.HistogramVec
+}
+
+// newMetrics registers the desk's metrics, the database gauges read through db as of
+// clock's now, and the Go runtime's and the process's.
+func newMetrics(db *store.DB, clock flows.Clock, log *slog.Logger) *metrics {
+	mt := &metrics{
+		reg: prometheus.NewRegistry(),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aduan_delivery_attempts_total",
+			Help: "Delivery attempts of outbox messages, by channel and outcome (delivered, deferred, retried, dropped)."},
+			[]string{"channel", "outcome"}),
+		inbound: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aduan_inbound_total",
+			Help: "Inbound messages handled (result handled) or whose handling failed (failed, tried again later), by channel."},
+			[]string{"channel", "result"}),
+		sweep: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "aduan_sweep_duration_seconds",
+			Help:    "How long each run of the scheduled checks took.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300}}),
+		http: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "aduan_http_request_duration_seconds",
+			Help:    "Latency of the HTTP endpoint's requests, by handler, method and status code.",
+			Buckets: prometheus.DefBuckets}, []string{"handler", "method", "code"}),
+	}
+	mt.reg.MustRegister(mt.deliveries, mt.inbound, mt.sweep, mt.http, &dbCollector{db: db, clock: clock, log: log},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return mt
+}
+
+// channel makes the counters of channel show from the start, at zero.
+func (mt *metrics) channel(name string) {
+	for _, o := range []bot.Outcome{bot.Delivered, bot.Deferred, bot.Retried, bot.Dropped} {
+		mt.deliveries.WithLabelValues(name, string(o))
+	}
+	mt.inbound.WithLabelValues(name, "handled")
+	mt.inbound.WithLabelValues(name, "failed")
+}
+
+// delivered is the senders' Observe hook.
+func (mt *metrics) delivered(m flows.Envelope, o bot.Outcome) {
+	mt.deliveries.WithLabelValues(m.Channel, string(o)).Inc()
+}
+
+// handled counts an inbound message handled (err nil) or failed.
+func (mt *metrics) handled(raw flows.RawInbound, err error) {
+	result := "handled"
+	if err != nil {
+		result = "failed"
+	}
+	mt.inbound.WithLabelValues(raw.Channel, result).Inc()
+}
+
+// instrument times h's requests under the handler name given.
+func (mt *metrics) instrument(name string, h http.Handler) http.Handler {
+	return promhttp.InstrumentHandlerDuration(mt.http.MustCurryWith(prometheus.Labels{"handler": name}), h)
+}
+
+// handler serves the metrics in Prometheus' text format; a gauge whose query failed is
+// left out of that scrape (and logged).
+func (mt *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(mt.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// scrapeTimeout bounds the database queries of one scrape.
+const scrapeTimeout = 5 * time.Second
+
+var (
+	descOpen = prometheus.NewDesc("aduan_complaints_open",
+		"Open complaints by state (closed and archived ones are not counted).", []string{"state"}, nil)
+	descOverdue = prometheus.NewDesc("aduan_complaints_overdue",
+		"Open complaints past their deadline, by the unit holding them.", []string{"unit"}, nil)
+	descPending = prometheus.NewDesc("aduan_outbox_pending",
+		"Messages waiting in the outbox to be sent, by channel.", []string{"channel"}, nil)
+	descOldest = prometheus.NewDesc("aduan_outbox_oldest_pending_seconds",
+		"How long the oldest message waiting in the outbox has waited, by channel.", []string{"channel"}, nil)
+)
+
+// dbCollector reads the gauges from the database at each scrape, one query each.
+type dbCollector struct {
+	db    *store.DB
+	clock flows.Clock
+	log   *slog.Logger
+}
+
+// Describe sends the gauges' descriptions.
+func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descOpen
+	ch <- descOverdue
+	ch <- descPending
+	ch <- descOldest
+}
+
+// Collect runs the gauges' queries and sends their values; a query that fails is
+// logged and its gauge left out.
+func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	if open, err := c.db.OpenComplaints(ctx); err != nil {
+		c.log.Error("metrics: open complaints not read", "err", err)
+	} else {
+		for state, n := range open {
+			ch <- prometheus.MustNewConstMetric(descOpen, prometheus.GaugeValue, float64(n), state)
+		}
+	}
+	if overdue, err := c.db.OverdueComplaints(ctx); err != nil {
+		c.log.Error("metrics: overdue complaints not read", "err", err)
+	} else {
+		for unit, n := range overdue {
+			ch <- prometheus.MustNewConstMetric(descOverdue, prometheus.GaugeValue, float64(n), unit)
+		}
+	}
+	pending, err := c.db.OutboxPending(ctx)
+	if err != nil {
+		c.log.Error("metrics: outbox not read", "err", err)
+		return
+	}
+	now := c.clock.Now()
+	for _, p := range pending {
+		ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(p.Count), p.Channel)
+		ch <- prometheus.MustNewConstMetric(descOldest, prometheus.GaugeValue, max(now.Sub(p.Oldest), 0).Seconds(), p.Channel)
+	}
 }

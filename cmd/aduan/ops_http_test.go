@@ -5,9 +5,14 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"aduan/bot/whatsapp"
 	"aduan/bot/whatsapp/wafake"
@@ -109,5 +114,127 @@ func TestReadyz(t *testing.T) {
 	}
 	if c := channelOf(t, rd, "sms"); c.State != "absent" || c.Pending != 1 {
 		t.Errorf("sms = %+v, want absent with 1 pending", c)
+	}
+}
+
+// scrape fetches /metrics and parses it.
+func scrape(t *testing.T, d *tgDesk) (map[string]*dto.MetricFamily, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + d.m.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics = %d %q", resp.StatusCode, body)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v", err)
+	}
+	return mfs, string(body)
+}
+
+// value returns the value of the metric of family name whose labels include want
+// (counter, gauge, or a histogram's sample count), and whether there is one.
+func value(mfs map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
+	mf := mfs[name]
+	if mf == nil {
+		return 0, false
+	}
+next:
+	for _, m := range mf.Metric {
+		labels := map[string]string{}
+		for _, l := range m.Label {
+			labels[l.GetName()] = l.GetValue()
+		}
+		for k, v := range want {
+			if labels[k] != v {
+				continue next
+			}
+		}
+		switch {
+		case m.Counter != nil:
+			return m.Counter.GetValue(), true
+		case m.Gauge != nil:
+			return m.Gauge.GetValue(), true
+		case m.Histogram != nil:
+			return float64(m.Histogram.GetSampleCount()), true
+		}
+	}
+	return 0, false
+}
+
+// TestMetrics files a complaint over the fake Bot API, lets it go overdue, queues a
+// message on a channel the desk does not run, and checks a scrape of /metrics: the
+// counters of the desk's and the sender's hooks, the gauges read from the database,
+// the sweep's and the HTTP requests' latencies, and no personal data.
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	waitTelegramStarted(t, d)
+	ctx := t.Context()
+
+	mfs, _ := scrape(t, d)
+	for _, o := range []string{"delivered", "deferred", "retried", "dropped"} {
+		if n, ok := value(mfs, "aduan_delivery_attempts_total", map[string]string{"channel": "telegram", "outcome": o}); !ok || n != 0 {
+			t.Errorf("before any traffic, telegram %s = %v %v, want 0 shown", o, n, ok)
+		}
+	}
+	if _, ok := value(mfs, "go_goroutines", nil); !ok {
+		t.Error("no Go runtime metrics")
+	}
+
+	tr, _ := d.file(citizenBudi, bodyKK)
+	// Routing was due in 3 working days: ten days on, the complaint is overdue.
+	d.sweepAt(d.clock.Now().Add(10 * 24 * time.Hour))
+	c := d.complaint(tr)
+	now := d.clock.Now()
+	if _, err := d.m.DB().Pool().Exec(ctx, `INSERT INTO outbox (channel, chat, payload, created_at, next_attempt_at)
+		VALUES ('sms', '0812', '{}', $1, $1)`, now.Add(-20*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	getReady(t, d)
+
+	mfs, text := scrape(t, d)
+	if n, _ := value(mfs, "aduan_inbound_total", map[string]string{"channel": "telegram", "result": "handled"}); n < 5 {
+		t.Errorf("telegram inbound handled = %v, want the intake's messages (at least 5)", n)
+	}
+	if n, _ := value(mfs, "aduan_inbound_total", map[string]string{"channel": "telegram", "result": "failed"}); n != 0 {
+		t.Errorf("telegram inbound failed = %v, want 0", n)
+	}
+	if n, _ := value(mfs, "aduan_delivery_attempts_total", map[string]string{"channel": "telegram", "outcome": "delivered"}); n < 5 {
+		t.Errorf("telegram delivered = %v, want the intake's answers (at least 5)", n)
+	}
+	if n, ok := value(mfs, "aduan_complaints_open", map[string]string{"state": string(c.State)}); !ok || n != 1 {
+		t.Errorf("open complaints in state %s = %v %v, want 1", c.State, n, ok)
+	}
+	if !c.Timers.Overdue {
+		t.Fatalf("complaint %s is not overdue after ten days: %+v", tr, c)
+	}
+	if n, ok := value(mfs, "aduan_complaints_overdue", map[string]string{"unit": c.Unit}); !ok || n != 1 {
+		t.Errorf("overdue at %s = %v %v, want 1", c.Unit, n, ok)
+	}
+	if n, _ := value(mfs, "aduan_outbox_pending", map[string]string{"channel": "sms"}); n != 1 {
+		t.Errorf("sms pending = %v, want 1", n)
+	}
+	if n, _ := value(mfs, "aduan_outbox_oldest_pending_seconds", map[string]string{"channel": "sms"}); n != 1200 {
+		t.Errorf("sms oldest pending = %v s, want 1200", n)
+	}
+	if n, _ := value(mfs, "aduan_sweep_duration_seconds", nil); n != 1 {
+		t.Errorf("sweeps timed = %v, want 1", n)
+	}
+	if n, _ := value(mfs, "aduan_http_request_duration_seconds", map[string]string{"handler": "readyz", "method": "get"}); n != 1 {
+		t.Errorf("GET /readyz timed = %v, want 1", n)
+	}
+	if n, _ := value(mfs, "aduan_http_request_duration_seconds", map[string]string{"handler": "metrics", "code": "200"}); n != 1 {
+		t.Errorf("GET /metrics timed = %v, want the first scrape", n)
+	}
+	for _, personal := range []string{strconv.FormatInt(citizenBudi, 10), "0812", tr} {
+		if strings.Contains(text, personal) {
+			t.Errorf("/metrics holds %q", personal)
+		}
 	}
 }
