@@ -337,7 +337,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and GET /healthz on --listen. Refuses to start on an old schema.")
+	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and on --listen GET /healthz (process up), GET /readyz (JSON:\ndatabase, schemas, channels, outbox; 503 when not ready) and GET /metrics\n(Prometheus). Refuses to start on an old schema.")
 	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}
