@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,15 +15,20 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"aduan/bot"
+	"aduan/bot/memory"
 	"aduan/bot/whatsapp"
 	"aduan/bot/whatsapp/wafake"
+	"aduan/config"
 	"aduan/flows"
+	"aduan/flows/flowstest"
+	"aduan/store"
 )
 
 // getReady fetches /readyz and decodes it.
-func getReady(t *testing.T, d *tgDesk) (int, Readiness) {
+func getReady(t *testing.T, m *Main) (int, Readiness) {
 	t.Helper()
-	resp, err := http.Get("http://" + d.m.Addr().String() + "/readyz")
+	resp, err := http.Get("http://" + m.Addr().String() + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +75,7 @@ func TestReadyz(t *testing.T) {
 	waitTelegramStarted(t, d)
 	ctx := t.Context()
 
-	code, rd := getReady(t, d)
+	code, rd := getReady(t, d.m)
 	if code != http.StatusOK || !rd.Ready || len(rd.Reasons) != 0 || rd.Database != "ok" || rd.Schema != "current" {
 		t.Fatalf("/readyz = %d %+v, want 200, ready, database ok, schema current", code, rd)
 	}
@@ -86,7 +92,7 @@ func TestReadyz(t *testing.T) {
 	if err := d.m.DB().RaiseAlert(ctx, d.m.Rules(), ban); err != nil {
 		t.Fatal(err)
 	}
-	code, rd = getReady(t, d)
+	code, rd = getReady(t, d.m)
 	if code != http.StatusServiceUnavailable || rd.Ready || len(rd.Reasons) != 1 || !strings.HasPrefix(rd.Reasons[0], "whatsapp: banned since") {
 		t.Fatalf("/readyz banned = %d %+v, want 503 with the ban", code, rd)
 	}
@@ -105,7 +111,7 @@ func TestReadyz(t *testing.T) {
 		('telegram', '-1', '{}', $1, $2), ('sms', '0812', '{}', $1, $1)`, now.Add(-20*time.Minute), now.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	code, rd = getReady(t, d)
+	code, rd = getReady(t, d.m)
 	if code != http.StatusServiceUnavailable || len(rd.Reasons) != 1 || rd.Reasons[0] != "telegram: the oldest of 1 pending messages has waited 20m0s" {
 		t.Fatalf("/readyz stuck = %d %+v, want 503 for telegram's stuck message", code, rd)
 	}
@@ -114,6 +120,49 @@ func TestReadyz(t *testing.T) {
 	}
 	if c := channelOf(t, rd, "sms"); c.State != "absent" || c.Pending != 1 {
 		t.Errorf("sms = %+v, want absent with 1 pending", c)
+	}
+}
+
+// TestReadyzWhatsAppUnlinked checks /readyz of a desk with WhatsApp on and no number
+// linked, then with either schema behind the program's.
+func TestReadyzWhatsAppUnlinked(t *testing.T) {
+	t.Parallel()
+	url := newDeskDB(t)
+	c := newCLI(t)
+	c.env["DATABASE_URL"] = url
+	c.ok("migrate")
+	cfg := config.Defaults()
+	cfg.DatabaseURL, cfg.Listen, cfg.SweepEvery = url, "127.0.0.1:0", time.Hour
+	cfg.WhatsApp.Enabled = true
+	m := &Main{Config: cfg, Clock: flowstest.NewClock(flowstest.At(t, "2026-11-30 09:00")), Log: slog.New(slog.DiscardHandler)}
+	m.Channels = []bot.Channel{memory.New(store.Telegram, func(env flows.Envelope) (string, error) { return string(env.Notice.Msg), nil })}
+	if err := m.Run(t.Context()); err != nil {
+		m.Close()
+		t.Fatalf("Main.Run: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+
+	code, rd := getReady(t, m)
+	want := []string{"whatsapp: not linked: run `aduan whatsapp link`"}
+	if code != http.StatusServiceUnavailable || rd.Ready || !slices.Equal(rd.Reasons, want) || rd.Schema != "current" || rd.WhatsAppSchema != "current" {
+		t.Fatalf("/readyz = %d %+v, want 503 for %q, both schemas current", code, rd, want)
+	}
+	if ch := channelOf(t, rd, whatsapp.Name); ch.State != "not_linked" {
+		t.Errorf("whatsapp = %+v, want not_linked", ch)
+	}
+	if ch := channelOf(t, rd, store.Telegram); ch.State != "configured" {
+		t.Errorf("telegram = %+v, want configured (a channel of the test's)", ch)
+	}
+
+	// Both schemas one version behind: each is named, with what to do.
+	if _, err := m.DB().Pool().Exec(t.Context(), `DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version);
+		UPDATE whatsmeow_version SET version = version - 1`); err != nil {
+		t.Fatal(err)
+	}
+	code, rd = getReady(t, m)
+	want = []string{"database schema out of date: run `aduan migrate`", "WhatsApp tables out of date: run `aduan migrate`", want[0]}
+	if code != http.StatusServiceUnavailable || !slices.Equal(rd.Reasons, want) || rd.Schema != "old" || rd.WhatsAppSchema != "old" {
+		t.Errorf("/readyz old schemas = %d %+v, want 503 for %q", code, rd, want)
 	}
 }
 
@@ -196,7 +245,7 @@ func TestMetrics(t *testing.T) {
 		VALUES ('sms', '0812', '{}', $1, $1)`, now.Add(-20*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	getReady(t, d)
+	getReady(t, d.m)
 
 	mfs, text := scrape(t, d)
 	if n, _ := value(mfs, "aduan_inbound_total", map[string]string{"channel": "telegram", "result": "handled"}); n < 5 {
