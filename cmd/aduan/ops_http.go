@@ -31,7 +31,8 @@ type Readiness struct {
 	Ready   bool     `json:"ready"`
 	Reasons []string `json:"reasons"`
 	// Database is "ok" or "unreachable"; Schema and WhatsAppSchema are "current",
-	// "old" or "unknown" (WhatsAppSchema empty when WhatsApp is off).
+	// "old" or "unknown" (WhatsAppSchema empty when WhatsApp is off or runs over a
+	// test's client).
 	Database       string `json:"database"`
 	Schema         string `json:"schema"`
 	WhatsAppSchema string `json:"whatsapp_schema,omitempty"`
@@ -41,6 +42,7 @@ type Readiness struct {
 
 // ChannelReadiness is one channel's part of Readiness.
 type ChannelReadiness struct {
+	// Name is the channel's name ("telegram", "whatsapp", …).
 	Name string `json:"name"`
 	// State is, for Telegram, "starting", "polling" or "webhook"; for WhatsApp
 	// "connected", "disconnected", "not_linked", "rate_limited" or the kind of the alert
