@@ -82,10 +82,28 @@ type Sender struct {
 	// default 20 (with the backoff, about a day).
 	MaxAttempts int
 	Log         *slog.Logger
+	// Observe, when set, is called after each delivery attempt with the message and
+	// what came of it.
+	Observe func(m flows.Envelope, o Outcome)
 
 	mu  sync.Mutex
 	due []time.Time // when messages that were asked to wait are due again, soonest first
 }
+
+// Outcome is what came of one delivery attempt.
+type Outcome string
+
+// The outcomes of a delivery attempt.
+const (
+	// Delivered: the network took the message.
+	Delivered Outcome = "delivered"
+	// Deferred: the network asked to wait (*RetryAfter); the message waits that long.
+	Deferred Outcome = "deferred"
+	// Retried: the attempt failed; the message is tried again after a backoff.
+	Retried Outcome = "retried"
+	// Dropped: the message cannot be delivered or ran out of attempts, and was given up.
+	Dropped Outcome = "dropped"
+)
 
 // Backoff returns how long to wait after the given number of failed attempts: 5 s
 // doubled per attempt, capped at 2 hours, with ±10% jitter.
@@ -152,8 +170,15 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 	now := s.Clock.Now()
 	var ra *RetryAfter
 	var rerr error
+	outcome := Retried
+	defer func() {
+		if s.Observe != nil {
+			s.Observe(m, outcome)
+		}
+	}()
 	switch {
 	case err == nil:
+		outcome = Delivered
 		// The network has the message: until this is recorded, a crash sends it again.
 		// A failed write is tried again at once rather than left to the lease.
 		for i, wait := range []time.Duration{0, 50 * time.Millisecond, 250 * time.Millisecond} {
@@ -166,12 +191,15 @@ func (s *Sender) send(ctx context.Context, ch Channel, m flows.Envelope) bool {
 			}
 		}
 	case errors.As(err, &ra):
+		outcome = Deferred
 		s.soonest(now.Add(ra.Wait))
 		rerr = s.Outbox.Defer(ctx, m.ID, now.Add(ra.Wait), err.Error())
 	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrRejected):
+		outcome = Dropped
 		s.Log.Warn("message cannot be delivered, dropped", "outbox_id", m.ID, "channel", m.Channel, "msg", m.Notice.Msg, "err", err)
 		rerr = s.Outbox.Failed(ctx, m.ID, err.Error(), now)
 	case m.Attempts >= s.MaxAttempts:
+		outcome = Dropped
 		s.Log.Error("message given up", "outbox_id", m.ID, "channel", m.Channel, "attempts", m.Attempts, "err", err)
 		rerr = s.Outbox.Failed(ctx, m.ID, err.Error(), now)
 	default:

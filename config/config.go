@@ -100,7 +100,7 @@ var Settings = []Setting{
 	{"whatsapp-jitter", "ADUAN_WHATSAPP_JITTER", "2s", "random extra of up to this much on each gap between WhatsApp sends (0s: none)", setJitter},
 	{"whatsapp-chat-gap", "ADUAN_WHATSAPP_CHAT_GAP", "2s", "least time between two WhatsApp sends to one chat", func(c *Config, v string) error { return setDuration(&c.WhatsApp.PerChat, v) }},
 	{"whatsapp-daily-cap", "ADUAN_WHATSAPP_DAILY_CAP", "1000", "most WhatsApp sends in any 24 hours; past it messages wait", setDailyCap},
-	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, and the webhook)", func(c *Config, v string) error { c.Listen = v; return nil }},
+	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, /readyz, /metrics, and the webhook)", func(c *Config, v string) error { c.Listen = v; return nil }},
 	{"log-format", "ADUAN_LOG_FORMAT", "text", "log format: text or json", setLogFormat},
 	{"log-level", "ADUAN_LOG_LEVEL", "info", "log level: debug, info, warn or error", setLogLevel},
 }

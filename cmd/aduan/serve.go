@@ -59,12 +59,15 @@ type Main struct {
 	// waSession is the WhatsApp account's store, when WhatsApp is enabled.
 	waSession *whatsapp.Session
 	decoders  []bot.Decoder
-	rules     atomic.Pointer[flows.Rules]
-	cron      *cron.Cron
-	http      *http.Server
-	addr      net.Addr
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	// telegramStarted is set once Telegram's Start succeeded.
+	telegramStarted atomic.Bool
+	metrics         *metrics
+	rules           atomic.Pointer[flows.Rules]
+	cron            *cron.Cron
+	http            *http.Server
+	addr            net.Addr
+	cancel          context.CancelFunc
+	wg              sync.WaitGroup
 }
 
 // Run opens the database, refuses an old schema, loads the rules and starts the
@@ -89,6 +92,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.catalog = catalog.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours}).
 		WithCalendar(func() *flows.Calendar { return m.Rules().Calendar })
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	m.metrics = newMetrics(db, m.Clock, m.Log)
 
 	outboxWake, wakeOutbox := wakeup()
 	inboxWake, wakeInbox := wakeup()
@@ -128,7 +132,13 @@ func (m *Main) Run(ctx context.Context) error {
 	m.goRun(func() {
 		db.Listen(ctx, 5*time.Second, map[string]func(){store.OutboxQueued: wakeAllOutbox, store.InboxReceived: wakeAllInbox})
 	})
-	sender := &bot.Sender{Outbox: db, Channels: channels, Clock: m.Clock, Log: m.Log}
+	for _, c := range channels {
+		m.metrics.channel(c.Name())
+	}
+	if m.whatsapp != nil {
+		m.metrics.channel(whatsapp.Name)
+	}
+	sender := &bot.Sender{Outbox: db, Channels: channels, Clock: m.Clock, Log: m.Log, Observe: m.metrics.delivered}
 	m.goRun(func() { sender.Run(ctx, outboxWake, 5*time.Second) })
 	desk := m.newDesk()
 	m.goRun(func() { desk.Run(ctx, m.decoders, inboxWake, 5*time.Second) })
@@ -157,10 +167,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.addr = ln.Addr()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", m.healthz)
+	mux.Handle("GET /healthz", m.metrics.instrument("healthz", http.HandlerFunc(m.healthz)))
+	mux.Handle("GET /readyz", m.metrics.instrument("readyz", http.HandlerFunc(m.readyz)))
+	mux.Handle("GET /metrics", m.metrics.instrument("metrics", m.metrics.handler()))
 	if m.telegram != nil && m.Config.Telegram.WebhookURL != "" {
 		u, _ := url.Parse(m.Config.Telegram.WebhookURL)
-		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.telegram.WebhookHandler())
+		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.metrics.instrument("telegram_webhook", m.telegram.WebhookHandler()))
 	}
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.goRun(func() {
@@ -179,7 +191,17 @@ func (m *Main) Run(ctx context.Context) error {
 
 // newDesk returns a desk handling inbound messages with the rules in force.
 func (m *Main) newDesk() *bot.Desk {
-	return &bot.Desk{Store: m.db, Rules: m.Rules, Intake: &m.Config.Intake, Prefix: m.Config.Prefix, Clock: m.Clock, Log: m.Log, Observe: m.Observe}
+	return &bot.Desk{Store: m.db, Rules: m.Rules, Intake: &m.Config.Intake, Prefix: m.Config.Prefix, Clock: m.Clock, Log: m.Log, Observe: m.observe}
+}
+
+// observe counts an inbound message handled or failed and tells Observe, if set.
+func (m *Main) observe(raw flows.RawInbound, err error) {
+	if m.metrics != nil {
+		m.metrics.handled(raw, err)
+	}
+	if m.Observe != nil {
+		m.Observe(raw, err)
+	}
 }
 
 // Reload reads the routing tree and the calendar from the database again.
@@ -197,6 +219,10 @@ func (m *Main) Reload(ctx context.Context) error {
 func (m *Main) Sweep(ctx context.Context) (store.SweepReport, error) {
 	if err := m.Reload(ctx); err != nil {
 		m.Log.Error("reload rules failed, sweeping with the previous ones", "err", err)
+	}
+	if m.metrics != nil {
+		start := time.Now()
+		defer func() { m.metrics.sweep.Observe(time.Since(start).Seconds()) }()
 	}
 	now := m.Clock.Now()
 	rep, err := m.db.Sweep(ctx, m.rules.Load(), now, store.SweepOptions{})
@@ -257,6 +283,7 @@ func (m *Main) runTelegram(ctx context.Context) {
 		err := m.telegram.Start(sctx)
 		cancel()
 		if err == nil {
+			m.telegramStarted.Store(true)
 			break
 		}
 		m.Log.Warn("telegram not ready, retrying", "err", err)
@@ -310,7 +337,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and GET /healthz on --listen. Refuses to start on an old schema.")
+	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and on --listen GET /healthz (process up), GET /readyz (JSON:\ndatabase, schemas, channels, outbox; 503 when not ready) and GET /metrics\n(Prometheus). Refuses to start on an old schema.")
 	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}

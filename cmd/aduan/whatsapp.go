@@ -312,12 +312,10 @@ func (m *Main) attachWhatsApp(ctx context.Context, inboxWake <-chan struct{}, ou
 				m.Log.Error("whatsapp alert not recorded", "err", err)
 			}
 		}
-		if m.Observe != nil {
-			m.Observe(raw, err)
-		}
+		m.observe(raw, err)
 	}
 	m.goRun(func() { desk.Run(ctx, []bot.Decoder{m.whatsapp}, inboxWake, 5*time.Second) })
-	sender := &bot.Sender{Outbox: m.db, Channels: []bot.Channel{m.whatsapp}, Clock: m.Clock, Log: m.Log}
+	sender := &bot.Sender{Outbox: m.db, Channels: []bot.Channel{m.whatsapp}, Clock: m.Clock, Log: m.Log, Observe: m.metrics.delivered}
 	return whatsapp.Attached{
 		Handle: m.whatsapp.HandleMessage,
 		Send:   func(ctx context.Context) { sender.Run(ctx, outboxWake, 5*time.Second) },

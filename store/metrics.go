@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+const (
+	// sqlOutboxPending counts the messages waiting to be sent on each channel and the
+	// time the oldest was queued, through the partial index of pending rows.
+	sqlOutboxPending = `SELECT channel, count(*), min(created_at) FROM outbox
+WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY channel ORDER BY channel`
+
+	// sqlOpenByState counts the open complaints by state, through the partial index of
+	// open complaints; closed and archived ones are not counted (they only grow).
+	sqlOpenByState = `SELECT state, count(*) FROM complaint WHERE state NOT IN ('closed', 'archived')
+GROUP BY state ORDER BY state`
+
+	// sqlOverdueByUnit counts the open complaints past their deadline by the unit
+	// holding them.
+	sqlOverdueByUnit = `SELECT unit, count(*) FROM complaint WHERE state NOT IN ('closed', 'archived') AND overdue
+GROUP BY unit ORDER BY unit`
+)
+
+// Pending is what waits in the outbox for one channel.
+type Pending struct {
+	Channel string
+	// Count is how many messages wait to be sent (neither delivered nor given up), and
+	// Oldest when the oldest of them was queued.
+	Count  int
+	Oldest time.Time
+}
+
+// OutboxPending returns what waits in the outbox, by channel (channels with nothing
+// waiting are left out), in one query.
+func (db *DB) OutboxPending(ctx context.Context) ([]Pending, error) {
+	rows, err := db.pool.Query(ctx, sqlOutboxPending)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox pending: %w", err)
+	}
+	defer rows.Close()
+	var out []Pending
+	for rows.Next() {
+		var p Pending
+		if err := rows.Scan(&p.Channel, &p.Count, &p.Oldest); err != nil {
+			return nil, fmt.Errorf("store: outbox pending: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: outbox pending: %w", err)
+	}
+	return out, nil
+}
+
+// OpenComplaints returns how many complaints are open, by state (states with none are
+// left out; closed and archived complaints are not counted).
+func (db *DB) OpenComplaints(ctx context.Context) (map[string]int, error) {
+	return db.counts(ctx, "open complaints", sqlOpenByState)
+}
+
+// OverdueComplaints returns how many open complaints are past their deadline, by the
+// unit holding them (units with none are left out).
+func (db *DB) OverdueComplaints(ctx context.Context) (map[string]int, error) {
+	return db.counts(ctx, "overdue complaints", sqlOverdueByUnit)
+}
+
+// counts runs a query of (key, count) rows.
+func (db *DB) counts(ctx context.Context, what, query string) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out[k] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
