@@ -42,7 +42,12 @@ func newJourney(t *testing.T, groups bool) *journey {
 			units[i].Chats = []flows.ChatRef{{Channel: Name, Chat: group.String()}}
 		}
 	}
-	r := newRigOf(t, Config{Pacing: Pacing{Gap: time.Millisecond}}, units)
+	return newJourneyOver(t, newRigOf(t, Config{Pacing: Pacing{Gap: time.Millisecond}}, units))
+}
+
+// newJourneyOver returns the desk over the rig's channel and database.
+func newJourneyOver(t *testing.T, r *rig) *journey {
+	t.Helper()
 	cat, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +66,7 @@ func newJourney(t *testing.T, groups bool) *journey {
 	return j
 }
 
-// say has the citizen send m, lets the desk handle it and the sender deliver what it
-// queued, and returns the texts WhatsApp was asked to send and the notices they were.
+// say is send of a message from the citizen in their private chat.
 func (j *journey) say(t *testing.T, m *waE2E.Message) ([]string, []flows.MsgID) {
 	t.Helper()
 	j.n++
@@ -70,8 +74,8 @@ func (j *journey) say(t *testing.T, m *waE2E.Message) ([]string, []flows.MsgID) 
 }
 
 // send has WhatsApp deliver evt, lets the desk handle it and the sender deliver what
-// it queued, and returns the texts WhatsApp was asked to send (all to evt's chat) and
-// the notices they were.
+// it queued, and returns the texts WhatsApp was asked to send to evt's chat and the
+// notices rendered meanwhile (to any chat).
 func (j *journey) send(t *testing.T, evt *events.Message) ([]string, []flows.MsgID) {
 	t.Helper()
 	from := len(j.rendered)
@@ -88,9 +92,8 @@ func (j *journey) send(t *testing.T, evt *events.Message) ([]string, []flows.Msg
 	}
 	var texts []string
 	for _, s := range j.fake.sentMessages()[j.seen:] {
-		texts = append(texts, s.Msg.GetConversation()+s.Msg.GetExtendedTextMessage().GetText())
-		if s.To != evt.Info.Chat {
-			t.Errorf("sent to %s", s.To)
+		if s.To == evt.Info.Chat {
+			texts = append(texts, s.Msg.GetConversation()+s.Msg.GetExtendedTextMessage().GetText())
 		}
 	}
 	j.seen = len(j.fake.sentMessages())
@@ -209,5 +212,137 @@ func TestJourneyGroup(t *testing.T) {
 	}
 	if _, msgs := j.send(t, inGroup("3EB0Q6", text("/antrian"))); len(msgs) != 1 || (msgs[0] != flows.MsgQueue && msgs[0] != flows.MsgQueueEmpty) {
 		t.Errorf("/antrian in the group: %v", msgs)
+	}
+}
+
+// TestJourneyPacedByTheOutbox: a send whose slot is further off than a delivery sleeps
+// waits in the outbox, not counted as a failed attempt, and goes out once its time
+// has come.
+func TestJourneyPacedByTheOutbox(t *testing.T) {
+	j := newJourney(t, true)
+	j.wa.pacer = NewPacer(Pacing{Gap: 10 * time.Second})
+	ctx := context.Background()
+	for range 2 {
+		if _, err := j.db.File(ctx, j.rules, "KR", flowstest.Report(), j.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := j.sender.Drain(ctx); err != nil || n != 1 || len(j.fake.sentMessages()) != 1 {
+		t.Fatalf("first drain: %d delivered, %v; %d sent", n, err, len(j.fake.sentMessages()))
+	}
+	var attempts int
+	var lastErr string
+	if err := j.db.Pool().QueryRow(ctx, `SELECT attempts, last_error FROM outbox WHERE channel = $1 AND delivered_at IS NULL`, Name).
+		Scan(&attempts, &lastErr); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 0 || !strings.Contains(lastErr, "retry after") {
+		t.Errorf("the waiting card: %d attempts, last error %q", attempts, lastErr)
+	}
+	j.clock.Advance(9 * time.Second)
+	if n, _ := j.sender.Drain(ctx); n != 0 {
+		t.Errorf("delivered %d before the gap", n)
+	}
+	j.clock.Advance(time.Second)
+	if n, err := j.sender.Drain(ctx); err != nil || n != 1 || len(j.fake.sentMessages()) != 2 {
+		t.Errorf("after the gap: %d delivered, %v", n, err)
+	}
+}
+
+// TestJourneySOP: the SOP's steps over WhatsApp alone — the citizen files, the
+// national admin routes, the regency distributes, the agency answers (the text asked
+// for, quoted, confirmed), the citizen is satisfied and rates — every action a number
+// or a short command quoting the desk's message in the unit's group.
+func TestJourneySOP(t *testing.T) {
+	units := flowstest.Units()
+	groupOf := map[string]types.JID{} // each unit's WhatsApp group
+	for i := range units {
+		groupOf[units[i].Code] = types.NewJID("12036300000000"+strconv.Itoa(100+i), types.GroupServer)
+		units[i].Chats = []flows.ChatRef{{Channel: Name, Chat: groupOf[units[i].Code].String()}}
+	}
+	r := newRigOf(t, Config{Pacing: Pacing{Gap: time.Millisecond}}, units)
+	j := newJourneyOver(t, r)
+	j.wa.Use(j.fake, deskPN, deskLID)
+	for _, u := range units {
+		j.fake.groups[groupOf[u.Code]] = &types.GroupInfo{Participants: []types.GroupParticipant{{JID: adminLID, LID: adminLID, PhoneNumber: adminPN}}}
+	}
+	for _, m := range []string{"Halo, jalan di depan kantor desa berlubang besar dan membahayakan pengendara motor", "1", "1", "1", "1", "kemarin", "Sungai Raya", "selesai", "081234567890", "lewati", "kirim"} {
+		j.say(t, text(m))
+	}
+	last := func(chat types.JID) sent {
+		all := j.fake.sentMessages()
+		for i := len(all) - 1; i >= 0; i-- {
+			if all[i].To == chat {
+				return all[i]
+			}
+		}
+		t.Fatalf("nothing sent to %s", chat)
+		return sent{}
+	}
+	act := func(unit, what string) (sent, []flows.MsgID) {
+		t.Helper()
+		g := groupOf[unit]
+		card := last(g)
+		j.n++
+		evt := inGroup("3EB0S"+strconv.Itoa(j.n), &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(what),
+			ContextInfo: &waE2E.ContextInfo{StanzaID: proto.String(string(card.ID)), Participant: proto.String(deskLID.String())}}})
+		evt.Info.Chat = g
+		from := len(j.rendered)
+		if !j.wa.HandleMessage(evt) {
+			t.Fatal("HandleMessage = false")
+		}
+		if _, err := j.desk.Drain(context.Background(), []bot.Decoder{j.wa}); err != nil {
+			t.Fatal(err)
+		}
+		j.clock.Advance(time.Second)
+		if _, err := j.sender.Drain(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return last(g), append([]flows.MsgID(nil), j.rendered[from:]...)
+	}
+	state := func() (flows.State, int) {
+		t.Helper()
+		var st flows.State
+		var rating int
+		if err := j.db.Pool().QueryRow(context.Background(), `SELECT state, rating FROM complaint`).Scan(&st, &rating); err != nil {
+			t.Fatal(err)
+		}
+		return st, rating
+	}
+	step := func(what string, msgs []flows.MsgID, want flows.MsgID, st flows.State) {
+		t.Helper()
+		if !slices.Contains(msgs, want) {
+			t.Fatalf("%s: the desk said %v, want %s among them", what, msgs, want)
+		}
+		if got, _ := state(); st != "" && got != st {
+			t.Fatalf("%s: the complaint is %s, want %s", what, got, st)
+		}
+	}
+	_, msgs := act(flowstest.National, "1")
+	step("the national admin takes 1 (route)", msgs, flows.MsgChooseTarget, flows.Submitted)
+	_, msgs = act(flowstest.National, "1")
+	step("the national admin picks the regency", msgs, flows.MsgDone, flows.Routed)
+	_, msgs = act(flowstest.Regency, "1")
+	step("the regency takes 1 (distribute)", msgs, flows.MsgChooseTarget, flows.Routed)
+	_, msgs = act(flowstest.Regency, "1")
+	step("the regency picks Dukcapil", msgs, flows.MsgDone, flows.Distributed)
+	_, msgs = act(flowstest.Agency, "jawab")
+	step("Dukcapil answers", msgs, flows.MsgAskText, flows.Distributed)
+	confirm, msgs := act(flowstest.Agency, "Jalan itu sudah kami laporkan ke Dinas PUPR; perbaikan dijadwalkan pekan depan.")
+	step("Dukcapil types the answer, quoting the prompt", msgs, flows.MsgConfirmText, flows.Distributed)
+	if !strings.Contains(confirm.Msg.GetConversation(), "Dinas PUPR") || !strings.Contains(confirm.Msg.GetConversation(), "\n*1.* ") {
+		t.Errorf("the confirmation: %q", confirm.Msg.GetConversation())
+	}
+	_, msgs = act(flowstest.Agency, "1")
+	step("Dukcapil confirms", msgs, flows.MsgAnswered, flows.Answered)
+	texts, msgs := j.say(t, text("1"))
+	step("the citizen is satisfied", msgs, flows.MsgClosedThanks, flows.Closed)
+	if answer := texts[len(texts)-2]; !strings.Contains(answer, "Dinas PUPR") || !strings.Contains(answer, "*1.* Saya Puas") {
+		t.Errorf("the answer the citizen read: %q", answer)
+	}
+	_, msgs = j.say(t, text("5"))
+	step("the citizen rates", msgs, flows.MsgRated, flows.Closed)
+	if _, rating := state(); rating != 5 {
+		t.Errorf("rating %d, want 5", rating)
 	}
 }

@@ -78,6 +78,8 @@ type Store interface {
 // Renderer turns an outbox message into the neutral form the channel formats, worded
 // for a surface without buttons or slash commands (see bot.Message).
 type Renderer interface {
+	// Render returns m worded for WhatsApp; an error (the complaint of a card cannot be
+	// read) leaves the message to be tried again.
 	Render(ctx context.Context, m flows.Envelope) (bot.Message, error)
 }
 
