@@ -245,6 +245,8 @@ func TestTelegramCitizenTypesComplaint(t *testing.T) {
 	wantText(t, "help", d.message(calls, cit, "Cara menggunakan layanan ini").Text(), "Jam layanan: Senin–Jumat pukul 07.30–16.00 WIB")
 
 	calls = d.do(tgfake.TextMessage(cit, cit, "halo"))
+	d.message(calls, cit, "Selamat datang") // a greeting gets the welcome
+	calls = d.do(tgfake.TextMessage(cit, cit, "jalan rusak"))
 	d.message(calls, cit, "kami belum memahami pesan itu")
 
 	calls = d.do(tgfake.TextMessage(cit, cit, bodyJalan))
