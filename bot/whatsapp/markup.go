@@ -12,7 +12,9 @@ import (
 // Format returns message m as WhatsApp text: its blocks, each escaped (see Escape), a
 // blank line apart, then its choices one per line, numbered in the order of
 // bot.Message.Numbered ("1. Saya puas"), the numbers in bold, and below them, in
-// italics, the hint that says how to take one.
+// italics, the hint that says how to take one. A message that takes typed text
+// (bot.Message.FreeText: "Kapan kejadiannya?") lists its choices as bullets instead:
+// there a typed number is an answer, not a choice, so none is shown to type.
 func Format(m bot.Message) string {
 	var parts []string
 	for _, b := range m.Blocks {
@@ -23,6 +25,10 @@ func Format(m bot.Message) string {
 	if opts := m.Numbered(); len(opts) > 0 {
 		lines := make([]string, len(opts))
 		for i, o := range opts {
+			if m.FreeText {
+				lines[i] = "• " + Escape(strings.TrimSpace(o.Label))
+				continue
+			}
 			lines[i] = "*" + strconv.Itoa(i+1) + ".* " + Escape(strings.TrimSpace(o.Label))
 		}
 		parts = append(parts, strings.Join(lines, "\n"))

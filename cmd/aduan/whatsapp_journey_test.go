@@ -75,7 +75,10 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 	sent = d.dm(cit, d.num(msg, "Kartu Keluarga (KK)"))
 	d.msg(sent, cit.JID, "Ceritakan apa yang terjadi")
 	sent = d.dm(cit, bodyKK)
-	d.msg(sent, cit.JID, "Kapan kejadiannya?")
+	// A question that takes typed text numbers no choice: a typed number is an answer.
+	if when := d.msg(sent, cit.JID, "Kapan kejadiannya?"); len(options(when)) != 0 || !strings.Contains(when.Text(), "\n• Lewati") {
+		t.Errorf("the question of when shows its choices as %q", when.Text())
+	}
 	sent = d.dm(cit, "Senin, 23 November 2026")
 	d.msg(sent, cit.JID, "Di mana kejadiannya?")
 	// A shared location answers where, and is kept with the evidence.
