@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow"
+
 	"aduan/bot/whatsapp/wafake"
 	"aduan/flows"
 )
@@ -216,7 +218,8 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 // TestWhatsAppCitizenWithoutCommands: a citizen who greets gets the welcome and its
 // menu; one who simply writes their complaint is guided into filing with what they
 // wrote kept as the description; one known only by LID is asked for a phone number,
-// and a typed one is kept.
+// and a typed one is kept. A photo WhatsApp no longer serves is asked for again; a
+// document is kept and reaches the unit's group.
 func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 	t.Parallel()
 	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
@@ -231,7 +234,22 @@ func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 	d.msg(sent, waSiti.JID, "Pemberitahuan privasi")
 	for _, step := range []struct{ answer, next string }{{"setuju", "Apa jenis laporan Anda?"}, {"pengaduan", "Siapa yang boleh melihat"},
 		{"1", "Layanan apa"}, {"sikap petugas / antrean", "Kapan kejadiannya?"}, {"tadi pagi", "Di mana kejadiannya?"},
-		{"Kantor Disdukcapil, loket 3", "Kirim foto atau dokumen"}, {"selesai", "Nomor telepon"}, {"0813 1111 2222", "Alamat e-mail"},
+		{"Kantor Disdukcapil, loket 3", "Kirim foto atau dokumen"}} {
+		sent = d.dm(waSiti, step.answer)
+		d.msg(sent, waSiti.JID, step.next)
+	}
+	// A photo WhatsApp no longer serves: asked to send it again, and an alert is raised.
+	d.wa.FailDownloads(whatsmeow.ErrMediaDownloadFailedWith410)
+	sent = d.doFailing(d.wa.Image(waSiti.JID, waSiti, []byte("jpeg"), "image/jpeg", ""))
+	d.msg(sent, waSiti.JID, "Mohon kirim ulang")
+	if st, err := d.m.DB().Channel(t.Context(), "whatsapp"); err != nil || st.Alert.Kind != flows.AlertMediaExpired {
+		t.Errorf("after media expired, WhatsApp's alert is %+v (%v)", st.Alert, err)
+	}
+	d.wa.FailDownloads(nil)
+	pdf := []byte("%PDF-1.4 surat pengantar")
+	sent = d.do(d.wa.Document(waSiti.JID, waSiti, pdf, "surat-pengantar.pdf", "application/pdf", ""))
+	d.msg(sent, waSiti.JID, "Lampiran diterima (1 dari 5)")
+	for _, step := range []struct{ answer, next string }{{"selesai", "Nomor telepon"}, {"0813 1111 2222", "Alamat e-mail"},
 		{"siti@example.id", "Periksa kembali aduan Anda"}} {
 		sent = d.dm(waSiti, step.answer)
 		d.msg(sent, waSiti.JID, step.next)
@@ -242,6 +260,13 @@ func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 	sent = d.dm(waSiti, "iya")
 	tr := trackingNumber.FindString(d.msg(sent, waSiti.JID, "aduan Anda sudah kami terima dengan nomor").Text())
 	c := d.wantState(tr, flows.Submitted, 1)
+	doc := d.msg(d.wa.Sent(), waNational, "[dokumen surat-pengantar.pdf]")
+	if d.wa.Uploads() == 0 || doc.Msg.GetDocumentMessage().GetMimetype() != "application/pdf" {
+		t.Errorf("the document went to the group as %v", doc.Msg)
+	}
+	if len(c.Attachment) != 1 || c.Attachment[0].Kind != "document" {
+		t.Errorf("attachments %+v", c.Attachment)
+	}
 	if c.Body != bodyAntrea || c.Contact.Phone != "6281311112222" || c.Contact.Chat != waSiti.JID.String() || c.Contact.Name != "Siti" {
 		t.Errorf("filed %+v", c)
 	}
