@@ -232,7 +232,8 @@ func TestTelegramCitizenReplyCancelled(t *testing.T) {
 }
 
 // TestTelegramCitizenTypesComplaint: a citizen who writes their complaint without a
-// command is guided into filing with it as the description; the welcome and the help
+// command is guided into filing with it as the description, one who greets gets the
+// welcome, a few words that are neither get a hint; the welcome and the help
 // name the office; a deadline on an opening minute is shown as the close of the
 // working day before (to the citizen, its date).
 func TestTelegramCitizenTypesComplaint(t *testing.T) {
@@ -245,7 +246,7 @@ func TestTelegramCitizenTypesComplaint(t *testing.T) {
 	wantText(t, "help", d.message(calls, cit, "Cara menggunakan layanan ini").Text(), "Jam layanan: Senin–Jumat pukul 07.30–16.00 WIB")
 
 	calls = d.do(tgfake.TextMessage(cit, cit, "halo"))
-	d.message(calls, cit, "Selamat datang") // a greeting gets the welcome
+	d.message(calls, cit, "Selamat datang di layanan pengaduan SP4N LAPOR!")
 	calls = d.do(tgfake.TextMessage(cit, cit, "jalan rusak"))
 	d.message(calls, cit, "kami belum memahami pesan itu")
 

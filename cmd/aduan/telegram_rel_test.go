@@ -78,7 +78,7 @@ func TestTelegramBadUpdatesDoNotStopIntake(t *testing.T) {
 		}
 		return id
 	}
-	nul := push(`{"message":{"message_id":11,` + from(citizenBudi) + `,"text":"Tolong\u0000 dibantu"}}`)
+	nul := push(`{"message":{"message_id":11,` + from(citizenBudi) + `,"text":"Jalan\u0000 rusak"}}`)
 	surrogate := push(`{"message":{"message_id":12,` + from(citizenSiti) + `,"text":"\ud800 tolong"}}`)
 	notString := push(`{"message":{"message_id":13,` + from(citizenBudi) + `,"text":5}}`)
 	negative := push(`{"message":{"message_id":14,` + from(citizenSiti) + `,"text":"/start","entities":[{"type":"bot_command","offset":0,"length":-3}]}}`)
