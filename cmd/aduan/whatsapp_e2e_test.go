@@ -208,9 +208,9 @@ func (d *waDesk) tg(upds ...models.Update) ([]tgfake.Call, []wafake.Sent) {
 
 // sweepAt runs the scheduled checks at a time and returns the WhatsApp messages they
 // caused (the Telegram calls in lastTG).
-func (d *waDesk) sweepAt(at string) []wafake.Sent {
+func (d *waDesk) sweepAt(at time.Time) []wafake.Sent {
 	d.t.Helper()
-	d.lastTG = d.tgDesk.sweepAt(flowstest.At(d.t, at))
+	d.lastTG = d.tgDesk.sweepAt(at)
 	return d.wa.Take()
 }
 

@@ -175,8 +175,7 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 	wantText(t, "second answer", d.msg(sent, cit.JID, "sudah dijawab").Text(), answer2)
 
 	// 7. Ten days of silence: the sweep closes it and the citizen rates by a number.
-	d.lastTG = d.tgDesk.sweepAt(c.Updated.Add(10*24*time.Hour + time.Minute))
-	sent = d.wa.Take()
+	sent = d.sweepAt(c.Updated.Add(10*24*time.Hour + time.Minute))
 	d.wantState(tr, flows.Closed, 10)
 	closed := d.msg(sent, cit.JID, "kami tutup karena tidak ada tanggapan")
 	if got := options(closed); len(got) != 5 {

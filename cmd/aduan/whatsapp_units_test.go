@@ -24,8 +24,7 @@ func TestWhatsAppOmbudsman(t *testing.T) {
 		t.Errorf("a citizen known by LID filed as %+v", c.Contact)
 	}
 
-	d.lastTG = d.tgDesk.sweepAt(c.FiledAt.Add(60 * 24 * time.Hour))
-	sent := d.wa.Take()
+	sent := d.sweepAt(c.FiledAt.Add(60 * 24 * time.Hour))
 	d.wantState(tr, flows.AtOmbudsman, 2)
 	d.msg(sent, waSiti.JID, "kami limpahkan ke Ombudsman")
 	handover := d.msg(sent, waOmbudsman, "Aduan "+tr+" dilimpahkan ke Ombudsman")
