@@ -92,6 +92,7 @@ func (c *shiftedClock) Advance(d time.Duration) { c.by.Add(int64(d)) }
 const (
 	unitsOnWhatsApp = "whatsapp" // every unit in a WhatsApp group only
 	unitsOnTelegram = "telegram" // every unit in its Telegram group only (flowstest.Units)
+	unitsOnBoth     = "both"     // every unit in its Telegram group and its WhatsApp group
 )
 
 // newWADesk starts Main with both channels, the fixture units working where unitsOn
@@ -99,9 +100,13 @@ const (
 func newWADesk(t *testing.T, start, unitsOn string) *waDesk {
 	t.Helper()
 	units := flowstest.Units()
-	if unitsOn == unitsOnWhatsApp {
-		for i := range units {
-			units[i].Chats = []flows.ChatRef{{Channel: whatsapp.Name, Chat: waGroups[units[i].Code].group.String()}}
+	for i := range units {
+		wa := flows.ChatRef{Channel: whatsapp.Name, Chat: waGroups[units[i].Code].group.String()}
+		switch unitsOn {
+		case unitsOnWhatsApp:
+			units[i].Chats = []flows.ChatRef{wa}
+		case unitsOnBoth:
+			units[i].Chats = append(units[i].Chats, wa)
 		}
 	}
 	db, url := storetest.New(t)
