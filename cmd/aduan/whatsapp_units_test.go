@@ -259,3 +259,25 @@ func TestWhatsAppShortCommands(t *testing.T) {
 	d.wantState(tr2, flows.Archived, 2)
 	d.none(sent, waSiti.JID, tr2)
 }
+
+// TestWhatsAppRestart restarts the desk while a citizen is halfway through filing and a
+// card waits in a group: after the restart the citizen's typed number and the admin's
+// quote of the card sent before it are read against what those messages offered.
+func TestWhatsAppRestart(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
+	tr, sent := d.waFile(waBudi, bodyKK)
+	card := d.msg(sent, waNational, "Aduan baru "+tr)
+	sent = d.dm(waSiti, "lapor")
+	d.msg(sent, waSiti.JID, "Pemberitahuan privasi")
+	sent = d.dm(waSiti, "1")
+	kinds := d.msg(sent, waSiti.JID, "Apa jenis laporan Anda?")
+
+	d.stop()
+	d.start()
+	sent = d.dm(waSiti, d.num(kinds, "Aspirasi"))
+	d.msg(sent, waSiti.JID, "Siapa yang boleh melihat identitas Anda?")
+	sent = d.pick(waNational, waAdminNational, card, "Teruskan")
+	d.msg(sent, waNational, "Pilih unit tujuan")
+	d.wantState(tr, flows.Submitted, 1)
+}
