@@ -270,3 +270,31 @@ func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 		t.Errorf("filed %+v", c)
 	}
 }
+
+// TestWhatsAppCitizenEnglish: a citizen who asks for English by the word gets the
+// conversation in English and answers it with English words ("yes", "two").
+func TestWhatsAppCitizenEnglish(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
+	sent := d.dm(waBudi, "language")
+	langs := d.msg(sent, waBudi.JID, "Choose your language")
+	sent = d.dm(waBudi, "English")
+	d.msg(sent, waBudi.JID, "we will write to you in English")
+	if got := options(langs); len(got) != 2 {
+		t.Errorf("languages offered %v", got)
+	}
+	sent = d.dm(waBudi, "lapor")
+	d.msg(sent, waBudi.JID, "Privacy notice")
+	sent = d.dm(waBudi, "yes")
+	kinds := d.msg(sent, waBudi.JID, "What kind of report is it?")
+	if got := options(kinds); len(got) != 3 || got[1] != "Suggestion" {
+		t.Errorf("kinds offered %v", got)
+	}
+	sent = d.dm(waBudi, "two")
+	d.msg(sent, waBudi.JID, "Who may see your identity?")
+	var lang, draft string
+	if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT lang, draft->>'Type' FROM session WHERE channel = 'whatsapp' AND chat = $1`,
+		waBudi.JID.String()).Scan(&lang, &draft); err != nil || lang != "en" || draft != "aspirasi" {
+		t.Errorf("session lang %q, draft type %q (%v)", lang, draft, err)
+	}
+}
