@@ -121,7 +121,7 @@ func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group 
 	if len(units) == 0 {
 		// A group the routing tree does not know: only its chat ID is told, so that an
 		// operator can put it in the units file.
-		d.strangeGroup(in, now)
+		d.strangeGroup(dec, in, now)
 		switch {
 		case flows.IsChatIDCommand(in.Command):
 			return d.Store.GroupCommand(ctx, nil, in, now)
@@ -136,7 +136,7 @@ func (d *Desk) handle(ctx context.Context, dec Decoder, in flows.Inbound, group 
 		if ok, err := d.member(ctx, dec, in); err != nil {
 			return err
 		} else if !ok {
-			d.Log.Info("group action refused: not a member", "channel", in.Channel, "chat_id", in.Chat)
+			d.Log.Info("group action refused: not a member", "channel", in.Channel, "chat_id", logChat(dec, in.Chat))
 			return d.Store.Answer(ctx, in, flows.Notice{Msg: flows.MsgNotMember, Alert: true}, now)
 		}
 	}
@@ -178,16 +178,17 @@ func (d *Desk) member(ctx context.Context, dec Decoder, in flows.Inbound) (bool,
 	return yes, nil
 }
 
-// strangeGroup logs a message from a group chat that is no unit's: its chat ID (never
-// the content), at most once an hour per chat.
-func (d *Desk) strangeGroup(in flows.Inbound, now time.Time) {
+// strangeGroup logs a message from a group chat that is no unit's: its chat ID, masked
+// when its channel masks it (ChatMasker; /id in the group tells it whole), never the
+// content, at most once an hour per chat.
+func (d *Desk) strangeGroup(dec Decoder, in flows.Inbound, now time.Time) {
 	key := in.Channel + " " + in.Chat
 	if last, ok := d.strange.Load(key); ok && now.Sub(last.(time.Time)) < time.Hour {
 		return
 	}
 	d.strange.Store(key, now)
 	d.Log.Warn("message from a group chat that is in no unit: put its chat ID in the units file if it should be",
-		"channel", in.Channel, "chat_id", in.Chat)
+		"channel", in.Channel, "chat_id", logChat(dec, in.Chat))
 }
 
 // Drain handles every inbound message waiting for the decoders' channels, each chat's
@@ -317,7 +318,8 @@ func (d *Desk) maxAttempts() int {
 }
 
 // handleRaw decodes one stored message, reads typed text from a surface without buttons
-// against the choices shown (see TextSurface), handles it, and settles what happens to it when
+// against the choices shown (see TextSurface), handles it, tells its sender so when the
+// channel can (Acknowledger), and settles what happens to it when
 // that fails: a malformed message, or one whose handling panics, is given up at once
 // (it would fail the same way again); one that failed for a passing reason is retried
 // soon, with its chat's later messages waiting, and given up after MaxAttempts. A
@@ -361,5 +363,22 @@ func (d *Desk) handleRaw(ctx context.Context, dec Decoder, raw flows.RawInbound)
 	if in, err = d.resolve(ctx, dec, in, group); err != nil {
 		return fmt.Errorf("resolve a typed choice: %w", err)
 	}
-	return d.handle(ctx, dec, in, group)
+	if err = d.handle(ctx, dec, in, group); err != nil {
+		return err
+	}
+	if a, ok := dec.(Acknowledger); ok {
+		d.acknowledge(ctx, a, raw)
+	}
+	return nil
+}
+
+// acknowledge tells a handled message's sender so (Acknowledger). A panic there is
+// logged and goes no further: the message is handled, its effects committed.
+func (d *Desk) acknowledge(ctx context.Context, a Acknowledger, raw flows.RawInbound) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.Log.Error("inbound message acknowledgement panicked", "channel", raw.Channel, "message_id", raw.ID)
+		}
+	}()
+	a.Acknowledge(ctx, raw)
 }

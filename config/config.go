@@ -88,7 +88,7 @@ var Settings = []Setting{
 	{"digest-at", "ADUAN_DIGEST_AT", "08:00", "time of the daily digest to each group, on working days", setDigest},
 	{"sweep-every", "ADUAN_SWEEP_EVERY", "1m", "how often serve runs the scheduled checks", func(c *Config, v string) error { return setDuration(&c.SweepEvery, v) }},
 	{"categories", "ADUAN_CATEGORIES", strings.Join(flows.DefaultCategories, ","), "categories offered to citizens, comma-separated codes (labels: locales category.CODE)", setCategories},
-	{"max-attachment-mb", "ADUAN_MAX_ATTACHMENT_MB", "10", "largest photo or document kept, in MB (at most 20, Telegram's limit for bots)", setMaxAttachment},
+	{"max-attachment-mb", "ADUAN_MAX_ATTACHMENT_MB", "10", "largest photo or document kept from a citizen on any channel, in MB; a larger one is refused (at most 20, the most Telegram hands bots)", setMaxAttachment},
 	{"draft-remind-after", "ADUAN_DRAFT_REMIND_AFTER", "24h", "silence after which a citizen is reminded of an unfinished complaint", func(c *Config, v string) error { return setDuration(&c.Intake.RemindAfter, v) }},
 	{"draft-expire-after", "ADUAN_DRAFT_EXPIRE_AFTER", "72h", "silence after which an unfinished complaint is dropped", func(c *Config, v string) error { return setDuration(&c.Intake.ExpireAfter, v) }},
 	{"telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from @BotFather; empty: no Telegram (never printed)", setToken},

@@ -1112,16 +1112,30 @@ func (in *Intake) Tick(s Session, now time.Time) (o Outcome, ok bool) {
 	case idle >= in.ExpireAfter:
 		o.Session = s
 		o.Session.Step, o.Session.Draft, o.Session.Fixing, o.Session.Partial = StepMenu, Complaint{}, false, false
-		o.say(MsgDraftExpired, []Choice{{Label: LabelNew, Data: "m:new"}})
+		n := o.say(MsgDraftExpired, []Choice{{Label: LabelNew, Data: "m:new"}})
+		n.Report, n.Data = s.Draft.Type, draftData(s)
 		return o, true
 	case idle >= in.RemindAfter && !s.Nudged:
 		o.Session = s
 		o.Session.Nudged = true
 		// Due: when the draft will be deleted.
-		o.say(MsgDraftReminder, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}}).Due = s.Updated.Add(in.ExpireAfter)
+		n := o.say(MsgDraftReminder, []Choice{{Label: LabelContinue, Data: "m:continue"}, {Label: LabelCancel, Data: "m:cancel"}})
+		n.Due, n.Data = s.Updated.Add(in.ExpireAfter), draftData(s)
 		return o, true
 	}
 	return Outcome{}, false
+}
+
+// draftData is what the sweep's messages about a draft name of it, so that no two
+// citizens get the same text (WhatsApp bans numbers that send one text to many):
+// Since, when the citizen last wrote to it (RFC 3339), and its Category when chosen —
+// never what they wrote.
+func draftData(s Session) map[string]string {
+	d := map[string]string{"Since": s.Updated.Format(time.RFC3339)}
+	if s.Draft.Category != "" {
+		d["Category"] = s.Draft.Category
+	}
+	return d
 }
 
 // NextCheck returns when the sweep must look at the session next; zero when never.

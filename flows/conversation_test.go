@@ -1059,6 +1059,7 @@ func TestIntakeTick(t *testing.T) {
 	checkSays(t, o, flows.StepWhen, flows.MsgDraftReminder)
 	checkData(t, o.Replies[0], "m:continue", "m:cancel")
 	checkReplies(t, o.Replies)
+	checkDraftNamed(t, o.Replies[0], s)
 	reminded := o.Session
 	want := s
 	want.Nudged = true
@@ -1078,6 +1079,7 @@ func TestIntakeTick(t *testing.T) {
 	}
 	checkSays(t, o, flows.StepMenu, flows.MsgDraftExpired)
 	checkData(t, o.Replies[0], "m:new")
+	checkDraftNamed(t, o.Replies[0], s)
 	if e := o.Session; e.Fixing || !reflect.DeepEqual(e.Draft, flows.Complaint{}) || e.Chat != s.Chat || e.Lang != s.Lang {
 		t.Errorf("expired session %+v", e)
 	}
@@ -1247,5 +1249,19 @@ func TestCaptionAndCommandsWhileReplying(t *testing.T) {
 	o = in.Converse(o.Session, flows.Inbound{Channel: "telegram", Chat: flowstest.ChatRef, Text: "Saya mau menanggapi lagi."}, []flows.Complaint{answered}, now)
 	if o.Event == nil || o.Event.Kind != flows.EvReply || o.Tracking != answered.Tracking {
 		t.Errorf("free text after /start: event %+v for %q, want the reply to %s", o.Event, o.Tracking, answered.Tracking)
+	}
+}
+
+// checkDraftNamed checks that a sweep's message about the draft of s names it by what
+// differs between citizens and is not personal: its report type, its category and when
+// it was last written to (WhatsApp bans a number that sends one text to many).
+func checkDraftNamed(t *testing.T, n flows.Notice, s flows.Session) {
+	t.Helper()
+	if s.Draft.Category == "" {
+		t.Fatal("the draft has no category: the test shows nothing")
+	}
+	want := map[string]string{"Since": s.Updated.Format(time.RFC3339), "Category": s.Draft.Category}
+	if !reflect.DeepEqual(n.Data, want) || n.Report != s.Draft.Type {
+		t.Errorf("%s: report %q, data %v; want %q, %v", n.Msg, n.Report, n.Data, s.Draft.Type, want)
 	}
 }

@@ -19,6 +19,7 @@ func sampleData() map[string]string {
 		"Where": "Kantor Disdukcapil Kubu Raya, loket 3",
 		"Files": "2", "Phone": "6281234567890", "Email": "budi.santoso@example.com",
 		"Min": "30", "Max": "5", "Count": "2", "What": "voice", "Event": "answer",
+		"Since": "2026-11-28T03:04:00Z", "Day": "2026-12-02",
 	}
 }
 

@@ -18,6 +18,7 @@
 package locales
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -255,8 +256,9 @@ func (c *Catalog) label(lang, prefix, value string) string {
 // (see WithOffice), the surface's (see Surface) and, for flows.MsgClosedU, Why (the label closed.<Text>). Every entry of Notice.Data whose
 // name is not one of these is added, with these values replaced: Type by the label
 // type.<v>, Privacy by privacy.<v>, Category by category.<v>, Event by the card button
-// label action.<v>, and a Phone of international digits ("6281234567890") by
-// "+6281234567890". Three entries are always present: EventCode, the Event as given
+// label action.<v>, a Phone of international digits ("6281234567890") by
+// "+6281234567890", a Since (an RFC 3339 time) by the time as Time shows it and a Day
+// (a date, "2026-12-02") by the date as Date shows it. Three entries are always present: EventCode, the Event as given
 // ("" when none); Anonymous, whether Privacy is flows.Anonymous; and Items, the
 // notice's Items each rendered by Notice and joined by newlines ("" when none). For
 // flows.MsgRefusedU and flows.MsgRefused, Refusal is the refusal rendered by Refusal:
@@ -323,6 +325,16 @@ func (c *Catalog) notice(lang string, n flows.Notice, units *flows.Directory, lo
 			data[k] = c.Action(lang, flows.EventKind(v))
 		case "Phone":
 			data[k] = phone(v)
+		case "Since":
+			data[k] = v
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				data[k] = Time(lang, t, loc)
+			}
+		case "Day":
+			data[k] = v
+			if t, err := time.ParseInLocation(time.DateOnly, v, cmp.Or(loc, time.UTC)); err == nil {
+				data[k] = Date(lang, t, nil)
+			}
 		default:
 			data[k] = v
 		}

@@ -442,6 +442,19 @@ func TestExactOutputs(t *testing.T) {
 		{"digest en 5", notice("en", digest(5)), "Daily summary: 5 reports are open; 2 due today, 1 overdue."},
 		{"digest id 1", notice("id", digest(1)), "Ringkasan harian: 1 laporan terbuka, 2 jatuh tempo hari ini, 1 terlambat."},
 		{"digest id 5", notice("id", digest(5)), "Ringkasan harian: 5 laporan terbuka, 2 jatuh tempo hari ini, 1 terlambat."},
+		// As the sweep queues it: the unit and the day make each group's text its own.
+		{"digest of a unit id", notice("id", flows.Notice{Msg: flows.MsgDigest, Unit: "dukcapil", Open: 5, DueToday: 2, Overdue: 1, Data: map[string]string{"Day": "2026-12-02"}}),
+			"Ringkasan harian untuk Dinas Kependudukan dan Pencatatan Sipil (Rabu, 2 Desember 2026): 5 laporan terbuka, 2 jatuh tempo hari ini, 1 terlambat."},
+		{"digest of a unit en", notice("en", flows.Notice{Msg: flows.MsgDigest, Unit: "tim-ktp", Open: 1, Data: map[string]string{"Day": "2026-12-02"}}),
+			"Daily summary for Tim Teknis KTP-el (Wednesday, 2 December 2026): 1 report is open; 0 due today, 0 overdue."},
+		{"draft reminder id", notice("id", flows.Notice{Msg: flows.MsgDraftReminder, Report: flows.ReportComplaint, Due: due,
+			Data: map[string]string{"Category": "pungli", "Since": "2026-11-28T03:04:00Z"}}),
+			"Aduan Anda (kategori Pungutan Liar) belum selesai dan belum terkirim. Terakhir Anda isi pada Sabtu, 28 November 2026 pukul 10.04 WIB. Ingin melanjutkannya? " +
+				"Bila tidak dilanjutkan, draf ini akan dihapus otomatis pada Selasa, 1 Desember 2026 pukul 10.00 WIB."},
+		{"draft expired en", notice("en", flows.Notice{Msg: flows.MsgDraftExpired, Report: flows.ReportAspiration,
+			Data: map[string]string{"Category": "kk", "Since": "2026-11-28T03:04:00Z"}}),
+			"We have deleted your unfinished suggestion draft (category: Family Card (KK)), last edited on Saturday, 28 November 2026 at 10:04 WIB, without sending it, because it was not continued for a long time. " +
+				"You can file a new report at any time."},
 		{"answered with the Ombudsman id", notice("id", flows.Notice{Msg: flows.MsgAnswered, Tracking: "KKR-261130-7QXM", Report: flows.ReportComplaint, State: flows.AtOmbudsman, Unit: "dukcapil", Text: "KTP-el Anda sudah dicetak."}),
 			"Aduan KKR-261130-7QXM sudah dijawab oleh Dinas Kependudukan dan Pencatatan Sipil:\n\nKTP-el Anda sudah dicetak.\n\nJawaban ini juga disampaikan kepada Ombudsman."},
 	}...)

@@ -225,7 +225,9 @@ func (db *DB) queueDigests(ctx context.Context, rules *flows.Rules, now time.Tim
 				continue // queued by another sweeper, or nothing to report
 			}
 			u, _ := rules.Units.Unit(code)
-			n := flows.Notice{To: flows.ToUnit(u.Code), Msg: flows.MsgDigest, Unit: u.Code, Open: c.open, DueToday: c.today, Overdue: c.overdue}
+			// The unit and the day make each group's digest its own text.
+			n := flows.Notice{To: flows.ToUnit(u.Code), Msg: flows.MsgDigest, Unit: u.Code, Open: c.open, DueToday: c.today, Overdue: c.overdue,
+				Data: map[string]string{"Day": day.String()}}
 			changes = append(changes, flows.Change{Notices: []flows.Notice{n}})
 			rep.Digests = append(rep.Digests, n)
 		}

@@ -88,7 +88,7 @@ func BenchmarkInbound(b *testing.B) {
 				b.Fatal("HandleMessage = false")
 			}
 			handler = append(handler, time.Since(t0))
-			sentAt[chat.String()+"/"+string(evt.Info.ID)] = t0
+			sentAt[InboxID(chat.String(), evt.Info.ID)] = t0
 		}
 		tick.Stop()
 		for range n {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,10 +105,11 @@ func (c *Bot) texts(ctx context.Context, m flows.Envelope) (bot.Message, []*waE2
 }
 
 // send sends the parts from m.Parts on, each under its ID (see DeliverParts), and
-// returns the receipt of the last.
+// returns the receipt of the last part that is not nil. A nil part is skipped, its
+// place (and the IDs of the parts after it) kept.
 func (c *Bot) send(ctx context.Context, cl Client, to types.JID, m flows.Envelope, parts []*waE2E.Message,
 	record func(ctx context.Context, parts int, r flows.Receipt) error) (flows.Receipt, error) {
-	if len(parts) == 0 {
+	if !slices.ContainsFunc(parts, func(p *waE2E.Message) bool { return p != nil }) {
 		c.log.Warn("whatsapp message empty, nothing sent", "outbox_id", m.ID, "msg", m.Notice.Msg)
 		return flows.Receipt{}, nil
 	}
@@ -118,23 +120,28 @@ func (c *Bot) send(ctx context.Context, cl Client, to types.JID, m flows.Envelop
 			return flows.Receipt{}, fmt.Errorf("whatsapp: message ID not recorded: %w", err)
 		}
 	}
-	var last types.MessageID
 	for i := min(m.Parts, len(parts)-1); i < len(parts); i++ {
 		id := partID(base, i)
+		if parts[i] == nil {
+			continue
+		}
 		if err := c.pace(ctx, cl, to, parts[i].GetConversation() != "" || parts[i].GetExtendedTextMessage() != nil); err != nil {
 			return flows.Receipt{}, err
 		}
 		if _, err := cl.SendMessage(ctx, to, parts[i], whatsmeow.SendRequestExtra{ID: id}); err != nil {
 			return flows.Receipt{}, c.failure(err)
 		}
-		last = id
 		if i < len(parts)-1 {
 			if err := record(ctx, i+1, flows.Receipt{Ref: base}); err != nil {
 				return flows.Receipt{}, fmt.Errorf("whatsapp: part %d of %d sent, not recorded: %w", i+1, len(parts), err)
 			}
 		}
 	}
-	return flows.Receipt{Ref: string(last)}, nil
+	last := len(parts) - 1
+	for parts[last] == nil {
+		last--
+	}
+	return flows.Receipt{Ref: string(partID(base, last))}, nil
 }
 
 // partID returns the message ID of part i of a message whose first part is base: base
@@ -189,7 +196,7 @@ func (c *Bot) pace(ctx context.Context, cl Client, to types.JID, typing bool) er
 // typing shows "typing…" in a chat; a failure is only logged.
 func (c *Bot) typing(ctx context.Context, cl Client, to types.JID) {
 	if err := cl.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
-		c.log.Debug("whatsapp typing not shown", "err", err)
+		c.log.Debug("whatsapp typing not shown", "err", scrub(err))
 	}
 }
 
@@ -216,10 +223,13 @@ func (c *Bot) wrote(ctx context.Context, chat string) (bool, error) {
 	return ok, nil
 }
 
-// failure classifies an error of SendMessage for the Sender: no connection waits, a
-// recipient WhatsApp refuses to address (a device JID, an unknown server) or a group the
-// desk is not in is unreachable, an error the server returned is retried.
+// failure classifies an error of SendMessage or Upload for the Sender: no connection
+// waits, a recipient WhatsApp refuses to address (a device JID, an unknown server) or a
+// group the desk is not in is unreachable, an error the server returned is retried. Its
+// text has digit runs hidden (scrub): the Sender logs it and keeps it on the outbox row,
+// and whatsmeow's errors name the recipient.
 func (c *Bot) failure(err error) error {
+	err = scrub(err)
 	switch {
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
 		return fmt.Errorf("whatsapp send: %w: %w", err, &bot.RetryAfter{Wait: 30 * time.Second})
@@ -265,7 +275,9 @@ func (c *Bot) deliverAnswer(ctx context.Context, m flows.Envelope, record func(c
 
 // files returns the messages of a complaint's attachments (flows.MsgFiles), uploaded:
 // a photo or document each with a caption naming the complaint and which attachment it
-// is, or a location. Files gone from the store are left out.
+// is, or a location. Message i is attachment i, at every attempt, so that a retry goes
+// on from the part it stopped at (flows.Envelope.Parts): a file gone from the store is
+// a nil message, which send skips.
 func (c *Bot) files(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.Message, error) {
 	n := m.Notice
 	from, _ := strconv.Atoi(n.Data["From"])
@@ -292,6 +304,7 @@ func (c *Bot) files(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.
 		name, mime, data, err := c.store.Attachment(ctx, a.Ref)
 		if err != nil {
 			c.log.Warn("attachment not found, not sent", "outbox_id", m.ID, "err", err)
+			out = append(out, nil) // its place kept: part i is attachment i at every attempt
 			continue
 		}
 		name = cmp.Or(a.Name, name)

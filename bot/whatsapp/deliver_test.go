@@ -310,7 +310,7 @@ func TestSplit(t *testing.T) {
 }
 
 // TestFormatHint: the hint goes below the numbered choices, in italics; a message
-// without choices shows none.
+// without choices shows none; the choices of a question typed text answers are words.
 func TestFormatHint(t *testing.T) {
 	m := bot.Message{Blocks: []string{"Puas dengan jawabannya?", ""}, Choices: [][]bot.Option{{{Label: "Ya"}, {Label: "Tidak"}}},
 		Hint: "Balas pesan ini dengan nomor pilihan Anda."}
@@ -320,6 +320,11 @@ func TestFormatHint(t *testing.T) {
 	m.Choices = nil
 	if got := Format(m); got != "Puas dengan jawabannya?" {
 		t.Errorf("without choices: %q", got)
+	}
+	// A question typed text answers: a number would be text, so the choice is a word.
+	when := bot.Message{Blocks: []string{"Kapan kejadiannya? Ketik “Lewati” bila tidak ingat."}, Choices: [][]bot.Option{{{Label: "Lewati"}}}, FreeText: true}
+	if got, want := Format(when), "Kapan kejadiannya? Ketik “Lewati” bila tidak ingat.\n\n• *Lewati*"; got != want {
+		t.Errorf("free text: Format = %q, want %q", got, want)
 	}
 }
 
@@ -335,7 +340,7 @@ func TestDeliverRendered(t *testing.T) {
 	}
 	rules := flowstest.Rules(t)
 	renderer := bot.NewRenderer(cat, func() *flows.Rules { return rules }, r.db, nil)
-	r.wa.render = RenderFor(renderer)
+	r.wa.render = RenderFunc(renderer.For(locales.WhatsApp))
 	var row []flows.Choice
 	for _, ty := range flows.ReportTypes {
 		row = append(row, flows.Choice{Label: flows.MsgID("type." + string(ty)), Data: "i:type:" + string(ty)})

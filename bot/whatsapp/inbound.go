@@ -94,7 +94,7 @@ func (c *Bot) HandleMessage(evt *events.Message) (ok bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	fresh, err := c.store.Receive(ctx, Name, p.Chat+"/"+p.ID, p.Chat, raw, c.clock.Now())
+	fresh, err := c.store.Receive(ctx, Name, InboxID(p.Chat, types.MessageID(p.ID)), p.Chat, raw, c.clock.Now())
 	if err != nil {
 		c.log.Error("whatsapp message not stored", "message_id", p.ID, "err", err)
 		return false
@@ -228,7 +228,7 @@ func waids(vcard string) []string {
 // or "edited" as Unsupported. In a group, User is
 // the participant who wrote, files are not fetched, and a command or a quote of the
 // desk's own message carries Press (see deliverAnswer): the answer to it goes to the
-// group, quoting it. A private message is marked read once decoded.
+// group, quoting it. A private message is marked read once handled (Acknowledge), not here.
 //
 // An attachment WhatsApp no longer serves (expired, gone) fails with bot.ErrMalformed:
 // the citizen is asked to send it again.
@@ -276,9 +276,6 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 	}
 	if p.Group && (in.Command != "" || (p.Quoted != "" && c.quotesSelf(p.QuotedFrom))) {
 		in.Press = pressRef(p)
-	}
-	if !p.Group {
-		c.markRead(ctx, p)
 	}
 	return in, p.Group, nil
 }
@@ -411,13 +408,13 @@ func (c *Bot) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inb
 		errors.Is(err, whatsmeow.ErrInvalidMediaSHA256), errors.Is(err, whatsmeow.ErrFileLengthMismatch):
 		return in, fmt.Errorf("whatsapp: media corrupt: %w", bot.ErrMalformed)
 	case err != nil:
-		return in, fmt.Errorf("whatsapp: download: %w", err)
+		return in, fmt.Errorf("whatsapp: download: %w", scrub(err))
 	}
 	if int64(len(data)) > c.cfg.MaxFileBytes {
 		in.Unsupported = "too_large"
 		return in, nil
 	}
-	ref, err := c.store.SaveFile(ctx, Name, p.Chat+"/"+p.ID, name, mime, data, c.clock.Now())
+	ref, err := c.store.SaveFile(ctx, Name, InboxID(p.Chat, types.MessageID(p.ID)), name, mime, data, c.clock.Now())
 	if err != nil {
 		return in, err
 	}
@@ -463,6 +460,6 @@ func (c *Bot) markRead(ctx context.Context, p payload) {
 		return
 	}
 	if err := cl.MarkRead(ctx, []types.MessageID{p.ID}, c.cfg.Pace.Now(), chat, sender); err != nil {
-		c.log.Debug("whatsapp read receipt not sent", "err", err)
+		c.log.Debug("whatsapp read receipt not sent", "err", scrub(err))
 	}
 }

@@ -58,7 +58,7 @@ func (r *rig) handleAndDecode(t *testing.T, evt *events.Message) (flows.Inbound,
 	if len(raws) != 1 {
 		t.Fatalf("inbox holds %d messages, want 1", len(raws))
 	}
-	if raws[0].Chat != evt.Info.Chat.String() || raws[0].ID != evt.Info.Chat.String()+"/"+evt.Info.ID {
+	if raws[0].Chat != evt.Info.Chat.String() || raws[0].ID != InboxID(evt.Info.Chat.String(), evt.Info.ID) {
 		t.Errorf("inbox row chat %q id %q", raws[0].Chat, raws[0].ID)
 	}
 	in, g, err := r.wa.Decode(context.Background(), raws[0])
@@ -90,6 +90,10 @@ func TestHandleMessageStoresOnce(t *testing.T) {
 	if err != nil || g || in != want {
 		t.Errorf("Decode = %+v, %v, %v; want %+v", in, g, err, want)
 	}
+	if len(r.fake.reads) != 0 {
+		t.Errorf("read receipts %+v at Decode, want none before the message is handled", r.fake.reads)
+	}
+	r.wa.Acknowledge(context.Background(), raws[0])
 	if len(r.fake.reads) != 1 || r.fake.reads[0].IDs[0] != "3EB0AAA1" || r.fake.reads[0].Chat != citizen || r.fake.reads[0].Sender != citizen {
 		t.Errorf("read receipts %+v, want the message marked read", r.fake.reads)
 	}

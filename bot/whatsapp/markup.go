@@ -12,9 +12,9 @@ import (
 // Format returns message m as WhatsApp text: its blocks, each escaped (see Escape), a
 // blank line apart, then its choices one per line, numbered in the order of
 // bot.Message.Numbered ("1. Saya puas"), the numbers in bold, and below them, in
-// italics, the hint that says how to take one. A message that takes typed text
-// (bot.Message.FreeText: "Kapan kejadiannya?") lists its choices as bullets instead:
-// there a typed number is an answer, not a choice, so none is shown to type.
+// italics, the hint that says how to take one. When typed text also answers the message
+// (bot.Message.FreeText), the choices are listed unnumbered, their labels in bold: a
+// number typed there is taken as text, so only the label itself picks a choice.
 func Format(m bot.Message) string {
 	var parts []string
 	for _, b := range m.Blocks {
@@ -26,7 +26,9 @@ func Format(m bot.Message) string {
 		lines := make([]string, len(opts))
 		for i, o := range opts {
 			if m.FreeText {
-				lines[i] = "• " + Escape(strings.TrimSpace(o.Label))
+				// Typed text answers the question, so a number would be read as text: the
+				// choices are words to type, not numbers.
+				lines[i] = "• *" + Escape(strings.TrimSpace(o.Label)) + "*"
 				continue
 			}
 			lines[i] = "*" + strconv.Itoa(i+1) + ".* " + Escape(strings.TrimSpace(o.Label))

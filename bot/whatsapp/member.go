@@ -49,7 +49,7 @@ func (c *Bot) Member(ctx context.Context, chat, user string) (bool, error) {
 	case errors.Is(err, whatsmeow.ErrNotInGroup), errors.Is(err, whatsmeow.ErrGroupNotFound):
 		info = &types.GroupInfo{}
 	case err != nil:
-		return false, fmt.Errorf("whatsapp group info: %w", err)
+		return false, fmt.Errorf("whatsapp group info: %w", scrub(err))
 	}
 	seen = groupSeen{members: map[types.JID]bool{}, until: now.Add(c.cfg.MemberTTL)}
 	for _, p := range info.Participants {

@@ -1,7 +1,10 @@
 package whatsapp
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -78,4 +81,50 @@ func (pc *Pacer) Reserve(chat string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// Count makes the daily cap count sent, the times of earlier sends (any order), in
+// place of the sends the pacer remembers; those before the last 24 hours fall away as
+// time passes, and only the newest Daily count.
+func (pc *Pacer) Count(sent []time.Time) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.p.Daily <= 0 {
+		return
+	}
+	pc.sent = slices.SortedFunc(slices.Values(sent), time.Time.Compare)
+	if n := len(pc.sent) - pc.p.Daily; n > 0 {
+		pc.sent = pc.sent[n:]
+	}
+}
+
+// SendLog tells when the channel sent: the outbox's delivered WhatsApp messages, sent
+// by whichever replica held the connection (store.DB is one).
+type SendLog interface {
+	// Sends returns the times of the channel's newest sends after since, one per part
+	// sent, oldest first, at most limit of them.
+	Sends(ctx context.Context, channel string, since time.Time, limit int) ([]time.Time, error)
+}
+
+// CountSends makes the daily cap count the sends of the last 24 hours that log holds,
+// so that a restart or a takeover by another replica does not start the day's count
+// afresh: call it when a connection is attached, before anything is sent over it. The
+// log's times are on the business clock, shifted here onto the pacing clock (the same
+// in production). Without a daily cap it reads nothing; on an error the count is left
+// as it was.
+func (c *Bot) CountSends(ctx context.Context, log SendLog) error {
+	if c.cfg.Pacing.Daily <= 0 {
+		return nil
+	}
+	now := c.clock.Now()
+	sent, err := log.Sends(ctx, Name, now.Add(-24*time.Hour), c.cfg.Pacing.Daily)
+	if err != nil {
+		return fmt.Errorf("whatsapp: count the day's sends: %w", err)
+	}
+	shift := c.cfg.Pace.Now().Sub(now)
+	for i := range sent {
+		sent[i] = sent[i].Add(shift)
+	}
+	c.pacer.Count(sent)
+	return nil
 }

@@ -311,11 +311,15 @@ type Attached struct {
 // that holds the leadership lock (Lead). It connects only with a linked account and
 // no alert in force; it hands messages to the adapter synchronously, so that WhatsApp
 // redelivers what could not be stored (synchronous acks and whatsmeow's decrypted-
-// event buffer); it sends only while connected. Logged out, replaced, temporarily
-// banned, client outdated, refused, or unreachable for ReconnectFor: each is named in
-// a log line that says what to do, raised as an alert (State) that tells the units on
-// the other channels, and ends the connection, which is not tried again until the
-// alert is over (a ban's end, another build, `aduan whatsapp resume`, a new link).
+// event buffer); it sends only while connected, and tells WhatsApp the desk is
+// unavailable (so that the phone keeps its notifications) once the account's push name
+// is known. Logged out, replaced, temporarily banned, client outdated, refused, any
+// other disconnect whatsmeow does not recover from (events.PermanentDisconnect: a
+// failed CAT refresh, a reason newer than this program), or unreachable for
+// ReconnectFor: each is named in a log line that says what to do, raised as an alert
+// (State) that tells the units on the other channels, and ends the connection, which
+// is not tried again until the alert is over (a ban's end, another build, `aduan
+// whatsapp resume`, a new link).
 type Supervisor struct {
 	Session *Session
 	State   State
@@ -418,8 +422,7 @@ func (s *Supervisor) hold(ctx context.Context) error {
 		return nil
 	}
 	s.reported = ""
-	c := &connection{sup: s, cli: s.Session.newClient(dev), ctrl: make(chan any, 64)}
-	return c.run(ctx)
+	return newConnection(s, s.Session.newClient(dev)).run(ctx)
 }
 
 // Todo says what an operator does about an alert of kind k.
@@ -449,8 +452,31 @@ type connection struct {
 	cli  *whatsmeow.Client
 	ctrl chan any // connection events, in order, from whatsmeow's handler
 
+	// presence sends the desk's presence (the client's SendPresence); away reports
+	// that Unavailable was sent since the client last connected.
+	presence func(ctx context.Context, p types.Presence) error
+	away     bool
+
 	sending context.CancelFunc
 	sent    chan struct{}
+}
+
+// newConnection returns the life of cli under s, not yet configured nor connected.
+func newConnection(s *Supervisor, cli *whatsmeow.Client) *connection {
+	return &connection{sup: s, cli: cli, ctrl: make(chan any, 64), presence: cli.SendPresence}
+}
+
+// configure sets cli up for the desk: acks only after the handler stored the message
+// (SynchronousAck), the decrypted message kept until then (EnableDecryptedEventBuffer),
+// so that one the handler could not store is delivered again; reconnecting by itself,
+// each failure passing through reconnectFailed (AutoReconnectHook); every event
+// passing through event, with the handler's answer as the event's success.
+func (c *connection) configure(cli *whatsmeow.Client, att Attached) {
+	cli.SynchronousAck = true
+	cli.EnableDecryptedEventBuffer = true
+	cli.EnableAutoReconnect = true
+	cli.AutoReconnectHook = c.reconnectFailed
+	cli.AddEventHandlerWithSuccessStatus(func(evt any) bool { return c.event(att, evt) })
 }
 
 // errGaveUp is sent on ctrl when reconnecting failed for ReconnectFor.
@@ -464,11 +490,7 @@ func (c *connection) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("whatsapp: attach: %w", err)
 	}
-	c.cli.SynchronousAck = true
-	c.cli.EnableDecryptedEventBuffer = true
-	c.cli.EnableAutoReconnect = true
-	c.cli.AutoReconnectHook = c.reconnectFailed
-	c.cli.AddEventHandlerWithSuccessStatus(func(evt any) bool { return c.event(att, evt) })
+	c.configure(c.cli, att)
 	defer func() {
 		c.stopSending()
 		c.cli.Disconnect()
@@ -498,6 +520,9 @@ func (c *connection) run(ctx context.Context) error {
 			if err := s.State.Seen(ctx, c.cli.IsLoggedIn(), s.Clock.Now()); err != nil {
 				s.Log.Warn("whatsapp state not recorded", "err", err)
 			}
+			if c.cli.IsLoggedIn() {
+				c.goAway(ctx)
+			}
 		case evt := <-c.ctrl:
 			if done, err := c.handle(ctx, att, evt); done {
 				return err
@@ -518,8 +543,11 @@ func (c *connection) event(att Attached, evt any) (ok bool) {
 			}
 		}()
 		return att.Handle(e)
-	case *events.Connected, *events.Disconnected, *events.LoggedOut, *events.StreamReplaced, *events.TemporaryBan,
-		*events.ClientOutdated, *events.ConnectFailure, *events.StreamError, *events.KeepAliveTimeout, *events.KeepAliveRestored:
+	case *events.Connected, *events.Disconnected, *events.StreamError, *events.KeepAliveTimeout, *events.KeepAliveRestored,
+		*events.PushNameSetting, *events.AppStateSyncComplete,
+		// Every event after which whatsmeow does not reconnect (logged out, replaced,
+		// banned, outdated, refused, a CAT refresh failed, and any added later).
+		events.PermanentDisconnect:
 		select {
 		case c.ctrl <- evt:
 		default:
@@ -555,10 +583,8 @@ func (c *connection) handle(ctx context.Context, att Attached, evt any) (done bo
 		s.ok()
 		acct := Account{Number: c.cli.Store.GetJID().User}
 		s.Log.Info("whatsapp connected", "account", acct.Masked())
-		// Unavailable, so that the phone keeps getting notifications.
-		if err := c.cli.SendPresence(ctx, types.PresenceUnavailable); err != nil && !errors.Is(err, whatsmeow.ErrNoPushName) {
-			s.Log.Warn("whatsapp presence not sent", "err", err)
-		}
+		c.away = false
+		c.goAway(ctx)
 		if err := s.State.Seen(ctx, true, now); err != nil {
 			s.Log.Warn("whatsapp state not recorded", "err", err)
 		}
@@ -585,6 +611,11 @@ func (c *connection) handle(ctx context.Context, att Attached, evt any) (done bo
 	case *events.StreamError:
 		s.Log.Error("whatsapp stream error", "code", e.Code)
 		return false, nil
+	case *events.PushNameSetting, *events.AppStateSyncComplete:
+		// The account's push name arrives with the app state, after the first
+		// connection of a new link: presence can be sent from then on.
+		c.goAway(ctx)
+		return false, nil
 	case *events.LoggedOut:
 		alert.Kind, alert.Detail = flows.AlertLoggedOut, e.Reason.String()
 		if !e.OnConnect {
@@ -607,12 +638,40 @@ func (c *connection) handle(ctx context.Context, att Attached, evt any) (done bo
 		alert.Kind, alert.Detail = flows.AlertOutdated, "405: client is out of date"
 	case *events.ConnectFailure:
 		alert.Kind, alert.Detail = flows.AlertConnectFailed, e.Reason.String()
+	case *events.CATRefreshError:
+		alert.Kind, alert.Detail = flows.AlertConnectFailed, e.PermanentDisconnectDescription()
+		if e.Error != nil {
+			alert.Detail += ": " + digits.ReplaceAllString(e.Error.Error(), "…")
+		}
+	case events.PermanentDisconnect:
+		// whatsmeow does not reconnect after it, whatever it is.
+		alert.Kind, alert.Detail = flows.AlertConnectFailed, digits.ReplaceAllString(e.PermanentDisconnectDescription(), "…")
 	case errGaveUp:
 		return true, c.unreachable(ctx, e.err)
 	default:
 		return false, nil
 	}
 	return true, c.raise(ctx, alert)
+}
+
+// goAway sends presence Unavailable, so that the phone keeps getting notifications,
+// once per connection: until the account's push name is known (ErrNoPushName, the
+// usual case right after linking) it waits for the push name's event or the next
+// heartbeat; a failure is tried again then too.
+func (c *connection) goAway(ctx context.Context) {
+	if c.away {
+		return
+	}
+	err := c.presence(ctx, types.PresenceUnavailable)
+	switch {
+	case err == nil:
+		c.away = true
+		c.sup.Log.Debug("whatsapp presence sent", "presence", string(types.PresenceUnavailable))
+	case errors.Is(err, whatsmeow.ErrNoPushName):
+		c.sup.Log.Debug("whatsapp presence waits for the push name")
+	default:
+		c.sup.Log.Warn("whatsapp presence not sent", "err", digits.ReplaceAllString(err.Error(), "…"))
+	}
 }
 
 // unreachable raises AlertUnreachable after err, to be tried again after

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -94,7 +95,7 @@ func newSupRig(t *testing.T) *supRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.conn = &connection{sup: r.sup, cli: sess.newClient(dev), ctrl: make(chan any, 64)}
+	r.conn = newConnection(r.sup, sess.newClient(dev))
 	r.att = Attached{
 		Handle: func(*events.Message) bool { return true },
 		Send: func(ctx context.Context) {
@@ -126,6 +127,9 @@ func TestSupervisorAlerts(t *testing.T) {
 		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers}, flows.AlertBanned, "102: too many people blocked you", time.Time{}},
 		{&events.ClientOutdated{}, flows.AlertOutdated, "405: client is out of date", time.Time{}},
 		{&events.ConnectFailure{Reason: events.ConnectFailureGeneric}, flows.AlertConnectFailed, "400: unknown error", time.Time{}},
+		{&events.CATRefreshError{Error: errors.New("refresh for 6281234567890 failed")}, flows.AlertConnectFailed,
+			"CAT refresh failed: refresh for … failed", time.Time{}},
+		{laterDisconnect{}, flows.AlertConnectFailed, "a reason of a later whatsmeow for …", time.Time{}},
 	} {
 		r.state.raised = nil
 		r.conn.startSending(t.Context(), r.att)
@@ -172,6 +176,13 @@ func TestSupervisorAlerts(t *testing.T) {
 	if !old.Active(now, "b1") || old.Active(now, "b2") {
 		t.Error("an outdated client stops its own build only")
 	}
+}
+
+// laterDisconnect stands for a permanent disconnect whatsmeow may add later.
+type laterDisconnect struct{}
+
+func (laterDisconnect) PermanentDisconnectDescription() string {
+	return "a reason of a later whatsmeow for 6281234567890"
 }
 
 // Connected: presence, state, the alert cleared, sending; disconnected: sending
@@ -238,13 +249,108 @@ func TestSupervisorEvents(t *testing.T) {
 	if len(got) != 3 {
 		t.Errorf("the adapter got %d messages, want 3", len(got))
 	}
-	r.conn.event(att, &events.Connected{})
-	r.conn.event(att, &events.Receipt{}) // not the supervisor's
-	if len(r.conn.ctrl) != 1 {
-		t.Fatalf("%d events for the loop, want 1 (Connected)", len(r.conn.ctrl))
+	loop := []any{&events.Connected{}, &events.PushNameSetting{}, &events.AppStateSyncComplete{},
+		&events.LoggedOut{}, &events.CATRefreshError{}, laterDisconnect{}, &events.TemporaryBan{}}
+	for _, evt := range loop {
+		if !r.conn.event(att, evt) {
+			t.Errorf("%T: the handler failed", evt)
+		}
 	}
-	if _, ok := (<-r.conn.ctrl).(*events.Connected); !ok {
-		t.Error("the loop did not get Connected")
+	r.conn.event(att, &events.Receipt{}) // not the supervisor's
+	if len(r.conn.ctrl) != len(loop) {
+		t.Fatalf("%d events for the loop, want %d", len(r.conn.ctrl), len(loop))
+	}
+	for _, want := range loop {
+		if got := <-r.conn.ctrl; got != want {
+			t.Errorf("the loop got %T, want %T", got, want)
+		}
+	}
+}
+
+// Presence Unavailable is sent once per connection: right after connecting when the
+// account's push name is known, else once it arrives (its event, the app state's
+// sync, or the next heartbeat); a failure is tried again.
+func TestSupervisorPresence(t *testing.T) {
+	t.Parallel()
+	r := newSupRig(t)
+	ctx := t.Context()
+	var sent []types.Presence
+	fail := error(whatsmeow.ErrNoPushName)
+	r.conn.presence = func(_ context.Context, p types.Presence) error {
+		if fail != nil {
+			return fail
+		}
+		sent = append(sent, p)
+		return nil
+	}
+	r.conn.handle(ctx, r.att, &events.Connected{}) // a new link: no push name yet
+	<-r.sending
+	if len(sent) != 0 || r.conn.away {
+		t.Fatalf("presence sent without a push name: %v", sent)
+	}
+	if strings.Contains(r.log.String(), "presence not sent") {
+		t.Errorf("a missing push name logged as a failure:\n%s", r.log.String())
+	}
+	fail = errors.New("websocket not connected")
+	r.conn.handle(ctx, r.att, &events.AppStateSyncComplete{})
+	if len(sent) != 0 || !strings.Contains(r.log.String(), `"msg":"whatsapp presence not sent"`) {
+		t.Fatalf("a failed presence: sent %v, log:\n%s", sent, r.log.String())
+	}
+	fail = nil
+	r.conn.handle(ctx, r.att, &events.PushNameSetting{})
+	r.conn.handle(ctx, r.att, &events.AppStateSyncComplete{})
+	if len(sent) != 1 || sent[0] != types.PresenceUnavailable || !r.conn.away {
+		t.Fatalf("after the push name: sent %v, want [unavailable] once", sent)
+	}
+	// A reconnect is a new session on WhatsApp's side: presence again, at once.
+	r.conn.handle(ctx, r.att, &events.Disconnected{})
+	<-r.sending
+	r.conn.handle(ctx, r.att, &events.Connected{})
+	<-r.sending
+	if len(sent) != 2 {
+		t.Errorf("after reconnecting: sent %v, want a second unavailable", sent)
+	}
+	r.conn.stopSending()
+}
+
+// configure sets a real (unpaired) client up: synchronous acks, the decrypted-event
+// buffer, reconnecting through the supervisor's hook, and every event through the
+// supervisor's handler, whose answer is the event's success.
+func TestConfigure(t *testing.T) {
+	t.Parallel()
+	r := newSupRig(t)
+	dev, err := r.sup.Session.device(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := r.sup.Session.newClient(dev)
+	if cli.SynchronousAck || cli.EnableDecryptedEventBuffer || cli.AutoReconnectHook != nil {
+		t.Fatal("whatsmeow's defaults changed: the test no longer shows configure's effect")
+	}
+	var got []string
+	att := Attached{Handle: func(e *events.Message) bool {
+		got = append(got, e.Info.ID)
+		return e.Info.ID != "fail"
+	}}
+	c := newConnection(r.sup, cli)
+	c.configure(cli, att)
+	if !cli.SynchronousAck || !cli.EnableDecryptedEventBuffer || !cli.EnableAutoReconnect || cli.AutoReconnectHook == nil {
+		t.Fatalf("configured: SynchronousAck %v, EnableDecryptedEventBuffer %v, EnableAutoReconnect %v, hook %v",
+			cli.SynchronousAck, cli.EnableDecryptedEventBuffer, cli.EnableAutoReconnect, cli.AutoReconnectHook != nil)
+	}
+	if !cli.AutoReconnectHook(errors.New("dial tcp: i/o timeout")) || !strings.Contains(r.log.String(), "whatsapp reconnect failed") {
+		t.Error("the reconnect hook is not the supervisor's")
+	}
+	for id, failed := range map[string]bool{"ok": false, "fail": true} {
+		e := &events.Message{}
+		e.Info.ID = id
+		if f := cli.DangerousInternals().DispatchEvent(e); f != failed { //nolint:staticcheck // the only way to feed a real client an event
+			t.Errorf("message %s: handler failed %v, want %v", id, f, failed)
+		}
+	}
+	cli.DangerousInternals().DispatchEvent(&events.CATRefreshError{}) //nolint:staticcheck
+	if len(got) != 2 || len(c.ctrl) != 1 {
+		t.Errorf("the adapter got %v, the loop %d events; want both messages, 1 event", got, len(c.ctrl))
 	}
 }
 

@@ -83,15 +83,8 @@ type Renderer interface {
 	Render(ctx context.Context, m flows.Envelope) (bot.Message, error)
 }
 
-// RenderFor returns r rendering for WhatsApp: numbered choices, commands as words,
-// answers by quoting (locales.WhatsApp).
-func RenderFor(r *bot.Renderer) Renderer {
-	return RenderFunc(func(ctx context.Context, m flows.Envelope) (bot.Message, error) {
-		return r.Render(ctx, m, locales.WhatsApp)
-	})
-}
-
-// RenderFunc is a function that is a Renderer.
+// RenderFunc is a function that is a Renderer, such as the desk's renderer bound to
+// WhatsApp's surface: RenderFunc(renderer.For(locales.WhatsApp)).
 type RenderFunc func(ctx context.Context, m flows.Envelope) (bot.Message, error)
 
 // Render calls f.

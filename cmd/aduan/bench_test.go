@@ -253,7 +253,7 @@ func BenchmarkWhatsAppInbound(b *testing.B) {
 			if wait := time.Until(at); wait > 0 {
 				time.Sleep(wait) // the offered load: one message every 1/RATE s
 			}
-			due[evt.Info.Chat.String()+"/"+string(evt.Info.ID)] = at
+			due[whatsapp.InboxID(evt.Info.Chat.String(), evt.Info.ID)] = at
 			t0 := time.Now()
 			if err := client.Receive(evt); err != nil {
 				b.Fatal(err)

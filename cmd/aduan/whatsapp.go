@@ -261,6 +261,9 @@ func (m *Main) startWhatsApp(ctx context.Context, inboxWake <-chan struct{}, wak
 	if connect != nil {
 		newChannel()
 		connect(m.whatsapp)
+		if err := m.whatsapp.CountSends(ctx, m.db); err != nil {
+			return err
+		}
 		att := m.attachWhatsApp(ctx, inboxWake, outboxWake)
 		m.goRun(func() {
 			att.Send(ctx)
@@ -283,6 +286,10 @@ func (m *Main) startWhatsApp(ctx context.Context, inboxWake <-chan struct{}, wak
 			m.db.Lead(ctx, store.LeadWhatsApp, 5*time.Second, fn)
 		},
 		Attach: func(ctx context.Context, c *whatsapp.Conn) (whatsapp.Attached, error) {
+			// The daily cap counts what was sent today before a restart or a takeover.
+			if err := m.whatsapp.CountSends(ctx, m.db); err != nil {
+				return whatsapp.Attached{}, err
+			}
 			m.whatsapp.Use(c.Client, c.Self()...)
 			return m.attachWhatsApp(ctx, inboxWake, outboxWake), nil
 		},

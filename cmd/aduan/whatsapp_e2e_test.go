@@ -196,7 +196,7 @@ func (d *waDesk) deliver(failing bool, evts ...*events.Message) []wafake.Sent {
 		if err := d.wa.Receive(evt); err != nil {
 			d.t.Fatal(err)
 		}
-		ids = append(ids, evt.Info.Chat.String()+"/"+string(evt.Info.ID))
+		ids = append(ids, whatsapp.InboxID(evt.Info.Chat.String(), evt.Info.ID))
 	}
 	d.waitInbox(whatsapp.Name, failing, ids...)
 	d.lastTG = d.settle()
