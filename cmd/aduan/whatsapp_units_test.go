@@ -143,10 +143,18 @@ func TestWhatsAppDoubleActionAndStaleQuotes(t *testing.T) {
 		d.wantState(tr, flows.Routed, 2)
 	}
 
-	// The regency distributes; its old card quoted afterwards by another admin of the
-	// regency is refused as changed by someone else.
+	// Another admin joins the regency's group (before the desk first asks who is in it).
 	other := waMember("100000000000022", "6285700000022", "Fajar (Kabupaten)")
 	d.wa.Join(waRegency, other)
+	// A number the card never offered is no choice of it: refused, nothing done.
+	sent = d.quote(waRegency, waAdminRegency, regencyCard, "9")
+	if got := d.msg(sent, waRegency, "kartu lama"); len(sent) != 1 || got.Quoted() == "" {
+		t.Errorf("a number of no choice answered:\n%s", waTexts(sent))
+	}
+	d.wantState(tr, flows.Routed, 2)
+
+	// The regency distributes; its old card quoted afterwards by another admin of the
+	// regency is refused as changed by someone else.
 	sent = d.choose(waRegency, waAdminRegency, regencyCard, "Disposisikan", "Dinas Dukcapil Kubu Raya")
 	d.wantState(tr, flows.Distributed, 3)
 	sent = d.quote(waRegency, other, regencyCard, d.num(regencyCard, "Kembalikan"))
