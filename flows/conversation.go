@@ -15,16 +15,22 @@ import (
 // Inbound is one thing a person sent, as any channel delivers it: text, a command, a
 // pressed choice, a shared phone number, an attachment, or something the desk cannot use.
 type Inbound struct {
-	Channel     string
-	ID          string // the channel's ID of the message (Telegram: the update), unique per channel
-	Chat        string // the conversation: a private chat, or a group
-	User        string // the sender's identity on the channel
-	Name        string // the sender's display name (as they chose it: untrusted)
-	Lang        string // the language the channel reports for the sender, if any
-	Command     string // "start", "lapor", "status", "batal", "bahasa", "help", without "/" or bot name
-	Text        string
-	Choice      string // the data of a pressed button, or of a numbered choice
-	Phone       string // a phone number the sender shared from their own account
+	Channel string
+	ID      string // the channel's ID of the message (Telegram: the update), unique per channel
+	Chat    string // the conversation: a private chat, or a group
+	User    string // the sender's identity on the channel
+	Name    string // the sender's display name (as they chose it: untrusted)
+	Lang    string // the language the channel reports for the sender, if any
+	Command string // "start", "lapor", "status", "batal", "bahasa", "help", without "/" or bot name
+	Text    string
+	Choice  string // the data of a pressed button, or of a numbered choice
+	Phone   string // a phone number the sender shared from their own account
+	// Known is the sender's phone number as the channel itself vouches for it (WhatsApp:
+	// the number of the chat or of the sender's other identity), international digits;
+	// empty when the channel does not know it. The phone step offers it instead of
+	// asking from nothing; it is kept only when the citizen accepts it there, never for
+	// an anonymous report (see Intake.Converse).
+	Known       string
 	Attachment  *Attachment
 	Unsupported string // what was sent that the desk cannot use: "sticker", "voice", "video", "too_large", …
 	ReplyTo     string // the channel's ID of the message this one answers
@@ -182,6 +188,7 @@ const (
 	MsgNothingToCancel MsgID = "intake.nothing_to_cancel"  // /batal with no draft and no reply being written
 	MsgReplyCancelled  MsgID = "intake.reply_cancelled"    // Tracking: the reply is not sent; the complaint still waits
 	MsgPhoneNoted      MsgID = "intake.phone_noted"        // Data: Phone ("" when skipped); closes the share-number keyboard
+	MsgOfferPhone      MsgID = "intake.offer_phone"        // the phone step with a number the channel knows: use it? Data: Phone (masked)
 	MsgWhichComplaint  MsgID = "intake.which_complaint"    // several complaints wait: which one does the text answer?
 	MsgAddOrNew        MsgID = "intake.add_or_new"         // none waits but some are worked: add the text to one, or a new report? Tracking when one
 	MsgSatisfiedOrNot  MsgID = "intake.satisfied_or_reply" // "ok" / "terima kasih": satisfied, or a reply? Items: the complaints
@@ -205,6 +212,8 @@ const (
 	LabelFix       MsgID = "choice.fix"
 	LabelContinue  MsgID = "choice.continue"
 	LabelShare     MsgID = "choice.share_phone"
+	LabelUseKnown  MsgID = "choice.use_phone"   // use the number the channel knows (MsgOfferPhone)
+	LabelOther     MsgID = "choice.other_phone" // type another number instead (MsgOfferPhone)
 	LabelSatisfied MsgID = "choice.satisfied"
 	LabelReply     MsgID = "choice.reply" // Tracking in the label's data
 	LabelAdd       MsgID = "choice.add"   // add the text to complaint Tracking
@@ -221,6 +230,11 @@ const (
 // several waiting the citizen is asked which one; with none, a text that reads like a
 // complaint starts one with it as the description. A bare "ok" or "terima kasih" asks
 // whether the citizen is satisfied or wants to respond, instead of replying.
+//
+// The phone step offers the number the channel vouches for (msg.Known, an Indonesian
+// number), masked, with "use it", "another number" and "skip", instead of asking for
+// one; without it the step asks. The number is kept only when the citizen takes it
+// there, and the step is never asked of an anonymous report.
 func (in *Intake) Converse(s Session, msg Inbound, mine []Complaint, now time.Time) Outcome {
 	if s.Lang == "" {
 		s.Lang = langOf(msg.Lang)
@@ -228,10 +242,14 @@ func (in *Intake) Converse(s Session, msg Inbound, mine []Complaint, now time.Ti
 	s.Channel, s.Chat = msg.Channel, msg.Chat
 	s.Updated, s.Nudged = now, false
 	o := &Outcome{Session: s}
+	if msg.Known != "" {
+		o.known, _ = NormalizePhone("+" + strings.TrimPrefix(msg.Known, "+"))
+	}
 	in.handle(o, msg, mine)
 	if s.Step == StepPhone && o.Session.Step != StepPhone {
 		closeKeyboard(o)
 	}
+	o.known = ""
 	return *o
 }
 
@@ -262,6 +280,8 @@ type Outcome struct {
 	// Event asks the store to make an event happen to the citizen's complaint Tracking.
 	Event    *Event
 	Tracking string
+
+	known string // the sender's number the channel vouches for, normalized (Inbound.Known); only while handling
 }
 
 // say adds a reply; it names the report type of the draft being written, if any.
@@ -809,7 +829,23 @@ func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 		if ok = slices.Contains(in.Categories, v); ok {
 			d.Category = v
 		}
-	case StepWhen, StepWhere, StepPhone, StepEmail:
+	case StepPhone:
+		switch {
+		case v == "known" && o.known != "":
+			d.Contact.Phone = o.known
+			n := o.say(MsgPhoneNoted)
+			n.Data, n.Ask = map[string]string{"Phone": maskPhone(o.known)}, AskClose
+		case v == "other":
+			o.say(MsgAskPhone, []Choice{{Label: LabelSkip, Data: "i:phone:skip"}}).Ask = AskPhone
+			return
+		case v == "skip":
+			d.Contact.Phone = "" // as typing "lewati" does
+		default:
+			// "known" without the number (a message from a chat the channel does not
+			// vouch for): stale, and the step is asked again.
+			ok = false
+		}
+	case StepWhen, StepWhere, StepEmail:
 		ok = v == "skip"
 	case StepFiles:
 		ok = v == "done"
@@ -926,6 +962,13 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 		}
 		d.Place = t
 	case StepPhone:
+		if o.known != "" && isYes(t) {
+			// "iya boleh", "ya, nomor ini saja": the number offered.
+			d.Contact.Phone = o.known
+			n := o.say(MsgPhoneNoted)
+			n.Data, n.Ask = map[string]string{"Phone": maskPhone(o.known)}, AskClose
+			break
+		}
 		if isSkip(t) {
 			// The "skip" key of a keyboard that also offers to share the number.
 			d.Contact.Phone = ""
@@ -1078,6 +1121,12 @@ func (in *Intake) prompt(o *Outcome) {
 	case StepFiles:
 		o.say(MsgAskFiles, []Choice{{Label: LabelDone, Data: "i:files:done"}}).Data = map[string]string{"Max": strconv.Itoa(in.MaxFiles)}
 	case StepPhone:
+		if o.known != "" {
+			n := o.say(MsgOfferPhone, []Choice{{Label: LabelUseKnown, Data: "i:phone:known"}},
+				[]Choice{{Label: LabelOther, Data: "i:phone:other"}}, skip(StepPhone))
+			n.Data = map[string]string{"Phone": maskPhone(o.known)}
+			return
+		}
 		o.say(MsgAskPhone, skip(StepPhone)).Ask = AskPhone
 	case StepEmail:
 		o.say(MsgAskEmail, skip(StepEmail))
@@ -1256,6 +1305,16 @@ func NormalizePhone(p string) (string, bool) {
 	return d, true
 }
 
+// maskPhone shows a normalized phone number with its middle digits hidden, as the
+// phone step offers it: "+62 812-••••-7890" for 6281234567890.
+func maskPhone(p string) string {
+	if len(p) < 10 || !strings.HasPrefix(p, "62") {
+		return "+62 ••••"
+	}
+	rest := p[2:]
+	return "+62 " + rest[:3] + "-••••-" + rest[len(rest)-4:]
+}
+
 // titleOf makes a title from the first words of a description, at most 60 characters.
 func titleOf(body string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
@@ -1268,6 +1327,28 @@ func titleOf(body string) string {
 		return string(r)[:i] + "…"
 	}
 	return string(r) + "…"
+}
+
+// isYes reports whether a typed answer only says yes, in a few words ("iya boleh", "ya,
+// nomor ini saja", "yes please"), as the answer to the offer of a known phone number.
+func isYes(t string) bool {
+	words := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) == 0 || len(words) > 6 {
+		return false
+	}
+	yes := false
+	for _, w := range words {
+		switch w {
+		case "ya", "iya", "iyah", "y", "yes", "yep", "yeah", "boleh", "silakan", "silahkan", "ok", "oke", "okay", "baik", "betul", "benar", "sure":
+			yes = true
+		case "nomor", "ini", "itu", "saja", "aja", "pak", "bu", "min", "please", "this", "number", "that", "one", "pakai", "gunakan", "use", "it":
+		default:
+			return false
+		}
+	}
+	return yes
 }
 
 // isSkip reports whether a typed answer means "skip" (in Indonesian or English).

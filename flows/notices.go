@@ -136,6 +136,10 @@ type Receipt struct {
 	// FreeText reports that the message also took typed text as an answer (a
 	// description, a date), so that a bare number typed after it stays text.
 	FreeText bool
+	// Unchanged reports an edit the surface did not carry out: the message it was to
+	// replace (Envelope.Edit, whose reference Ref repeats) stays on the screen as it was,
+	// and so does what it offered.
+	Unchanged bool
 }
 
 // Shown is one choice as a surface showed it: its label in the reader's language, the

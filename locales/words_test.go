@@ -39,6 +39,7 @@ func TestWordsFile(t *testing.T) {
 		{flows.LabelContinue, flows.LabelCancel},                                                    // a draft waits
 		{flows.LabelSatisfied, flows.LabelReply},                                                    // an answer
 		{flows.LabelConfirm, flows.LabelCancel},                                                     // a card action's text
+		{flows.LabelUseKnown, flows.LabelOther, flows.LabelSkip},                                    // the phone step with a known number
 		{flows.LabelNew, flows.LabelStatus, flows.LabelHelp, flows.LabelLanguage, flows.LabelReply}, // the menu
 		{"type.pengaduan", "type.aspirasi", "type.informasi"},
 		{"privacy.biasa", "privacy.rahasia", "privacy.anonim"},

@@ -9,7 +9,8 @@ package store_test
 //   BenchmarkReceiptLookup         finding what a quoted message was (its complaint,
 //                                  the pending action it prompted) among 2M delivered.
 //
-// Each benchmark has a database of its own, cloned from the migrated template.
+// Each benchmark has a database of its own, cloned from the migrated template; the
+// throughput benchmarks keep theirs for all their runs (see throughputDB).
 
 import (
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"aduan/flows"
 	"aduan/flows/flowstest"
@@ -33,30 +35,53 @@ import (
 const clients = 8
 
 // benchStore returns a fresh database with the fixture units, its rules, and a store on
-// it whose pool holds conns connections (0: pgxpool's default, max(4, GOMAXPROCS)).
+// it whose pool holds conns connections (0: the store's default).
 func benchStore(b *testing.B, conns int) (*store.DB, *flows.Rules) {
 	b.Helper()
-	base, url := storetest.New(b)
-	dir, err := flows.NewDirectory(flowstest.Units())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := base.ApplyUnits(ctx, dir, flowstest.At(b, "2026-01-01 00:00")); err != nil {
-		b.Fatal(err)
-	}
+	base, url := mustUnitsDB(b)
 	db := base
 	if conns > 0 {
-		db, err = store.Open(ctx, fmt.Sprintf("%s&pool_max_conns=%d", url, conns))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(db.Close)
+		db = openPool(b, url, conns)
 	}
-	rules, err := db.Rules(ctx, flows.DefaultPolicy(), flowstest.Zone(b), flows.DefaultWeekHours())
+	return db, mustRules(b, db)
+}
+
+// mustUnitsDB returns a fresh database with the fixture units, and its URL.
+func mustUnitsDB(tb testing.TB) (*store.DB, string) {
+	tb.Helper()
+	db, url := storetest.New(tb)
+	dir, err := flows.NewDirectory(flowstest.Units())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.ApplyUnits(ctx, dir, flowstest.At(tb, "2026-01-01 00:00")); err != nil {
+		tb.Fatal(err)
+	}
+	return db, url
+}
+
+func mustRules(tb testing.TB, db *store.DB) *flows.Rules {
+	tb.Helper()
+	rules, err := db.Rules(ctx, flows.DefaultPolicy(), flowstest.Zone(tb), flows.DefaultWeekHours())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rules
+}
+
+// openPool opens a store on url whose pool holds conns connections (0: the store's
+// default), closed when the benchmark ends.
+func openPool(b *testing.B, url string, conns int) *store.DB {
+	b.Helper()
+	if conns > 0 {
+		url = fmt.Sprintf("%s&pool_max_conns=%d", url, conns)
+	}
+	db, err := store.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return db, rules
+	b.Cleanup(db.Close)
+	return db
 }
 
 // pools names the pool sizes the throughput benchmarks run with: as many connections
@@ -64,6 +89,53 @@ func benchStore(b *testing.B, conns int) (*store.DB, *flows.Rules) {
 // pool_max_conns).
 func pools() map[string]int {
 	return map[string]int{fmt.Sprintf("pool=%d", clients): clients, "pool=default": 0}
+}
+
+// throughputDB is the database of one throughput benchmark, made before its
+// sub-benchmarks and kept for all their runs (b.N = 1, 100, …): dropping a database
+// makes PostgreSQL checkpoint at once, and after a checkpoint every page's first change
+// writes a full page image to the WAL, so a database per run would start each timed
+// run on a fresh checkpoint. Runs share it as pgbench's rounds share theirs.
+type throughputDB struct {
+	base  *store.DB // for loading data
+	url   string
+	rules *flows.Rules
+	used  int // operations of the runs so far, so that a run does not redo an earlier one's
+}
+
+func newThroughputDB(b *testing.B) *throughputDB {
+	b.Helper()
+	base, url := mustUnitsDB(b)
+	return &throughputDB{base: base, url: url, rules: mustRules(b, base)}
+}
+
+// store opens a pool of conns connections (0: the store's default) and connects
+// `clients` of them before the timer starts, as pgbench connects before it times.
+func (t *throughputDB) store(b *testing.B, conns int) *store.DB {
+	b.Helper()
+	db := openPool(b, t.url, conns)
+	held := make([]*pgxpool.Conn, 0, clients)
+	for range clients {
+		c, err := db.Pool().Acquire(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	for _, c := range held {
+		c.Release()
+	}
+	return db
+}
+
+// vacuum vacuums and analyses the tables a throughput benchmark writes, as
+// bench/pgbench/setup.sql does pgbench's, so that autovacuum does not start on them
+// while the timer runs.
+func (t *throughputDB) vacuum(b *testing.B) {
+	b.Helper()
+	if _, err := t.base.Pool().Exec(ctx, `VACUUM (ANALYZE) complaint, card, outbox, audit_event`); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // parallel runs op for i in [0, n) on `clients` goroutines and reports the rate as
@@ -102,16 +174,21 @@ func parallel(b *testing.B, n int, op func(i int) error) {
 // one transaction inserting the complaint, its audit event, two outbox rows and the
 // national group's card. The pool=default variant uses the store's default pool.
 func BenchmarkFile(b *testing.B) {
+	t := newThroughputDB(b)
 	for name, conns := range pools() {
 		b.Run(name, func(b *testing.B) {
-			db, rules := benchStore(b, conns)
+			t.vacuum(b)
+			db := t.store(b, conns)
+			first := t.used
+			t.used += b.N
 			base := flowstest.At(b, "2026-12-01 08:00")
 			parallel(b, b.N, func(i int) error {
+				i += first
 				report := flowstest.Report()
 				report.Contact.Chat = strconv.Itoa(1 + i%50000) // as many complainants as the pgbench script
 				// One minute apart: about 1,440 filings a day keeps tracking numbers
 				// (390,625 a day) from colliding often.
-				_, err := db.File(ctx, rules, "KR", report, base.Add(time.Duration(i)*time.Minute))
+				_, err := db.File(ctx, t.rules, "KR", report, base.Add(time.Duration(i)*time.Minute))
 				return err
 			})
 		})
@@ -123,25 +200,24 @@ func BenchmarkFile(b *testing.B) {
 // routes a submitted complaint to the regency (lock, cards read, compare-and-set,
 // audit event, three outbox rows, the regency's card). The submitted complaints, with
 // the card of the national group, are copied in SQL from one filed through the store,
-// before the timer starts; each is routed once.
+// before the timer starts; each is routed once. The complaints routed by earlier runs
+// stay in the database, as pgbench's stay in its.
 func BenchmarkApply(b *testing.B) {
+	t := newThroughputDB(b)
+	filed := flowstest.At(b, "2026-12-01 09:00")
+	tpl, err := t.base.File(ctx, t.rules, "KR", flowstest.Report(), filed)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for name, conns := range pools() {
 		b.Run(name, func(b *testing.B) {
-			db, rules := benchStore(b, conns)
-			filed := flowstest.At(b, "2026-12-01 09:00")
-			tpl, err := db.File(ctx, rules, "KR", flowstest.Report(), filed)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids := mustClone(b, db, "AP-", b.N, tpl.ID)
-			// As pgbench's database (bench/pgbench/setup.sql): the copies vacuumed and
-			// analysed, so that autovacuum does not start on them while the timer runs.
-			if _, err := db.Pool().Exec(ctx, `VACUUM (ANALYZE) complaint, card, outbox`); err != nil {
-				b.Fatal(err)
-			}
+			ids := mustClone(b, t.base, fmt.Sprintf("AP%d-", t.used), b.N, tpl.ID)
+			t.used += b.N
+			t.vacuum(b)
+			db := t.store(b, conns)
 			route := flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
 			parallel(b, len(ids), func(i int) error {
-				_, err := db.Apply(ctx, rules, ids[i], 0, route, filed.Add(time.Hour))
+				_, err := db.Apply(ctx, t.rules, ids[i], 0, route, filed.Add(time.Hour))
 				return err
 			})
 		})

@@ -14,6 +14,10 @@ import (
 const (
 	// sqlSaveShown keeps what a delivered message offered to answer (see saveShown).
 	sqlSaveShown = `UPDATE outbox SET choices = $2, free_text = $3 WHERE id = $1`
+	// sqlKeepShown gives a delivered edit the surface did not carry out what the message
+	// it was to replace offered: that message is still the one on the screen.
+	sqlKeepShown = `UPDATE outbox o SET choices = p.choices, free_text = p.free_text FROM outbox p
+WHERE o.id = $1 AND p.id = o.edit_of`
 	// sqlShownByReceipt: what the desk's delivered message with a receipt in a chat
 	// offered, as it was last delivered (an edited card: as the edit left it).
 	sqlShownByReceipt = `SELECT receipt, coalesce(choices, 'null'), free_text FROM outbox
@@ -26,12 +30,17 @@ WHERE channel = $1 AND chat = $2 AND choices IS NOT NULL ORDER BY id DESC LIMIT 
 )
 
 // saveShown keeps, with the delivered message id, the choices its surface numbered and
-// whether it took typed text (r.Choices, r.FreeText); a message that offered neither
+// whether it took typed text (r.Choices, r.FreeText) — for an edit the surface did not
+// carry out (r.Unchanged), those of the message it was to replace —; a message that offered neither
 // keeps nothing, and is never the one a typed number is read against. The choices stay
 // when the delivered payload is trimmed: their labels and data name no person (the
 // desk's words, units, tracking numbers, card actions at a version), and a quote of an
 // old card must still find what that card offered.
 func saveShown(ctx context.Context, tx pgx.Tx, id int64, r flows.Receipt) error {
+	if r.Unchanged {
+		_, err := tx.Exec(ctx, sqlKeepShown, id)
+		return err
+	}
 	if len(r.Choices) == 0 && !r.FreeText {
 		return nil
 	}

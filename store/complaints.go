@@ -60,6 +60,12 @@ SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5
 
 	sqlTakenBy = `UPDATE complaint SET taken_by = $2 WHERE id = $1`
 
+	// sqlCardsOf is sqlCards for one complaint, the cards Apply refreshes. With a scalar
+	// parameter PostgreSQL keeps one generic plan for it; sqlCards' array parameter, of
+	// unknown length, has it plan the query anew at every execution.
+	sqlCardsOf = `SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
+WHERE k.complaint_id = $1 AND NOT u.retired ORDER BY k.channel, k.chat`
+
 	sqlAudit = `SELECT at, kind, actor_kind, actor_unit, actor_ref, actor_name, from_state, to_state,
 	unit_before, unit_after, text FROM audit_event WHERE complaint_id = $1 ORDER BY id`
 )
@@ -68,6 +74,13 @@ SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5
 const (
 	sqlBegin  = `BEGIN`
 	sqlCommit = `COMMIT`
+	// sqlWake wakes the senders once File's or Apply's transaction has committed, in a
+	// transaction of its own that does not wait for its commit record to be flushed. A
+	// NOTIFY holds a lock shared by the whole cluster from its transaction's commit until
+	// that commit is on disk, so every transaction notifying inside would wait for the
+	// previous one's flush instead of sharing one (group commit). A wake-up lost in a
+	// crash costs nothing: the senders also poll.
+	sqlWake = `SELECT set_config('synchronous_commit', 'off', true), pg_notify('aduan_outbox', '')`
 )
 
 // File stores a new complaint filed at now: it assigns a unique tracking number with
@@ -76,7 +89,8 @@ const (
 // incomplete.
 //
 // The transaction takes two round trips: BEGIN with the complaint's INSERT, then the
-// audit event, the messages with the cards, the wake-up and COMMIT.
+// audit event, the messages with the cards and COMMIT, followed by the senders' wake-up
+// (sqlWake).
 func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
 	var nc flows.Complaint
 	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
@@ -109,7 +123,8 @@ func (db *DB) fileTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, prefix 
 
 // fileIn files c on q, retrying with another tracking number while one is taken. With
 // own, q is a connection and fileIn begins and commits the transaction there, the BEGIN
-// and COMMIT in the batches of the other statements.
+// and COMMIT in the batches of the other statements; otherwise the senders' wake-up is
+// in q's transaction.
 func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
 	begun := !own
 	for attempt := 0; attempt < 20; attempt++ {
@@ -156,11 +171,15 @@ func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rule
 			ch.Notices[i].Complaint = nc.ID
 		}
 		b = pgx.Batch{}
-		if err := db.recordBatch(&b, rules, []flows.Change{ch}, nil, now); err != nil {
+		queued, err := db.recordBatch(&b, rules, []flows.Change{ch}, nil, now)
+		if err != nil {
 			return flows.Complaint{}, err
 		}
 		if own {
-			b.Queue(sqlCommit)
+			return nc, db.commit(ctx, q, &b, queued)
+		}
+		if queued {
+			b.Queue(sqlNotify)
 		}
 		return nc, q.SendBatch(ctx, &b).Close()
 	}
@@ -176,8 +195,9 @@ func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rule
 // is acknowledged there, after the change's notices and card edits (flows.Change.Acks).
 //
 // The transaction takes three round trips: BEGIN with the complaint locked and read and
-// its cards read; the compare-and-set, the audit event, the messages with the cards and
-// the wake-up; COMMIT, sent once the compare-and-set is known to have held.
+// its cards read; the compare-and-set, the audit event and the messages with the cards;
+// COMMIT, sent once the compare-and-set is known to have held, followed by the senders'
+// wake-up (sqlWake).
 func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
 	var ch flows.Change
 	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
@@ -201,7 +221,8 @@ func (db *DB) applyTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, id int
 }
 
 // applyIn applies ev to complaint id on q in two batches. With own, q is a connection and
-// applyIn begins the transaction there (in the first batch) and commits it.
+// applyIn begins the transaction there (in the first batch) and commits it; otherwise
+// the senders' wake-up is in q's transaction.
 func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
 	var c flows.Complaint
 	var cards []cardRef
@@ -215,7 +236,7 @@ func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rul
 		return err
 	})
 	// Read after the lock is held, as the cards of a moved complaint would be.
-	b.Queue(sqlCards, []int64{id}).Query(func(rows pgx.Rows) error {
+	b.Queue(sqlCardsOf, id).Query(func(rows pgx.Rows) error {
 		var err error
 		cards, err = scanCards(rows)
 		return err
@@ -236,18 +257,46 @@ func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rul
 		// Only taking and re-assigning a task change it: kept out of the update above.
 		b.Queue(sqlTakenBy, c.ID, ch.Complaint.TakenBy).Exec(func(pgconn.CommandTag) error { return nil })
 	}
-	if err := db.recordBatch(&b, rules, []flows.Change{ch}, cards, now); err != nil {
+	queued, err := db.recordBatch(&b, rules, []flows.Change{ch}, cards, now)
+	if err != nil {
 		return flows.Change{}, err
+	}
+	if !own && queued {
+		b.Queue(sqlNotify)
 	}
 	if err := q.SendBatch(ctx, &b).Close(); err != nil {
 		return flows.Change{}, err
 	}
 	if own {
-		if _, err := q.Exec(ctx, sqlCommit); err != nil {
+		if err := db.commit(ctx, q, &pgx.Batch{}, queued); err != nil {
 			return flows.Change{}, err
 		}
 	}
 	return ch, nil
+}
+
+// commit sends b, the last statements of a transaction begun on q, followed by COMMIT
+// and, when wake, the senders' wake-up (sqlWake). Once the transaction has committed,
+// an error of the wake-up is logged, not returned: the work is done, and the senders
+// also poll.
+func (db *DB) commit(ctx context.Context, q batcher, b *pgx.Batch, wake bool) error {
+	committed := false
+	b.Queue(sqlCommit).Exec(func(tag pgconn.CommandTag) error {
+		committed = tag.String() == "COMMIT" // an aborted transaction answers ROLLBACK
+		return nil
+	})
+	if wake {
+		b.Queue(sqlWake)
+	}
+	err := q.SendBatch(ctx, b).Close()
+	switch {
+	case committed && err != nil:
+		db.log().Warn("senders not woken after a commit", "err", err)
+		return nil
+	case !committed && err == nil:
+		return errors.New("transaction rolled back at commit")
+	}
+	return err
 }
 
 // pipelined runs fn on a connection of its own; fn begins and commits a transaction
@@ -384,8 +433,12 @@ func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes
 		return err
 	}
 	var b pgx.Batch
-	if err := db.recordBatch(&b, rules, changes, cards, now); err != nil {
+	queued, err := db.recordBatch(&b, rules, changes, cards, now)
+	if err != nil {
 		return err
+	}
+	if queued {
+		b.Queue(sqlNotify)
 	}
 	return tx.SendBatch(ctx, &b).Close()
 }
@@ -393,11 +446,12 @@ func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes
 // recordBatch adds to b the statements that append the audit events of changes and
 // queue their notices, with edits of the given cards of the complaints they moved.
 // Each event names its actor by pseudonym (pseudonymKey.actorRef), never by chat
-// identity.
-func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Change, cards []cardRef, now time.Time) error {
+// identity. It reports whether it queued any message: the caller then wakes the
+// senders.
+func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Change, cards []cardRef, now time.Time) (bool, error) {
 	key, err := db.pseudonyms()
 	if err != nil {
-		return err
+		return false, err
 	}
 	n := len(changes)
 	var (
@@ -413,8 +467,9 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 		from[i], to[i], ub[i], ua[i], text[i] = string(a.FromState), string(a.ToState), a.UnitBefore, a.UnitAfter, a.Text
 	}
 	b.Queue(sqlInsertAudit, ids, at, kind, akind, aunit, aref, aname, from, to, ub, ua, text).Exec(func(pgconn.CommandTag) error { return nil })
-	_, err = queueBatch(b, outRows(rules, changes, cards), now)
-	return err
+	rows := outRows(rules, changes, cards)
+	_, err = queueBatch(b, rows, now)
+	return len(rows) > 0, err
 }
 
 // updateComplaints compare-and-sets complaints against the versions they were read at.

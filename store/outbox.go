@@ -227,15 +227,16 @@ func queueRows(ctx context.Context, tx pgx.Tx, rows []outRow, now time.Time) ([]
 	if err != nil || b.Len() == 0 {
 		return nil, err
 	}
+	b.Queue(sqlNotify)
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, err
 	}
 	return *ids, nil
 }
 
-// queueBatch adds to b the statements that insert rows in order (sqlQueue) and wake
-// the senders (sqlNotify), nothing when there are no rows. Once b's results are read,
-// the returned slice holds the rows' outbox IDs.
+// queueBatch adds to b the statement that inserts rows in order (sqlQueue), nothing
+// when there are no rows; waking the senders (sqlNotify) is the caller's. Once b's
+// results are read, the returned slice holds the rows' outbox IDs.
 func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 	ids := new([]int64)
 	if len(rows) == 0 {
@@ -266,7 +267,6 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 		}
 		return nil
 	})
-	b.Queue(sqlNotify)
 	return ids, nil
 }
 

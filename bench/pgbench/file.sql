@@ -1,14 +1,16 @@
 -- One filing as DB.File sends it (store/complaints.go, store/outbox.go), one statement
 -- per round trip: BEGIN, the complaint (sqlInsertComplaint), its audit event
--- (sqlInsertAudit), its two messages with the national group's card (sqlQueue) and the
--- wake-up (sqlNotify), COMMIT. DB.File sends the same statements in two round trips.
+-- (sqlInsertAudit), its two messages with the national group's card (sqlQueue), COMMIT,
+-- and the senders' wake-up in a transaction of its own (sqlWake). DB.File sends the
+-- same statements in two round trips.
 -- TestPgbenchScripts (store/pgbench_test.go) checks that these are the statements the
 -- store sends, in its order. The statements are the store's with
 -- $n replaced by pgbench variables; an array parameter holding a per-transaction value
 -- is written ARRAY[:v]::type[], since pgbench variables are scalars, and the two empty
 -- strings are literals, since pgbench cannot define an empty variable. Constant values
 -- come from -D (scripts/bench.sh sets them to what DB.File stores for
--- flowstest.Report()); the tracking number and the complainant's chat are random.
+-- flowstest.Report(), the actor's pseudonym one of the length the store writes); the
+-- tracking number and the complainant's chat are random.
 \set trk random(1, 999999999999)
 \set chat random(1, 50000)
 BEGIN;
@@ -22,7 +24,7 @@ RETURNING id \gset
 INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_ref, actor_name,
 	from_state, to_state, unit_before, unit_after, text)
 SELECT * FROM unnest(ARRAY[:id]::bigint[], ARRAY[:now]::timestamptz[], :f_kind::text[], :f_actor_kind::text[],
-	:empty1::text[], ARRAY[:chat]::text[], :empty1::text[], :empty1::text[], :f_to::text[], :empty1::text[],
+	:empty1::text[], :f_actor_ref::text[], :empty1::text[], :empty1::text[], :f_to::text[], :empty1::text[],
 	:f_unit_after::text[], :empty1::text[]);
 WITH queued AS (
 INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at, answer)
@@ -39,5 +41,5 @@ WHERE payload @> '{"card": true}' AND edit_of IS NULL AND complaint_id IS NOT NU
 ORDER BY complaint_id, channel, chat, id DESC
 ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = excluded.unit, outbox_id = excluded.outbox_id)
 SELECT id FROM queued ORDER BY id;
-SELECT pg_notify('aduan_outbox', '');
 COMMIT;
+SELECT set_config('synchronous_commit', 'off', true), pg_notify('aduan_outbox', '');

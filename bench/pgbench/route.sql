@@ -1,11 +1,12 @@
 -- One transition as DB.Apply sends it (store/complaints.go, store/outbox.go), one
 -- statement per round trip: BEGIN, the complaint locked and read (sqlLockComplaint),
--- its cards read (sqlCards), the complaint written back if its version is the one read
+-- its cards read (sqlCardsOf), the complaint written back if its version is the one read
 -- (sqlUpdateComplaints), its audit event (sqlInsertAudit), three messages with the
 -- regency's card (sqlQueue: the complainant's, the regency's new card, the edit of the
--- national group's card) and the wake-up (sqlNotify), COMMIT. DB.Apply sends the same
--- statements in three round trips. TestPgbenchScripts (store/pgbench_test.go) checks
--- that these are the statements the store sends, in its order. The event is the
+-- national group's card), COMMIT, and the senders' wake-up in a transaction of its own
+-- (sqlWake). DB.Apply sends the same statements in three round trips.
+-- TestPgbenchScripts (store/pgbench_test.go) checks that these are the statements the
+-- store sends, in its order. The event is the
 -- national admin routing a submitted complaint to the regency. Statements and
 -- variables as in file.sql; the complaint is one of the :ncomplaints of setup.sql, at
 -- random, so a complaint may be routed again (its version still goes up by one each
@@ -17,7 +18,7 @@ SELECT id, tracking, version, type, privacy, category, title, body, place, event
 	state, unit, coalesce(team, ''), due_at, due_kind, reminded, overdue, warned, clock_from, next_check_at,
 	lapor_id, rating, filed_at, updated_at, closed_at, taken_by FROM complaint WHERE id = :id FOR UPDATE \gset c_
 SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
-WHERE k.complaint_id = ANY(ARRAY[:id]::bigint[]) AND NOT u.retired ORDER BY k.complaint_id, k.channel, k.chat \aset k_
+WHERE k.complaint_id = :id AND NOT u.retired ORDER BY k.channel, k.chat \aset k_
 \set version :c_version + 1
 UPDATE complaint c SET version = u.version, state = u.state, unit = u.unit, team = nullif(u.team, ''),
 	due_at = u.due_at, due_kind = u.due_kind, reminded = u.reminded, overdue = u.overdue, warned = u.warned,
@@ -51,5 +52,5 @@ WHERE payload @> '{"card": true}' AND edit_of IS NULL AND complaint_id IS NOT NU
 ORDER BY complaint_id, channel, chat, id DESC
 ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = excluded.unit, outbox_id = excluded.outbox_id)
 SELECT id FROM queued ORDER BY id;
-SELECT pg_notify('aduan_outbox', '');
 COMMIT;
+SELECT set_config('synchronous_commit', 'off', true), pg_notify('aduan_outbox', '');

@@ -31,7 +31,8 @@ func (c *Bot) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt, err
 // or its whole record as a text document (flows.MsgRecord); the answer to a person's
 // action in a group goes to that group, quoting it (see deliverAnswer). A card that
 // replaces an earlier one is sent anew: WhatsApp lets messages be edited for a short
-// while only, and the new card's numbers are the ones that count.
+// while only, and the new card's numbers are the ones that count; a replacing card that
+// offers the group nothing is not sent at all.
 //
 // Every part is sent under a message ID chosen before the first attempt and recorded
 // with record (the receipt's Ref), so that a retry — even after a crash — sends each
@@ -75,6 +76,14 @@ func (c *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 	}
 	if err != nil {
 		return flows.Receipt{}, err
+	}
+	if m.Edit != "" && m.Notice.Msg == flows.MsgCard && len(msg.Choices) == 0 {
+		// A refreshed card that leaves the group nothing to do is not posted again: on
+		// WhatsApp every refresh is a new message, and a group the complaint has moved on
+		// from would get one at each later step. The earlier card stays what the group
+		// sees: a quote of it takes its choices at its version, which the desk refuses
+		// as overtaken ("changed since").
+		return flows.Receipt{Ref: m.Edit, Thread: m.Thread, Unchanged: true}, nil
 	}
 	return shown(msg)(c.send(ctx, cl, to, m, parts, record))
 }

@@ -224,7 +224,9 @@ func waids(vcard string) []string {
 // private chat, when the draft has room for it; one over MaxFileBytes is Unsupported
 // "too_large"), a location (sent when the conversation asks where it happened, also
 // the place typed: its name and address, or its coordinates), the citizen's own number
-// shared as a contact card (Phone), and "voice", "video", "sticker", "contact_other"
+// shared as a contact card (Phone), the number WhatsApp vouches for in a private chat
+// (Known; see identify, which also picks the chat a citizen whose chat changed identity
+// is answered under), and "voice", "video", "sticker", "contact_other"
 // or "edited" as Unsupported. In a group, User is
 // the participant who wrote, files are not fetched, and a command or a quote of the
 // desk's own message carries Press (see deliverAnswer): the answer to it goes to the
@@ -240,7 +242,13 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 	}
 	in := flows.Inbound{Chat: p.Chat, User: p.Sender, Name: p.Name, ReplyTo: p.Quoted}
 	if !p.Group {
-		in.User = p.Chat // a person's ID is their private chat's, as the store answers them there
+		// A person's ID is their private chat's, as the store answers them there: the
+		// chat they wrote from, or the other identity's they are known under (identify).
+		chat, known, err := c.identify(ctx, p)
+		if err != nil {
+			return in, false, err
+		}
+		in.Chat, in.User, in.Known = chat, chat, known
 	}
 	text := strings.TrimSpace(p.Text)
 	in.Text = text
@@ -263,7 +271,7 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 			in, err = c.place(ctx, in)
 		}
 	case p.Kind == "contact":
-		if phone, ok := ownNumber(p); ok {
+		if phone, ok := ownNumber(p, in.Known); ok {
 			in.Phone = phone
 		} else {
 			in.Unsupported = "contact_other"
@@ -281,9 +289,9 @@ func (c *Bot) Decode(ctx context.Context, raw flows.RawInbound) (flows.Inbound, 
 }
 
 // ownNumber returns the sender's own phone number from a shared contact card: the card
-// must hold exactly the number WhatsApp knows the sender by.
-func ownNumber(p payload) (string, bool) {
-	var known []string
+// must hold exactly the number WhatsApp knows the sender by (theirs, their other
+// identity's, or known: the one the LID map gives).
+func ownNumber(p payload, known ...string) (string, bool) {
 	for _, s := range []string{p.Sender, p.SenderAlt} {
 		if j, err := types.ParseJID(s); err == nil && j.Server == types.DefaultUserServer {
 			known = append(known, j.User)

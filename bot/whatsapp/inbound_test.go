@@ -86,7 +86,7 @@ func TestHandleMessageStoresOnce(t *testing.T) {
 		t.Fatalf("%d stored, %d wakes; want 1, 1", len(raws), r.wakes)
 	}
 	in, g, err := r.wa.Decode(context.Background(), raws[0])
-	want := flows.Inbound{Chat: citizen.String(), User: citizen.String(), Name: "Budi", Text: "Halo, jalan di depan rumah saya rusak"}
+	want := flows.Inbound{Chat: citizen.String(), User: citizen.String(), Name: "Budi", Text: "Halo, jalan di depan rumah saya rusak", Known: citizen.User}
 	if err != nil || g || in != want {
 		t.Errorf("Decode = %+v, %v, %v; want %+v", in, g, err, want)
 	}

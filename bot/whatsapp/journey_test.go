@@ -135,8 +135,8 @@ func TestJourneyFiling(t *testing.T) {
 		{text("kemarin pagi"), []flows.MsgID{flows.MsgAskWhere}},
 		{&waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(-0.0263), DegreesLongitude: proto.Float64(109.3425),
 			Name: proto.String("Kantor Desa Sungai Raya")}}, []flows.MsgID{flows.MsgFileAdded, flows.MsgAskFiles}},
-		{text("selesai"), []flows.MsgID{flows.MsgAskPhone}},
-		{text("0812-3456-7890"), []flows.MsgID{flows.MsgPhoneNoted, flows.MsgAskEmail}},
+		{text("selesai"), []flows.MsgID{flows.MsgOfferPhone}}, // the chat's number, offered
+		{text("ya"), []flows.MsgID{flows.MsgPhoneNoted, flows.MsgAskEmail}},
 		{text("budi@example.id"), []flows.MsgID{flows.MsgSummary}},
 		{text("Kirim"), []flows.MsgID{flows.MsgFiled}},
 	} {
@@ -149,7 +149,7 @@ func TestJourneyFiling(t *testing.T) {
 				t.Errorf("step %d: a text for Telegram: %q", i+1, tx)
 			}
 		}
-		numbered := []flows.MsgID{flows.MsgPrivacyNotice, flows.MsgAskType, flows.MsgAskPrivacy, flows.MsgAskCategory, flows.MsgAskFiles, flows.MsgSummary}
+		numbered := []flows.MsgID{flows.MsgPrivacyNotice, flows.MsgAskType, flows.MsgAskPrivacy, flows.MsgAskCategory, flows.MsgAskFiles, flows.MsgOfferPhone, flows.MsgSummary}
 		if last := texts[len(texts)-1]; slices.Contains(numbered, msgs[len(msgs)-1]) && (!strings.Contains(last, "\n*1.* ") || !strings.HasSuffix(last, "_")) {
 			t.Errorf("step %d: choices not numbered, or no hint: %q", i+1, last)
 		}
@@ -159,7 +159,7 @@ func TestJourneyFiling(t *testing.T) {
 	if err := j.db.Pool().QueryRow(context.Background(), `SELECT tracking, body, place, contact_phone FROM complaint`).Scan(&tracking, &body, &place, &phone); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(body, "Halo, jalan di depan kantor desa") || place != "Kantor Desa Sungai Raya" || phone == "" {
+	if !strings.HasPrefix(body, "Halo, jalan di depan kantor desa") || place != "Kantor Desa Sungai Raya" || phone != "6281234567890" {
 		t.Errorf("filed %s: body %q, place %q, phone %q", tracking, body, place, phone)
 	}
 	if last := j.fake.sentMessages(); !strings.Contains(last[len(last)-1].Msg.GetConversation(), tracking) {

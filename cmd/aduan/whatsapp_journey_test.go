@@ -27,8 +27,12 @@ func (d *waDesk) waFile(cit wafake.Person, body string) (string, []wafake.Sent) 
 	d.msg(sent, cit.JID, "Ceritakan apa yang terjadi")
 	sent = d.dm(cit, body)
 	d.msg(sent, cit.JID, "Kapan kejadiannya")
+	phone := "Nomor telepon yang dapat dihubungi petugas?" // asked of a LID alone
+	if cit.JID.Server == "s.whatsapp.net" || cit.Alt.Server == "s.whatsapp.net" {
+		phone = "Boleh petugas menghubungi Anda di nomor +62 " // WhatsApp gave the number: offered
+	}
 	for _, step := range []struct{ answer, next string }{{"lewati", "Di mana kejadiannya"}, {"Lewati.", "Kirim foto atau dokumen"},
-		{"1", "Nomor telepon"}, {"lewati", "Alamat e-mail"}, {"LEWATI", "Periksa kembali aduan Anda"}} {
+		{"1", phone}, {"lewati", "Alamat e-mail"}, {"LEWATI", "Periksa kembali aduan Anda"}} {
 		sent = d.dm(cit, step.answer)
 		d.msg(sent, cit.JID, step.next)
 	}
@@ -91,7 +95,7 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 	sent = d.do(d.wa.Image(cit.JID, cit, photo, "image/jpeg", "tanda terima"))
 	d.msg(sent, cit.JID, "Lampiran diterima (2 dari 5)")
 	sent = d.dm(cit, "selesai")
-	d.msg(sent, cit.JID, "Nomor telepon")
+	d.msg(sent, cit.JID, "Boleh petugas menghubungi Anda di nomor +62 812-••••-7890?") // the chat's number, offered; another is typed
 	sent = d.dm(cit, "0812-3456-7890")
 	d.msg(sent, cit.JID, "Alamat e-mail")
 	sent = d.dm(cit, "lewati")
@@ -248,7 +252,7 @@ func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 	pdf := []byte("%PDF-1.4 surat pengantar")
 	sent = d.do(d.wa.Document(waSiti.JID, waSiti, pdf, "surat-pengantar.pdf", "application/pdf", ""))
 	d.msg(sent, waSiti.JID, "Lampiran diterima (1 dari 5)")
-	for _, step := range []struct{ answer, next string }{{"selesai", "Nomor telepon"}, {"0813 1111 2222", "Alamat e-mail"},
+	for _, step := range []struct{ answer, next string }{{"selesai", "Nomor telepon yang dapat dihubungi petugas?"}, {"0813 1111 2222", "Alamat e-mail"},
 		{"siti@example.id", "Periksa kembali aduan Anda"}} {
 		sent = d.dm(waSiti, step.answer)
 		d.msg(sent, waSiti.JID, step.next)

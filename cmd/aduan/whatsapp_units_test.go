@@ -289,3 +289,27 @@ func TestWhatsAppRestart(t *testing.T) {
 	d.msg(sent, waNational, "Pilih unit tujuan")
 	d.wantState(tr, flows.Submitted, 1)
 }
+
+// TestWhatsAppCardsOnlyWhereThereIsSomethingToDo: on WhatsApp a refreshed card is a new
+// message, so a group the complaint has moved on from gets no further card — only the
+// note of who acted — while the group that holds it gets the card with its numbers; a
+// quote of the group's last card is still read as that card, and refused as overtaken.
+func TestWhatsAppCardsOnlyWhereThereIsSomethingToDo(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 08:55", unitsOnWhatsApp)
+	tr, _ := d.waFile(waBudi, bodyKK)
+	card := d.card(waNational, tr)
+	sent := d.choose(waNational, waAdminNational, card, "Teruskan", "Admin Kabupaten Kubu Raya")
+	d.msg(sent, waNational, "oleh Rina (Nasional)")
+	d.msg(sent, waRegency, "Aduan baru "+tr)
+	sent = append(sent, d.choose(waRegency, waAdminRegency, d.card(waRegency, tr), "Disposisikan", "Dinas Dukcapil Kubu Raya")...)
+	d.msg(sent, waAgency, "Aduan baru "+tr)
+	for _, s := range wafake.To(sent, waNational) {
+		if strings.Contains(s.Text(), "Status:") {
+			t.Errorf("the national group got a card of a complaint it no longer holds: %q", s.Text())
+		}
+	}
+	sent = d.quote(waNational, waAdminNational, card, "1")
+	d.msg(sent, waNational, "baru saja diubah")
+	d.wantState(tr, flows.Distributed, 3)
+}
