@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -90,6 +91,18 @@ type Attachment struct {
 	Ref  string // storage key, or "lat,long" for a location
 	Name string
 	Size int64
+}
+
+// Location returns the coordinates of a location's Ref ("lat,long", in degrees); ok is
+// false when Ref holds no valid pair of coordinates.
+func (a Attachment) Location() (lat, long float64, ok bool) {
+	la, lo, found := strings.Cut(a.Ref, ",")
+	if !found {
+		return 0, 0, false
+	}
+	lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+	long, err2 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	return lat, long, err1 == nil && err2 == nil && lat >= -90 && lat <= 90 && long >= -180 && long <= 180
 }
 
 // Timers records which of the current deadline's alerts have been sent; all three are

@@ -44,7 +44,7 @@ func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope, re
 		return cutUTF16(s, maxCaption)
 	}
 	if n.Files[0].Kind == "location" {
-		lat, long, ok := parseLocation(n.Files[0].Ref)
+		lat, long, ok := n.Files[0].Location()
 		if !ok {
 			return rcpt, fmt.Errorf("telegram: location unreadable: %w", bot.ErrRejected)
 		}
@@ -208,17 +208,6 @@ func (b *Bot) inTopic(ctx context.Context, chat int64, m flows.Envelope, send fu
 func isTooLarge(err error) bool {
 	s := strings.ToLower(err.Error())
 	return strings.Contains(s, "too big") || strings.Contains(s, "too large")
-}
-
-// parseLocation reads "lat,long".
-func parseLocation(ref string) (lat, long float64, ok bool) {
-	a, c, found := strings.Cut(ref, ",")
-	if !found {
-		return 0, 0, false
-	}
-	lat, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	long, err2 := strconv.ParseFloat(strings.TrimSpace(c), 64)
-	return lat, long, err1 == nil && err2 == nil && lat >= -90 && lat <= 90 && long >= -180 && long <= 180
 }
 
 // fileName returns a file name safe for a multipart upload: letters, digits, dots,

@@ -297,7 +297,7 @@ func (c *Bot) files(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.
 			return nil, err
 		}
 		if a.Kind == "location" {
-			lat, long, ok := parseLocation(a.Ref)
+			lat, long, ok := a.Location()
 			if !ok {
 				return nil, fmt.Errorf("whatsapp: location unreadable: %w", bot.ErrRejected)
 			}
@@ -385,15 +385,4 @@ func (c *Bot) recordDoc(ctx context.Context, cl Client, m flows.Envelope) ([]*wa
 		return nil, c.failure(err)
 	}
 	return []*waE2E.Message{document(up, comp.Tracking+".txt", "text/plain", Format(msg))}, nil
-}
-
-// parseLocation reads "lat,long".
-func parseLocation(ref string) (lat, long float64, ok bool) {
-	a, b, found := strings.Cut(ref, ",")
-	if !found {
-		return 0, 0, false
-	}
-	lat, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	long, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	return lat, long, err1 == nil && err2 == nil && lat >= -90 && lat <= 90 && long >= -180 && long <= 180
 }
