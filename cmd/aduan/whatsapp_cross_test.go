@@ -92,3 +92,38 @@ func TestTelegramCitizenWhatsAppUnits(t *testing.T) {
 	d.message(calls, cit, tr)
 	d.msg(sent, waAgency, "Aduan "+tr+" selesai")
 }
+
+// TestUnitsInBothChannels: units that work in a Telegram group and a WhatsApp group at
+// once get each card in both; an action taken in one is taken for the unit: the card
+// in the other stops offering it, and a quote of the old WhatsApp card afterwards is
+// refused as changed.
+func TestUnitsInBothChannels(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 09:00", unitsOnBoth)
+	tr, sent := d.waFile(waBudi, bodyKK)
+	waCard := d.msg(sent, waNational, "Aduan baru "+tr)
+	tgCard := d.message(d.lastTG, groupNational, "Aduan baru "+tr)
+
+	// Routed from the Telegram group: the regency's card reaches both its groups.
+	calls := d.tgDesk.choose(groupNational, adminNational, tgCard, flows.EvRoute, flowstest.Regency)
+	sent = d.wa.Take()
+	d.wantState(tr, flows.Routed, 2)
+	d.message(calls, groupRegency, "Aduan baru "+tr)
+	waRegencyCard := d.msg(sent, waRegency, "Aduan baru "+tr)
+	d.msg(sent, waBudi.JID, "sudah diverifikasi")
+	if got := d.buttons(groupNational, tgCard); len(got) != 0 {
+		t.Errorf("the national Telegram card still offers %v", got)
+	}
+	// The national WhatsApp card is old now: quoting it changes nothing and says so.
+	sent = d.pick(waNational, waAdminNational, waCard, "Arsipkan")
+	d.msg(sent, waNational, "baru saja diubah")
+	d.wantState(tr, flows.Routed, 2)
+
+	// Distributed from the regency's WhatsApp group: the Telegram card is spent.
+	regencyTG := d.message(calls, groupRegency, "Aduan baru "+tr)
+	sent = d.choose(waRegency, waAdminRegency, waRegencyCard, "Disposisikan", "Dinas Dukcapil Kubu Raya")
+	d.wantState(tr, flows.Distributed, 3)
+	d.msg(sent, waAgency, "Aduan baru "+tr)
+	d.message(d.lastTG, groupAgency, "Aduan baru "+tr)
+	d.spent(groupRegency, regencyTG)
+}

@@ -92,6 +92,7 @@ func (c *shiftedClock) Advance(d time.Duration) { c.by.Add(int64(d)) }
 const (
 	unitsOnWhatsApp = "whatsapp" // every unit in a WhatsApp group only
 	unitsOnTelegram = "telegram" // every unit in its Telegram group only (flowstest.Units)
+	unitsOnBoth     = "both"     // every unit in its Telegram group and its WhatsApp group
 )
 
 // newWADesk starts Main with both channels, the fixture units working where unitsOn
@@ -99,9 +100,13 @@ const (
 func newWADesk(t *testing.T, start, unitsOn string) *waDesk {
 	t.Helper()
 	units := flowstest.Units()
-	if unitsOn == unitsOnWhatsApp {
-		for i := range units {
-			units[i].Chats = []flows.ChatRef{{Channel: whatsapp.Name, Chat: waGroups[units[i].Code].group.String()}}
+	for i := range units {
+		wa := flows.ChatRef{Channel: whatsapp.Name, Chat: waGroups[units[i].Code].group.String()}
+		switch unitsOn {
+		case unitsOnWhatsApp:
+			units[i].Chats = []flows.ChatRef{wa}
+		case unitsOnBoth:
+			units[i].Chats = append(units[i].Chats, wa)
 		}
 	}
 	db, url := storetest.New(t)
@@ -173,6 +178,18 @@ var testPacing = whatsapp.Pacing{Gap: time.Millisecond, PerChat: time.Millisecon
 // kept in lastTG).
 func (d *waDesk) do(evts ...*events.Message) []wafake.Sent {
 	d.t.Helper()
+	return d.deliver(false, evts...)
+}
+
+// doFailing is do for messages whose handling fails and is given up (media that
+// WhatsApp no longer serves): it returns what the desk sent about them.
+func (d *waDesk) doFailing(evts ...*events.Message) []wafake.Sent {
+	d.t.Helper()
+	return d.deliver(true, evts...)
+}
+
+func (d *waDesk) deliver(failing bool, evts ...*events.Message) []wafake.Sent {
+	d.t.Helper()
 	d.clock.Advance(time.Minute)
 	var ids []string
 	for _, evt := range evts {
@@ -181,7 +198,7 @@ func (d *waDesk) do(evts ...*events.Message) []wafake.Sent {
 		}
 		ids = append(ids, whatsapp.InboxID(evt.Info.Chat.String(), evt.Info.ID))
 	}
-	d.waitInbox(whatsapp.Name, ids...)
+	d.waitInbox(whatsapp.Name, failing, ids...)
 	d.lastTG = d.settle()
 	return d.wa.Take()
 }
@@ -196,21 +213,22 @@ func (d *waDesk) tg(upds ...models.Update) ([]tgfake.Call, []wafake.Sent) {
 
 // sweepAt runs the scheduled checks at a time and returns the WhatsApp messages they
 // caused (the Telegram calls in lastTG).
-func (d *waDesk) sweepAt(at string) []wafake.Sent {
+func (d *waDesk) sweepAt(at time.Time) []wafake.Sent {
 	d.t.Helper()
-	d.lastTG = d.tgDesk.sweepAt(flowstest.At(d.t, at))
+	d.lastTG = d.tgDesk.sweepAt(at)
 	return d.wa.Take()
 }
 
 // waitInbox waits until the inbound messages of a channel with the given IDs are
-// handled, failing the test when one is given up.
-func (d *waDesk) waitInbox(channel string, ids ...string) {
+// handled, failing the test when one is given up (when failing, until each is given
+// up, failing the test when one is not).
+func (d *waDesk) waitInbox(channel string, failing bool, ids ...string) {
 	d.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		d.mu.Lock()
 		for _, id := range ids {
-			if err := d.failed[id]; err != nil {
+			if err := d.failed[id]; err != nil && !failing {
 				d.mu.Unlock()
 				d.t.Fatalf("message %s failed: %v", id, err)
 			}
@@ -224,10 +242,13 @@ func (d *waDesk) waitInbox(channel string, ids ...string) {
 		if err != nil {
 			d.t.Fatal(err)
 		}
-		if errs != "" {
+		if errs != "" && !failing {
 			d.t.Fatalf("messages %v given up: %s", ids, errs)
 		}
 		if n == len(ids) {
+			if failing && strings.Count(errs, ";")+1 != len(ids) {
+				d.t.Fatalf("messages %v handled, not all given up: %q", ids, errs)
+			}
 			return
 		}
 		if time.Now().After(deadline) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow"
+
 	"aduan/bot/whatsapp/wafake"
 	"aduan/flows"
 )
@@ -79,7 +81,10 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 	sent = d.dm(cit, d.num(msg, "Kartu Keluarga (KK)"))
 	d.msg(sent, cit.JID, "Ceritakan apa yang terjadi")
 	sent = d.dm(cit, bodyKK)
-	d.msg(sent, cit.JID, "Kapan kejadiannya?")
+	// A question that takes typed text numbers no choice: a typed number is an answer.
+	if when := d.msg(sent, cit.JID, "Kapan kejadiannya?"); len(options(when)) != 0 || !strings.Contains(when.Text(), "\n• Lewati") {
+		t.Errorf("the question of when shows its choices as %q", when.Text())
+	}
 	sent = d.dm(cit, "Senin, 23 November 2026")
 	d.msg(sent, cit.JID, "Di mana kejadiannya?")
 	// A shared location answers where, and is kept with the evidence.
@@ -174,8 +179,7 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 	wantText(t, "second answer", d.msg(sent, cit.JID, "sudah dijawab").Text(), answer2)
 
 	// 7. Ten days of silence: the sweep closes it and the citizen rates by a number.
-	d.lastTG = d.tgDesk.sweepAt(c.Updated.Add(10*24*time.Hour + time.Minute))
-	sent = d.wa.Take()
+	sent = d.sweepAt(c.Updated.Add(10*24*time.Hour + time.Minute))
 	d.wantState(tr, flows.Closed, 10)
 	closed := d.msg(sent, cit.JID, "kami tutup karena tidak ada tanggapan")
 	if got := options(closed); len(got) != 5 {
@@ -217,7 +221,8 @@ func TestWhatsAppComplaintJourney(t *testing.T) {
 // TestWhatsAppCitizenWithoutCommands: a citizen who greets gets the welcome and its
 // menu; one who simply writes their complaint is guided into filing with what they
 // wrote kept as the description; one known only by LID is asked for a phone number,
-// and a typed one is kept.
+// and a typed one is kept. A photo WhatsApp no longer serves is asked for again; a
+// document is kept and reaches the unit's group.
 func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 	t.Parallel()
 	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
@@ -232,7 +237,22 @@ func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 	d.msg(sent, waSiti.JID, "Pemberitahuan privasi")
 	for _, step := range []struct{ answer, next string }{{"setuju", "Apa jenis laporan Anda?"}, {"pengaduan", "Siapa yang boleh melihat"},
 		{"1", "Layanan apa"}, {"sikap petugas / antrean", "Kapan kejadiannya?"}, {"tadi pagi", "Di mana kejadiannya?"},
-		{"Kantor Disdukcapil, loket 3", "Kirim foto atau dokumen"}, {"selesai", "Nomor telepon yang dapat dihubungi petugas?"}, {"0813 1111 2222", "Alamat e-mail"},
+		{"Kantor Disdukcapil, loket 3", "Kirim foto atau dokumen"}} {
+		sent = d.dm(waSiti, step.answer)
+		d.msg(sent, waSiti.JID, step.next)
+	}
+	// A photo WhatsApp no longer serves: asked to send it again, and an alert is raised.
+	d.wa.FailDownloads(whatsmeow.ErrMediaDownloadFailedWith410)
+	sent = d.doFailing(d.wa.Image(waSiti.JID, waSiti, []byte("jpeg"), "image/jpeg", ""))
+	d.msg(sent, waSiti.JID, "Mohon kirim ulang")
+	if st, err := d.m.DB().Channel(t.Context(), "whatsapp"); err != nil || st.Alert.Kind != flows.AlertMediaExpired {
+		t.Errorf("after media expired, WhatsApp's alert is %+v (%v)", st.Alert, err)
+	}
+	d.wa.FailDownloads(nil)
+	pdf := []byte("%PDF-1.4 surat pengantar")
+	sent = d.do(d.wa.Document(waSiti.JID, waSiti, pdf, "surat-pengantar.pdf", "application/pdf", ""))
+	d.msg(sent, waSiti.JID, "Lampiran diterima (1 dari 5)")
+	for _, step := range []struct{ answer, next string }{{"selesai", "Nomor telepon yang dapat dihubungi petugas?"}, {"0813 1111 2222", "Alamat e-mail"},
 		{"siti@example.id", "Periksa kembali aduan Anda"}} {
 		sent = d.dm(waSiti, step.answer)
 		d.msg(sent, waSiti.JID, step.next)
@@ -243,7 +263,42 @@ func TestWhatsAppCitizenWithoutCommands(t *testing.T) {
 	sent = d.dm(waSiti, "iya")
 	tr := trackingNumber.FindString(d.msg(sent, waSiti.JID, "aduan Anda sudah kami terima dengan nomor").Text())
 	c := d.wantState(tr, flows.Submitted, 1)
+	doc := d.msg(d.wa.Sent(), waNational, "[dokumen surat-pengantar.pdf]")
+	if d.wa.Uploads() == 0 || doc.Msg.GetDocumentMessage().GetMimetype() != "application/pdf" {
+		t.Errorf("the document went to the group as %v", doc.Msg)
+	}
+	if len(c.Attachment) != 1 || c.Attachment[0].Kind != "document" {
+		t.Errorf("attachments %+v", c.Attachment)
+	}
 	if c.Body != bodyAntrea || c.Contact.Phone != "6281311112222" || c.Contact.Chat != waSiti.JID.String() || c.Contact.Name != "Siti" {
 		t.Errorf("filed %+v", c)
+	}
+}
+
+// TestWhatsAppCitizenEnglish: a citizen who asks for English by the word gets the
+// conversation in English and answers it with English words ("yes", "two").
+func TestWhatsAppCitizenEnglish(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
+	sent := d.dm(waBudi, "language")
+	langs := d.msg(sent, waBudi.JID, "Choose your language")
+	sent = d.dm(waBudi, "English")
+	d.msg(sent, waBudi.JID, "we will write to you in English")
+	if got := options(langs); len(got) != 2 {
+		t.Errorf("languages offered %v", got)
+	}
+	sent = d.dm(waBudi, "lapor")
+	d.msg(sent, waBudi.JID, "Privacy notice")
+	sent = d.dm(waBudi, "yes")
+	kinds := d.msg(sent, waBudi.JID, "What kind of report is it?")
+	if got := options(kinds); len(got) != 3 || got[1] != "Suggestion" {
+		t.Errorf("kinds offered %v", got)
+	}
+	sent = d.dm(waBudi, "two")
+	d.msg(sent, waBudi.JID, "Who may see your identity?")
+	var lang, draft string
+	if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT lang, draft->>'Type' FROM session WHERE channel = 'whatsapp' AND chat = $1`,
+		waBudi.JID.String()).Scan(&lang, &draft); err != nil || lang != "en" || draft != "aspirasi" {
+		t.Errorf("session lang %q, draft type %q (%v)", lang, draft, err)
 	}
 }

@@ -24,8 +24,7 @@ func TestWhatsAppOmbudsman(t *testing.T) {
 		t.Errorf("a citizen known by LID filed as %+v", c.Contact)
 	}
 
-	d.lastTG = d.tgDesk.sweepAt(c.FiledAt.Add(60 * 24 * time.Hour))
-	sent := d.wa.Take()
+	sent := d.sweepAt(c.FiledAt.Add(60 * 24 * time.Hour))
 	d.wantState(tr, flows.AtOmbudsman, 2)
 	d.msg(sent, waSiti.JID, "kami limpahkan ke Ombudsman")
 	handover := d.msg(sent, waOmbudsman, "Aduan "+tr+" dilimpahkan ke Ombudsman")
@@ -144,10 +143,18 @@ func TestWhatsAppDoubleActionAndStaleQuotes(t *testing.T) {
 		d.wantState(tr, flows.Routed, 2)
 	}
 
-	// The regency distributes; its old card quoted afterwards by another admin of the
-	// regency is refused as changed by someone else.
+	// Another admin joins the regency's group (before the desk first asks who is in it).
 	other := waMember("100000000000022", "6285700000022", "Fajar (Kabupaten)")
 	d.wa.Join(waRegency, other)
+	// A number the card never offered is no choice of it: refused, nothing done.
+	sent = d.quote(waRegency, waAdminRegency, regencyCard, "9")
+	if got := d.msg(sent, waRegency, "kartu lama"); len(sent) != 1 || got.Quoted() == "" {
+		t.Errorf("a number of no choice answered:\n%s", waTexts(sent))
+	}
+	d.wantState(tr, flows.Routed, 2)
+
+	// The regency distributes; its old card quoted afterwards by another admin of the
+	// regency is refused as changed by someone else.
 	sent = d.choose(waRegency, waAdminRegency, regencyCard, "Disposisikan", "Dinas Dukcapil Kubu Raya")
 	d.wantState(tr, flows.Distributed, 3)
 	sent = d.quote(waRegency, other, regencyCard, d.num(regencyCard, "Kembalikan"))
@@ -259,6 +266,28 @@ func TestWhatsAppShortCommands(t *testing.T) {
 	sent = d.quote(waNational, waAdminNational, card2, "jawab Sudah selesai")
 	d.wantState(tr2, flows.Archived, 2)
 	d.none(sent, waSiti.JID, tr2)
+}
+
+// TestWhatsAppRestart restarts the desk while a citizen is halfway through filing and a
+// card waits in a group: after the restart the citizen's typed number and the admin's
+// quote of the card sent before it are read against what those messages offered.
+func TestWhatsAppRestart(t *testing.T) {
+	t.Parallel()
+	d := newWADesk(t, "2026-11-30 09:00", unitsOnWhatsApp)
+	tr, sent := d.waFile(waBudi, bodyKK)
+	card := d.msg(sent, waNational, "Aduan baru "+tr)
+	sent = d.dm(waSiti, "lapor")
+	d.msg(sent, waSiti.JID, "Pemberitahuan privasi")
+	sent = d.dm(waSiti, "1")
+	kinds := d.msg(sent, waSiti.JID, "Apa jenis laporan Anda?")
+
+	d.stop()
+	d.start()
+	sent = d.dm(waSiti, d.num(kinds, "Aspirasi"))
+	d.msg(sent, waSiti.JID, "Siapa yang boleh melihat identitas Anda?")
+	sent = d.pick(waNational, waAdminNational, card, "Teruskan")
+	d.msg(sent, waNational, "Pilih unit tujuan")
+	d.wantState(tr, flows.Submitted, 1)
 }
 
 // TestWhatsAppCardsOnlyWhereThereIsSomethingToDo: on WhatsApp a refreshed card is a new
