@@ -16,7 +16,7 @@ import (
 // it, as flows.Rules.Shown decides from the complaint and whether the chat received a
 // card of it. A card shown again becomes the one later changes edit.
 func (db *DB) Show(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, v flows.View, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		var c flows.Complaint
 		var seen bool
 		var b pgx.Batch

@@ -82,7 +82,7 @@ func (db *DB) RaiseAlert(ctx context.Context, rules *flows.Rules, a flows.Alert)
 	if !a.Kind.Blocks() {
 		return db.exec(ctx, "note "+string(a.Kind), sqlChannelNote, a.Channel, string(a.Kind), a.Detail, a.At, a.Build)
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		var already bool
 		if err := tx.QueryRow(ctx, sqlChannelAlert, a.Channel, string(a.Kind), a.Detail, a.At, nullTime(a.Until), a.Build).Scan(&already); err != nil {
 			return err
@@ -105,7 +105,7 @@ func (db *DB) RaiseAlert(ctx context.Context, rules *flows.Rules, a flows.Alert)
 // told the channel works again (flows.MsgChannelUp).
 func (db *DB) ClearAlert(ctx context.Context, rules *flows.Rules, channel string, now time.Time) (bool, error) {
 	var cleared bool
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		var kind string
 		err := tx.QueryRow(ctx, sqlChannelClear, channel, now).Scan(&kind)
 		if errors.Is(err, pgx.ErrNoRows) {

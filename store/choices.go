@@ -36,7 +36,7 @@ WHERE channel = $1 AND chat = $2 AND choices IS NOT NULL ORDER BY id DESC LIMIT 
 // when the delivered payload is trimmed: their labels and data name no person (the
 // desk's words, units, tracking numbers, card actions at a version), and a quote of an
 // old card must still find what that card offered.
-func saveShown(ctx context.Context, tx pgx.Tx, id int64, r flows.Receipt) error {
+func saveShown(ctx context.Context, tx *txn, id int64, r flows.Receipt) error {
 	if r.Unchanged {
 		_, err := tx.Exec(ctx, sqlKeepShown, id)
 		return err

@@ -70,19 +70,6 @@ WHERE k.complaint_id = $1 AND NOT u.retired ORDER BY k.channel, k.chat`
 	unit_before, unit_after, text FROM audit_event WHERE complaint_id = $1 ORDER BY id`
 )
 
-// Transaction control for the transactions sent in batches (File, Apply).
-const (
-	sqlBegin  = `BEGIN`
-	sqlCommit = `COMMIT`
-	// sqlWake wakes the senders once File's or Apply's transaction has committed, in a
-	// transaction of its own that does not wait for its commit record to be flushed. A
-	// NOTIFY holds a lock shared by the whole cluster from its transaction's commit until
-	// that commit is on disk, so every transaction notifying inside would wait for the
-	// previous one's flush instead of sharing one (group commit). A wake-up lost in a
-	// crash costs nothing: the senders also poll.
-	sqlWake = `SELECT set_config('synchronous_commit', 'off', true), pg_notify('aduan_outbox', '')`
-)
-
 // File stores a new complaint filed at now: it assigns a unique tracking number with
 // the prefix, applies the rules' filing step and queues its notices, all in one
 // transaction. It returns the stored complaint, or a *flows.Error when the report is
@@ -95,7 +82,7 @@ func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flo
 	var nc flows.Complaint
 	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
 		var err error
-		nc, err = db.fileIn(ctx, conn, true, rules, prefix, c, now)
+		nc, err = db.fileIn(ctx, conn, nil, rules, prefix, c, now)
 		return err
 	})
 	var fe *flows.Error
@@ -117,16 +104,16 @@ type batcher interface {
 }
 
 // fileTx files c within tx, retrying with another tracking number while one is taken.
-func (db *DB) fileTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
-	return db.fileIn(ctx, tx, false, rules, prefix, c, now)
+func (db *DB) fileTx(ctx context.Context, tx *txn, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
+	return db.fileIn(ctx, tx, tx, rules, prefix, c, now)
 }
 
-// fileIn files c on q, retrying with another tracking number while one is taken. With
-// own, q is a connection and fileIn begins and commits the transaction there, the BEGIN
-// and COMMIT in the batches of the other statements; otherwise the senders' wake-up is
-// in q's transaction.
-func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
-	begun := !own
+// fileIn files c on q, retrying with another tracking number while one is taken. When
+// in is nil, q is a connection and fileIn begins and commits the transaction there, the
+// BEGIN and COMMIT in the batches of the other statements; otherwise q is in, and the
+// senders' wake-up is asked of in (txn.wake).
+func (db *DB) fileIn(ctx context.Context, q batcher, in *txn, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
+	begun := in != nil
 	for attempt := 0; attempt < 20; attempt++ {
 		tracking, err := flows.NewTracking(prefix, now, rules.Calendar.Location(), nil)
 		if err != nil {
@@ -175,11 +162,15 @@ func (db *DB) fileIn(ctx context.Context, q batcher, own bool, rules *flows.Rule
 		if err != nil {
 			return flows.Complaint{}, err
 		}
-		if own {
-			return nc, db.commit(ctx, q, &b, queued)
+		if in == nil {
+			var wake []string
+			if queued {
+				wake = append(wake, OutboxQueued)
+			}
+			return nc, db.commit(ctx, q, &b, wake...)
 		}
 		if queued {
-			b.Queue(sqlNotify)
+			in.wake(OutboxQueued)
 		}
 		return nc, q.SendBatch(ctx, &b).Close()
 	}
@@ -202,7 +193,7 @@ func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version i
 	var ch flows.Change
 	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
 		var err error
-		ch, err = db.applyIn(ctx, conn, true, rules, id, version, ev, now)
+		ch, err = db.applyIn(ctx, conn, nil, rules, id, version, ev, now)
 		return err
 	})
 	var fe *flows.Error
@@ -216,18 +207,18 @@ func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version i
 }
 
 // applyTx applies ev to complaint id within tx, as Apply does.
-func (db *DB) applyTx(ctx context.Context, tx pgx.Tx, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
-	return db.applyIn(ctx, tx, false, rules, id, version, ev, now)
+func (db *DB) applyTx(ctx context.Context, tx *txn, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
+	return db.applyIn(ctx, tx, tx, rules, id, version, ev, now)
 }
 
-// applyIn applies ev to complaint id on q in two batches. With own, q is a connection and
-// applyIn begins the transaction there (in the first batch) and commits it; otherwise
-// the senders' wake-up is in q's transaction.
-func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
+// applyIn applies ev to complaint id on q in two batches. When in is nil, q is a
+// connection and applyIn begins the transaction there (in the first batch) and commits
+// it; otherwise q is in, and the senders' wake-up is asked of in (txn.wake).
+func (db *DB) applyIn(ctx context.Context, q batcher, in *txn, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
 	var c flows.Complaint
 	var cards []cardRef
 	var b pgx.Batch
-	if own {
+	if in == nil {
 		b.Queue(sqlBegin)
 	}
 	b.Queue(sqlLockComplaint, id).QueryRow(func(row pgx.Row) error {
@@ -261,42 +252,21 @@ func (db *DB) applyIn(ctx context.Context, q batcher, own bool, rules *flows.Rul
 	if err != nil {
 		return flows.Change{}, err
 	}
-	if !own && queued {
-		b.Queue(sqlNotify)
-	}
 	if err := q.SendBatch(ctx, &b).Close(); err != nil {
 		return flows.Change{}, err
 	}
-	if own {
-		if err := db.commit(ctx, q, &pgx.Batch{}, queued); err != nil {
-			return flows.Change{}, err
-		}
+	switch {
+	case in != nil && queued:
+		in.wake(OutboxQueued)
+	case in == nil && queued:
+		err = db.commit(ctx, q, &pgx.Batch{}, OutboxQueued)
+	case in == nil:
+		err = db.commit(ctx, q, &pgx.Batch{})
+	}
+	if err != nil {
+		return flows.Change{}, err
 	}
 	return ch, nil
-}
-
-// commit sends b, the last statements of a transaction begun on q, followed by COMMIT
-// and, when wake, the senders' wake-up (sqlWake). Once the transaction has committed,
-// an error of the wake-up is logged, not returned: the work is done, and the senders
-// also poll.
-func (db *DB) commit(ctx context.Context, q batcher, b *pgx.Batch, wake bool) error {
-	committed := false
-	b.Queue(sqlCommit).Exec(func(tag pgconn.CommandTag) error {
-		committed = tag.String() == "COMMIT" // an aborted transaction answers ROLLBACK
-		return nil
-	})
-	if wake {
-		b.Queue(sqlWake)
-	}
-	err := q.SendBatch(ctx, b).Close()
-	switch {
-	case committed && err != nil:
-		db.log().Warn("senders not woken after a commit", "err", err)
-		return nil
-	case !committed && err == nil:
-		return errors.New("transaction rolled back at commit")
-	}
-	return err
 }
 
 // pipelined runs fn on a connection of its own; fn begins and commits a transaction
@@ -427,7 +397,7 @@ func (db *DB) Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error) {
 
 // record appends the audit events of changes and queues their notices, with the edits
 // of the cards of the complaints they moved.
-func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
+func (db *DB) record(ctx context.Context, tx *txn, rules *flows.Rules, changes []flows.Change, now time.Time) error {
 	cards, err := movedCards(ctx, tx, changes)
 	if err != nil {
 		return err
@@ -438,7 +408,7 @@ func (db *DB) record(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes
 		return err
 	}
 	if queued {
-		b.Queue(sqlNotify)
+		tx.wake(OutboxQueued)
 	}
 	return tx.SendBatch(ctx, &b).Close()
 }
@@ -473,7 +443,7 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 }
 
 // updateComplaints compare-and-sets complaints against the versions they were read at.
-func (db *DB) updateComplaints(ctx context.Context, tx pgx.Tx, cs []flows.Complaint, old []int) error {
+func (db *DB) updateComplaints(ctx context.Context, tx *txn, cs []flows.Complaint, old []int) error {
 	var b pgx.Batch
 	updateBatch(&b, cs, old)
 	return tx.SendBatch(ctx, &b).Close()

@@ -68,7 +68,7 @@ ORDER BY due_at NULLS LAST, id LIMIT 31`
 // session, queues the replies and marks the inbound message handled — one
 // transaction, so a message is never half handled nor handled twice.
 func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		s, err := lockSession(ctx, tx, in.Channel, in.Chat)
 		if err != nil {
 			return err
@@ -126,12 +126,12 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 // intact; it returns what to tell the citizen instead (flows.Outcome.Concerned,
 // flows.CitizenRefusal), if anything. Any other failure is returned: the whole message
 // is then rolled back and handled again later.
-func (db *DB) citizenEvent(ctx context.Context, tx pgx.Tx, rules *flows.Rules, mine []flows.Complaint, o flows.Outcome, now time.Time) ([]flows.Notice, error) {
+func (db *DB) citizenEvent(ctx context.Context, tx *txn, rules *flows.Rules, mine []flows.Complaint, o flows.Outcome, now time.Time) ([]flows.Notice, error) {
 	c, notYours := o.Concerned(mine)
 	if notYours != nil {
 		return notYours, nil
 	}
-	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+	err := tx.savepoint(ctx, func(sp *txn) error {
 		_, err := db.applyTx(ctx, sp, rules, c.ID, 0, *o.Event, now)
 		return err
 	})
@@ -166,7 +166,7 @@ func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.
 // sweepSessions handles up to limit due sessions in one transaction; it returns how
 // many it changed and how many it looked at.
 func (db *DB) sweepSessions(ctx context.Context, intake *flows.Intake, now time.Time, limit int) (changed, seen int, err error) {
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx *txn) error {
 		changed = 0
 		rows, err := tx.Query(ctx, sqlDueSessions, now, limit)
 		if err != nil {
@@ -221,7 +221,7 @@ func (db *DB) sweepSessions(ctx context.Context, intake *flows.Intake, now time.
 // press is answered. Everything, with the record that the press was handled, commits
 // together.
 func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in flows.Inbound, a flows.CardAction, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		var c flows.Complaint
 		var held bool
 		var last flows.AuditEvent
@@ -264,7 +264,7 @@ func (db *DB) Press(ctx context.Context, rules *flows.Rules, units []string, in 
 // queue of their open complaints, or how the cards work. Other commands in a group
 // that is no unit's are only marked handled.
 func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		var open []flows.Complaint
 		if len(units) > 0 && !flows.IsChatIDCommand(in.Command) {
 			rows, err := tx.Query(ctx, sqlOpenOfUnits, units)
@@ -287,7 +287,7 @@ func (db *DB) GroupCommand(ctx context.Context, units []string, in flows.Inbound
 // pending action, flows.ReplyPending decides (the text is kept and shown back with
 // buttons to confirm or cancel). Replies to anything else are only marked handled.
 func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		p, err := scanPending(tx.QueryRow(ctx, sqlPendingByPrompt, in.Channel, in.Chat, in.ReplyTo))
 		if err != nil {
 			return err
@@ -311,7 +311,7 @@ func (db *DB) ReplyText(ctx context.Context, in flows.Inbound, now time.Time) er
 // pressed it. A used or unknown confirmation, a cancellation and a refusal answer the
 // press only; what was done is told to the group.
 func (db *DB) ConfirmPending(ctx context.Context, rules *flows.Rules, in flows.Inbound, id int64, confirm bool, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		p, err := scanPending(tx.QueryRow(ctx, sqlLockPending, id, in.Channel, in.Chat))
 		if err != nil {
 			return err
@@ -347,7 +347,7 @@ func scanPending(row pgx.Row) (flows.Pending, error) {
 // offers — tampered or unknown data — with flows.MsgStaleCard, to the person who
 // pressed only, and marks it handled.
 func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		return db.react(ctx, tx, nil, in, flows.Complaint{}, flows.Stale(in.Origin()), now)
 	})
 	if err != nil {
@@ -361,7 +361,7 @@ func (db *DB) Stale(ctx context.Context, in flows.Inbound, now time.Time) error 
 // and marks in handled: for what the desk refuses before any complaint is looked at
 // (a stale button, someone no longer in the group).
 func (db *DB) Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now time.Time) error {
-	err := db.handleTx(ctx, in, func(tx pgx.Tx) error {
+	err := db.handleTx(ctx, in, func(tx *txn) error {
 		return db.react(ctx, tx, nil, in, flows.Complaint{}, flows.Answer(in.Origin(), n), now)
 	})
 	if err != nil {
@@ -378,7 +378,7 @@ func (db *DB) Answer(ctx context.Context, in flows.Inbound, n flows.Notice, now 
 // back to be confirmed at once instead (flows.ReplyPending), and that confirmation is
 // its prompt. Failures other than refusals are returned, so that the message is rolled
 // back and handled again.
-func (db *DB) react(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows.Inbound, c flows.Complaint, rx flows.Reaction, now time.Time) error {
+func (db *DB) react(ctx context.Context, tx *txn, rules *flows.Rules, in flows.Inbound, c flows.Complaint, rx flows.Reaction, now time.Time) error {
 	p := rx.Pending
 	if p != nil && p.ID != 0 {
 		if _, err := tx.Exec(ctx, sqlSavePending, p.ID, p.Text, p.Done, now); err != nil {
@@ -394,7 +394,7 @@ func (db *DB) react(ctx context.Context, tx pgx.Tx, rules *flows.Rules, in flows
 		ns = flows.ReplyPending(*p, c, p.Text, in.Origin()).Notices
 	}
 	if rx.Event != nil {
-		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		err := tx.savepoint(ctx, func(sp *txn) error {
 			_, err := db.applyTx(ctx, sp, rules, c.ID, rx.Version, *rx.Event, now)
 			return err
 		})
@@ -446,7 +446,7 @@ func originRows(n flows.Notice) []outRow {
 }
 
 // queueTo queues notices for one chat.
-func queueTo(ctx context.Context, tx pgx.Tx, channel, chat, lang, unit string, ns []flows.Notice, now time.Time) error {
+func queueTo(ctx context.Context, tx *txn, channel, chat, lang, unit string, ns []flows.Notice, now time.Time) error {
 	rows := make([]outRow, len(ns))
 	for i, n := range ns {
 		rows[i] = outRow{address: address{channel, chat, langOr(lang)}, unit: unit, notice: n}
@@ -455,7 +455,7 @@ func queueTo(ctx context.Context, tx pgx.Tx, channel, chat, lang, unit string, n
 	return err
 }
 
-func lockSession(ctx context.Context, tx pgx.Tx, channel, chat string) (flows.Session, error) {
+func lockSession(ctx context.Context, tx *txn, channel, chat string) (flows.Session, error) {
 	s := flows.Session{Channel: channel, Chat: chat}
 	var draft []byte
 	err := tx.QueryRow(ctx, sqlLockSession, channel, chat).Scan(&s.Lang, &s.Step, &draft, &s.Fixing, &s.Focus, &s.Resume, &s.Nudged, &s.Updated,
@@ -472,12 +472,12 @@ func lockSession(ctx context.Context, tx pgx.Tx, channel, chat string) (flows.Se
 	return s, nil
 }
 
-func putSession(ctx context.Context, tx pgx.Tx, intake *flows.Intake, s flows.Session) error {
+func putSession(ctx context.Context, tx *txn, intake *flows.Intake, s flows.Session) error {
 	return putSessionAt(ctx, tx, s, intake.NextCheck(s))
 }
 
 // putSessionAt saves a session whose next check is next (zero: never).
-func putSessionAt(ctx context.Context, tx pgx.Tx, s flows.Session, next time.Time) error {
+func putSessionAt(ctx context.Context, tx *txn, s flows.Session, next time.Time) error {
 	draft, err := json.Marshal(s.Draft)
 	if err != nil {
 		return err
@@ -489,7 +489,7 @@ func putSessionAt(ctx context.Context, tx pgx.Tx, s flows.Session, next time.Tim
 
 // mine returns the citizen's complaints the conversation may need: the 20 newest, every
 // one waiting for their reply, and the one with tracking number about (when set).
-func mine(ctx context.Context, tx pgx.Tx, channel, chat, about string) ([]flows.Complaint, error) {
+func mine(ctx context.Context, tx *txn, channel, chat, about string) ([]flows.Complaint, error) {
 	rows, err := tx.Query(ctx, sqlMine, channel, chat, about)
 	if err != nil {
 		return nil, err
@@ -500,7 +500,7 @@ func mine(ctx context.Context, tx pgx.Tx, channel, chat, about string) ([]flows.
 // Session returns the conversation of a chat (a zero session when there is none).
 func (db *DB) Session(ctx context.Context, channel, chat string) (flows.Session, error) {
 	var s flows.Session
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		var err error
 		s, err = lockSession(ctx, tx, channel, chat)
 		return err

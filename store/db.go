@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -196,9 +195,4 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 		return fmt.Errorf("%w (database at version %d, program needs %d)", ErrOldSchema, current, target)
 	}
 	return db.loadPseudonymKey(ctx)
-}
-
-// inTx runs fn in a transaction, committing when it returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"aduan/flows"
 )
 
@@ -33,7 +31,7 @@ type StoredHoliday struct {
 // changed or removed stay as they are. It returns how many were added.
 func (db *DB) SeedHolidays(ctx context.Context, hs []flows.Holiday, now time.Time) (int, error) {
 	added := 0
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		added = 0
 		for _, h := range hs {
 			tag, err := tx.Exec(ctx, sqlSeedHoliday, h.Date.String(), h.Kind, h.Name, h.Source, h.Provisional, now)
@@ -53,7 +51,7 @@ func (db *DB) SeedHolidays(ctx context.Context, hs []flows.Holiday, now time.Tim
 // PutHolidays adds or replaces days off (an operator's closure, a corrected date, next
 // year's list), in one transaction.
 func (db *DB) PutHolidays(ctx context.Context, hs []flows.Holiday, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		for _, h := range hs {
 			if _, err := tx.Exec(ctx, sqlPutHoliday, h.Date.String(), h.Kind, h.Name, h.Source, h.Provisional, now); err != nil {
 				return fmt.Errorf("%s: %w", h.Date, err)

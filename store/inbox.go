@@ -16,13 +16,9 @@ import (
 )
 
 const (
-	// sqlReceive stores a message unless it was stored before, and notifies
-	// InboxReceived for one it stored (a row per message stored), in one statement: a
-	// channel's handler that must not be slow (WhatsApp's) waits one round trip.
-	sqlReceive = `WITH stored AS (
-INSERT INTO inbox (channel, message_id, chat, payload, received_at) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (channel, message_id) DO NOTHING RETURNING 1)
-SELECT pg_notify('aduan_inbox', '') FROM stored`
+	// sqlReceive stores a message unless it was stored before.
+	sqlReceive = `INSERT INTO inbox (channel, message_id, chat, payload, received_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (channel, message_id) DO NOTHING`
 	// sqlHandled marks a message handled and drops its content: what it said now lives
 	// where it belongs (a complaint, a session), and the key still de-duplicates.
 	sqlHandled = `UPDATE inbox SET handled_at = $3, locked_until = NULL, lease_owner = NULL, payload = '{}', last_error = '' WHERE channel = $1 AND message_id = $2`
@@ -58,8 +54,19 @@ VALUES ($1, $2, $3, '{}', $4, $4, 'set aside: payload not storable') ON CONFLICT
 // logged, and Receive returns false and no error, so that the channel moves on. Any
 // other failure is an error: the message is not stored, and the channel must ask again.
 func (db *DB) Receive(ctx context.Context, channel, messageID, chat string, payload []byte, now time.Time) (bool, error) {
-	tag, err := db.pool.Exec(ctx, sqlReceive, channel, messageID, chat, payload, now)
-	fresh := err == nil && tag.RowsAffected() == 1
+	// One round trip for a handler that must not be slow (WhatsApp's): the INSERT in a
+	// transaction of its own, committed (durably) before the inbox worker is woken
+	// (sqlWake). A redelivery wakes it too, for nothing: it then finds no new message.
+	// When the INSERT fails, the COMMIT is skipped and the connection, left in a failed
+	// transaction, is closed by the pool rather than reused.
+	var b pgx.Batch
+	b.Queue(sqlBegin)
+	fresh := false
+	b.Queue(sqlReceive, channel, messageID, chat, payload, now).Exec(func(tag pgconn.CommandTag) error {
+		fresh = tag.RowsAffected() == 1
+		return nil
+	})
+	err := db.commit(ctx, db.pool, &b, InboxReceived)
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
 		if _, serr := db.pool.Exec(ctx, sqlSetAside, channel, messageID, chat, now); serr != nil {
 			return false, fmt.Errorf("store: set aside %s message: %w", channel, serr)
@@ -120,7 +127,7 @@ func (db *DB) Handled(ctx context.Context, channel, id string, now time.Time) er
 // so that the chat's later messages proceed. With apologize, the sender is asked, in
 // their language, to send it again (flows.MsgFailed).
 func (db *DB) GiveUp(ctx context.Context, channel, id, chat, reason string, apologize bool, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, sqlInboxFailed, channel, id, now, reason); err != nil {
 			return err
 		}
@@ -145,8 +152,8 @@ const sqlLockInbound = `SELECT handled_at IS NOT NULL FROM inbox WHERE channel =
 // the message: when its lease ran out while a worker was still at it and a second
 // worker claimed it too, the two handle it one after the other and the second, finding
 // it handled, does nothing. Messages without an ID, or not in the inbox, are not locked.
-func (db *DB) handleTx(ctx context.Context, in flows.Inbound, fn func(pgx.Tx) error) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
+func (db *DB) handleTx(ctx context.Context, in flows.Inbound, fn func(*txn) error) error {
+	return db.inTx(ctx, func(tx *txn) error {
 		if in.ID != "" {
 			var done bool
 			err := tx.QueryRow(ctx, sqlLockInbound, in.Channel, in.ID).Scan(&done)
@@ -163,7 +170,7 @@ func (db *DB) handleTx(ctx context.Context, in flows.Inbound, fn func(pgx.Tx) er
 }
 
 // handled marks in handled within tx; messages without an ID (not from the inbox) pass.
-func handled(ctx context.Context, tx pgx.Tx, in flows.Inbound, now time.Time) error {
+func handled(ctx context.Context, tx *txn, in flows.Inbound, now time.Time) error {
 	if in.ID == "" {
 		return nil
 	}

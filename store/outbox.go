@@ -106,7 +106,6 @@ WHERE complaint_id = $1 AND channel = $2 AND chat = $3 AND ($6::bigint IS NULL O
 	attempts = greatest(attempts - 1, 0) WHERE id = $1 AND delivered_at IS NULL`
 	sqlFailed = `UPDATE outbox SET failed_at = $2, locked_until = NULL, lease_owner = NULL, last_error = $3, payload = ` + keptPayload + `
 WHERE id = $1 AND delivered_at IS NULL`
-	sqlNotify = `SELECT pg_notify('aduan_outbox', '')`
 )
 
 // outRow is one message to queue for one chat.
@@ -139,7 +138,7 @@ func moved(changes []flows.Change) []int64 {
 }
 
 // movedCards returns the cards to refresh because changes moved their complaints.
-func movedCards(ctx context.Context, tx pgx.Tx, changes []flows.Change) ([]cardRef, error) {
+func movedCards(ctx context.Context, tx *txn, changes []flows.Change) ([]cardRef, error) {
 	ids := moved(changes)
 	if len(ids) == 0 {
 		return nil, nil
@@ -167,7 +166,7 @@ func scanCards(rows pgx.Rows) ([]cardRef, error) {
 // queue writes the notices of changes to the outbox, one row per chat that must
 // receive each: the complainant's conversation, or every group of the unit. Every
 // change that moved a complaint also refreshes its cards in the groups that hold one.
-func queue(ctx context.Context, tx pgx.Tx, rules *flows.Rules, changes []flows.Change, now time.Time) error {
+func queue(ctx context.Context, tx *txn, rules *flows.Rules, changes []flows.Change, now time.Time) error {
 	cards, err := movedCards(ctx, tx, changes)
 	if err != nil {
 		return err
@@ -220,22 +219,23 @@ func cardRows(changes []flows.Change, cards []cardRef) []outRow {
 }
 
 // queueRows inserts rows in order and returns their outbox IDs; rows that carry a card
-// become the complaint's card in their chat. It is one round trip.
-func queueRows(ctx context.Context, tx pgx.Tx, rows []outRow, now time.Time) ([]int64, error) {
+// become the complaint's card in their chat. It is one round trip, and asks for the
+// senders' wake-up after tx commits.
+func queueRows(ctx context.Context, tx *txn, rows []outRow, now time.Time) ([]int64, error) {
 	var b pgx.Batch
 	ids, err := queueBatch(&b, rows, now)
 	if err != nil || b.Len() == 0 {
 		return nil, err
 	}
-	b.Queue(sqlNotify)
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, err
 	}
+	tx.wake(OutboxQueued)
 	return *ids, nil
 }
 
 // queueBatch adds to b the statement that inserts rows in order (sqlQueue), nothing
-// when there are no rows; waking the senders (sqlNotify) is the caller's. Once b's
+// when there are no rows; waking the senders (txn.wake) is the caller's. Once b's
 // results are read, the returned slice holds the rows' outbox IDs.
 func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 	ids := new([]int64)
@@ -339,7 +339,7 @@ func (db *DB) Progress(ctx context.Context, id int64, parts int, r flows.Receipt
 // (r.Choices, r.FreeText), are kept for reading typed answers (see Shown); of its
 // payload it keeps only what keptPayload names: what it said to whom is gone.
 func (db *DB) Delivered(ctx context.Context, id int64, r flows.Receipt, now time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		var complaint *int64
 		var channel, chat string
 		var card *bool
@@ -389,8 +389,9 @@ func (db *DB) exec(ctx context.Context, what, sql string, args ...any) error {
 	return nil
 }
 
-// Notification channels: a transaction that queues outgoing messages notifies
-// OutboxQueued; one that stores an inbound message notifies InboxReceived.
+// Notification channels: once a transaction that queued outgoing messages has
+// committed, OutboxQueued is notified; once one that stored an inbound message has,
+// InboxReceived (txn.wake, sqlWake).
 const (
 	OutboxQueued  = "aduan_outbox"
 	InboxReceived = "aduan_inbox"

@@ -89,8 +89,8 @@ func (db *DB) Sweep(ctx context.Context, rules *flows.Rules, now time.Time, opt 
 
 var errRollback = errors.New("dry run")
 
-func (db *DB) dryRunnable(ctx context.Context, dry bool, fn func(pgx.Tx) error) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+func (db *DB) dryRunnable(ctx context.Context, dry bool, fn func(*txn) error) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func (db *DB) dryRunnable(ctx context.Context, dry bool, fn func(pgx.Tx) error) 
 
 // sweepBatch processes one batch and returns how many complaints it took.
 func (db *DB) sweepBatch(ctx context.Context, rules *flows.Rules, now time.Time, opt SweepOptions, rep *SweepReport) (n int, skipped bool, err error) {
-	err = db.dryRunnable(ctx, opt.DryRun, func(tx pgx.Tx) error {
+	err = db.dryRunnable(ctx, opt.DryRun, func(tx *txn) error {
 		var got bool
 		if err := tx.QueryRow(ctx, sqlTryLock, int64(sweepLock)).Scan(&got); err != nil {
 			return err
@@ -179,7 +179,7 @@ func (db *DB) queueDigests(ctx context.Context, rules *flows.Rules, now time.Tim
 	if !ok {
 		return nil
 	}
-	return db.dryRunnable(ctx, dry, func(tx pgx.Tx) error {
+	return db.dryRunnable(ctx, dry, func(tx *txn) error {
 		var all []string
 		for _, u := range rules.Units.Units() {
 			all = append(all, u.Code)

@@ -87,7 +87,7 @@ func (db *DB) ApplyUnitsWith(ctx context.Context, dir *flows.Directory, now time
 
 func (db *DB) applyUnits(ctx context.Context, dir *flows.Directory, now time.Time, opts UnitsOptions) ([]UnitChange, error) {
 	var changes []UnitChange
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(ctx, sqlUnitsLocked); err != nil {
 			return err
 		}
@@ -258,7 +258,7 @@ func sortUnits(units []flows.Unit) {
 	})
 }
 
-func logUnitChange(ctx context.Context, tx pgx.Tx, now time.Time, code, change string, before, after any) error {
+func logUnitChange(ctx context.Context, tx *txn, now time.Time, code, change string, before, after any) error {
 	enc := func(v any) ([]byte, error) {
 		if v == nil {
 			return nil, nil
