@@ -16,6 +16,7 @@ import (
 	"aduan/bot"
 	"aduan/flows"
 	"aduan/flows/flowstest"
+	"aduan/store/storetest"
 )
 
 // wallClock is real time, for a benchmark that measures it.
@@ -98,19 +99,7 @@ func BenchmarkInbound(b *testing.B) {
 				b.Fatal("messages not handled after 30 s")
 			}
 		}
-		elapsed := time.Since(start)
-		var lat []time.Duration
-		mu.Lock()
-		for id, t0 := range sentAt {
-			lat = append(lat, handledAt[id].Sub(t0))
-		}
-		mu.Unlock()
-		slices.Sort(lat)
-		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-		b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
-		b.ReportMetric(pct(0.50), "p50-ms")
-		b.ReportMetric(pct(0.99), "p99-ms")
-		b.ReportMetric(pct(1), "max-ms")
+		storetest.ReportLatency(b, "msgs/s", n, time.Since(start), sentAt, &mu, handledAt)
 		slices.Sort(handler)
 		b.ReportMetric(float64(handler[len(handler)/2].Microseconds())/1000, "handler-p50-ms")
 		b.ReportMetric(float64(handler[len(handler)*99/100].Microseconds())/1000, "handler-p99-ms")

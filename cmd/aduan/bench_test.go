@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -119,19 +118,7 @@ func BenchmarkWebhook(b *testing.B) {
 				b.Fatalf("updates not handled after 30 s")
 			}
 		}
-		elapsed := time.Since(start)
-		var lat []time.Duration
-		mu.Lock()
-		for id, t0 := range sentAt {
-			lat = append(lat, handledAt[id].Sub(t0))
-		}
-		mu.Unlock()
-		slices.Sort(lat)
-		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-		b.ReportMetric(float64(n)/elapsed.Seconds(), "updates/s")
-		b.ReportMetric(pct(0.50), "p50-ms")
-		b.ReportMetric(pct(0.99), "p99-ms")
-		b.ReportMetric(pct(1), "max-ms")
+		storetest.ReportLatency(b, "updates/s", n, time.Since(start), sentAt, &mu, handledAt)
 	}
 
 	// Delivery: the replies drain at Telegram's ceiling, never above it, and no 429.
@@ -272,19 +259,7 @@ func BenchmarkWhatsAppInbound(b *testing.B) {
 				b.Fatalf("messages not handled after 30 s")
 			}
 		}
-		elapsed := time.Since(start)
-		var lat []time.Duration
-		mu.Lock()
-		for id, t0 := range due {
-			lat = append(lat, handledAt[id].Sub(t0))
-		}
-		mu.Unlock()
-		slices.Sort(lat)
-		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-		b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
-		b.ReportMetric(pct(0.50), "p50-ms")
-		b.ReportMetric(pct(0.99), "p99-ms")
-		b.ReportMetric(pct(1), "max-ms")
+		storetest.ReportLatency(b, "msgs/s", n, time.Since(start), due, &mu, handledAt)
 		b.ReportMetric(float64(inHandler.Microseconds())/1000/float64(n), "handler-ms/msg")
 	}
 
