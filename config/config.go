@@ -34,6 +34,26 @@ type Config struct {
 	Intake      flows.Intake
 	Telegram    Telegram
 	WhatsApp    WhatsApp
+	Web         Web
+	Practice    Practice
+}
+
+// Web is whether serve offers the citizens' pages: the web chat (/lapor) and the
+// status page (/status), and where citizens reach them.
+type Web struct {
+	Enabled bool
+	// PublicURL is the desk's address as citizens reach it (https://…, no trailing
+	// slash), for links in messages; empty: messages give no link.
+	PublicURL string
+}
+
+// Practice is whether serve runs the practice desk (/latihan): "auto" runs it when no
+// chat channel is configured, "on" beside real channels too, "off" never.
+type Practice struct {
+	Mode string
+	// DatabaseURL is the practice desk's own database; empty: the real database's
+	// server, its name with "_latihan" appended.
+	DatabaseURL string
 }
 
 // Office is who runs the desk, as citizens are told.
@@ -100,7 +120,11 @@ var Settings = []Setting{
 	{"whatsapp-jitter", "ADUAN_WHATSAPP_JITTER", "2s", "random extra of up to this much on each gap between WhatsApp sends (0s: none)", setJitter},
 	{"whatsapp-chat-gap", "ADUAN_WHATSAPP_CHAT_GAP", "2s", "least time between two WhatsApp sends to one chat", func(c *Config, v string) error { return setDuration(&c.WhatsApp.PerChat, v) }},
 	{"whatsapp-daily-cap", "ADUAN_WHATSAPP_DAILY_CAP", "1000", "most WhatsApp sends in any 24 hours; past it messages wait", setDailyCap},
-	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, /readyz, /metrics, and the webhook)", func(c *Config, v string) error { c.Listen = v; return nil }},
+	{"web", "ADUAN_WEB", "on", "serve the citizens' web chat (/lapor) and status page (/status): on or off", setWeb},
+	{"public-url", "ADUAN_PUBLIC_URL", "", "the desk's address as citizens reach it (https://…), for links to the status page in messages; empty: no link", setURL(func(c *Config) *string { return &c.Web.PublicURL })},
+	{"practice", "ADUAN_PRACTICE", "auto", "the practice desk at /latihan: auto (on when no chat channel is configured), on (beside real channels too) or off", setPractice},
+	{"practice-database-url", "ADUAN_PRACTICE_DATABASE_URL", "", "the practice desk's own PostgreSQL database, created and reset by the desk; empty: the real database's server, its name with _latihan appended (never printed)", func(c *Config, v string) error { c.Practice.DatabaseURL = v; return nil }},
+	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, /readyz, /metrics, the webhook, the web chat, the status page and the practice desk)", func(c *Config, v string) error { c.Listen = v; return nil }},
 	{"log-format", "ADUAN_LOG_FORMAT", "text", "log format: text or json", setLogFormat},
 	{"log-level", "ADUAN_LOG_LEVEL", "info", "log level: debug, info, warn or error", setLogLevel},
 }
@@ -130,7 +154,7 @@ func Parse(fs *flag.FlagSet, vals map[string]*string, env func(string) string) (
 		v = strings.TrimSpace(v)
 		if err := s.set(&c, v); err != nil {
 			shown := v
-			if s.Flag == "telegram-token" || s.Flag == "telegram-webhook-secret" || s.Flag == "database-url" {
+			if s.Flag == "telegram-token" || s.Flag == "telegram-webhook-secret" || s.Flag == "database-url" || s.Flag == "practice-database-url" {
 				shown = "…"
 			}
 			return Config{}, fmt.Errorf("--%s (%s) = %q: %w", s.Flag, s.Env, shown, err)
@@ -264,13 +288,40 @@ func setDuration(d *time.Duration, v string) error {
 }
 
 func setWhatsApp(c *Config, v string) error {
+	on, err := onOff(v)
+	c.WhatsApp.Enabled = on
+	return err
+}
+
+// onOff reads on or off (1/0, true/false, yes/no).
+func onOff(v string) (bool, error) {
 	switch strings.ToLower(v) {
 	case "on", "1", "true", "yes":
-		c.WhatsApp.Enabled = true
+		return true, nil
 	case "off", "0", "false", "no", "":
-		c.WhatsApp.Enabled = false
+		return false, nil
+	}
+	return false, fmt.Errorf("want on or off")
+}
+
+func setWeb(c *Config, v string) error {
+	on, err := onOff(v)
+	c.Web.Enabled = on
+	return err
+}
+
+func setPractice(c *Config, v string) error {
+	switch m := strings.ToLower(v); m {
+	case "auto", "":
+		c.Practice.Mode = "auto"
+	case "on", "off":
+		c.Practice.Mode = m
 	default:
-		return fmt.Errorf("want on or off")
+		on, err := onOff(m)
+		if err != nil {
+			return fmt.Errorf("want auto, on or off")
+		}
+		c.Practice.Mode = map[bool]string{true: "on", false: "off"}[on]
 	}
 	return nil
 }

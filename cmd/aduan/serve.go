@@ -18,6 +18,7 @@ import (
 
 	"aduan/bot"
 	"aduan/bot/telegram"
+	"aduan/bot/web"
 	"aduan/bot/whatsapp"
 	"aduan/config"
 	"aduan/flows"
@@ -51,11 +52,19 @@ type Main struct {
 	// channel's settings, and returns what is called with the channel once it is built,
 	// to attach the client (Bot.Use) and feed it messages (Bot.HandleMessage).
 	WhatsAppTest func(cfg *whatsapp.Config) (connect func(*whatsapp.Bot))
+	// NoHTTP runs the desk without an HTTP endpoint of its own: the practice desk runs
+	// so inside the real one, whose endpoint serves its pages.
+	NoHTTP bool
+	// WebChannel, when set, makes the web channel run whatever Config.Web says (the
+	// practice desk's units' groups are web chats).
+	WebChannel bool
 
 	db       *store.DB
 	catalog  *locales.Catalog
 	telegram *telegram.Bot
 	whatsapp *whatsapp.Bot
+	web      *web.Channel
+	practice *practice
 	// waSession is the WhatsApp account's store, when WhatsApp is enabled.
 	waSession *whatsapp.Session
 	decoders  []bot.Decoder
@@ -120,13 +129,18 @@ func (m *Main) Run(ctx context.Context) error {
 		m.decoders = append(m.decoders, m.telegram)
 		m.goRun(func() { m.runTelegram(ctx) })
 	}
+	if m.Config.Web.Enabled || m.WebChannel {
+		m.web = web.New(db, bot.NewRenderer(m.catalog, m.Rules, db, m.Log), m.catalog, m.Rules, m.Clock, m.Log)
+		channels = append(channels, m.web)
+		m.decoders = append(m.decoders, m.web)
+	}
 	if m.Config.WhatsApp.Enabled {
 		if err := m.startWhatsApp(ctx, waInboxWake, wakeAllInbox, waOutboxWake); err != nil {
 			return err
 		}
 	}
-	if len(channels) == 0 && m.whatsapp == nil {
-		m.Log.Warn("no chat channel configured: messages wait in the outbox until one is")
+	if m.telegram == nil && m.whatsapp == nil && !m.NoHTTP {
+		m.Log.Warn("no chat channel configured (Telegram, WhatsApp): messages to units' groups wait in the outbox until one is")
 	}
 	// Inbox and outbox: work on every notification, and every few seconds regardless.
 	m.goRun(func() {
@@ -158,6 +172,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("schedule sweep: %w", err)
 	}
 	m.cron.Start()
+	if m.NoHTTP {
+		return nil
+	}
 
 	ln := m.Listener
 	if ln == nil {
@@ -173,6 +190,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.telegram != nil && m.Config.Telegram.WebhookURL != "" {
 		u, _ := url.Parse(m.Config.Telegram.WebhookURL)
 		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.metrics.instrument("telegram_webhook", m.telegram.WebhookHandler()))
+	}
+	m.mountWeb(mux)
+	if err := m.startPractice(ctx, mux); err != nil {
+		return err
 	}
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.goRun(func() {
@@ -242,6 +263,9 @@ func (m *Main) Sweep(ctx context.Context) (store.SweepReport, error) {
 	return rep, nil
 }
 
+// Web returns the web channel, when it runs.
+func (m *Main) Web() *web.Channel { return m.web }
+
 // DB returns the desk's database.
 func (m *Main) DB() *store.DB { return m.db }
 
@@ -266,6 +290,9 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.practice != nil {
+		m.practice.close()
+	}
 	if m.waSession != nil {
 		m.waSession.Close()
 	}
