@@ -16,7 +16,7 @@ const (
 	// MsgDataCopy carries the copy of the citizen's data: the channel sends Copy as a
 	// document (JSON, labels in the reader's language) with this message as its caption.
 	MsgDataCopy  MsgID = "rights.data_copy"
-	LabelMyData  MsgID = "choice.my_data"    // the menu's button: a copy of my data
+	LabelMyData  MsgID = "choice.my_data"   // the menu's button: a copy of my data
 	MsgCmdMyData MsgID = "command.datasaya" // the command's description in a channel's menu
 )
 
