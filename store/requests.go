@@ -105,8 +105,8 @@ func (db *DB) answerRequest(ctx context.Context, tx *txn, o flows.Outcome, repli
 	if cp.Session != nil && cp.Session.Draft != nil {
 		detail += ", 1 draft"
 	}
-	var id int64
-	if err := tx.QueryRow(ctx, sqlInsertRequest, person, s.Channel, flows.RequestAccess, now, now, detail).Scan(&id); err != nil {
+	id, err := recordRequest(ctx, tx, person, s.Channel, flows.RequestAccess, now, now, detail)
+	if err != nil {
 		return nil, err
 	}
 	cp.Requests = append(cp.Requests, flows.RequestCopy{Kind: flows.RequestAccess, Requested: now, Completed: now})
@@ -127,6 +127,16 @@ func (db *DB) answerRequest(ctx context.Context, tx *txn, o flows.Outcome, repli
 	db.log().Info("data request completed", "kind", string(flows.RequestAccess), "request_id", id, "channel", s.Channel,
 		"complaints", len(cp.Complaints))
 	return out, nil
+}
+
+// recordRequest records, within tx, a data request of the citizen whose pseudonym is
+// person, made on channel at requested and completed at completed (zero: still open),
+// with what was done (detail, without personal data), and returns its ID. Every kind of
+// request is recorded through it, so that `aduan requests list` lists them all.
+func recordRequest(ctx context.Context, tx *txn, person, channel string, kind flows.RequestKind, requested, completed time.Time, detail string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, sqlInsertRequest, person, channel, string(kind), requested, nullTime(completed), detail).Scan(&id)
+	return id, err
 }
 
 // dataCopy gathers everything the desk holds about the conversation of session s.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"aduan/bot/telegram/tgfake"
 	"aduan/bot/whatsapp/wafake"
@@ -182,5 +181,24 @@ func TestRightsDataCopyWhatsApp(t *testing.T) {
 		}
 	}
 	wantRequests(t, d.tgDesk, 1)
-	_ = time.Second
+
+	// Siti takes it from the menu, by its number: her complaint, nothing of Budi's.
+	menu := d.msg(d.dm(waSiti, "menu"), waSiti.JID, "Data Saya")
+	sent = d.dm(waSiti, d.num(menu, "Data Saya"))
+	doc = nil
+	for _, s := range wafake.To(sent, waSiti.JID) {
+		if s.Msg.GetDocumentMessage() != nil {
+			doc = &s
+		}
+	}
+	if doc == nil {
+		t.Fatalf("no document to Siti; sent:\n%s", waTexts(wafake.To(sent, waSiti.JID)))
+	}
+	if raw, err = d.wa.Download(t.Context(), doc.Msg.GetDocumentMessage()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw, []byte(trSiti)) || bytes.Contains(raw, []byte(tr)) || bytes.Contains(raw, []byte("6281234567890")) {
+		t.Errorf("Siti's copy:\n%s", raw)
+	}
+	wantRequests(t, d.tgDesk, 2)
 }
