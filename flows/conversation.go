@@ -661,8 +661,8 @@ func (in *Intake) menu(o *Outcome, mine []Complaint, msg MsgID) {
 	o.say(msg, menuRows(mine)...)
 }
 
-// menuRows are the menu's buttons: file, status, help, language, a copy of my data, and a reply button
-// per complaint waiting for the citizen (at most three).
+// menuRows are the menu's buttons: file, status, help, language, a copy of my data,
+// and a reply button per complaint waiting for the citizen (at most three).
 func menuRows(mine []Complaint) [][]Choice {
 	rows := [][]Choice{{{Label: LabelNew, Data: "m:new"}}, {{Label: LabelStatus, Data: "m:status"}, {Label: LabelHelp, Data: "m:help"}},
 		{{Label: LabelLanguage, Data: "m:lang"}, {Label: LabelMyData, Data: "m:data"}}}
