@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"aduan/flows"
@@ -15,7 +16,7 @@ import (
 const DataCopyFormat = "aduan-data-copy/1"
 
 // dataCopyKeys are the labels of DataCopy's document, rights.key.*.
-var dataCopyKeys = []string{"document", "document_title", "format", "made", "controller", "channel", "chat", "person", "lang", "conversation", "step", "active", "draft", "pending", "complaints", "tracking", "type", "privacy", "category", "title", "body", "when", "where", "name", "phone", "email", "nik", "nik_none", "state", "unit", "due", "lapor_id", "rating", "filed", "updated", "closed", "language", "files", "file_kind", "file_name", "file_size", "file_sha256", "file_place", "steps", "step_at", "step_kind", "step_mine", "step_from", "step_to", "step_unit", "step_text", "requests", "request_kind", "request_at", "request_done", "request_access", "request_erasure"}
+var dataCopyKeys = []string{"document", "document_title", "format", "made", "controller", "channel", "chat", "person", "lang", "conversation", "step", "active", "draft", "pending", "complaints", "tracking", "type", "privacy", "category", "title", "body", "when", "where", "name", "phone", "email", "nik", "nik_none", "state", "unit", "due", "lapor_id", "rating", "filed", "updated", "closed", "language", "files", "file_kind", "file_name", "file_size", "file_sha256", "file_place", "steps", "step_at", "step_kind", "step_mine", "step_from", "step_to", "step_unit", "step_text", "requests", "request_kind", "request_at", "request_done", "request_access", "request_erasure", "kind_photo", "kind_document", "kind_location", "lang_id", "lang_en"}
 
 // DataCopyName returns the file name of a citizen's copy of their data made at t:
 // "data-saya-2026-12-02.json" (in English "my-data-…").
@@ -59,11 +60,31 @@ func (c *Catalog) DataCopy(lang string, d flows.DataCopy, units *flows.Directory
 		}
 		return t.Format(time.RFC3339)
 	}
+	kind := func(k string) string {
+		switch k {
+		case "photo", "document", "location":
+			return key("kind_" + k)
+		}
+		return k
+	}
+	language := func(l string) string {
+		switch Lang(l) {
+		case "en":
+			return key("lang_en")
+		}
+		return key("lang_id")
+	}
+	phone := func(p string) string {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			return "+" + p // international digits, as the desk keeps them
+		}
+		return p
+	}
 	files := func(fs []flows.FileCopy) []object {
 		out := []object{}
 		for _, f := range fs {
 			out = append(out, object{
-				{key("file_kind"), f.Kind}, {key("file_name"), f.Name}, {key("file_size"), f.Size},
+				{key("file_kind"), kind(f.Kind)}, {key("file_name"), f.Name}, {key("file_size"), f.Size},
 				{key("file_sha256"), f.SHA256}, {key("file_place"), f.Place}}.compact())
 		}
 		return out
@@ -79,7 +100,7 @@ func (c *Catalog) DataCopy(lang string, d flows.DataCopy, units *flows.Directory
 			{key("when"), k.EventDate},
 			{key("where"), k.Place},
 			{key("name"), k.Contact.Name},
-			{key("phone"), k.Contact.Phone},
+			{key("phone"), phone(k.Contact.Phone)},
 			{key("email"), k.Contact.Email},
 			{key("nik"), key("nik_none")},
 		}
@@ -92,7 +113,7 @@ func (c *Catalog) DataCopy(lang string, d flows.DataCopy, units *flows.Directory
 		{key("channel"), d.Channel},
 		{key("chat"), d.Chat},
 		{key("person"), d.Person},
-		{key("lang"), d.Lang},
+		{key("lang"), language(d.Lang)},
 	}
 	if s := d.Session; s != nil {
 		conv := object{{key("step"), string(s.Step)}, {key("active"), when(s.Updated)}}
@@ -125,7 +146,7 @@ func (c *Catalog) DataCopy(lang string, d flows.DataCopy, units *flows.Directory
 			field{key("filed"), when(k.FiledAt)},
 			field{key("updated"), when(k.Updated)},
 			field{key("closed"), when(k.ClosedAt)},
-			field{key("language"), k.Contact.Lang},
+			field{key("language"), language(k.Contact.Lang)},
 			field{key("files"), files(cc.Files)},
 		)
 		steps := []object{}
