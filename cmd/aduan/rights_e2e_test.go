@@ -201,4 +201,13 @@ func TestRightsDataCopyWhatsApp(t *testing.T) {
 		t.Errorf("Siti's copy:\n%s", raw)
 	}
 	wantRequests(t, d.tgDesk, 2)
+	logged := d.log.String()
+	if !strings.Contains(logged, "level=DEBUG") || !strings.Contains(logged, "data request completed") {
+		t.Errorf("the log is not at debug level, or does not tell the requests")
+	}
+	for _, secret := range []string{"6281234567890", "123456789012345", bodyKK, bodyAkta} {
+		if strings.Contains(logged, secret) {
+			t.Errorf("the log holds %q", secret)
+		}
+	}
 }
