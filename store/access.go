@@ -26,10 +26,11 @@ const (
 	// the complaint ($4) as it is now, or $5 when no complaint is named.
 	sqlLogAccess = `INSERT INTO access_log (at, who, what, complaint_id, person)
 VALUES ($1, $2, $3, $4, coalesce((SELECT actor_pseudonym('complainant', contact_channel, contact_chat) FROM complaint WHERE id = $4), $5, ''))`
-	sqlAccessLog = `SELECT a.id, a.at, a.who, a.what, coalesce(c.tracking, ''), a.person FROM access_log a
+	// sqlAccessLog: the newest $4 lines the filter lets through, oldest first.
+	sqlAccessLog = `SELECT * FROM (SELECT a.id, a.at, a.who, a.what, coalesce(c.tracking, ''), a.person FROM access_log a
 LEFT JOIN complaint c ON c.id = a.complaint_id
 WHERE ($1::bigint IS NULL OR a.complaint_id = $1) AND ($2 = '' OR a.person = $2) AND ($3::timestamptz IS NULL OR a.at >= $3)
-ORDER BY a.at, a.id LIMIT $4`
+ORDER BY a.at DESC, a.id DESC LIMIT $4) newest ORDER BY at, id`
 )
 
 // Access is one line of the access log: who saw or exported personal data, what, when,
@@ -78,10 +79,11 @@ type AccessFilter struct {
 	Complaint int64     // one complaint's ID
 	Person    string    // one citizen's pseudonym
 	Since     time.Time // at or after
-	Limit     int       // at most this many (default 1000)
+	Limit     int       // at most this many, the newest (default 1000)
 }
 
-// AccessLog returns the access log's lines that f lets through, oldest first.
+// AccessLog returns the access log's lines that f lets through, oldest first: the
+// newest f.Limit of them.
 func (db *DB) AccessLog(ctx context.Context, f AccessFilter) ([]Access, error) {
 	var complaint, since any
 	if f.Complaint != 0 {

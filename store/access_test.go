@@ -55,8 +55,12 @@ func TestAccessLog(t *testing.T) {
 		{store.AccessFilter{Person: "complainant:none"}, 0},
 		{store.AccessFilter{Since: at.Add(time.Minute)}, 1},
 		{store.AccessFilter{Limit: 1}, 1},
+		{store.AccessFilter{Limit: 5}, 2},
 	} {
 		got, err := db.AccessLog(ctx, tc.f)
+		if err == nil && tc.f.Limit == 1 && len(got) == 1 && got[0].What != "report.export" {
+			t.Errorf("AccessLog(limit 1) = %+v, want the newest line", got)
+		}
 		if err != nil || len(got) != tc.want {
 			t.Errorf("AccessLog(%+v) = %d lines, %v; want %d", tc.f, len(got), err, tc.want)
 		}

@@ -17,9 +17,10 @@ const (
 	sqlInsertRequest = `INSERT INTO data_request (person, channel, kind, requested_at, completed_at, detail)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
 	sqlRequestsOf = `SELECT kind, requested_at, completed_at FROM data_request WHERE person = $1 ORDER BY id`
-	sqlRequests   = `SELECT id, person, channel, kind, requested_at, completed_at, detail FROM data_request
+	// sqlRequests: the newest $4 requests the filter lets through, oldest first.
+	sqlRequests = `SELECT * FROM (SELECT id, person, channel, kind, requested_at, completed_at, detail FROM data_request
 WHERE ($1::timestamptz IS NULL OR requested_at >= $1) AND ($2 = '' OR kind = $2) AND (NOT $3 OR completed_at IS NULL)
-ORDER BY requested_at, id LIMIT $4`
+ORDER BY requested_at DESC, id DESC LIMIT $4) newest ORDER BY requested_at, id`
 	// sqlComplaintsOf: every complaint filed from a conversation, oldest first.
 	sqlComplaintsOf = `SELECT ` + complaintColumns + ` FROM complaint WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id`
 	// sqlStepsOf: the audit trails of complaints, what a citizen's copy shows of them.
@@ -44,10 +45,11 @@ type RequestFilter struct {
 	Since time.Time
 	Kind  flows.RequestKind
 	Open  bool // only requests not completed
-	Limit int  // default 1000
+	Limit int  // at most this many, the newest (default 1000)
 }
 
-// DataRequests returns the recorded data requests f lets through, oldest first.
+// DataRequests returns the recorded data requests f lets through, oldest first: the
+// newest f.Limit of them.
 func (db *DB) DataRequests(ctx context.Context, f RequestFilter) ([]DataRequest, error) {
 	var since any
 	if !f.Since.IsZero() {

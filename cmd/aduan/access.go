@@ -43,7 +43,7 @@ func runAuditAccess(ctx context.Context, e *env, args []string) error {
 	tracking := fs.String("complaint", "", "only the accesses to this complaint (its tracking number)")
 	person := fs.String("person", "", "only the accesses to this citizen's data: a pseudonym, or CHANNEL:CHAT")
 	since := fs.String("since", "", "only the accesses at or after this DATE or TIME")
-	limit := fs.Int("limit", 1000, "at most this many")
+	limit := fs.Int("limit", 1000, "at most this many, the newest")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err

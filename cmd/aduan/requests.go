@@ -22,7 +22,7 @@ func runRequests(ctx context.Context, e *env, args []string) error {
 	since := fs.String("since", "", "only requests made at or after this DATE or TIME")
 	kind := fs.String("kind", "", "only requests of this kind: access or erasure")
 	open := fs.Bool("open", false, "only requests not answered yet")
-	limit := fs.Int("limit", 1000, "at most this many")
+	limit := fs.Int("limit", 1000, "at most this many, the newest")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -128,6 +128,11 @@ func TestRightsDataCopyTelegram(t *testing.T) {
 		}
 	}
 	wantRequests(t, d, 3)
+	// Once delivered, the outbox keeps nothing of the copies.
+	var kept int
+	if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT count(*) FROM outbox WHERE payload ? 'copy'`).Scan(&kept); err != nil || kept != 0 {
+		t.Errorf("%d outbox rows keep a copy (%v)", kept, err)
+	}
 	logged := d.log.String()
 	if !strings.Contains(logged, "data request completed") {
 		t.Errorf("the operator was not told of the request")
