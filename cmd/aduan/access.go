@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/user"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -127,7 +129,7 @@ func parseDay(s string, loc *time.Location) (time.Time, error) {
 // operator returns who the access log names for the person at the command line:
 // "cli:<os user>", and with a name they give (--as, their staff ID say)
 // "cli:<os user>/<name>". The OS user comes from the system (USER or LOGNAME when it
-// cannot tell), "unknown" when nothing says.
+// cannot tell), "uid-<number>" when nothing names it.
 func operator(e *env, as string) string {
 	name := ""
 	if u, err := user.Current(); err == nil {
@@ -140,7 +142,7 @@ func operator(e *env, as string) string {
 		name = e.getenv("LOGNAME")
 	}
 	if name == "" {
-		name = "unknown"
+		name = "uid-" + strconv.Itoa(os.Getuid()) // a container's user without a name
 	}
 	who := "cli:" + name
 	if as = strings.TrimSpace(as); as != "" {
