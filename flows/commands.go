@@ -26,7 +26,7 @@ const (
 // the order of the menu.
 var PrivateCommands = []Command{
 	{"start", MsgCmdStart}, {"lapor", MsgCmdFile}, {"status", MsgCmdStatus},
-	{"batal", MsgCmdCancel}, {"bahasa", MsgCmdLanguage}, {"help", MsgCmdHelp},
+	{"batal", MsgCmdCancel}, {"bahasa", MsgCmdLanguage}, {"datasaya", MsgCmdMyData}, {"help", MsgCmdHelp},
 }
 
 // GroupCommands are the commands of a unit's group chat (GroupCommand, ChatIDNotice),

@@ -280,6 +280,10 @@ type Outcome struct {
 	// Event asks the store to make an event happen to the citizen's complaint Tracking.
 	Event    *Event
 	Tracking string
+	// Request asks the store to record and answer a request about the citizen's
+	// personal data (see rights.go): for RequestAccess it fills in the copy of the
+	// MsgDataCopy reply.
+	Request RequestKind
 
 	known string // the sender's number the channel vouches for, normalized (Inbound.Known); only while handling
 }
@@ -330,6 +334,9 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 	case "help", "bantuan":
 		o.say(MsgHelp)
 		in.prompt(o)
+		return
+	case "datasaya", "mydata":
+		in.dataCopy(o)
 		return
 	case "":
 	default:
@@ -654,11 +661,11 @@ func (in *Intake) menu(o *Outcome, mine []Complaint, msg MsgID) {
 	o.say(msg, menuRows(mine)...)
 }
 
-// menuRows are the menu's buttons: file, status, help, language, and a reply button
-// per complaint waiting for the citizen (at most three).
+// menuRows are the menu's buttons: file, status, help, language, a copy of my data,
+// and a reply button per complaint waiting for the citizen (at most three).
 func menuRows(mine []Complaint) [][]Choice {
 	rows := [][]Choice{{{Label: LabelNew, Data: "m:new"}}, {{Label: LabelStatus, Data: "m:status"}, {Label: LabelHelp, Data: "m:help"}},
-		{{Label: LabelLanguage, Data: "m:lang"}}}
+		{{Label: LabelLanguage, Data: "m:lang"}, {Label: LabelMyData, Data: "m:data"}}}
 	for i, c := range waiting(mine) {
 		if i == 3 {
 			break
@@ -734,6 +741,8 @@ func (in *Intake) chooseMenu(o *Outcome, parts []string, mine []Complaint) {
 		in.prompt(o)
 	case "cancel":
 		in.cancel(o, mine)
+	case "data":
+		in.dataCopy(o)
 	case "lang":
 		if len(parts) == 2 && (parts[1] == "id" || parts[1] == "en") {
 			s.Lang = parts[1]

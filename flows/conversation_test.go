@@ -156,7 +156,7 @@ func checkMap(t *testing.T, n flows.Notice, want map[string]string) {
 	}
 }
 
-var menuData = []string{"m:new", "m:status", "m:help", "m:lang"}
+var menuData = []string{"m:new", "m:status", "m:help", "m:lang", "m:data"}
 
 // filling returns a desk whose conversation has reached step with the usual answers
 // and privacy p: type pengaduan, category kk, aBody, aWhen, no place, one photo, a
@@ -976,7 +976,7 @@ func TestConverseMenuReplies(t *testing.T) {
 	want := [][]flows.Choice{
 		{{Label: flows.LabelNew, Data: "m:new"}},
 		{{Label: flows.LabelStatus, Data: "m:status"}, {Label: flows.LabelHelp, Data: "m:help"}},
-		{{Label: flows.LabelLanguage, Data: "m:lang"}},
+		{{Label: flows.LabelLanguage, Data: "m:lang"}, {Label: flows.LabelMyData, Data: "m:data"}},
 	}
 	for _, i := range []int{1, 3, 4} {
 		tr := mine[i].Tracking

@@ -93,6 +93,9 @@ type Notice struct {
 	Ask     string            `json:"ask,omitempty"`     // AskPhone: offer to share the phone number
 	// Files are the attachments a MsgFiles notice carries, all of one kind.
 	Files []Attachment `json:"files,omitempty"`
+	// Copy is the citizen's data that a MsgDataCopy notice carries to their own chat,
+	// filled in by the store; the outbox drops it once the message is delivered.
+	Copy *DataCopy `json:"copy,omitempty"`
 	// Card asks channels to show the complaint's card (summary, state, deadline and
 	// the unit's buttons) with the message, and to keep it current.
 	Card bool `json:"card,omitempty"`

@@ -150,6 +150,9 @@ func expectedIDs(tb testing.TB) []string {
 	ids = append(ids, cardLabels...)
 	ids = append(ids, HintNumber, HintQuote)
 	ids = append(ids, Generic)
+	for _, k := range dataCopyKeys {
+		ids = append(ids, "rights.key."+k)
+	}
 	slices.Sort(ids)
 	return ids
 }

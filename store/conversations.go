@@ -107,6 +107,11 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 			}
 			replies = append(replies, more...)
 		}
+		if o.Request != flows.RequestNone {
+			if replies, err = db.answerRequest(ctx, tx, o, replies, now); err != nil {
+				return err
+			}
+		}
 		if err := putSession(ctx, tx, intake, o.Session); err != nil {
 			return err
 		}

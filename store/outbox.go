@@ -267,6 +267,7 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 		}
 		return nil
 	})
+	logExports(b, rows, now)
 	return ids, nil
 }
 

@@ -585,6 +585,8 @@ func (b *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 		return b.deliverFiles(ctx, chat, m, record)
 	case flows.MsgRecord:
 		return b.deliverRecord(ctx, chat, m)
+	case flows.MsgDataCopy:
+		return b.deliverDataCopy(ctx, chat, m)
 	}
 	text, markup, err := b.render(ctx, m)
 	if err != nil {

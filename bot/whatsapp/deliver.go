@@ -71,6 +71,8 @@ func (c *Bot) DeliverParts(ctx context.Context, m flows.Envelope, record func(ct
 		parts, err = c.files(ctx, cl, m)
 	case flows.MsgRecord:
 		parts, err = c.recordDoc(ctx, cl, m)
+	case flows.MsgDataCopy:
+		parts, err = c.dataCopyDoc(ctx, cl, m)
 	default:
 		msg, parts, err = c.texts(ctx, m)
 	}

@@ -333,9 +333,12 @@ func runCalendar(ctx context.Context, e *env, args []string) error {
 }
 
 func runComplaints(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]",
+	fs := subcommand(e, "complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--as NAME] [--json]",
 		"list: tracking number, state, unit, deadline and times of the newest complaints.\n"+
-			"show: one complaint with its audit trail. No personal data is printed.")
+			"show: one complaint with its audit trail. No personal data is printed; each show is\n"+
+			"  recorded in the access log as cli:<os user> (with --as, cli:<os user>/NAME), see\n"+
+			"  `aduan audit access`.")
+	as := fs.String("as", "", "show: the name the access log records beside the OS user (a staff ID)")
 	state := fs.String("state", "", "only complaints in this state")
 	unit := fs.String("unit", "", "only complaints with this unit")
 	limit := fs.Int("limit", 100, "at most this many")
@@ -398,6 +401,9 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 		}
 		audit, err := db.Audit(ctx, c.ID)
 		if err != nil {
+			return err
+		}
+		if err := db.LogAccess(ctx, operator(e, *as), store.AccessComplaintShow, c.ID, e.clock.Now()); err != nil {
 			return err
 		}
 		v := viewOf(c, e.cfg.Zone)

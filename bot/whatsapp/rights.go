@@ -1,0 +1,33 @@
+package whatsapp
+
+import (
+	"context"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+
+	"aduan/bot"
+	"aduan/flows"
+)
+
+// dataCopyDoc returns a citizen's copy of their data (flows.MsgDataCopy) as a JSON
+// document (bot.DataCopy), uploaded, with the notice as its caption.
+func (c *Bot) dataCopyDoc(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.Message, error) {
+	doc, err := bot.DataCopy(c.catalog, c.rules(), m)
+	if doc.Data == nil {
+		return nil, err
+	}
+	if err != nil {
+		c.log.Warn("data copy rendering incomplete", "err", err)
+	}
+	msg, err := c.render.Render(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	msg.Choices = nil
+	up, err := cl.Upload(ctx, doc.Data, whatsmeow.MediaDocument)
+	if err != nil {
+		return nil, c.failure(err)
+	}
+	return []*waE2E.Message{document(up, doc.Name, doc.Mime, Format(msg))}, nil
+}
