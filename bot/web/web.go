@@ -88,9 +88,11 @@ type Line struct {
 	Complaint int64 `json:"complaint,omitempty"`
 }
 
-// Document is a text document a line carries.
+// Document is a text document a line carries: a complaint's whole record, a citizen's
+// copy of their data.
 type Document struct {
 	Name string `json:"name"`
+	Mime string `json:"mime,omitempty"` // "text/plain" when empty
 	Text string `json:"text"`
 }
 
@@ -244,6 +246,16 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 		}
 		line.Document = doc
 		line.Message.Choices = nil
+	case flows.MsgDataCopy:
+		doc, err := bot.DataCopy(c.catalog, c.rules(), m)
+		if doc.Data == nil {
+			return flows.Receipt{}, err
+		}
+		if err != nil {
+			c.log.Warn("data copy rendering incomplete", "err", err)
+		}
+		line.Document = &Document{Name: doc.Name, Mime: doc.Mime, Text: string(doc.Data)}
+		line.Message.Choices = nil
 	}
 	line.Edited = m.Edit != ""
 	body, err := json.Marshal(line)
@@ -274,7 +286,7 @@ func (c *Channel) record(ctx context.Context, m flows.Envelope) (*Document, erro
 	if err != nil {
 		c.log.Warn("record rendering incomplete", "err", err)
 	}
-	return &Document{Name: comp.Tracking + ".txt", Text: text}, nil
+	return &Document{Name: comp.Tracking + ".txt", Mime: "text/plain", Text: text}, nil
 }
 
 // Lines returns the lines of chat written or changed after version, oldest first, and

@@ -157,3 +157,30 @@ func TestWebChannelFiling(t *testing.T) {
 	}
 	d.message(c.calls, groupNational, tracking)
 }
+
+// A citizen's copy of their data reaches the web chat as a JSON document holding what
+// they filed.
+func TestWebChannelDataCopy(t *testing.T) {
+	d := newTGDesk(t, "2026-12-01 09:00", nil)
+	c := newWebChat(d)
+	lines := c.post(web.Input{Command: "start"})
+	lines = c.press(lines, "Buat")
+	lines = c.press(lines, "Setuju")
+	lines = c.press(lines, "Pengaduan")
+	lines = c.press(lines, "Biasa")
+	lines = c.press(lines, "KTP")
+	c.say("Antrean perekaman KTP-el di kecamatan ditutup sebelum jam layanan selesai.")
+	lines = c.post(web.Input{Command: "datasaya"})
+	var doc *web.Document
+	for _, l := range lines {
+		if l.Document != nil {
+			doc = l.Document
+		}
+	}
+	if doc == nil || doc.Mime != "application/json" || !strings.HasSuffix(doc.Name, ".json") {
+		t.Fatalf("no JSON document after /datasaya:\n%s", webText(lines))
+	}
+	if !strings.Contains(doc.Text, "Antrean perekaman KTP-el") {
+		t.Errorf("the copy does not hold the draft's description:\n%s", doc.Text)
+	}
+}
