@@ -178,7 +178,8 @@ func TestStatusShowsTheComplaintWithTheRightCode(t *testing.T) {
 				t.Errorf("%s: message %s unrendered:\n%s", name, id, a.body)
 			}
 		}
-		for _, h := range []string{"Cache-Control: no-store", "Referrer-Policy: no-referrer"} {
+		for _, h := range []string{"Cache-Control: no-store", "Referrer-Policy: no-referrer", "X-Content-Type-Options: nosniff",
+			"Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"} {
 			k, v, _ := strings.Cut(h, ": ")
 			if a.header.Get(k) != v {
 				t.Errorf("%s: header %s = %q, want %q", name, k, a.header.Get(k), v)
