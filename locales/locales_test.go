@@ -153,6 +153,8 @@ func expectedIDs(tb testing.TB) []string {
 	for _, k := range dataCopyKeys {
 		ids = append(ids, "rights.key."+k)
 	}
+	ids = append(ids, MsgAccessCode)
+	ids = append(ids, StatusPage...)
 	slices.Sort(ids)
 	return ids
 }
