@@ -123,10 +123,14 @@ func TestBackupRestoreJourney(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		file string
-		keys int
-	}{{backup, 0}, {withKeys, 1}} {
+		file     string
+		keys     int
+		migrated bool // the target was migrated (aduan migrate), and never used
+	}{{backup, 0, false}, {withKeys, 1, false}, {backup, 0, true}} {
 		dstURL, dstDir := storetest.Empty(t), t.TempDir()
+		if tc.migrated {
+			_, dstURL = storetest.New(t)
+		}
 		d := newCLI(t)
 		d.env["DATABASE_URL"] = dstURL
 		d.fails(1, []string{"restore", tc.file}, "holds 1 attachment files kept in a directory: set --files-dir (ADUAN_FILES_DIR)")
