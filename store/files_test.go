@@ -7,9 +7,14 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"aduan/flows"
 	"aduan/flows/flowstest"
@@ -349,5 +354,119 @@ func TestFilingTransfersFiles(t *testing.T) {
 				t.Errorf("VerifyFiles = %d, %v; want 2", n, err)
 			}
 		})
+	}
+}
+
+// Migration 00013 gives the files kept before it their owners: the complaint whose
+// attachments name one, else the session whose draft holds it; a file neither names
+// (left by a draft dropped before) is deleted by the sweep.
+func TestMigrationOwnsFilesKeptBefore(t *testing.T) {
+	url := storetest.Empty(t)
+	old, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldb := stdlib.OpenDBFromPool(old.Pool())
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, store.Migrations())
+	if err == nil {
+		_, err = p.UpTo(ctx, 12) // every migration before 00013
+	}
+	sqldb.Close()
+	old.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, url) // reads the schema's pseudonym key
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := flowstest.At(t, "2026-11-30 10:00")
+	var refs []string
+	for _, data := range []string{"filed", "drafted", "left"} {
+		var id int64
+		sum := sha256.Sum256([]byte(data))
+		if err := db.Pool().QueryRow(ctx, `INSERT INTO attachment_file (channel, file_ref, name, mime, size, sha256, data, created_at)
+VALUES ('telegram', $1, 'foto.jpg', 'image/jpeg', $2, $3, $4, $5) RETURNING id`, "tg-"+data, len(data), sum[:], []byte(data), at).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, "file:"+strconv.FormatInt(id, 10))
+	}
+	if _, err := db.ApplyUnits(ctx, mustDir(t), at); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := db.Rules(ctx, flows.DefaultPolicy(), flowstest.Zone(t), flows.DefaultWeekHours())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := flowstest.Report()
+	r.Attachment = []flows.Attachment{*photo(refs[0])}
+	c, err := db.File(ctx, rules, "KR", r, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft, _ := json.Marshal(flows.Complaint{Attachment: []flows.Attachment{*photo(refs[1])}})
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO session (channel, chat, step, draft, updated_at) VALUES ('telegram', '5009', 'files', $1, $2)`, draft, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	type owner struct {
+		Complaint *int64
+		Chat      *string
+		Stored    string
+	}
+	var got []owner
+	rows, err := db.Pool().Query(ctx, `SELECT complaint_id, session_chat, stored FROM attachment_file ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = pgx.CollectRows(rows, pgx.RowToStructByPos[owner]); err != nil || len(got) != 3 {
+		t.Fatalf("%v, %v", got, err)
+	}
+	if got[0].Complaint == nil || *got[0].Complaint != c.ID || got[0].Chat != nil ||
+		got[1].Complaint != nil || got[1].Chat == nil || *got[1].Chat != "5009" ||
+		got[2].Complaint != nil || got[2].Chat != nil || got[0].Stored != store.FilesInPostgres {
+		t.Errorf("owners after the migration: %+v", got)
+	}
+	if _, err := db.SweepFiles(ctx, at.Add(store.UnfiledFileGrace+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n := (filesRig{db: db}).rows(t, refs...); n != 2 {
+		t.Errorf("%d files left after the sweep, want the filed and the drafted", n)
+	}
+	for i, want := range []string{"filed", "drafted"} {
+		if _, _, data, err := db.Attachment(ctx, refs[i]); err != nil || string(data) != want {
+			t.Errorf("%s: %q, %v", refs[i], data, err)
+		}
+	}
+}
+
+// While a backup copies the files, no purge deletes bytes it lists; once it is done,
+// the purge goes on.
+func TestPurgeWaitsForBackup(t *testing.T) {
+	r := filesSetup(t, store.FilesInDir)
+	at := flowstest.At(t, "2026-11-30 10:00")
+	ref := r.save(t, "5001", "foto", at)
+	b, err := r.db.BeginBackup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Files) != 1 || b.Files[0] != sha256.Sum256([]byte("foto")) || b.Counts.Attachments != 1 || b.Snapshot == "" {
+		t.Fatalf("backup %+v", b)
+	}
+	if _, err := r.db.Pool().Exec(ctx, `DELETE FROM attachment_file WHERE 'file:' || id = $1`, ref); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.db.PurgeFiles(ctx); err != nil || n != 0 || !r.onDisk(t, "foto") {
+		t.Fatalf("purge during a backup: %d, %v; on disk %v", n, err, r.onDisk(t, "foto"))
+	}
+	if data, err := r.db.ReadFile(ctx, b.Files[0]); err != nil || string(data) != "foto" {
+		t.Errorf("the backup reads %q, %v", data, err)
+	}
+	b.Close(ctx)
+	if n, err := r.db.PurgeFiles(ctx); err != nil || n != 1 || r.onDisk(t, "foto") {
+		t.Errorf("purge after the backup: %d, %v; on disk %v", n, err, r.onDisk(t, "foto"))
 	}
 }
