@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -210,4 +213,17 @@ func (db *DB) CheckEmpty(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// SchemaVersion returns the newest migration version this program has.
+func SchemaVersion() int64 {
+	var newest int64
+	entries, _ := fs.ReadDir(Migrations(), ".")
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		if v, err := strconv.ParseInt(num, 10, 64); err == nil && v > newest {
+			newest = v
+		}
+	}
+	return newest
 }

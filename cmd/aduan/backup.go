@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -202,6 +203,10 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if newest := store.SchemaVersion(); m.Schema > newest {
+		return fmt.Errorf("%s is a backup of schema %d, newer than this program's %d: restore it with the version that wrote it (%s) or a newer one",
+			file, m.Schema, newest, cmp.Or(m.Program, "unknown"))
+	}
 	db, err := openDB(ctx, e, false)
 	if err != nil {
 		return err
@@ -220,13 +225,15 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkArchive(file, m); err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp("", "aduan-restore-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	dump := filepath.Join(tmp, backupDump)
-	files := 0
 	err = eachEntry(file, func(name string, r io.Reader) error {
 		switch {
 		case name == backupDump:
@@ -245,26 +252,19 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 			return pg.run(ctx, "pg_restore", "--no-password", "--dbname="+pg.dbname, "--clean", "--if-exists", "--no-owner", "--no-acl",
 				"--single-transaction", "--exit-on-error", dump)
 		case strings.HasPrefix(name, backupFiles):
-			sum, ok := archiveSum(name)
-			if !ok {
-				return fmt.Errorf("%s: unexpected entry %s", file, name)
-			}
+			sum, _ := archiveSum(name) // checked by checkArchive
 			data, err := io.ReadAll(r)
 			if err != nil {
 				return err
 			}
 			if err := db.PutFile(ctx, sum, data); err != nil {
-				return fmt.Errorf("%s: %s: %w (the file is damaged)", file, name, err)
+				return fmt.Errorf("%s: %s: %w", file, name, err)
 			}
-			files++
 		}
 		return nil
 	})
 	if err != nil {
 		return err
-	}
-	if files != m.Files {
-		return fmt.Errorf("%s: %d attachment files in the archive, its manifest says %d (the file is damaged or cut short)", file, files, m.Files)
 	}
 	schema := "up to date"
 	if err := db.CheckSchema(ctx); errors.Is(err, store.ErrOldSchema) {
@@ -290,6 +290,41 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "restored %s (backup of %s): %d complaints, %d audit events, %d attachments verified against their SHA-256; schema %s; WhatsApp keys %s\n",
 		file, m.Created.Format(time.RFC3339), got.Complaints, got.AuditEvents, verified, schema, keys)
+	return nil
+}
+
+// checkArchive reads the whole backup file before anything is restored: it must hold
+// the dump, and every attachment file its manifest counts, each matching its SHA-256.
+func checkArchive(file string, m manifest) error {
+	files, dump := 0, false
+	err := eachEntry(file, func(name string, r io.Reader) error {
+		switch {
+		case name == backupDump:
+			dump = true
+		case strings.HasPrefix(name, backupFiles):
+			sum, ok := archiveSum(name)
+			if !ok {
+				return fmt.Errorf("%s: unexpected entry %s (the file is damaged)", file, name)
+			}
+			h := sha256.New()
+			if _, err := io.Copy(h, r); err != nil {
+				return fmt.Errorf("%s: %s: %w", file, name, err)
+			}
+			if [sha256.Size]byte(h.Sum(nil)) != sum {
+				return fmt.Errorf("%s: %s does not match its SHA-256 (the file is damaged); nothing was restored", file, name)
+			}
+			files++
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case !dump:
+		return fmt.Errorf("%s holds no %s (the file is damaged or cut short); nothing was restored", file, backupDump)
+	case files != m.Files:
+		return fmt.Errorf("%s: %d attachment files in the archive, its manifest says %d (the file is damaged or cut short); nothing was restored", file, files, m.Files)
+	}
 	return nil
 }
 

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
 	"crypto/sha256"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -253,5 +256,97 @@ func TestPgToolParams(t *testing.T) {
 		if !slices.Equal(p.env, tc.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.url, p.env, tc.want)
 		}
+	}
+}
+
+// rewriteArchive copies the tar archive src to a new file, passing each entry through
+// edit (which may change its bytes, or drop it with false), and returns the new file.
+func rewriteArchive(t *testing.T, src string, edit func(name string, data []byte) ([]byte, bool)) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "edited.backup")
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	tw := tar.NewWriter(out)
+	if err := eachEntry(src, func(name string, r io.Reader) error {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		data, keep := edit(name, data)
+		if !keep {
+			return nil
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		_, err = tw.Write(data)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// A backup file changed or cut short, or written by a newer program, is refused before
+// anything is restored: the database stays empty.
+func TestRestoreRefusesDamagedOrNewer(t *testing.T) {
+	_, srcURL := storetest.New(t)
+	srcDir := t.TempDir()
+	src, err := store.Open(t.Context(), srcURL, store.WithFilesDir(srcDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if _, err := src.SaveFile(t.Context(), store.Telegram, "5001", "tg-1", "foto.jpg", "image/jpeg", []byte("foto"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	c.env["DATABASE_URL"], c.env["ADUAN_FILES_DIR"] = srcURL, srcDir
+	backup := filepath.Join(t.TempDir(), "aduan.backup")
+	c.ok("backup", backup)
+
+	for _, tc := range []struct {
+		name string
+		edit func(name string, data []byte) ([]byte, bool)
+		want string
+	}{
+		{"file changed", func(name string, data []byte) ([]byte, bool) {
+			if strings.HasPrefix(name, "files/") {
+				return []byte("FOTO"), true
+			}
+			return data, true
+		}, "does not match its SHA-256 (the file is damaged); nothing was restored"},
+		{"file missing", func(name string, data []byte) ([]byte, bool) { return data, !strings.HasPrefix(name, "files/") },
+			"0 attachment files in the archive, its manifest says 1 (the file is damaged or cut short); nothing was restored"},
+		{"dump missing", func(name string, data []byte) ([]byte, bool) { return data, name != "database.pgdump" },
+			"holds no database.pgdump (the file is damaged or cut short); nothing was restored"},
+		{"newer schema", func(name string, data []byte) ([]byte, bool) {
+			if name == "aduan-backup.json" {
+				return bytes.Replace(data, []byte(fmt.Sprintf(`"schema_version": %d`, store.SchemaVersion())),
+					[]byte(fmt.Sprintf(`"schema_version": %d`, store.SchemaVersion()+1)), 1), true
+			}
+			return data, true
+		}, fmt.Sprintf("is a backup of schema %d, newer than this program's %d", store.SchemaVersion()+1, store.SchemaVersion())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dstURL := storetest.Empty(t)
+			d := newCLI(t)
+			d.env["DATABASE_URL"], d.env["ADUAN_FILES_DIR"] = dstURL, t.TempDir()
+			d.fails(1, []string{"restore", rewriteArchive(t, backup, tc.edit)}, tc.want)
+			dst, err := store.Open(t.Context(), dstURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dst.Close()
+			if n := count(t, dst, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`); n != 0 {
+				t.Errorf("%d tables restored from a refused backup", n)
+			}
+		})
 	}
 }
