@@ -183,7 +183,8 @@ func archivePath(sum [sha256.Size]byte) string {
 
 const restoreHelp = `Restore a backup written by aduan backup into the database of DATABASE_URL,
 which must be empty: one just created (createdb), or migrated and never used. A
-database holding any complaint (or a linked WhatsApp account) is refused.
+database holding any complaint (or a linked WhatsApp account) is refused. The whole
+file is read first: one damaged, cut short or of a newer schema restores nothing.
 
 The attachments in the file are written to --files-dir, which is required when the
 file holds any. Then the schema is checked, the numbers of complaints, audit events
