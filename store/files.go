@@ -259,6 +259,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
     AND NOT EXISTS (SELECT 1 FROM session s WHERE s.channel = f.channel AND s.chat = f.session_chat
       AND s.draft->'Attachment' @> jsonb_build_array(jsonb_build_object('Ref', 'file:' || f.id)))
   ORDER BY f.created_at LIMIT $2)`
+	sqlQueuePurge     = `INSERT INTO attachment_purge (sha256, stored) VALUES ($1, $2) ON CONFLICT DO NOTHING`
 	sqlPurgeQueue     = `SELECT sha256 FROM attachment_purge WHERE stored = $1 LIMIT $2`
 	sqlPurgeTryBackup = `SELECT pg_try_advisory_xact_lock(1633973607, 0)`
 	sqlFileNeeded     = `SELECT EXISTS (SELECT 1 FROM attachment_file WHERE sha256 = $1 AND stored = $2)`
@@ -296,6 +297,11 @@ func (db *DB) SaveFile(ctx context.Context, channel, chat, fileRef, name, mime s
 		return tx.QueryRow(ctx, sqlSaveFile, channel, fileRef, name, mime, len(data), sum[:], inline, files.Kind(), chat, now).Scan(&id)
 	})
 	if err != nil {
+		// The bytes may be in the store with no row naming them: the next purge looks.
+		// (Only a crash between Put and COMMIT leaves them unnamed.)
+		if _, qerr := db.pool.Exec(context.WithoutCancel(ctx), sqlQueuePurge, sum[:], files.Kind()); qerr != nil {
+			db.log().Warn("file kept without its row", "err", qerr)
+		}
 		return "", fmt.Errorf("store: save file: %w", err)
 	}
 	return attachmentRef(id), nil
