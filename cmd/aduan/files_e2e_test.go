@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"aduan/bot/telegram/tgfake"
 	"aduan/flows"
@@ -69,6 +70,13 @@ func TestTelegramFilesInDirectory(t *testing.T) {
 		t.Fatalf("files in the directory: %v", got)
 	}
 	d.do(tgfake.TextMessage(citizenSiti, citizenSiti, "/batal"))
+	// The row went with the message's transaction; the bytes go right after its COMMIT.
+	if n := count(t, d.m.DB(), `SELECT count(*) FROM attachment_file`); n != 0 {
+		t.Errorf("%d rows of files kept after the draft was cancelled", n)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(filesIn(t, dir)) > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if got := filesIn(t, dir); len(got) != 0 {
 		t.Errorf("the cancelled draft's photo is still in the directory: %v", got)
 	}
