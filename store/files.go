@@ -310,8 +310,8 @@ func (db *DB) SaveFile(ctx context.Context, channel, chat, fileRef, name, mime s
 // attachmentRef is the reference of attachment id.
 func attachmentRef(id int64) string { return "file:" + strconv.FormatInt(id, 10) }
 
-// fileID returns the attachment ID of a reference, false when ref is none.
-func fileID(ref string) (int64, bool) {
+// attachmentID returns the attachment ID of a reference, false when ref is none.
+func attachmentID(ref string) (int64, bool) {
 	s, ok := strings.CutPrefix(ref, "file:")
 	id, err := strconv.ParseInt(s, 10, 64)
 	return id, ok && err == nil && id > 0
@@ -324,7 +324,7 @@ func fileID(ref string) (int64, bool) {
 // ErrFileMissing when the store lost them; and an error naming the store when the
 // bytes are in a store this DB was not given (a files directory, see WithFilesDir).
 func (db *DB) Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error) {
-	id, ok := fileID(ref)
+	id, ok := attachmentID(ref)
 	if !ok {
 		return "", "", nil, ErrNotFound
 	}
@@ -411,7 +411,7 @@ func dropDraftFiles(ctx context.Context, tx *txn, channel, chat string, before [
 	}
 	var ids []int64
 	add := func(a flows.Attachment) {
-		if id, ok := fileID(a.Ref); ok && !kept[a.Ref] {
+		if id, ok := attachmentID(a.Ref); ok && !kept[a.Ref] {
 			ids = append(ids, id)
 			kept[a.Ref] = true
 		}
