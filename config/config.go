@@ -31,6 +31,7 @@ type Config struct {
 	LogFormat   string // "json" or "text"
 	LogLevel    string
 	SweepEvery  time.Duration
+	FilesDir    string // directory keeping attachments' bytes; empty: PostgreSQL
 	Intake      flows.Intake
 	Telegram    Telegram
 	WhatsApp    WhatsApp
@@ -109,6 +110,7 @@ var Settings = []Setting{
 	{"sweep-every", "ADUAN_SWEEP_EVERY", "1m", "how often serve runs the scheduled checks", func(c *Config, v string) error { return setDuration(&c.SweepEvery, v) }},
 	{"categories", "ADUAN_CATEGORIES", strings.Join(flows.DefaultCategories, ","), "categories offered to citizens, comma-separated codes (labels: locales category.CODE)", setCategories},
 	{"max-attachment-mb", "ADUAN_MAX_ATTACHMENT_MB", "10", "largest photo or document kept from a citizen on any channel, in MB; a larger one is refused (at most 20, the most Telegram hands bots)", setMaxAttachment},
+	{"files-dir", "ADUAN_FILES_DIR", "", "directory keeping the bytes of new attachments, one file per SHA-256 (every replica must see the same directory; back it up with aduan backup); empty: in PostgreSQL", func(c *Config, v string) error { c.FilesDir = v; return nil }},
 	{"draft-remind-after", "ADUAN_DRAFT_REMIND_AFTER", "24h", "silence after which a citizen is reminded of an unfinished complaint", func(c *Config, v string) error { return setDuration(&c.Intake.RemindAfter, v) }},
 	{"draft-expire-after", "ADUAN_DRAFT_EXPIRE_AFTER", "72h", "silence after which an unfinished complaint is dropped", func(c *Config, v string) error { return setDuration(&c.Intake.ExpireAfter, v) }},
 	{"telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from @BotFather; empty: no Telegram (never printed)", setToken},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +69,7 @@ ORDER BY due_at NULLS LAST, id LIMIT 31`
 // session, queues the replies and marks the inbound message handled — one
 // transaction, so a message is never half handled nor handled twice.
 func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.Intake, prefix string, in flows.Inbound, now time.Time) error {
+	var dropped int64
 	err := db.handleTx(ctx, in, func(tx *txn) error {
 		s, err := lockSession(ctx, tx, in.Channel, in.Chat)
 		if err != nil {
@@ -112,6 +114,15 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 				return err
 			}
 		}
+		// Files the draft no longer holds (it was cancelled, or refused the file) go;
+		// those of the complaint filed from it are the complaint's now.
+		keep := o.Session.Draft.Attachment
+		if o.File {
+			keep = append(slices.Clip(keep), o.Draft.Attachment...)
+		}
+		if dropped, err = dropDraftFiles(ctx, tx, in.Channel, in.Chat, s.Draft.Attachment, in.Attachment, keep); err != nil {
+			return err
+		}
 		if err := putSession(ctx, tx, intake, o.Session); err != nil {
 			return err
 		}
@@ -122,6 +133,12 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 	})
 	if err != nil {
 		return fmt.Errorf("store: converse: %w", err)
+	}
+	if dropped > 0 {
+		if _, err := db.PurgeFiles(ctx); err != nil {
+			// Still queued: the sweep purges them.
+			db.log().Warn("files of a dropped draft not purged yet", "err", err)
+		}
 	}
 	return nil
 }
@@ -150,10 +167,11 @@ func (db *DB) citizenEvent(ctx context.Context, tx *txn, rules *flows.Rules, min
 // sessionBatch is how many sessions SweepSessions handles in one transaction.
 const sessionBatch = 500
 
-// SweepSessions reminds citizens of unfinished complaints and drops abandoned drafts,
-// as of now, in transactions of up to 500 sessions until none is due. It returns how
-// many sessions it changed. Each session it looks at is due no more (its next check is
-// after now, or never), so the sweep ends.
+// SweepSessions reminds citizens of unfinished complaints and drops abandoned drafts
+// with their files, as of now, in transactions of up to 500 sessions until none is
+// due; then it sweeps the files no draft holds (SweepFiles). It returns how many
+// sessions it changed. Each session it looks at is due no more (its next check is after
+// now, or never), so the sweep ends.
 func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.Time) (int, error) {
 	total := 0
 	for {
@@ -163,9 +181,13 @@ func (db *DB) SweepSessions(ctx context.Context, intake *flows.Intake, now time.
 			return total, fmt.Errorf("store: sweep sessions: %w", err)
 		}
 		if seen < sessionBatch {
-			return total, nil
+			break
 		}
 	}
+	if _, err := db.SweepFiles(ctx, now); err != nil {
+		return total, err
+	}
+	return total, nil
 }
 
 // sweepSessions handles up to limit due sessions in one transaction; it returns how
@@ -204,6 +226,9 @@ func (db *DB) sweepSessions(ctx context.Context, intake *flows.Intake, now time.
 			next := intake.NextCheck(o.Session)
 			if !next.IsZero() && !next.After(now) {
 				next = time.Time{} // nothing more will come due for it: never again
+			}
+			if _, err := dropDraftFiles(ctx, tx, k.channel, k.chat, s.Draft.Attachment, nil, o.Session.Draft.Attachment); err != nil {
+				return err
 			}
 			if err := putSessionAt(ctx, tx, o.Session, next); err != nil {
 				return err

@@ -46,6 +46,10 @@ type DB struct {
 	logg  *slog.Logger
 	lease leases
 	key   atomic.Pointer[pseudonymKey] // read by Open, Migrate or CheckSchema once the schema has it
+	// files keeps new attachments' bytes (nil: PostgresFiles); filesDir, when set, makes
+	// Open use a DirFiles there (WithFilesDir).
+	files    FileStore
+	filesDir string
 }
 
 // ConnectTimeout bounds connecting to the database, the whole handshake included, when
@@ -107,6 +111,14 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	db := &DB{pool: pool}
 	for _, o := range opts {
 		o(db)
+	}
+	if db.filesDir != "" {
+		files, err := NewDirFiles(db.filesDir)
+		if err != nil {
+			pool.Close()
+			return nil, err
+		}
+		db.files = files
 	}
 	if err := db.loadPseudonymKey(ctx); err != nil {
 		pool.Close()

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -176,32 +174,4 @@ func handled(ctx context.Context, tx *txn, in flows.Inbound, now time.Time) erro
 	}
 	_, err := tx.Exec(ctx, sqlHandled, in.Channel, in.ID, now)
 	return err
-}
-
-const sqlSaveFile = `INSERT INTO attachment_file (channel, file_ref, name, mime, size, sha256, data, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`
-
-// SaveFile keeps the bytes of a file a citizen sent and returns the reference to store
-// on the complaint ("file:<id>"), so that the record does not depend on the network
-// keeping the file.
-func (db *DB) SaveFile(ctx context.Context, channel, fileRef, name, mime string, data []byte, now time.Time) (string, error) {
-	sum := sha256.Sum256(data)
-	var id int64
-	if err := db.pool.QueryRow(ctx, sqlSaveFile, channel, fileRef, name, mime, len(data), sum[:], data, now).Scan(&id); err != nil {
-		return "", fmt.Errorf("store: save file: %w", err)
-	}
-	return "file:" + strconv.FormatInt(id, 10), nil
-}
-
-// Attachment returns a kept file's name, type and bytes by its reference, or ErrNotFound.
-func (db *DB) Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error) {
-	id, perr := strconv.ParseInt(strings.TrimPrefix(ref, "file:"), 10, 64)
-	if !strings.HasPrefix(ref, "file:") || perr != nil {
-		return "", "", nil, ErrNotFound
-	}
-	err = db.pool.QueryRow(ctx, `SELECT name, mime, data FROM attachment_file WHERE id = $1`, id).Scan(&name, &mime, &data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", "", nil, ErrNotFound
-	}
-	return name, mime, data, err
 }

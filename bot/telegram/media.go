@@ -67,8 +67,9 @@ func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope, re
 	for i, a := range n.Files {
 		name, _, data, err := b.store.Attachment(ctx, a.Ref)
 		if err != nil {
-			// Gone from the store (deleted on request): the others still go.
-			b.log.Warn("attachment not found, not sent", "outbox_id", m.ID, "err", err)
+			// Gone from the store (deleted on request), or refused because its bytes no
+			// longer match their SHA-256 (the error says which): the others still go.
+			b.log.Warn("attachment unreadable, not sent", "outbox_id", m.ID, "err", err)
 			continue
 		}
 		if a.Name != "" {

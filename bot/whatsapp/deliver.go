@@ -314,7 +314,8 @@ func (c *Bot) files(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.
 		}
 		name, mime, data, err := c.store.Attachment(ctx, a.Ref)
 		if err != nil {
-			c.log.Warn("attachment not found, not sent", "outbox_id", m.ID, "err", err)
+			// Gone, or refused because its bytes no longer match their SHA-256.
+			c.log.Warn("attachment unreadable, not sent", "outbox_id", m.ID, "err", err)
 			out = append(out, nil) // its place kept: part i is attachment i at every attempt
 			continue
 		}

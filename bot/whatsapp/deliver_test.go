@@ -193,11 +193,11 @@ func TestDeliverGroupAnswer(t *testing.T) {
 func TestDeliverFiles(t *testing.T) {
 	r := newRig(t, Config{})
 	ctx := context.Background()
-	photo, err := r.db.SaveFile(ctx, Name, "x/1", "foto.jpg", "image/jpeg", []byte("jpeg"), r.clock.Now())
+	photo, err := r.db.SaveFile(ctx, Name, "6281234567890@s.whatsapp.net", "x/1", "foto.jpg", "image/jpeg", []byte("jpeg"), r.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf, err := r.db.SaveFile(ctx, Name, "x/2", "surat.pdf", "application/pdf", []byte("%PDF"), r.clock.Now())
+	pdf, err := r.db.SaveFile(ctx, Name, "6281234567890@s.whatsapp.net", "x/2", "surat.pdf", "application/pdf", []byte("%PDF"), r.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

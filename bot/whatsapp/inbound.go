@@ -422,7 +422,7 @@ func (c *Bot) fetch(ctx context.Context, in flows.Inbound, p payload) (flows.Inb
 		in.Unsupported = "too_large"
 		return in, nil
 	}
-	ref, err := c.store.SaveFile(ctx, Name, InboxID(p.Chat, types.MessageID(p.ID)), name, mime, data, c.clock.Now())
+	ref, err := c.store.SaveFile(ctx, Name, in.Chat, InboxID(p.Chat, types.MessageID(p.ID)), name, mime, data, c.clock.Now())
 	if err != nil {
 		return in, err
 	}

@@ -179,7 +179,7 @@ func TestDeliverFilesKeepsParts(t *testing.T) {
 	ctx := context.Background()
 	var refs []string
 	for i, data := range []string{"jpeg0", "jpeg1", "jpeg2"} {
-		ref, err := r.db.SaveFile(ctx, Name, fmt.Sprintf("x/%d", i), "foto.jpg", "image/jpeg", []byte(data), r.clock.Now())
+		ref, err := r.db.SaveFile(ctx, Name, "6281234567890@s.whatsapp.net", fmt.Sprintf("x/%d", i), "foto.jpg", "image/jpeg", []byte(data), r.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -65,7 +65,7 @@ type Store interface {
 	// Complaint returns a complaint, for its record.
 	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
 	// SaveFile keeps an attachment's bytes and returns the reference to store on the complaint.
-	SaveFile(ctx context.Context, channel, fileRef, name, mime string, data []byte, now time.Time) (string, error)
+	SaveFile(ctx context.Context, channel, chat, fileRef, name, mime string, data []byte, now time.Time) (string, error)
 	// Attachment returns a kept file by the reference SaveFile returned.
 	Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error)
 	// Audit returns a complaint's audit trail, oldest first, for its record.

@@ -23,7 +23,7 @@ func openDB(ctx context.Context, e *env, checkSchema bool) (*store.DB, error) {
 	if err := e.cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, e.cfg.DatabaseURL, store.WithLog(e.log))
+	db, err := store.Open(ctx, e.cfg.DatabaseURL, store.WithLog(e.log), store.WithFilesDir(e.cfg.FilesDir))
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,8 @@ func init() {
 		{"audit", auditAccessArgs, "list every view or export of personal data (the access log)", runAuditRights},
 		{"requests", "list [--since DATE] [--kind access|erasure] [--open] [--json]", "list citizens' requests about their personal data (copies, deletions)", runRequests},
 		{"whatsapp", "link [--phone 62…] | status | unlink | resume", whatsAppHelp, runWhatsApp},
+		{"backup", "FILE [--with-whatsapp]", "write the database and the attachments to one file (WhatsApp's keys only with --with-whatsapp)", runBackup},
+		{"restore", "FILE", "restore a backup into an empty database, then check it", runRestore},
 		{"config", "", "print the settings as a Markdown table", runConfig},
 		{"version", "", "print the version, commit, build time and Go version (also --version)", runVersion},
 		{"healthcheck", "[--url URL] [--database]", "exit 0 when the desk (or with --database, the database) answers", runHealthcheck},

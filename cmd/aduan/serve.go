@@ -83,7 +83,7 @@ type Main struct {
 // scheduled checks, the outbox sender and the HTTP endpoint in the background. It
 // returns once everything has started; Close stops it.
 func (m *Main) Run(ctx context.Context) error {
-	db, err := store.Open(ctx, m.Config.DatabaseURL, store.WithLog(m.Log))
+	db, err := store.Open(ctx, m.Config.DatabaseURL, store.WithLog(m.Log), store.WithFilesDir(m.Config.FilesDir))
 	if err != nil {
 		return err
 	}
