@@ -290,3 +290,262 @@ func TestAnonymiseLeavesOpenComplaints(t *testing.T) {
 		t.Errorf("the open complaint changed: %+v (%v)", got, err)
 	}
 }
+
+// outboxMsgs returns the messages queued for a chat, oldest first, as their IDs.
+func outboxMsgs(t *testing.T, db *store.DB, chat string) []string {
+	t.Helper()
+	rows, err := db.Pool().Query(ctx, `SELECT payload->>'msg' FROM outbox WHERE chat = $1 ORDER BY id`, chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// /hapusdata: the citizen is asked to confirm; on confirmation their closed complaint
+// is anonymised at once, their open one is recorded and anonymised by the sweep once
+// it closes and its closing message is out; the request is then completed. Nothing of
+// theirs is left.
+func TestDeletionRequest(t *testing.T) {
+	db, rules, cit, closed, at := journey(t)
+	// A second complaint, still open.
+	open := fileByChat(t, cit, at)
+	at = at.Add(time.Hour)
+
+	cit.send(flows.Inbound{Command: flows.EraseCommand}, at)
+	msgs := outboxMsgs(t, db, pdChat)
+	if msgs[len(msgs)-1] != string(flows.MsgEraseAsk) {
+		t.Fatalf("/hapusdata answered %v", msgs[len(msgs)-1])
+	}
+	if got, _ := db.Complaint(ctx, closed.ID); got.Body != closed.Body {
+		t.Fatal("asking deleted something")
+	}
+	// "No" deletes nothing.
+	cit.send(flows.Inbound{Choice: "m:erase:no"}, at)
+	if msgs := outboxMsgs(t, db, pdChat); !strings.Contains(strings.Join(msgs, " "), string(flows.MsgEraseCancelled)) {
+		t.Errorf("no cancellation in %v", msgs)
+	}
+	deliverAll(t, db, at)
+	cit.send(flows.Inbound{Command: flows.EraseCommand}, at)
+	cit.send(flows.Inbound{Choice: "m:erase:yes"}, at)
+
+	var payload []byte
+	if err := db.Pool().QueryRow(ctx, `SELECT payload FROM outbox WHERE chat = $1 AND payload->>'msg' = $2`, pdChat, string(flows.MsgEraseDone)).Scan(&payload); err != nil {
+		t.Fatalf("no %s queued: %v", flows.MsgEraseDone, err)
+	}
+	var done flows.Notice
+	if err := json.Unmarshal(payload, &done); err != nil {
+		t.Fatal(err)
+	}
+	if done.Data["Erased"] != "1" || done.Data["Waiting"] != "1" || done.Data["List"] != open.Tracking {
+		t.Errorf("%s says %v, want 1 erased and %s waiting", flows.MsgEraseDone, done.Data, open.Tracking)
+	}
+	got, err := db.Complaint(ctx, closed.ID)
+	if err != nil || got.Body != "" || got.Contact.Chat != flows.ErasedChat {
+		t.Errorf("the closed complaint after the request: %+v (%v)", got, err)
+	}
+	if got, _ := db.Complaint(ctx, open.ID); got.Body != pdBody || got.Contact.Chat != pdChat {
+		t.Errorf("the open complaint lost its data before it closed: %+v", got)
+	}
+	reqs, err := db.DeletionRequests(ctx, true, 10)
+	if err != nil || len(reqs) != 1 || reqs[0].Erased != 1 || reqs[0].Waiting != 1 || !reqs[0].CompletedAt.IsZero() ||
+		!strings.HasPrefix(reqs[0].Requester, "complainant:") || reqs[0].Channel != store.WhatsApp {
+		t.Fatalf("open deletion requests: %+v (%v)", reqs, err)
+	}
+	deliverAll(t, db, at)
+
+	// The open complaint closes (archived by the national admin); until its message
+	// to the citizen is out, the sweep waits.
+	at = at.Add(time.Hour)
+	mustApply(t, db, rules, open.ID, flows.Event{Kind: flows.EvArchive, Actor: flowstest.Member(flowstest.National), Text: "Sama dengan laporan sebelumnya."}, at)
+	opt := store.RetentionOptions{After: 730 * 24 * time.Hour, Keep: 30 * 24 * time.Hour}
+	rep, err := db.Retain(ctx, opt, at)
+	if err != nil || rep.Requested != 0 || len(rep.Completed) != 0 {
+		t.Fatalf("Retain before the closing message went: %+v, %v", rep, err)
+	}
+	deliverAll(t, db, at)
+	rep, err = db.Retain(ctx, opt, at.Add(time.Minute))
+	if err != nil || rep.Requested != 1 || len(rep.Completed) != 1 || rep.Completed[0] != reqs[0].ID {
+		t.Fatalf("Retain after it: %+v, %v", rep, err)
+	}
+	if reqs, err := db.DeletionRequests(ctx, false, 10); err != nil || len(reqs) != 1 || reqs[0].CompletedAt.IsZero() {
+		t.Errorf("deletion requests: %+v (%v)", reqs, err)
+	}
+	// The request's own reply still waits for delivery with the chat: once it is out
+	// the chat is gone from it too, and nothing personal is left anywhere.
+	after := findPersonal(t, db)
+	if !canRedactAudit(t, db) {
+		delete(after, "audit_event")
+	}
+	for table, what := range after {
+		t.Errorf("after the request, %s still holds the %s", table, strings.Join(what, ", "))
+	}
+	var sessions int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM session`).Scan(&sessions); err != nil || sessions != 0 {
+		t.Errorf("%d sessions left (%v)", sessions, err)
+	}
+}
+
+// An anonim report keeps only the chat it came from, to reply; when it closes the
+// sweep erases that too, once the closing message is out. A rahasia or biasa one
+// keeps its chat until its retention ends.
+func TestAnonimChatErasedAtClosure(t *testing.T) {
+	db, rules := setup(t)
+	at := flowstest.At(t, "2026-11-30 09:00")
+	report := flowstest.Report()
+	report.Privacy = flows.Anonymous
+	anon, err := db.File(ctx, rules, "KR", report, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report.Privacy, report.Contact.Chat = flows.Confidential, "555002"
+	secret, err := db.File(ctx, rules, "KR", report, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []flows.Complaint{anon, secret} {
+		mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}, at)
+		mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvDistribute, Actor: flowstest.Member(flowstest.Regency), Target: flowstest.Agency}, at)
+		mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvAnswer, Actor: flowstest.Member(flowstest.Agency), Text: "Sudah dicetak."}, at)
+		mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvSatisfied, Actor: flows.Actor{Kind: flows.ByComplainant, Ref: c.Contact.Chat}}, at)
+	}
+	opt := store.RetentionOptions{After: 730 * 24 * time.Hour, Keep: 30 * 24 * time.Hour}
+	if rep, err := db.Retain(ctx, opt, at); err != nil || rep.AnonimChats != 0 {
+		t.Fatalf("Retain with the closing message waiting: %+v, %v", rep, err)
+	}
+	if got, _ := db.Complaint(ctx, anon.ID); got.Contact.Chat != flowstest.ChatRef {
+		t.Fatalf("the chat went before the closing message: %q", got.Contact.Chat)
+	}
+	deliverAll(t, db, at)
+	rep, err := db.Retain(ctx, opt, at.Add(time.Minute))
+	if err != nil || rep.AnonimChats != 1 || rep.Anonymised != 0 {
+		t.Fatalf("Retain after it: %+v, %v", rep, err)
+	}
+	got, err := db.Complaint(ctx, anon.ID)
+	if err != nil || got.Contact.Chat != flows.ErasedChat || got.Body != anon.Body {
+		t.Errorf("anonim after closure: chat %q, body %q (%v)", got.Contact.Chat, got.Body, err)
+	}
+	if got, _ := db.Complaint(ctx, secret.ID); got.Contact.Chat != "555002" {
+		t.Errorf("the rahasia report lost its chat: %q", got.Contact.Chat)
+	}
+	var left int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM outbox WHERE chat = $1`, flowstest.ChatRef).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d messages still name the anonim chat (%v)", left, err)
+	}
+	trail, _ := db.Audit(ctx, anon.ID)
+	if last := trail[len(trail)-1]; last.Kind != flows.EvRedact || last.Text != flows.RedactAnonim {
+		t.Errorf("last audit event %+v", last)
+	}
+	// A rating pressed afterwards cannot find the complaint: no message goes back.
+	if rep, err := db.Retain(ctx, opt, at.Add(2*time.Minute)); err != nil || rep.AnonimChats != 0 {
+		t.Errorf("second Retain: %+v, %v", rep, err)
+	}
+}
+
+// The retention period: complaints closed longer ago than After are anonymised, the
+// others not; the traces of conversations older than Keep are purged, cards and
+// referenced files kept; a second sweep does nothing.
+func TestRetainPeriodsAndPurges(t *testing.T) {
+	db, rules := setup(t)
+	old := flowstest.At(t, "2024-06-03 09:00")
+	recent := flowstest.At(t, "2026-11-02 09:00")
+	now := flowstest.At(t, "2026-11-30 09:00")
+	closeAt := func(at time.Time, chat string) flows.Complaint {
+		r := flowstest.Report()
+		r.Contact.Chat = chat
+		c, err := db.File(ctx, rules, "KR", r, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvArchive, Actor: flowstest.Member(flowstest.National), Text: "Bukan pengaduan."}, at)
+		deliverAll(t, db, at)
+		return c
+	}
+	a := closeAt(old, "9001")
+	open := mustFile(t, db, rules, old)
+	// An idle session, a handled inbound message, a file nobody holds and a pending
+	// action nobody finished, all old.
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO session (channel, chat, step, updated_at) VALUES ('telegram', '9004', '', $1), ('telegram', '9003', 'body', $1)`, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Receive(ctx, store.Telegram, "u1", "9001", []byte(`{"text":"x"}`), old); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Handled(ctx, store.Telegram, "u1", old); err != nil {
+		t.Fatal(err)
+	}
+	orphan, err := db.SaveFile(ctx, store.Telegram, "f1", "a.jpg", "image/jpeg", []byte("orphan"), old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	press := flows.Inbound{Channel: store.Telegram, Chat: "-1001", User: "55", Name: "Sari"}
+	openC, _ := db.Complaint(ctx, open.ID)
+	if err := db.Press(ctx, rules, []string{flowstest.National}, press, flows.CardAction{Event: flows.EvArchive, Complaint: open.ID, Version: openC.Version}, old); err != nil {
+		t.Fatal(err)
+	}
+	deliverAll(t, db, old)
+	b := closeAt(recent, "9002") // the IDs of rows follow the time they were added
+	count := func(sql string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.Pool().QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	cardsBefore := count(`SELECT count(*) FROM card`)
+
+	opt := store.RetentionOptions{After: 730 * 24 * time.Hour, Keep: 30 * 24 * time.Hour, Batch: 2}
+	rep, err := db.Retain(ctx, opt, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Anonymised != 1 || rep.Pending != 1 || rep.Inbox != 1 || rep.Sessions != 1 || rep.Files != 1 || rep.Outbox == 0 {
+		t.Errorf("Retain: %+v; want 1 anonymised, 1 pending action, 1 inbound, 1 session, 1 file and messages purged", rep)
+	}
+	if got, _ := db.Complaint(ctx, a.ID); got.Body != "" {
+		t.Errorf("the complaint archived in 2024 keeps its body")
+	}
+	if got, _ := db.Complaint(ctx, b.ID); got.Body == "" {
+		t.Errorf("the complaint archived this month lost its body")
+	}
+	if got, _ := db.Complaint(ctx, open.ID); got.Body == "" {
+		t.Errorf("the open complaint lost its body")
+	}
+	if _, _, _, err := db.Attachment(ctx, orphan); err == nil {
+		t.Errorf("the unreferenced file is still there")
+	}
+	if n := count(`SELECT count(*) FROM card`); n != cardsBefore {
+		t.Errorf("%d cards, was %d", n, cardsBefore)
+	}
+	if n := count(`SELECT count(*) FROM outbox WHERE created_at < $1 AND id NOT IN (SELECT outbox_id FROM card)`, now.Add(-opt.Keep)); n != 0 {
+		t.Errorf("%d old messages that are no card left", n)
+		rows, _ := db.Pool().Query(ctx, `SELECT id, chat, unit, payload::text, delivered_at IS NOT NULL, failed_at IS NOT NULL, edit_of, (SELECT count(*) FROM pending_action p WHERE p.prompt_id = o.id) FROM outbox o WHERE created_at < $1 AND id NOT IN (SELECT outbox_id FROM card)`, now.Add(-opt.Keep))
+		for rows.Next() {
+			var id int64
+			var chat, unit, p string
+			var d, f bool
+			var e *int64
+			var np int
+			_ = rows.Scan(&id, &chat, &unit, &p, &d, &f, &e, &np)
+			t.Logf("left: %d %s %s %s delivered %v failed %v edit_of %v prompts %d", id, chat, unit, p, d, f, e, np)
+		}
+	}
+	if n := count(`SELECT count(*) FROM outbox WHERE created_at >= $1`, now.Add(-opt.Keep)); n == 0 {
+		t.Errorf("recent messages were purged")
+	}
+	if n := count(`SELECT count(*) FROM session WHERE chat = '9003'`); n != 1 {
+		t.Errorf("the session with a draft was purged")
+	}
+	rep, err = db.Retain(ctx, opt, now)
+	if err != nil || rep.Anonymised+rep.Pending+rep.Inbox+rep.Sessions+rep.Files+rep.Outbox+rep.AnonimChats+rep.Requested != 0 {
+		t.Errorf("second Retain: %+v, %v", rep, err)
+	}
+}
