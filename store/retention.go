@@ -42,6 +42,11 @@ type RetentionReport struct {
 	Skipped     bool    // another replica held the sweep lock
 }
 
+// Any reports whether the sweep changed or purged anything.
+func (r RetentionReport) Any() bool {
+	return r.Anonymised+r.Requested+len(r.Completed)+r.AnonimChats+r.Outbox+r.Inbox+r.Pending+r.Sessions+r.Files > 0
+}
+
 const (
 	// A complaint waits for its erasure until the messages to its complainant about it
 	// are out: the closing message reaches them.

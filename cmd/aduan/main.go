@@ -58,6 +58,7 @@ func init() {
 		{"calendar", "due --from TIME --working-days N", "print the deadline N working days after TIME (RFC 3339)", runCalendar},
 		{"complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
 		{"whatsapp", "link [--phone 62…] | status | unlink | resume", whatsAppHelp, runWhatsApp},
+		{"requests", "deletions [--open] [--limit N]", "list the citizens' requests to delete their personal data (/hapusdata)", runRequests},
 		{"config", "", "print the settings as a Markdown table", runConfig},
 		{"version", "", "print the version, commit, build time and Go version (also --version)", runVersion},
 		{"healthcheck", "[--url URL] [--database]", "exit 0 when the desk (or with --database, the database) answers", runHealthcheck},
