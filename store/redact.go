@@ -99,7 +99,7 @@ func (db *DB) Anonymise(ctx context.Context, ids []int64, reason string, now tim
 	var n int
 	err := db.inTx(ctx, func(tx *txn) error {
 		var err error
-		n, err = db.anonymise(ctx, tx, ids, reason, false, false, now)
+		n, err = db.anonymise(ctx, tx, ids, redaction{reason: reason, traces: true}, now)
 		return err
 	})
 	if err != nil {
@@ -115,13 +115,24 @@ func (db *DB) EraseChats(ctx context.Context, ids []int64, reason string, now ti
 	var n int
 	err := db.inTx(ctx, func(tx *txn) error {
 		var err error
-		n, err = db.anonymise(ctx, tx, ids, reason, true, false, now)
+		n, err = db.anonymise(ctx, tx, ids, redaction{reason: reason, chatOnly: true, traces: true}, now)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: erase the chats of %d complaints: %w", len(ids), err)
 	}
 	return n, nil
+}
+
+// redaction says what anonymise removes.
+type redaction struct {
+	reason   string // the text of the EvRedact event
+	chatOnly bool   // the chat identity only (EraseChats)
+	// traces: also the messages, inbound messages and sessions of the chats; without
+	// it, only the complaint's own messages to its complainant that the outbox keeps
+	// (the retention sweep: by then the rest is older than its own period and purged).
+	traces      bool
+	dropSession bool // the chats' sessions go even while a draft is being written (the citizen asked)
 }
 
 // redactable is a complaint as anonymise locked it.
@@ -132,14 +143,12 @@ type redactable struct {
 	channel, chat string
 }
 
-// anonymise is Anonymise (chatOnly false) or EraseChats (chatOnly true) within tx.
-// With dropSession the chats' sessions go even while a draft is being written (the
-// citizen asked for it).
-func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, reason string, chatOnly, dropSession bool, now time.Time) (int, error) {
+// anonymise is Anonymise or EraseChats within tx, as r says.
+func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, r redaction, now time.Time) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	rows, err := tx.Query(ctx, sqlLockFinal, ids, chatOnly)
+	rows, err := tx.Query(ctx, sqlLockFinal, ids, r.chatOnly)
 	if err != nil {
 		return 0, err
 	}
@@ -160,12 +169,12 @@ func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, reason string
 		changes[i] = flows.Change{
 			Complaint: flows.Complaint{ID: c.id, Contact: flows.Contact{Channel: c.channel}},
 			Audit: flows.AuditEvent{At: now, Kind: flows.EvRedact, Actor: flows.System, FromState: c.state, ToState: c.state,
-				UnitBefore: c.unit, UnitAfter: c.unit, Text: reason},
+				UnitBefore: c.unit, UnitAfter: c.unit, Text: r.reason},
 		}
 	}
 	canRedact := false
 	var b pgx.Batch
-	if chatOnly {
+	if r.chatOnly {
 		b.Queue(sqlEraseComplaintChats, locked)
 	} else {
 		b.Queue(sqlDeleteComplaintFiles, locked)
@@ -175,16 +184,18 @@ func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, reason string
 		b.Queue(sqlCanRedact).QueryRow(func(row pgx.Row) error { return row.Scan(&canRedact) })
 	}
 	var relChannels, relChats []string
-	b.Queue(sqlReleased, channels, chats).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var ch, chat string
-			if err := rows.Scan(&ch, &chat); err != nil {
-				return err
+	if r.traces {
+		b.Queue(sqlReleased, channels, chats).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var ch, chat string
+				if err := rows.Scan(&ch, &chat); err != nil {
+					return err
+				}
+				relChannels, relChats = append(relChannels, ch), append(relChats, chat)
 			}
-			relChannels, relChats = append(relChannels, ch), append(relChats, chat)
-		}
-		return rows.Err()
-	})
+			return rows.Err()
+		})
+	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return 0, err
 	}
@@ -198,7 +209,7 @@ func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, reason string
 	b.Queue(sqlEraseOutbox, channels, chats, locked, nonNil(relChannels), nonNil(relChats), now)
 	if len(relChats) > 0 {
 		b.Queue(sqlEraseInbox, relChannels, relChats)
-		b.Queue(sqlDeleteIdleSessions, relChannels, relChats, dropSession)
+		b.Queue(sqlDeleteIdleSessions, relChannels, relChats, r.dropSession)
 	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return 0, err
@@ -253,7 +264,7 @@ func (db *DB) eraseRequest(ctx context.Context, tx *txn, channel, chat string, d
 	if err := rows.Err(); err != nil {
 		return flows.Notice{}, err
 	}
-	erased, err := db.anonymise(ctx, tx, final, flows.RedactRequest, false, true, now)
+	erased, err := db.anonymise(ctx, tx, final, redaction{reason: flows.RedactRequest, traces: true, dropSession: true}, now)
 	if err != nil {
 		return flows.Notice{}, err
 	}

@@ -54,16 +54,19 @@ const (
 	AND o.chat = c.contact_chat AND o.complaint_id = c.id AND o.delivered_at IS NULL AND o.failed_at IS NULL)`
 	sqlAnonimDue = `SELECT c.id FROM complaint c
 WHERE c.privacy = 'anonim' AND c.state IN ('closed', 'archived') AND c.contact_chat <> '` + flows.ErasedChat + `' AND ` + sqlNoneToComplainant + `
+  AND c.id > $2
 ORDER BY c.id LIMIT $1 FOR UPDATE SKIP LOCKED`
 	sqlRequestedDue = `SELECT c.id FROM complaint c
 WHERE c.id IN (SELECT complaint_id FROM deletion_request_complaint WHERE erased_at IS NULL)
-  AND c.state IN ('closed', 'archived') AND ` + sqlNoneToComplainant + `
+  AND c.state IN ('closed', 'archived') AND ` + sqlNoneToComplainant + ` AND c.id > $2
 ORDER BY c.id LIMIT $1 FOR UPDATE SKIP LOCKED`
 	sqlCompleteRequests = `UPDATE deletion_request r SET completed_at = $1
 WHERE r.completed_at IS NULL AND NOT EXISTS (SELECT 1 FROM deletion_request_complaint d WHERE d.request_id = r.id AND d.erased_at IS NULL)
 RETURNING r.id`
-	sqlRetentionDue = `SELECT id FROM complaint
-WHERE anonymised_at IS NULL AND state IN ('closed', 'archived') AND closed_at < $1
+	// sqlRetentionDue goes on after ($3, $4), the last complaint the sweep took: the
+	// index entries of those it changed stay until VACUUM, and are not read again.
+	sqlRetentionDue = `SELECT id, closed_at FROM complaint
+WHERE anonymised_at IS NULL AND state IN ('closed', 'archived') AND closed_at < $1 AND (closed_at, id) > ($3, $4)
 ORDER BY closed_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`
 
 	sqlPurgePending = `DELETE FROM pending_action WHERE id IN (
@@ -96,7 +99,7 @@ ORDER BY closed_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`
 	// period is kept when a complaint holds it, deleted when neither a complaint nor a
 	// draft does. The mark stops at a file a draft still holds.
 	sqlFilesPage = `SELECT f.id, f.created_at < $2, EXISTS (SELECT 1 FROM complaint c
-	WHERE c.attachments <> '[]' AND c.attachments @> jsonb_build_array(jsonb_build_object('Ref', 'file:' || f.id)))
+	WHERE c.attachments <> '[]' AND c.anonymised_at IS NULL AND c.attachments @> jsonb_build_array(jsonb_build_object('Ref', 'file:' || f.id)))
 FROM attachment_file f WHERE f.id > $1 ORDER BY f.id LIMIT $3`
 	sqlDraftRefs = `SELECT a->>'Ref' FROM session s,
 	jsonb_array_elements(CASE WHEN jsonb_typeof(s.draft->'Attachment') = 'array' THEN s.draft->'Attachment' ELSE '[]' END) a
@@ -162,15 +165,44 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 		}
 		return pgx.CollectRows(rows, pgx.RowTo[int64])
 	}
-	erase := func(sql, reason string, chatOnly bool, args ...any) func(tx *txn) (int, int, error) {
+	// erase anonymises the complaints sql selects, batch by batch, each batch after
+	// the last complaint of the one before ($2).
+	erase := func(sql string, r redaction) func(tx *txn) (int, int, error) {
+		var after int64
 		return func(tx *txn) (int, int, error) {
-			due, err := ids(tx, sql, args...)
-			if err != nil {
+			due, err := ids(tx, sql, opt.Batch, after)
+			if err != nil || len(due) == 0 {
 				return 0, 0, err
 			}
-			n, err := db.anonymise(ctx, tx, due, reason, chatOnly, false, now)
+			after = due[len(due)-1]
+			n, err := db.anonymise(ctx, tx, due, r, now)
 			return len(due), n, err
 		}
+	}
+	var lastClosed time.Time
+	var lastID int64
+	retention := func(tx *txn) (int, int, error) {
+		rows, err := tx.Query(ctx, sqlRetentionDue, now.Add(-opt.After), opt.Batch, lastClosed, lastID)
+		if err != nil {
+			return 0, 0, err
+		}
+		var due []int64
+		for rows.Next() {
+			if err := rows.Scan(&lastID, &lastClosed); err != nil {
+				rows.Close()
+				return 0, 0, err
+			}
+			due = append(due, lastID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, 0, err
+		}
+		// Once the retention period is over, what the conversation left is older than
+		// its own period and purged (Keep), unless it is kept as long or longer.
+		r := redaction{reason: flows.RedactRetention, traces: opt.Keep == 0 || opt.Keep >= opt.After}
+		n, err := db.anonymise(ctx, tx, due, r, now)
+		return len(due), n, err
 	}
 	var err error
 	run := func(dst *int, what string, fn func(tx *txn) (int, int, error)) {
@@ -179,8 +211,8 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 		}
 		*dst, err = step(what, fn)
 	}
-	run(&rep.AnonimChats, "anonim chats", erase(sqlAnonimDue, flows.RedactAnonim, true, opt.Batch))
-	run(&rep.Requested, "deletion requests", erase(sqlRequestedDue, flows.RedactRequest, false, opt.Batch))
+	run(&rep.AnonimChats, "anonim chats", erase(sqlAnonimDue, redaction{reason: flows.RedactAnonim, chatOnly: true, traces: true}))
+	run(&rep.Requested, "deletion requests", erase(sqlRequestedDue, redaction{reason: flows.RedactRequest, traces: true}))
 	var done int
 	run(&done, "complete deletion requests", func(tx *txn) (int, int, error) {
 		got, err := ids(tx, sqlCompleteRequests, now)
@@ -188,7 +220,7 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 		return 0, len(got), err
 	})
 	if opt.After > 0 {
-		run(&rep.Anonymised, "retention period", erase(sqlRetentionDue, flows.RedactRetention, false, now.Add(-opt.After), opt.Batch))
+		run(&rep.Anonymised, "retention period", retention)
 	}
 	if opt.Keep > 0 {
 		cutoff := now.Add(-opt.Keep)

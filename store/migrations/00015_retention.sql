@@ -17,8 +17,9 @@ CREATE INDEX complaint_anonim_chat ON complaint (id)
     WHERE privacy = 'anonim' AND state IN ('closed', 'archived') AND contact_chat <> '(erased)';
 
 -- The files a complaint still holds, for the purge of files no complaint or draft
--- holds (only complaints with attachments are in it).
-CREATE INDEX complaint_files ON complaint USING gin (attachments jsonb_path_ops) WHERE attachments <> '[]';
+-- holds (only complaints with attachments that were not anonymised are in it).
+CREATE INDEX complaint_files ON complaint USING gin (attachments jsonb_path_ops)
+    WHERE attachments <> '[]' AND anonymised_at IS NULL;
 
 -- The desk's messages to citizens, by chat: what a deletion erases from the outbox.
 CREATE INDEX outbox_citizen_chat ON outbox (channel, chat, id) WHERE unit = '';
