@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +28,12 @@ type RetentionOptions struct {
 	// hours of the outbox) and the drafts' expiry.
 	Keep  time.Duration
 	Batch int // rows per transaction; default 1000
+	// Workers is how many transactions anonymise complaints past the retention period
+	// at once; default 1.
+	Workers int
+	// Limit is the most complaints past the retention period one call anonymises (the
+	// rest waits for the next); 0: all of them.
+	Limit int
 }
 
 // RetentionReport says what a retention sweep did.
@@ -48,6 +56,11 @@ func (r RetentionReport) Any() bool {
 }
 
 const (
+	// sqlTryLockShared takes the sweep lock in shared mode: the workers of the
+	// retention period hold it together, and Sweep (which takes it alone) waits for
+	// none of them: it skips its turn, and the replica sweeping does its work.
+	sqlTryLockShared = `SELECT pg_try_advisory_xact_lock_shared($1)`
+
 	// A complaint waits for its erasure until the messages to its complainant about it
 	// are out: the closing message reaches them.
 	sqlNoneToComplainant = `NOT EXISTS (SELECT 1 FROM outbox o WHERE o.unit = '' AND o.channel = c.contact_channel
@@ -126,19 +139,30 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 	if opt.Batch <= 0 {
 		opt.Batch = 1000
 	}
+	if opt.Workers <= 0 {
+		opt.Workers = 1
+	}
 	var rep RetentionReport
-	step := func(what string, fn func(tx *txn) (seen, changed int, err error)) (int, error) {
+	var skipped atomic.Bool
+	// step runs fn in transactions under the sweep lock until it sees less than a
+	// batch, another replica holds the lock (errSkipped), or more (below) says stop.
+	// With shared, the lock is taken in shared mode: workers of one step run at once.
+	step := func(what string, shared bool, more func(total int) bool, fn func(tx *txn) (seen, changed int, err error)) (int, error) {
 		total := 0
+		lock := sqlTryLock
+		if shared {
+			lock = sqlTryLockShared
+		}
 		for {
 			var seen, changed int
-			skipped := false
+			held := false
 			err := db.inTx(ctx, func(tx *txn) error {
 				var got bool
-				if err := tx.QueryRow(ctx, sqlTryLock, int64(sweepLock)).Scan(&got); err != nil {
+				if err := tx.QueryRow(ctx, lock, int64(sweepLock)).Scan(&got); err != nil {
 					return err
 				}
 				if !got {
-					skipped = true
+					held = true
 					return nil
 				}
 				var err error
@@ -149,11 +173,11 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 				return total, fmt.Errorf("store: retention: %s: %w", what, err)
 			}
 			total += changed
-			if skipped {
-				rep.Skipped = true
+			if held {
+				skipped.Store(true)
 				return total, errSkipped
 			}
-			if seen < opt.Batch {
+			if seen < opt.Batch || (more != nil && !more(total)) {
 				return total, nil
 			}
 		}
@@ -179,37 +203,72 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 			return len(due), n, err
 		}
 	}
-	var lastClosed time.Time
-	var lastID int64
-	retention := func(tx *txn) (int, int, error) {
-		rows, err := tx.Query(ctx, sqlRetentionDue, now.Add(-opt.After), opt.Batch, lastClosed, lastID)
-		if err != nil {
-			return 0, 0, err
-		}
-		var due []int64
-		for rows.Next() {
-			if err := rows.Scan(&lastID, &lastClosed); err != nil {
-				rows.Close()
+	// retention is one worker of the retention period's step: it takes the complaints
+	// due after the last it took; workers leapfrog each other's locked batches.
+	retention := func() func(tx *txn) (int, int, error) {
+		var lastClosed time.Time
+		var lastID int64
+		return func(tx *txn) (int, int, error) {
+			rows, err := tx.Query(ctx, sqlRetentionDue, now.Add(-opt.After), opt.Batch, lastClosed, lastID)
+			if err != nil {
 				return 0, 0, err
 			}
-			due = append(due, lastID)
+			var due []int64
+			for rows.Next() {
+				if err := rows.Scan(&lastID, &lastClosed); err != nil {
+					rows.Close()
+					return 0, 0, err
+				}
+				due = append(due, lastID)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return 0, 0, err
+			}
+			// Once the retention period is over, what the conversation left is older
+			// than its own period and purged (Keep), unless it is kept as long or longer.
+			r := redaction{reason: flows.RedactRetention, traces: opt.Keep == 0 || opt.Keep >= opt.After}
+			n, err := db.anonymise(ctx, tx, due, r, now)
+			return len(due), n, err
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, 0, err
+	}
+	// retentionStep runs opt.Workers workers of the retention period at once, until
+	// none finds more or opt.Limit complaints are anonymised.
+	retentionStep := func() (int, error) {
+		var total atomic.Int64
+		more := func(int) bool { return opt.Limit <= 0 || total.Load() < int64(opt.Limit) }
+		errs := make([]error, opt.Workers)
+		var wg sync.WaitGroup
+		for w := range opt.Workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fn := retention()
+				_, errs[w] = step("retention period", true, more, func(tx *txn) (int, int, error) {
+					seen, n, err := fn(tx)
+					total.Add(int64(n))
+					return seen, n, err
+				})
+			}()
 		}
-		// Once the retention period is over, what the conversation left is older than
-		// its own period and purged (Keep), unless it is kept as long or longer.
-		r := redaction{reason: flows.RedactRetention, traces: opt.Keep == 0 || opt.Keep >= opt.After}
-		n, err := db.anonymise(ctx, tx, due, r, now)
-		return len(due), n, err
+		wg.Wait()
+		var failed []error
+		for _, e := range errs {
+			if e != nil && !errors.Is(e, errSkipped) {
+				failed = append(failed, e)
+			}
+		}
+		if len(failed) == 0 && skipped.Load() {
+			return int(total.Load()), errSkipped
+		}
+		return int(total.Load()), errors.Join(failed...)
 	}
 	var err error
 	run := func(dst *int, what string, fn func(tx *txn) (int, int, error)) {
 		if err != nil {
 			return
 		}
-		*dst, err = step(what, fn)
+		*dst, err = step(what, false, nil, fn)
 	}
 	run(&rep.AnonimChats, "anonim chats", erase(sqlAnonimDue, redaction{reason: flows.RedactAnonim, chatOnly: true, traces: true}))
 	run(&rep.Requested, "deletion requests", erase(sqlRequestedDue, redaction{reason: flows.RedactRequest, traces: true}))
@@ -219,8 +278,8 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 		rep.Completed = append(rep.Completed, got...)
 		return 0, len(got), err
 	})
-	if opt.After > 0 {
-		run(&rep.Anonymised, "retention period", retention)
+	if opt.After > 0 && err == nil {
+		rep.Anonymised, err = retentionStep()
 	}
 	if opt.Keep > 0 {
 		cutoff := now.Add(-opt.Keep)
@@ -248,6 +307,7 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 	if errors.Is(err, errSkipped) {
 		err = nil
 	}
+	rep.Skipped = skipped.Load()
 	for _, id := range rep.Completed {
 		db.log().Info("deletion request completed", "request", id)
 	}
