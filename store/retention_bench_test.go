@@ -103,7 +103,6 @@ SELECT c.id, ` + auditCols + ` FROM complaint c, audit_event a WHERE c.tracking 
 	}
 	b.Logf("loaded %d closed complaints in %s", total, time.Since(start).Round(time.Second))
 
-	db.Prof(b)
 	now := at("2026-11-30 09:00")
 	opt := store.RetentionOptions{After: 730 * 24 * time.Hour, Keep: 30 * 24 * time.Hour, Workers: workers}
 	stop := make(chan struct{})
