@@ -559,3 +559,41 @@ func TestRetainPeriodsAndPurges(t *testing.T) {
 		t.Errorf("second Retain: %+v, %v", rep, err)
 	}
 }
+
+// With two workers and a limit, one sweep anonymises about the limit (at most a batch
+// per worker more), the next ones the rest, each complaint once.
+func TestRetainWorkersAndLimit(t *testing.T) {
+	db, rules := setup(t)
+	old := flowstest.At(t, "2024-06-03 09:00")
+	const n = 9
+	for i := range n {
+		r := flowstest.Report()
+		r.Contact.Chat = fmt.Sprintf("81%d", i)
+		c, err := db.File(ctx, rules, "KR", r, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvArchive, Actor: flowstest.Member(flowstest.National), Text: "Ganda."}, old)
+	}
+	now := flowstest.At(t, "2026-11-30 09:00")
+	opt := store.RetentionOptions{After: 730 * 24 * time.Hour, Batch: 2, Workers: 2, Limit: 3}
+	first, err := db.Retain(ctx, opt, now)
+	if err != nil || first.Anonymised < 3 || first.Anonymised > 3+2*2-1 {
+		t.Fatalf("first Retain: %+v, %v; want 3 to 6 anonymised", first, err)
+	}
+	total := first.Anonymised
+	for range 5 {
+		rep, err := db.Retain(ctx, opt, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += rep.Anonymised
+	}
+	var events, left int
+	if err := db.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM audit_event WHERE kind = 'redact'), (SELECT count(*) FROM complaint WHERE anonymised_at IS NULL)`).Scan(&events, &left); err != nil {
+		t.Fatal(err)
+	}
+	if total != n || events != n || left != 0 {
+		t.Errorf("%d anonymised, %d redact events, %d left; want %d, %d, 0", total, events, left, n, n)
+	}
+}
