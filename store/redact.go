@@ -30,10 +30,13 @@ import (
 //     and its session is deleted when no draft is being written (a draft expires on
 //     its own, --draft-expire-after, and its files with the purge of unreferenced files).
 //
+//   - WhatsApp's own store (whatsmeow_*, when there is one): a released chat's contact
+//     (the name WhatsApp shows), privacy token, message secrets and its number↔LID
+//     mapping are deleted. Its encryption sessions and identity keys, keyed by the
+//     number, stay: WhatsApp needs them to talk to that number again.
+//
 // card, unit, unit_chat, unit_change, digest_sent, holiday, channel_state and
-// pseudonym_key hold nothing of a citizen's. WhatsApp's own tables (whatsmeow_*) hold
-// the linked number's contacts as WhatsApp sends them; they are the client's store and
-// outside what Anonymise reaches.
+// pseudonym_key hold nothing of a citizen's.
 const (
 	// sqlLockFinal locks the complaints among $1 that are closed or archived and still
 	// hold personal data; for a chat-only erasure ($2), those still holding their chat.
@@ -80,6 +83,19 @@ WHERE NOT EXISTS (SELECT 1 FROM complaint c WHERE c.contact_channel = u.channel 
 	sqlEraseInbox = `UPDATE inbox i SET chat = '` + flows.ErasedChat + `'
 FROM unnest($1::text[], $2::text[]) AS u(channel, chat)
 WHERE i.channel = u.channel AND i.chat = u.chat AND i.handled_at IS NOT NULL`
+	// sqlHasWhatsAppStore tells whether whatsmeow's tables exist (aduan migrate makes them).
+	sqlHasWhatsAppStore = `SELECT to_regclass('whatsmeow_contacts') IS NOT NULL AND to_regclass('whatsmeow_lid_map') IS NOT NULL
+	AND to_regclass('whatsmeow_privacy_tokens') IS NOT NULL AND to_regclass('whatsmeow_message_secrets') IS NOT NULL`
+	// sqlEraseWhatsAppStore deletes what whatsmeow keeps of the chats $1 (JIDs), under
+	// their number and their LID alike.
+	sqlEraseWhatsAppStore = `WITH u AS (SELECT split_part(c, '@', 1) AS usr, split_part(c, '@', 2) AS srv FROM unnest($1::text[]) AS c),
+m AS (SELECT lid, pn FROM whatsmeow_lid_map
+      WHERE pn IN (SELECT usr FROM u WHERE srv = 's.whatsapp.net') OR lid IN (SELECT usr FROM u WHERE srv = 'lid')),
+j AS (SELECT usr || '@' || srv AS jid FROM u UNION SELECT lid || '@lid' FROM m UNION SELECT pn || '@s.whatsapp.net' FROM m),
+contacts AS (DELETE FROM whatsmeow_contacts WHERE their_jid IN (SELECT jid FROM j)),
+tokens AS (DELETE FROM whatsmeow_privacy_tokens WHERE their_jid IN (SELECT jid FROM j)),
+secrets AS (DELETE FROM whatsmeow_message_secrets WHERE chat_jid IN (SELECT jid FROM j) OR sender_jid IN (SELECT jid FROM j))
+DELETE FROM whatsmeow_lid_map WHERE lid IN (SELECT lid FROM m)`
 	sqlDeleteIdleSessions = `DELETE FROM session s USING unnest($1::text[], $2::text[]) AS u(channel, chat)
 WHERE s.channel = u.channel AND s.chat = u.chat AND (s.step = '' OR $3)`
 )
@@ -214,7 +230,30 @@ func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, r redaction, 
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return 0, err
 	}
+	if err := eraseWhatsAppStore(ctx, tx, relChannels, relChats); err != nil {
+		return 0, err
+	}
 	return n, nil
+}
+
+// eraseWhatsAppStore deletes what whatsmeow's store keeps of the WhatsApp chats among
+// (channels, chats), when the database has that store.
+func eraseWhatsAppStore(ctx context.Context, tx *txn, channels, chats []string) error {
+	var jids []string
+	for i, ch := range channels {
+		if ch == WhatsApp && strings.Contains(chats[i], "@") {
+			jids = append(jids, chats[i])
+		}
+	}
+	if len(jids) == 0 {
+		return nil
+	}
+	var has bool
+	if err := tx.QueryRow(ctx, sqlHasWhatsAppStore).Scan(&has); err != nil || !has {
+		return err
+	}
+	_, err := tx.Exec(ctx, sqlEraseWhatsAppStore, jids)
+	return err
 }
 
 const (
@@ -289,6 +328,11 @@ func (db *DB) eraseRequest(ctx context.Context, tx *txn, channel, chat string, d
 	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return flows.Notice{}, err
+	}
+	if len(open) == 0 {
+		if err := eraseWhatsAppStore(ctx, tx, []string{channel}, []string{chat}); err != nil {
+			return flows.Notice{}, err
+		}
 	}
 	if len(open) > 0 {
 		if _, err := tx.Exec(ctx, sqlInsertRequestComplaints, id, open); err != nil {

@@ -161,6 +161,22 @@ func journey(t *testing.T) (*store.DB, *flows.Rules, *citizen, flows.Complaint, 
 	t.Helper()
 	db, rules := setup(t)
 	at := flowstest.At(t, "2026-11-30 09:00")
+	// What whatsmeow's store keeps of the citizen (its tables, as far as they hold them).
+	for _, q := range []string{
+		`CREATE TABLE whatsmeow_contacts (our_jid text, their_jid text, first_name text, full_name text, push_name text, business_name text, redacted_phone text, PRIMARY KEY (our_jid, their_jid))`,
+		`CREATE TABLE whatsmeow_lid_map (lid text PRIMARY KEY, pn text UNIQUE NOT NULL)`,
+		`CREATE TABLE whatsmeow_privacy_tokens (our_jid text, their_jid text, token bytea NOT NULL, timestamp bigint NOT NULL, PRIMARY KEY (our_jid, their_jid))`,
+		`CREATE TABLE whatsmeow_message_secrets (our_jid text, chat_jid text, sender_jid text, message_id text, key bytea NOT NULL, PRIMARY KEY (our_jid, chat_jid, sender_jid, message_id))`,
+		`INSERT INTO whatsmeow_contacts VALUES ('6285000000001@s.whatsapp.net', '` + pdChat + `', 'Siti', '` + pdName + `', '` + pdName + `', '', '')`,
+		`INSERT INTO whatsmeow_contacts VALUES ('6285000000001@s.whatsapp.net', '99887766554433@lid', 'Siti', '` + pdName + `', '` + pdName + `', '', '')`,
+		`INSERT INTO whatsmeow_lid_map VALUES ('99887766554433', '6281299887766')`,
+		`INSERT INTO whatsmeow_privacy_tokens VALUES ('6285000000001@s.whatsapp.net', '` + pdChat + `', '\x01', 1)`,
+		`INSERT INTO whatsmeow_message_secrets VALUES ('6285000000001@s.whatsapp.net', '` + pdChat + `', '` + pdChat + `', '3EB0', '\x01')`,
+	} {
+		if _, err := db.Pool().Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	cit := &citizen{t: t, db: db, rules: rules, intake: flows.DefaultIntake(), channel: store.WhatsApp, chat: pdChat}
 	c := fileByChat(t, cit, at)
 	at = at.Add(time.Hour)
@@ -228,7 +244,7 @@ func canRedactAudit(t *testing.T, db *store.DB) bool {
 func TestAnonymiseLeavesNothingPersonal(t *testing.T) {
 	db, _, _, c, at := journey(t)
 	before := findPersonal(t, db)
-	for _, table := range []string{"complaint", "attachment_file", "audit_event", "inbox", "outbox", "pending_action"} {
+	for _, table := range []string{"complaint", "attachment_file", "audit_event", "inbox", "outbox", "pending_action", "whatsmeow_contacts", "whatsmeow_lid_map"} {
 		if len(before[table]) == 0 {
 			t.Errorf("before: nothing personal in %s: the journey does not test it", table)
 		}
