@@ -17,14 +17,20 @@ import (
 //   - complaint: title, body, place, event_date, contact_name, contact_phone,
 //     contact_email, taken_by (a staff member's name) are emptied; contact_chat becomes
 //     flows.ErasedChat; attachments keep their kind and size only.
+//
 //   - attachment_file: the complaint's files are deleted (photos of documents, a
 //     location: all of them are personal).
+//
 //   - audit_event: actor_name and text are emptied by the one UPDATE the append-only
 //     trigger allows (migration 00012); actor_ref is already a pseudonym.
+//
 //   - pending_action: the complaint's are deleted (their text is an answer or reason).
+//
 //   - outbox: the complaint's messages to the complainant lose their chat and choices;
 //     one still waiting is given up, keeping only what a given-up message keeps.
+//
 //   - deletion_request_complaint: marked erased.
+//
 //   - When no complaint holds the chat any more: the chat's delivered or given-up
 //     messages lose their chat and choices, its handled inbound messages their chat,
 //     and its session is deleted when no draft is being written (a draft expires on
