@@ -153,11 +153,11 @@ func findPersonal(t *testing.T, db *store.DB) map[string][]string {
 	return found
 }
 
-// journey files a complaint from WhatsApp with every kind of personal data, works it
+// pdJourney files a complaint from WhatsApp with every kind of personal data, works it
 // through every unit (an answer typed as the reply to a card's prompt, naming the
 // citizen), lets the citizen reply and be satisfied and rate it: every table that can
 // hold something of theirs does.
-func journey(t *testing.T) (*store.DB, *flows.Rules, *citizen, flows.Complaint, time.Time) {
+func pdJourney(t *testing.T) (*store.DB, *flows.Rules, *citizen, flows.Complaint, time.Time) {
 	t.Helper()
 	db, rules := setup(t)
 	at := flowstest.At(t, "2026-11-30 09:00")
@@ -242,7 +242,7 @@ func canRedactAudit(t *testing.T, db *store.DB) bool {
 // of the staff are in the database, table by table; after Anonymise none is anywhere,
 // while what the reports count stays.
 func TestAnonymiseLeavesNothingPersonal(t *testing.T) {
-	db, _, _, c, at := journey(t)
+	db, _, _, c, at := pdJourney(t)
 	before := findPersonal(t, db)
 	for _, table := range []string{"complaint", "attachment_file", "audit_event", "inbox", "outbox", "pending_action", "whatsmeow_contacts", "whatsmeow_lid_map"} {
 		if len(before[table]) == 0 {
@@ -297,6 +297,10 @@ func TestAnonymiseLeavesNothingPersonal(t *testing.T) {
 	if len(trail) < 8 {
 		t.Errorf("the trail has %d events: the record lost some", len(trail))
 	}
+	check, err := db.VerifyAudit(ctx, 0)
+	if err != nil || check.Broken != 0 || check.Redacted == 0 || check.Events != int64(len(trail)) {
+		t.Errorf("aduan audit verify after Anonymise: %+v (%v); want every event whole, some redacted", check, err)
+	}
 	// Once is enough: a second call finds nothing to do.
 	if n, err := db.Anonymise(ctx, []int64{c.ID}, flows.RedactRetention, at.Add(2*time.Hour)); err != nil || n != 0 {
 		t.Errorf("second Anonymise = %d, %v; want 0", n, err)
@@ -340,7 +344,7 @@ func outboxMsgs(t *testing.T, db *store.DB, chat string) []string {
 // it closes and its closing message is out; the request is then completed. Nothing of
 // theirs is left.
 func TestDeletionRequest(t *testing.T) {
-	db, rules, cit, closed, at := journey(t)
+	db, rules, cit, closed, at := pdJourney(t)
 	// A second complaint, still open.
 	open := fileByChat(t, cit, at)
 	at = at.Add(time.Hour)

@@ -57,6 +57,7 @@ func init() {
 		{"holidays", "list | add DATE KIND NAME | remove DATE | import FILE", "show or change the days off of the working-day calendar", runHolidays},
 		{"calendar", "due --from TIME --working-days N", "print the deadline N working days after TIME (RFC 3339)", runCalendar},
 		{"complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
+		{"audit", auditArgs, "check that no audit trail was changed behind the desk's back (hash chains)", runAudit},
 		{"whatsapp", "link [--phone 62…] | status | unlink | resume", whatsAppHelp, runWhatsApp},
 		{"requests", "deletions [--open] [--limit N]", "list the citizens' requests to delete their personal data (/hapusdata)", runRequests},
 		{"config", "", "print the settings as a Markdown table", runConfig},
