@@ -54,7 +54,7 @@ how many complaints were anonymised at once, how many were still open (anonymise
 by the sweep once closed) and when the request was completed. --open lists only
 those not yet completed.`
 
-func runRequests(ctx context.Context, e *env, args []string) error {
+func runDeletionRequests(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "requests", "deletions [--open] [--limit N]", requestsHelp)
 	open := fs.Bool("open", false, "only the requests not yet completed")
 	limit := fs.Int("limit", 100, "at most this many requests")

@@ -59,7 +59,7 @@ func init() {
 		{"complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--json]", "show complaints, their deadlines and audit trails", runComplaints},
 		{"audit", auditArgs, "check that no audit trail was changed behind the desk's back (hash chains)", runAudit},
 		{"whatsapp", "link [--phone 62…] | status | unlink | resume", whatsAppHelp, runWhatsApp},
-		{"requests", "deletions [--open] [--limit N]", "list the citizens' requests to delete their personal data (/hapusdata)", runRequests},
+		{"requests", "deletions [--open] [--limit N]", "list the citizens' requests to delete their personal data (/hapusdata)", runDeletionRequests},
 		{"config", "", "print the settings as a Markdown table", runConfig},
 		{"version", "", "print the version, commit, build time and Go version (also --version)", runVersion},
 		{"healthcheck", "[--url URL] [--database]", "exit 0 when the desk (or with --database, the database) answers", runHealthcheck},
