@@ -37,6 +37,7 @@ type Config struct {
 	WhatsApp    WhatsApp
 	Web         Web
 	Practice    Practice
+	Retention   Retention
 }
 
 // Web is whether serve offers the citizens' pages: the web chat (/lapor) and the
@@ -55,6 +56,12 @@ type Practice struct {
 	// DatabaseURL is the practice desk's own database; empty: the real database's
 	// server, its name with "_latihan" appended.
 	DatabaseURL string
+}
+
+// Retention is how long the desk keeps personal data and the traces of conversations.
+type Retention struct {
+	After time.Duration // personal data of a complaint closed or archived this long ago is removed
+	Keep  time.Duration // delivered messages, handled inbound, pending actions, idle sessions, dropped drafts' files
 }
 
 // Office is who runs the desk, as citizens are told.
@@ -113,6 +120,8 @@ var Settings = []Setting{
 	{"files-dir", "ADUAN_FILES_DIR", "", "directory keeping the bytes of new attachments, one file per SHA-256 (every replica must see the same directory; back it up with aduan backup); empty: in PostgreSQL", func(c *Config, v string) error { c.FilesDir = v; return nil }},
 	{"draft-remind-after", "ADUAN_DRAFT_REMIND_AFTER", "24h", "silence after which a citizen is reminded of an unfinished complaint", func(c *Config, v string) error { return setDuration(&c.Intake.RemindAfter, v) }},
 	{"draft-expire-after", "ADUAN_DRAFT_EXPIRE_AFTER", "72h", "silence after which an unfinished complaint is dropped", func(c *Config, v string) error { return setDuration(&c.Intake.ExpireAfter, v) }},
+	{"retention", "ADUAN_RETENTION", "730d", "how long after closure or archiving a complaint keeps its personal data, in days (Nd); then the sweep anonymises it", setDays(func(c *Config) *time.Duration { return &c.Retention.After })},
+	{"keep-messages", "ADUAN_KEEP_MESSAGES", "30d", "how long delivered messages, handled incoming ones, pending actions, idle conversations and the files of dropped drafts are kept, in days (Nd)", setDays(func(c *Config) *time.Duration { return &c.Retention.Keep })},
 	{"telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from @BotFather; empty: no Telegram (never printed)", setToken},
 	{"telegram-api-url", "TELEGRAM_API_URL", telegramAPI, "Telegram Bot API base URL (a self-hosted Bot API server, or a test server)", setURL(func(c *Config) *string { return &c.Telegram.APIURL })},
 	{"telegram-webhook-url", "TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL Telegram posts updates to (webhook mode); empty: long polling", setWebhookURL},
@@ -169,6 +178,8 @@ func Parse(fs *flag.FlagSet, vals map[string]*string, env func(string) string) (
 		return Config{}, fmt.Errorf("--telegram-webhook-url (TELEGRAM_WEBHOOK_URL) needs --telegram-token (TELEGRAM_BOT_TOKEN)")
 	case c.Intake.ExpireAfter <= c.Intake.RemindAfter:
 		return Config{}, fmt.Errorf("--draft-expire-after (ADUAN_DRAFT_EXPIRE_AFTER) must be longer than --draft-remind-after (ADUAN_DRAFT_REMIND_AFTER)")
+	case c.Retention.Keep <= c.Intake.ExpireAfter:
+		return Config{}, fmt.Errorf("--keep-messages (ADUAN_KEEP_MESSAGES) must be longer than --draft-expire-after (ADUAN_DRAFT_EXPIRE_AFTER)")
 	}
 	return c, nil
 }
@@ -287,6 +298,19 @@ func setDuration(d *time.Duration, v string) error {
 	}
 	*d = p
 	return nil
+}
+
+// setDays reads a number of days, "730d": at least 2 (a day's messages count against
+// WhatsApp's daily cap), at most 36500.
+func setDays(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSuffix(v, "d"))
+		if err != nil || !strings.HasSuffix(v, "d") || n < 2 || n > 36500 {
+			return fmt.Errorf("want a number of days from 2 to 36500, such as \"730d\"")
+		}
+		*field(c) = time.Duration(n) * 24 * time.Hour
+		return nil
+	}
 }
 
 func setWhatsApp(c *Config, v string) error {

@@ -27,6 +27,7 @@ const (
 var PrivateCommands = []Command{
 	{"start", MsgCmdStart}, {"lapor", MsgCmdFile}, {"status", MsgCmdStatus},
 	{"batal", MsgCmdCancel}, {"bahasa", MsgCmdLanguage}, {"datasaya", MsgCmdMyData}, {"help", MsgCmdHelp},
+	{EraseCommand, MsgCmdErase},
 }
 
 // GroupCommands are the commands of a unit's group chat (GroupCommand, ChatIDNotice),

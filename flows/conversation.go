@@ -284,6 +284,8 @@ type Outcome struct {
 	// personal data (see rights.go): for RequestAccess it fills in the copy of the
 	// MsgDataCopy reply.
 	Request RequestKind
+	// Erase asks the store to delete the citizen's personal data (/hapusdata, confirmed).
+	Erase bool
 
 	known string // the sender's number the channel vouches for, normalized (Inbound.Known); only while handling
 }
@@ -306,6 +308,9 @@ func (in *Intake) handle(o *Outcome, msg Inbound, mine []Complaint) {
 	}
 	if msg.Command != "" {
 		s.Pending = ""
+	}
+	if in.erasure(o, msg, mine) {
+		return
 	}
 	if msg.Command != "" || msg.Choice != "" || msg.Attachment != nil || msg.Unsupported != "" {
 		s.Partial = false // the rest of a split text comes next, or not at all

@@ -126,6 +126,13 @@ func (db *DB) Converse(ctx context.Context, rules *flows.Rules, intake *flows.In
 		if err := putSession(ctx, tx, intake, o.Session); err != nil {
 			return err
 		}
+		if o.Erase {
+			n, err := db.eraseRequest(ctx, tx, in.Channel, in.Chat, s.Draft.Attachment, now)
+			if err != nil {
+				return err
+			}
+			replies = append(replies, n)
+		}
 		if err := queueTo(ctx, tx, in.Channel, in.Chat, o.Session.Lang, "", replies, now); err != nil {
 			return err
 		}

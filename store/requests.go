@@ -16,9 +16,15 @@ import (
 const (
 	sqlInsertRequest = `INSERT INTO data_request (person, channel, kind, requested_at, completed_at, detail)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
-	sqlRequestsOf = `SELECT kind, requested_at, completed_at FROM data_request WHERE person = $1 ORDER BY id`
+	// sqlAllRequests: every data request, the deletion requests (/hapusdata, kept with
+	// the complaints they wait for in deletion_request) among them.
+	sqlAllRequests = `(SELECT id, person, channel, kind, requested_at, completed_at, detail FROM data_request
+UNION ALL
+SELECT id, requester, channel, 'erasure', requested_at, completed_at,
+	erased || ' complaints erased, ' || waiting || ' waiting to close' FROM deletion_request) r`
+	sqlRequestsOf = `SELECT kind, requested_at, completed_at FROM ` + sqlAllRequests + ` WHERE person = $1 ORDER BY requested_at, id`
 	// sqlRequests: the newest $4 requests the filter lets through, oldest first.
-	sqlRequests = `SELECT * FROM (SELECT id, person, channel, kind, requested_at, completed_at, detail FROM data_request
+	sqlRequests = `SELECT * FROM (SELECT id, person, channel, kind, requested_at, completed_at, detail FROM ` + sqlAllRequests + `
 WHERE ($1::timestamptz IS NULL OR requested_at >= $1) AND ($2 = '' OR kind = $2) AND (NOT $3 OR completed_at IS NULL)
 ORDER BY requested_at DESC, id DESC LIMIT $4) newest ORDER BY requested_at, id`
 	// sqlComplaintsOf: every complaint filed from a conversation, oldest first.

@@ -26,19 +26,6 @@ const (
 		"  whose pseudonym it looks for; --since a DATE (2026-12-01) or TIME."
 )
 
-// runAuditRights is the `audit` command as far as this file knows it: its access
-// subcommand (runAuditAccess). The audit trail's own subcommands live beside it.
-func runAuditRights(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 && args[0] == "access" {
-		return runAuditAccess(ctx, e, args[1:])
-	}
-	fs := subcommand(e, "audit", auditAccessArgs, auditAccessHelp)
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
-	}
-	return usageError(fs, "want the subcommand access")
-}
-
 // runAuditAccess lists the access log (`aduan audit access`).
 func runAuditAccess(ctx context.Context, e *env, args []string) error {
 	fs := subcommand(e, "audit access", strings.TrimPrefix(auditAccessArgs, "access "), auditAccessHelp)

@@ -66,7 +66,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runSweep(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "sweep", "[--at TIME] [--dry-run]", "Run the scheduled checks once — reminders, overdue notices, closure warnings,\nauto-closure, hand-over to the Ombudsman, daily digests, reminders and removal of\nunfinished complaints — as of TIME. With --dry-run nothing is written: it previews\nwhat is coming for complaints (the first 500 due; unfinished ones are not\npreviewed). A TIME in the future needs --dry-run.")
+	fs := subcommand(e, "sweep", "[--at TIME] [--dry-run]", "Run the scheduled checks once — reminders, overdue notices, closure warnings,\nauto-closure, hand-over to the Ombudsman, daily digests, reminders and removal of\nunfinished complaints, then the retention sweep (personal data of complaints closed\nlonger than --retention ago, deletion requests, anonim chats, and the traces older\nthan --keep-messages) — as of TIME. With --dry-run nothing is written: it previews\nwhat is coming for complaints (the first 500 due; unfinished ones and retention are\nnot previewed). A TIME in the future needs --dry-run.")
 	at := fs.String("at", "", "the time to sweep as of (default now)")
 	dry := fs.Bool("dry-run", false, "show what would happen; change nothing")
 	if _, err := parseArgs(fs, args, 0, 0); err != nil {
@@ -123,7 +123,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if n > 0 {
 		fmt.Fprintf(e.stdout, "unfinished complaints reminded or dropped: %d\n", n)
 	}
-	return nil
+	return printRetention(ctx, e, db, now)
 }
 
 func runUnits(ctx context.Context, e *env, args []string) error {

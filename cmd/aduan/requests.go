@@ -13,7 +13,15 @@ import (
 // requestsLimit is how long the law (UU 27/2022) gives to answer a data request.
 const requestsLimit = 3 * 24 * time.Hour
 
+// requestsArgs describes `aduan requests`.
+const requestsArgs = "list [--since DATE] [--kind access|erasure] [--open] [--limit N] [--json] | deletions [--open] [--limit N]"
+
+// runRequests is the `requests` command: list (every data request, here) and deletions
+// (the deletion requests with the complaints they wait for, deletions.go).
 func runRequests(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "deletions" {
+		return runDeletionRequests(ctx, e, args)
+	}
 	fs := subcommand(e, "requests", "list [--since DATE] [--kind access|erasure] [--open] [--limit N] [--json]",
 		"list: citizens' requests about their personal data, oldest first: when asked, when\n"+
 			"answered, the kind (access: a copy, /datasaya; erasure: a deletion), the channel,\n"+

@@ -256,6 +256,7 @@ func (m *Main) Sweep(ctx context.Context) (store.SweepReport, error) {
 	} else if n > 0 {
 		m.Log.Info("unfinished complaints reminded or dropped", "sessions", n)
 	}
+	m.retain(ctx, now)
 	if len(rep.Changes) > 0 || len(rep.Digests) > 0 {
 		m.Log.Info("sweep done", "steps", len(rep.Changes), "digests", len(rep.Digests),
 			"remind", rep.Count(flows.EvRemind), "overdue", rep.Count(flows.EvOverdue),

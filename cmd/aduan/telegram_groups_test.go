@@ -244,8 +244,8 @@ func TestTelegramCommandMenu(t *testing.T) {
 		want        []string
 		word        string // in the description of the second command
 	}{
-		{"all_private_chats", "", []string{"start", "lapor", "status", "batal", "bahasa", "datasaya", "help"}, "laporan"},
-		{"all_private_chats", "en", []string{"start", "lapor", "status", "batal", "bahasa", "datasaya", "help"}, "report"},
+		{"all_private_chats", "", []string{"start", "lapor", "status", "batal", "bahasa", "datasaya", "help", "hapusdata"}, "laporan"},
+		{"all_private_chats", "en", []string{"start", "lapor", "status", "batal", "bahasa", "datasaya", "help", "hapusdata"}, "report"},
 		{"all_group_chats", "", []string{"antrian", "help", "id"}, "kartu"},
 		{"all_group_chats", "en", []string{"antrian", "help", "id"}, "cards"},
 	} {

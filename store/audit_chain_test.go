@@ -1,0 +1,309 @@
+package store_test
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"aduan/flows"
+	"aduan/flows/flowstest"
+	"aduan/store"
+)
+
+// journey files a complaint and takes it to closure: route, distribute, answer (with a
+// text), satisfied. It returns the complaint.
+func journey(t *testing.T, db *store.DB, rules *flows.Rules, day string) flows.Complaint {
+	t.Helper()
+	c := mustFile(t, db, rules, flowstest.At(t, day+" 09:00"))
+	nat, reg, agy := flowstest.Member(flowstest.National), flowstest.Member(flowstest.Regency), flowstest.Member(flowstest.Agency)
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvRoute, Actor: nat, Target: flowstest.Regency}, flowstest.At(t, day+" 10:00"))
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvDistribute, Actor: reg, Target: flowstest.Agency}, flowstest.At(t, day+" 11:00"))
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvAnswer, Actor: agy, Text: "Sudah selesai diproses."}, flowstest.At(t, day+" 12:00"))
+	return mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvSatisfied, Actor: flowstest.Complainant}, flowstest.At(t, day+" 13:00"))
+}
+
+func mustVerify(t *testing.T, db *store.DB, through int64) store.AuditCheck {
+	t.Helper()
+	got, err := db.VerifyAudit(ctx, through)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// tamper runs q as a superuser would behind the application's back: with the audit
+// trail's triggers disabled.
+func tamper(t *testing.T, db *store.DB, q string, args ...any) {
+	t.Helper()
+	err := pgx.BeginFunc(ctx, db.Pool(), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `ALTER TABLE audit_event DISABLE TRIGGER USER`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `ALTER TABLE audit_event ENABLE TRIGGER USER`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// eventIDs returns the IDs of complaint id's audit events, oldest first.
+func eventIDs(t *testing.T, db *store.DB, id int64) []int64 {
+	t.Helper()
+	rows, err := db.Pool().Query(ctx, `SELECT id FROM audit_event WHERE complaint_id = $1 ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func wantBreak(t *testing.T, got store.AuditCheck, c flows.Complaint, event int64, what ...string) {
+	t.Helper()
+	if got.OK() || got.First == nil {
+		t.Fatalf("the chains verify (%+v); want a break at event %d of %s", got, event, c.Tracking)
+	}
+	b := got.First
+	if b.Tracking != c.Tracking || b.ComplaintID != c.ID || b.EventID != event || !slices.Equal(b.What, what) {
+		t.Errorf("first break = %+v, want %s (complaint %d) event %d %v", *b, c.Tracking, c.ID, event, what)
+	}
+	if got.BrokenChains != 1 {
+		t.Errorf("broken chains = %d, want 1", got.BrokenChains)
+	}
+}
+
+// A journey's chain verifies, the Go recomputation agrees with the database's, and the
+// head digest is the same for the same events however often it is taken.
+func TestAuditChainVerifies(t *testing.T) {
+	db, rules := setup(t)
+	a := journey(t, db, rules, "2026-11-30")
+	b := journey(t, db, rules, "2026-12-01")
+	got := mustVerify(t, db, 0)
+	if !got.OK() || got.First != nil || got.Complaints != 2 || got.Events != 10 || got.Redacted != 0 || len(got.HeadDigest) != 32 {
+		t.Fatalf("verify = %+v, want 2 complaints with 10 events, all whole", got)
+	}
+	// The chains the trigger wrote are the ones the migration's aggregate computes.
+	var same bool
+	err := db.Pool().QueryRow(ctx, `SELECT bool_and(hash = h AND prev_hash = coalesce(p, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea))
+FROM (SELECT hash, prev_hash, audit_chain(e) OVER w AS h, lag(hash) OVER w AS p FROM audit_event e
+      WINDOW w AS (PARTITION BY complaint_id ORDER BY id)) r`).Scan(&same)
+	if err != nil || !same {
+		t.Errorf("trigger's hashes = the aggregate's: %v (%v)", same, err)
+	}
+	// More events change the digest; the digest through the earlier last event does not.
+	mustApply(t, db, rules, b.ID, flows.Event{Kind: flows.EvRate, Actor: flowstest.Complainant, Rating: 5}, flowstest.At(t, "2026-12-01 14:00"))
+	later := mustVerify(t, db, 0)
+	if !later.OK() || later.Events != 11 || bytes.Equal(later.HeadDigest, got.HeadDigest) {
+		t.Errorf("after one more event: %+v (digest %x before)", later, got.HeadDigest)
+	}
+	if again := mustVerify(t, db, got.Through); !bytes.Equal(again.HeadDigest, got.HeadDigest) || again.Events != 10 {
+		t.Errorf("through %d again: %+v, want the first digest %x", got.Through, again, got.HeadDigest)
+	}
+	_ = a
+}
+
+// An UPDATE made with the triggers disabled is named: a changed text as "body", a
+// changed state as "fields"; the events after it still link to it as stored.
+func TestAuditChainDetectsTamperedEvent(t *testing.T) {
+	db, rules := setup(t)
+	journey(t, db, rules, "2026-11-30")
+	c := journey(t, db, rules, "2026-12-01")
+	ids := eventIDs(t, db, c.ID)
+	tamper(t, db, `UPDATE audit_event SET text = 'Tidak pernah diproses.' WHERE id = $1`, ids[3])
+	got := mustVerify(t, db, 0)
+	wantBreak(t, got, c, ids[3], "body")
+	if got.Broken != 1 {
+		t.Errorf("broken events = %d, want 1", got.Broken)
+	}
+	tamper(t, db, `UPDATE audit_event SET to_state = 'closed' WHERE id = $1`, ids[1])
+	got = mustVerify(t, db, 0)
+	wantBreak(t, got, c, ids[1], "fields")
+	if got.Broken != 2 {
+		t.Errorf("broken events = %d, want 2", got.Broken)
+	}
+}
+
+// A removed event breaks the link of the one after it; a removed first event too.
+func TestAuditChainDetectsDeletedEvent(t *testing.T) {
+	db, rules := setup(t)
+	c := journey(t, db, rules, "2026-11-30")
+	d := journey(t, db, rules, "2026-12-01")
+	ids := eventIDs(t, db, c.ID)
+	tamper(t, db, `DELETE FROM audit_event WHERE id = $1`, ids[2])
+	wantBreak(t, mustVerify(t, db, 0), c, ids[3], "link")
+
+	first := eventIDs(t, db, d.ID)
+	tamper(t, db, `DELETE FROM audit_event WHERE id = $1`, first[0])
+	got := mustVerify(t, db, 0)
+	if got.BrokenChains != 2 || got.Broken != 2 {
+		t.Errorf("after removing %s's first event: %+v, want 2 broken chains", d.Tracking, got)
+	}
+	// A complaint whose every event was removed has no trail at all.
+	tamper(t, db, `DELETE FROM audit_event WHERE complaint_id = $1`, d.ID)
+	got = mustVerify(t, db, 0)
+	if got.OK() || got.Untrailed != 1 || got.FirstBare != d.Tracking || got.BrokenChains != 2 {
+		t.Errorf("after removing %s's trail: %+v", d.Tracking, got)
+	}
+	// An event slipped in with the chain's trigger disabled has no hashes.
+	tamper(t, db, `INSERT INTO audit_event (complaint_id, at, kind, actor_kind, to_state, unit_after) VALUES ($1, $2, 'answer', 'unit', 'answered', 'x')`, c.ID, time.Now())
+	if got := mustVerify(t, db, 0); got.Broken != 2 {
+		t.Errorf("after an unchained event: %+v", got)
+	}
+}
+
+// redactSQL is the redaction of the contract between the audit trail and the
+// retention job, word for word.
+const redactSQL = `UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2 WHERE complaint_id = ANY($1) AND redacted_at IS NULL`
+
+// A redaction done exactly as the contract says keeps the chain verifiable; putting
+// text back into a redacted event is detected; an event appended afterwards chains on.
+func TestAuditChainSurvivesRedaction(t *testing.T) {
+	db, rules := setup(t)
+	c := journey(t, db, rules, "2026-11-30")
+	other := journey(t, db, rules, "2026-12-01")
+	before := mustVerify(t, db, 0)
+	tag, err := db.Pool().Exec(ctx, redactSQL, []int64{c.ID}, flowstest.At(t, "2026-12-02 09:00"))
+	if err != nil || tag.RowsAffected() != 5 {
+		t.Fatalf("redaction: %v, %v", tag, err)
+	}
+	var named int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_event WHERE complaint_id = $1 AND (actor_name <> '' OR text <> '')`, c.ID).Scan(&named); err != nil || named != 0 {
+		t.Fatalf("events still naming people after redaction: %d (%v)", named, err)
+	}
+	got := mustVerify(t, db, 0)
+	if !got.OK() || got.Redacted != 5 || !bytes.Equal(got.HeadDigest, before.HeadDigest) {
+		t.Fatalf("after redaction: %+v; want whole chains, 5 redacted, the same head digest", got)
+	}
+	// Redacting again changes nothing (redacted_at IS NULL holds for no event).
+	if tag, err := db.Pool().Exec(ctx, redactSQL, []int64{c.ID}, flowstest.At(t, "2026-12-03 09:00")); err != nil || tag.RowsAffected() != 0 {
+		t.Errorf("second redaction: %v, %v", tag, err)
+	}
+	// The retention job's own event, through the normal insert, chains on.
+	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvRate, Actor: flowstest.Complainant, Rating: 4}, flowstest.At(t, "2026-12-02 10:00"))
+	if got := mustVerify(t, db, 0); !got.OK() || got.Events != 11 {
+		t.Errorf("after an event following redaction: %+v", got)
+	}
+	ids := eventIDs(t, db, c.ID)
+	tamper(t, db, `UPDATE audit_event SET text = 'Isi palsu' WHERE id = $1`, ids[3])
+	wantBreak(t, mustVerify(t, db, 0), c, ids[3], "body")
+	_ = other
+}
+
+// The append-only trigger refuses every UPDATE but the redaction, and every DELETE.
+func TestAuditChainRefusesOtherUpdates(t *testing.T) {
+	db, rules := setup(t)
+	c := journey(t, db, rules, "2026-11-30")
+	at := flowstest.At(t, "2026-12-02 09:00")
+	for _, q := range []string{
+		`UPDATE audit_event SET text = 'x' WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`,
+		`UPDATE audit_event SET text = '', actor_name = '' WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`, // no redacted_at
+		`UPDATE audit_event SET redacted_at = $2 WHERE complaint_id = $1`,                                           // text kept
+		`UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2, to_state = 'closed' WHERE complaint_id = $1`,
+		`UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2, hash = NULL WHERE complaint_id = $1`,
+		`UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2, at = $2 WHERE complaint_id = $1`,
+		`UPDATE audit_event SET actor_name = '', text = 'x', redacted_at = $2 WHERE complaint_id = $1`,
+		`DELETE FROM audit_event WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`,
+	} {
+		if _, err := db.Pool().Exec(ctx, q, c.ID, at); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v, want the append-only refusal", q, err)
+		}
+	}
+	// A redacted event stays redacted: redacted_at cannot move, text cannot return.
+	if _, err := db.Pool().Exec(ctx, redactSQL, []int64{c.ID}, at); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE audit_event SET redacted_at = $2::timestamptz + interval '1 day' WHERE complaint_id = $1`,
+		`UPDATE audit_event SET text = 'x', redacted_at = NULL WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`,
+	} {
+		if _, err := db.Pool().Exec(ctx, q, c.ID, at); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v, want the append-only refusal", q, err)
+		}
+	}
+	if got := mustVerify(t, db, 0); !got.OK() || got.Redacted != 5 {
+		t.Errorf("verify = %+v", got)
+	}
+}
+
+// Events of one complaint appended concurrently are chained in the order of their IDs,
+// whichever transaction drew its ID first.
+func TestAuditChainConcurrentAppends(t *testing.T) {
+	db, rules := setup(t)
+	c := mustFile(t, db, rules, flowstest.At(t, "2026-11-30 09:00"))
+	// Two transactions: the first draws its event's ID and waits, the second appends and
+	// commits; the first then appends after it.
+	first, err := db.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback(ctx)
+	var drawn int64
+	if err := first.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('audit_event', 'id'))`).Scan(&drawn); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.Pool().Exec(ctx, `INSERT INTO audit_event (complaint_id, at, kind, actor_kind, to_state, unit_after, text) VALUES ($1, $2, 'add_info', 'complainant', 'submitted', 'nasional', 'tambahan')`,
+				c.ID, flowstest.At(t, "2026-11-30 10:00").Add(time.Duration(i)*time.Minute))
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, err := first.Exec(ctx, `INSERT INTO audit_event (id, complaint_id, at, kind, actor_kind, to_state, unit_after, text) VALUES ($1, $2, $3, 'add_info', 'complainant', 'submitted', 'nasional', 'terlambat')`,
+		drawn, c.ID, flowstest.At(t, "2026-11-30 11:00")); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ids := eventIDs(t, db, c.ID)
+	if len(ids) != 6 || ids[5] == drawn {
+		t.Errorf("events %v: the late event kept its early ID %d", ids, drawn)
+	}
+	if got := mustVerify(t, db, 0); !got.OK() || got.Events != 6 {
+		t.Errorf("verify = %+v", got)
+	}
+}
+
+// Migration 00012 chains the events already there in (complaint_id, id) order, as the
+// trigger would have.
+func TestAuditChainBackfill(t *testing.T) {
+	db, rules := setup(t)
+	journey(t, db, rules, "2026-11-30")
+	journey(t, db, rules, "2026-12-01")
+	want := mustVerify(t, db, 0)
+	data, err := os.ReadFile("migrations/00012_audit_chain.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	backfill := regexp.MustCompile(`(?s)\nUPDATE audit_event a SET body_hash.*?WHERE c.id = a.id;`).Find(data)
+	if backfill == nil {
+		t.Fatal("no backfill UPDATE in the migration")
+	}
+	tamper(t, db, `UPDATE audit_event SET body_hash = NULL, prev_hash = NULL, hash = NULL`)
+	if got := mustVerify(t, db, 0); got.Broken != 10 {
+		t.Fatalf("unchained: %+v", got)
+	}
+	tamper(t, db, string(backfill))
+	if got := mustVerify(t, db, 0); !got.OK() || !bytes.Equal(got.HeadDigest, want.HeadDigest) {
+		t.Errorf("after the backfill: %+v, want the trigger's chains (digest %x)", got, want.HeadDigest)
+	}
+}
