@@ -60,7 +60,7 @@ func TestRequestsDeletionsAndRetentionSweep(t *testing.T) {
 	if out := cl.ok("requests", "deletions", "--open"); strings.Count(out, "\n") != 1 {
 		t.Errorf("requests deletions --open lists a completed request:\n%s", out)
 	}
-	cl.fails(2, []string{"requests", "access"}, `unknown list "access"`)
+	cl.fails(2, []string{"requests", "access"}, "want the subcommand list or deletions")
 
 	out = cl.ok("sweep")
 	if !strings.Contains(out, "retention: 1 anonymised after 730 days") {

@@ -37,7 +37,7 @@ func runRequests(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 || pos[0] != "list" {
-		return usageError(fs, "want the subcommand list")
+		return usageError(fs, "want the subcommand list or deletions")
 	}
 	f := store.RequestFilter{Kind: flows.RequestKind(*kind), Open: *open, Limit: *limit}
 	if f.Kind != flows.RequestNone && f.Kind != flows.RequestAccess && f.Kind != flows.RequestErasure {

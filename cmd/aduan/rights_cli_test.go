@@ -16,12 +16,12 @@ import (
 func TestRightsCLIMistakes(t *testing.T) {
 	t.Parallel()
 	c, _ := newCLIWithDB(t)
-	c.fails(2, []string{"audit"}, "want the subcommand access", "Run 'aduan audit --help'")
+	c.fails(2, []string{"audit"}, "want the subcommand verify or access", "Run 'aduan audit --help'")
 	c.fails(2, []string{"audit", "access", "extra"}, "no arguments expected")
 	c.fails(2, []string{"audit", "access", "--since", "yesterday"}, `"yesterday" is not a time`)
 	c.fails(2, []string{"audit", "access", "--person", "555001"}, "want a pseudonym", "Run 'aduan audit access --help'")
 	c.fails(1, []string{"audit", "access", "--complaint", "ADU-000000-XXXX"}, "no complaint has the tracking number")
-	c.fails(2, []string{"requests"}, "want the subcommand list")
+	c.fails(2, []string{"requests"}, "want the subcommand list or deletions")
 	c.fails(2, []string{"requests", "list", "--kind", "delete"}, `unknown kind "delete"`)
 	for _, args := range [][]string{{"audit", "access", "--help"}, {"requests", "--help"}} {
 		if r := c.run(args...); r.code != 0 || !strings.Contains(r.stderr, "Usage: aduan [settings] "+args[0]) {
