@@ -52,6 +52,10 @@ func NewRenderer(catalog *locales.Catalog, rules func() *flows.Rules, complaints
 // A message that renders only in part (a missing translation, a failing template) is
 // logged and returned as far as it rendered, without an error: the reader still gets
 // it. Render fails only when the complaint of a card cannot be read.
+//
+// The filing notice to the complainant (flows.MsgFiled) ends with a block giving the
+// complaint's access code, where locales.Catalog.ShowsAccessCode says so and the
+// renderer's complaints are also AccessCodes (see accessCode).
 func (r *Renderer) Render(ctx context.Context, m flows.Envelope, s locales.Surface) (Message, error) {
 	rules := r.rules()
 	loc := rules.Calendar.Location()
@@ -76,6 +80,11 @@ func (r *Renderer) Render(ctx context.Context, m flows.Envelope, s locales.Surfa
 		choices = rules.CardChoices(c, m.Unit)
 	} else {
 		out.Blocks = append(out.Blocks, r.notice(cat, m, rules))
+		if n.Msg == flows.MsgFiled && m.Unit == "" {
+			if block := r.accessCode(ctx, cat, m); block != "" {
+				out.Blocks = append(out.Blocks, block)
+			}
+		}
 	}
 	if len(choices) > 0 && !out.FreeText {
 		out.Hint = cat.Hint(m.Lang, m.Unit != "")

@@ -90,6 +90,9 @@ type Office struct {
 	Name    string          // "Disdukcapil Kabupaten Kubu Raya"
 	Contact string          // how to reach it: a phone number, an e-mail, an address; may be empty
 	Hours   flows.WeekHours // its opening hours; the zero value leaves them out
+	// PublicURL is the desk's address as citizens reach it ("https://…", no trailing
+	// slash), for the link to the status page (see AccessCode); empty: no link.
+	PublicURL string
 }
 
 // WithOffice returns a catalog like c whose messages name office o: the template data

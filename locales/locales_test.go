@@ -150,6 +150,8 @@ func expectedIDs(tb testing.TB) []string {
 	ids = append(ids, cardLabels...)
 	ids = append(ids, HintNumber, HintQuote)
 	ids = append(ids, Generic)
+	ids = append(ids, MsgAccessCode)
+	ids = append(ids, StatusPage...)
 	slices.Sort(ids)
 	return ids
 }

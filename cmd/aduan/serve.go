@@ -98,7 +98,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.catalog = catalog.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours}).
+	m.catalog = catalog.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours,
+		PublicURL: m.Config.Web.PublicURL}).
 		WithCalendar(func() *flows.Calendar { return m.Rules().Calendar })
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	m.metrics = newMetrics(db, m.Clock, m.Log)
