@@ -152,6 +152,7 @@ func expectedIDs(tb testing.TB) []string {
 	ids = append(ids, Generic)
 	ids = append(ids, MsgAccessCode)
 	ids = append(ids, StatusPage...)
+	ids = append(ids, WebPages...)
 	slices.Sort(ids)
 	return ids
 }

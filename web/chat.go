@@ -563,6 +563,13 @@ func (p *chatPages) wait(w http.ResponseWriter, r *http.Request, ch *botweb.Chan
 			json.NewEncoder(w).Encode(map[string]any{"panes": out})
 			return
 		}
+		if r.URL.Query().Has("now") {
+			for _, s := range stops {
+				s()
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		poll := time.NewTimer(waitPoll)
 		select {
 		case <-woke:
