@@ -187,17 +187,24 @@ func (p *chatPages) pane(ctx context.Context, ch *botweb.Channel, pc paneChat, l
 	v := paneView{paneChat: pc, Lang: lang, Base: base, Version: version, MaxBytes: p.intake.MaxFileBytes,
 		MaxMB: max(p.intake.MaxFileBytes>>20, 1), Started: len(lines) > 0}
 	for _, l := range lines {
-		v.Lines = append(v.Lines, p.line(l, pc, base))
+		v.Lines = append(v.Lines, p.line(l, pc, lang, base))
 	}
 	return v, nil
 }
 
 // line makes one line of a pane.
-func (p *chatPages) line(l botweb.StoredLine, pc paneChat, base string) lineView {
+func (p *chatPages) line(l botweb.StoredLine, pc paneChat, lang, base string) lineView {
 	v := lineView{Ref: l.Ref, Mine: l.From == botweb.FromPerson, Name: l.Name, Card: l.Message.Card,
 		Edited: l.Edited, Notice: l.Answer || l.Alert, Alert: l.Alert, At: l.At.In(p.zone()).Format("15:04")}
 	if v.Mine {
-		if l.Text != "" {
+		switch {
+		case l.Text == "/start":
+			// The page's own start button, not a command the person typed.
+			s, _ := p.catalog.Text(lang, "page.lapor.start", nil)
+			v.Blocks = []string{s}
+		case strings.HasPrefix(l.Text, "/") && !strings.Contains(l.Text, " "):
+			v.Blocks = []string{strings.TrimPrefix(l.Text, "/")} // a command word the person typed
+		case l.Text != "":
 			v.Blocks = []string{l.Text}
 		}
 	} else {
