@@ -111,7 +111,9 @@ func (tb *tab) text() string {
 }
 
 // deskLines is how many of the desk's lines the page shows.
-func (tb *tab) deskLines() int { return eval[int](tb, `document.querySelectorAll(".lines li.desk").length`) }
+func (tb *tab) deskLines() int {
+	return eval[int](tb, `document.querySelectorAll(".lines li.desk").length`)
+}
 
 // settled waits until the page shows more of the desk's lines than before, and then
 // until no more come for a moment.
