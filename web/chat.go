@@ -293,6 +293,9 @@ var errFileTooLarge = errors.New("web: file too large")
 // Unsupported "too_large"; one the conversation would refuse (no draft, no room) is
 // passed on without being kept, for the desk to say why.
 func (p *chatPages) upload(ctx context.Context, r *http.Request, in *botweb.Input, chat string) error {
+	if r.MultipartForm == nil {
+		return nil // a form without a file field
+	}
 	f, hdr, err := r.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) {
 		return nil

@@ -162,12 +162,12 @@ func (tb *tab) shot(name string) {
 	tb.b.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		tb.b.t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	path := filepath.Join(tb.b.out, name+".jpg")
+	path := filepath.Join(tb.b.out, name+".png")
 	if err := os.WriteFile(path, buf, 0o644); err != nil {
 		tb.b.t.Error(err)
 	}
