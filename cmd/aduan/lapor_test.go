@@ -32,15 +32,18 @@ type laporClient struct {
 	status int
 }
 
-func newLaporClient(t *testing.T, d *tgDesk, lang string) *laporClient {
+func newLaporClient(t *testing.T, base, lang string) *laporClient {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &http.Client{Jar: jar, Transport: langTransport(lang)}
-	return &laporClient{t: t, c: c, base: "http://" + d.m.Addr().String()}
+	return &laporClient{t: t, c: c, base: base}
 }
+
+// deskURL is the address of the desk's HTTP endpoint.
+func deskURL(d *tgDesk) string { return "http://" + d.m.Addr().String() }
 
 // langTransport sends Accept-Language: lang with every request.
 type langTransport string
@@ -165,7 +168,7 @@ func pngBytes(t *testing.T) []byte {
 func TestLaporWithoutScript(t *testing.T) {
 	t.Parallel()
 	d := newTGDesk(t, "2026-12-01 09:00", nil)
-	p := newLaporClient(t, d, "")
+	p := newLaporClient(t, deskURL(d), "")
 	p.get("/lapor")
 	if p.status != http.StatusOK || !strings.Contains(p.page, `action="/lapor/mulai"`) || strings.Contains(p.page, `class="pane"`) {
 		t.Fatalf("the first visit: HTTP %d, no start button or a chat already:\n%s", p.status, p.text())
@@ -198,7 +201,7 @@ func TestLaporWithoutScript(t *testing.T) {
 	agency := d.message(calls, groupAgency, "Aduan baru "+tracking)
 	answer := "KTP-el Anda sudah dicetak dan dapat diambil di kantor kecamatan mulai besok."
 	d.act(groupAgency, adminAgency, agency, flows.EvAnswer, answer)
-	later := newLaporClient(t, d, "")
+	later := newLaporClient(t, deskURL(d), "")
 	resp, err = later.c.Get(later.base + src)
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +241,7 @@ func TestLaporWithoutScript(t *testing.T) {
 func TestLaporGuards(t *testing.T) {
 	t.Parallel()
 	d := newTGDesk(t, "2026-12-01 09:00", func(m *Main) { m.Config.Intake.MaxFileBytes = 2000 })
-	p := newLaporClient(t, d, "")
+	p := newLaporClient(t, deskURL(d), "")
 
 	req, _ := http.NewRequest(http.MethodPost, p.base+"/lapor/mulai", nil)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -286,7 +289,7 @@ func TestLaporGuards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := newLaporClient(t, d, "id")
+	other := newLaporClient(t, deskURL(d), "id")
 	other.post("/lapor/ikuti", url.Values{"tracking": {tr}, "code": {code}})
 	other.wantText("dikirim melalui Telegram atau WhatsApp")
 	if strings.Contains(other.page, `class="pane"`) || strings.Contains(other.text(), "KTP-el saya") {
@@ -296,7 +299,7 @@ func TestLaporGuards(t *testing.T) {
 	// Five new chats from one address, then no more.
 	var last int
 	for range 6 {
-		c := newLaporClient(t, d, "id")
+		c := newLaporClient(t, deskURL(d), "id")
 		c.post("/lapor/mulai", nil)
 		last = c.status
 		if strings.Contains(c.text(), "Terlalu banyak permintaan") {
