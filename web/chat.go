@@ -524,6 +524,7 @@ func (p *chatPages) wait(w http.ResponseWriter, r *http.Request, ch *botweb.Chan
 	defer deadline.Stop()
 	for {
 		woke := make(chan struct{}, 1)
+		done := make(chan struct{})
 		var stops []func()
 		for _, pc := range panes {
 			c, stop := ch.Wait(pc.Chat)
@@ -535,48 +536,32 @@ func (p *chatPages) wait(w http.ResponseWriter, r *http.Request, ch *botweb.Chan
 					case woke <- struct{}{}:
 					default:
 					}
-				case <-ctx.Done():
+				case <-done:
 				}
 			}()
 		}
-		out := map[string]paneUpdate{}
-		for _, pc := range panes {
-			lines, _, err := ch.Lines(ctx, pc.Chat, shown[pc.ID])
-			if err != nil {
-				for _, s := range stops {
-					s()
-				}
-				p.log.Error("web chat lines failed", "err", err)
-				http.Error(w, "error", http.StatusInternalServerError)
-				return
-			}
-			if len(lines) == 0 {
-				continue
-			}
-			v, err := p.pane(ctx, ch, pc, lang, base)
-			if err != nil {
-				continue
-			}
-			var b strings.Builder
-			if err := p.renderLines(&b, v); err != nil {
-				p.log.Error("web pane rendering failed", "err", err)
-				continue
-			}
-			out[pc.ID] = paneUpdate{Version: v.Version, HTML: b.String()}
-		}
-		if len(out) > 0 {
+		end := func() {
 			for _, s := range stops {
 				s()
 			}
+			close(done)
+		}
+		out, err := p.changed(ctx, ch, panes, shown, lang, base)
+		if err != nil {
+			end()
+			p.log.Error("web chat lines failed", "err", err)
+			http.Error(w, "error", http.StatusInternalServerError)
+			return
+		}
+		if len(out) > 0 {
+			end()
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Cache-Control", "no-store")
 			json.NewEncoder(w).Encode(map[string]any{"panes": out})
 			return
 		}
 		if r.URL.Query().Has("now") {
-			for _, s := range stops {
-				s()
-			}
+			end()
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -585,24 +570,43 @@ func (p *chatPages) wait(w http.ResponseWriter, r *http.Request, ch *botweb.Chan
 		case <-woke:
 		case <-poll.C:
 		case <-deadline.C:
-			for _, s := range stops {
-				s()
-			}
+			end()
 			poll.Stop()
 			w.WriteHeader(http.StatusNoContent)
 			return
 		case <-ctx.Done():
-			for _, s := range stops {
-				s()
-			}
+			end()
 			poll.Stop()
 			return
 		}
 		poll.Stop()
-		for _, s := range stops {
-			s()
-		}
+		end()
 	}
+}
+
+// changed returns the panes with lines newer than the versions shown, rendered.
+func (p *chatPages) changed(ctx context.Context, ch *botweb.Channel, panes []paneChat, shown map[string]int64, lang, base string) (map[string]paneUpdate, error) {
+	out := map[string]paneUpdate{}
+	for _, pc := range panes {
+		lines, _, err := ch.Lines(ctx, pc.Chat, shown[pc.ID])
+		if err != nil {
+			return nil, err
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		v, err := p.pane(ctx, ch, pc, lang, base)
+		if err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		if err := p.renderLines(&b, v); err != nil {
+			p.log.Error("web pane rendering failed", "err", err)
+			continue
+		}
+		out[pc.ID] = paneUpdate{Version: v.Version, HTML: b.String()}
+	}
+	return out, nil
 }
 
 // fromScript reports whether a request comes from the page's script (fetch), which

@@ -158,11 +158,16 @@ func (tb *tab) say(text, file string) {
 }
 
 // shot keeps a screenshot of the whole page as name.png.
-func (tb *tab) shot(name string) {
+func (tb *tab) shot(name string) { tb.b.t.Helper(); tb.keep(name, chromedp.FullScreenshot(100)) }
+
+// view keeps a screenshot of what the window shows as name.png.
+func (tb *tab) view(name string) { tb.b.t.Helper(); tb.keep(name, chromedp.CaptureScreenshot()) }
+
+func (tb *tab) keep(name string, a chromedp.Action[[]byte]) {
 	tb.b.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	buf, err := chromedp.Run(ctx, a)
 	if err != nil {
 		tb.b.t.Errorf("screenshot %s: %v", name, err)
 		return

@@ -231,6 +231,6 @@ func TestPracticePage(t *testing.T) {
 	}{{"phone", 360, 740}, {"wide", 1280, 800}} {
 		tb := b.fresh()
 		tb.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(base+"/latihan"), chromedp.WaitVisible(chromedp.CSS(".pane")))
-		tb.shot("latihan-" + size.name)
+		tb.view("latihan-" + size.name)
 	}
 }
