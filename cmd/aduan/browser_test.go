@@ -253,18 +253,22 @@ func TestBrowserLaporFileAndFollow(t *testing.T) {
 	regency := d.message(calls, groupRegency, "Aduan baru "+tracking)
 	calls = d.choose(groupRegency, adminRegency, regency, flows.EvDistribute, flowstest.Agency)
 	agency := d.message(calls, groupAgency, "Aduan baru "+tracking)
-	answer := "KTP-el Anda sudah dicetak dan dapat diambil di kantor kecamatan mulai besok."
-	d.act(groupAgency, adminAgency, agency, flows.EvAnswer, answer)
 
-	// Later, another browser: the number and the code.
+	// Later, another browser: the number and the code open the chat, and the answer
+	// comes in while the page is open.
 	later := b.fresh()
 	later.do(chromedp.Navigate(base+"/lapor"), chromedp.WaitVisible(chromedp.ID("ikuti")))
 	later.do(chromedp.SendKeys(chromedp.ID("tracking"), tracking), chromedp.SendKeys(chromedp.ID("code"), strings.ToLower(code[1])),
 		chromedp.Submit(chromedp.ID("ikuti")), chromedp.WaitVisible(chromedp.CSS(".pane")))
+	if !strings.Contains(later.text(), tracking) {
+		t.Fatalf("the followed chat does not show %s:\n%s", tracking, later.text())
+	}
+	answer := "KTP-el Anda sudah dicetak dan dapat diambil di kantor kecamatan mulai besok."
+	d.act(groupAgency, adminAgency, agency, flows.EvAnswer, answer)
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(later.text(), answer) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the followed chat does not show the answer:\n%s", later.text())
+			t.Fatalf("the open page does not show the answer:\n%s", later.text())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -141,6 +141,7 @@ func (p *laporClient) fileOnWeb(body string) (tracking, code string) {
 	p.press("Lewati")
 	p.press("Lewati")
 	p.upload("Antrean di loket", "antrean.png", pngBytes(p.t))
+	p.upload("", "catatan.html", []byte("<html><script>alert(1)</script></html>"))
 	p.press("Selesai")
 	p.press("Lewati")
 	p.press("Lewati")
@@ -174,9 +175,12 @@ func TestLaporWithoutScript(t *testing.T) {
 		t.Fatalf("the first visit: HTTP %d, no start button or a chat already:\n%s", p.status, p.text())
 	}
 	p.wantText("Laporkan Layanan Dukcapil")
-	tracking, code := p.fileOnWeb("KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan.")
+	tracking, code := p.fileOnWeb(`KTP-el saya belum jadi <b>sejak</b> tiga bulan, padahal sudah rekam data di kantor "kecamatan" & dinas.`)
+	if strings.Contains(p.page, "<b>sejak</b>") || !strings.Contains(p.page, "&lt;b&gt;sejak&lt;/b&gt;") {
+		t.Errorf("what the citizen typed is not escaped on the page")
+	}
 	k := d.complaint(tracking)
-	if k.Contact.Channel != "web" || len(k.Attachment) != 1 || k.Attachment[0].Kind != "photo" || k.Attachment[0].Ref == "" {
+	if k.Contact.Channel != "web" || len(k.Attachment) != 2 || k.Attachment[0].Kind != "photo" || k.Attachment[0].Ref == "" || k.Attachment[1].Kind != "document" {
 		t.Fatalf("complaint %s: contact %s, attachments %+v", tracking, k.Contact.Channel, k.Attachment)
 	}
 	photo := regexp.MustCompile(`src="(/lapor/berkas\?[^"]+)"`).FindStringSubmatch(p.page)
@@ -191,6 +195,21 @@ func TestLaporWithoutScript(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
 		t.Errorf("the photo in its chat: HTTP %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
+	// A document is only ever downloaded, never shown as a page of the desk.
+	doc := regexp.MustCompile(`href="(/lapor/berkas\?[^"]+)" download>catatan.html`).FindStringSubmatch(p.page)
+	if doc == nil {
+		t.Fatalf("no document in the chat:\n%s", p.page)
+	}
+	resp, err = p.c.Get(p.base + html.UnescapeString(doc[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/octet-stream" ||
+		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("the document: HTTP %d, %v", resp.StatusCode, resp.Header)
 	}
 
 	// The agency answers (on Telegram); another browser follows with the code.
@@ -217,7 +236,7 @@ func TestLaporWithoutScript(t *testing.T) {
 	}
 	later.post("/lapor/ikuti", url.Values{"tracking": {tracking}, "code": {code}})
 	later.wantText(tracking)
-	later.wantText("KTP-el saya belum jadi")
+	later.wantText("tiga bulan, padahal sudah rekam")
 	later.wantText(answer)
 
 	// The citizen replies to the answer: the page's message box answers the prompt.
