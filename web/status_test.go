@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ type stDesk struct {
 	code     string          // c's access code
 }
 
-func newStDesk(t *testing.T, burst int) *stDesk {
+func newStDesk(t testing.TB, burst int) *stDesk {
 	t.Helper()
 	db := storetest.NewWithUnits(t, flowstest.Units())
 	rules, err := db.Rules(stCtx, flows.DefaultPolicy(), flowstest.Zone(t), flows.DefaultWeekHours())
@@ -177,7 +178,8 @@ func TestStatusShowsTheComplaintWithTheRightCode(t *testing.T) {
 				t.Errorf("%s: message %s unrendered:\n%s", name, id, a.body)
 			}
 		}
-		for _, h := range []string{"Cache-Control: no-store", "Referrer-Policy: no-referrer"} {
+		for _, h := range []string{"Cache-Control: no-store", "Referrer-Policy: no-referrer", "X-Content-Type-Options: nosniff",
+			"Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"} {
 			k, v, _ := strings.Cut(h, ": ")
 			if a.header.Get(k) != v {
 				t.Errorf("%s: header %s = %q, want %q", name, k, a.header.Get(k), v)
@@ -247,6 +249,33 @@ func TestStatusWrongCodeAndUnknownNumberAnswerAlike(t *testing.T) {
 		if err := json.Unmarshal([]byte(api[0].body), &errs); err != nil || len(errs) != 1 || errs[0]["code"] != float64(404) {
 			t.Errorf("%s open311 refusal %q: want one Open311 error of code 404 (%v)", lang, api[0].body, err)
 		}
+	}
+}
+
+// A wrong code and an unknown number take alike long to refuse: the lookups of both,
+// interleaved so that the machine's load weighs on them alike, have medians within a
+// half of each other (an unknown number refused before the database or the code's
+// derivation would take a fraction of the time).
+func TestStatusRefusesInAlikeTime(t *testing.T) {
+	d := newStDesk(t, 1<<30)
+	targets := [2]string{"/status/" + d.c.Tracking + "?code=AAAA-AAAA", "/status/KR-261130-ACDE?code=" + d.code}
+	var took [2][]time.Duration
+	for i := range 600 {
+		k := i % 2
+		start := time.Now()
+		if a := d.get(t, "192.0.2.6:1000", targets[k]); a.status != http.StatusNotFound {
+			t.Fatalf("%s: status %d, want 404", targets[k], a.status)
+		}
+		took[k] = append(took[k], time.Since(start))
+	}
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	wrong, unknown := median(took[0]), median(took[1])
+	t.Logf("median refusal: wrong code %s, unknown number %s", wrong, unknown)
+	if ratio := float64(max(wrong, unknown)) / float64(min(wrong, unknown)); ratio > 1.5 {
+		t.Errorf("a wrong code takes %s to refuse, an unknown number %s: they can be told apart", wrong, unknown)
 	}
 }
 
@@ -436,4 +465,27 @@ func text(t *testing.T, cat *locales.Catalog, lang, id string) string {
 // htmlText is s as html/template writes it in a text node.
 func htmlText(s string) string {
 	return strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;").Replace(s)
+}
+
+// BenchmarkStatusLookup times one lookup of the status page: the right code, a wrong
+// code and an unknown number (the last two must cost alike).
+func BenchmarkStatusLookup(b *testing.B) {
+	d := newStDesk(b, 1<<30)
+	for name, target := range map[string]string{
+		"right_code":     "/status/" + d.c.Tracking + "?code=" + d.code,
+		"wrong_code":     "/status/" + d.c.Tracking + "?code=AAAA-AAAA",
+		"unknown_number": "/status/KR-261130-ACDE?code=" + d.code,
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				r := httptest.NewRequest(http.MethodGet, target, nil)
+				r.RemoteAddr = "192.0.2.9:1000"
+				w := httptest.NewRecorder()
+				d.page.ServeHTTP(w, r)
+				if w.Code != http.StatusOK && w.Code != http.StatusNotFound {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
 }
