@@ -199,7 +199,7 @@ func testPhoto(t *testing.T) string {
 	return path
 }
 
-var accessCode = regexp.MustCompile(`Kode akses: ([A-Z0-9]{4}-[A-Z0-9]{4})`)
+var webAccessCode = regexp.MustCompile(`Kode akses: ([A-Z0-9]{4}-[A-Z0-9]{4})`)
 
 // A citizen files a complaint in /lapor with the buttons, typing and a photo, and sees
 // the tracking number and the access code; later, in a fresh browser, the number and
@@ -235,7 +235,7 @@ func TestBrowserLaporFileAndFollow(t *testing.T) {
 	citizen.press("Kirim")
 	page := citizen.text()
 	tracking := trackingNumber.FindString(page)
-	code := accessCode.FindStringSubmatch(page)
+	code := webAccessCode.FindStringSubmatch(page)
 	if tracking == "" || code == nil {
 		t.Fatalf("no tracking number or access code after sending:\n%s", page)
 	}

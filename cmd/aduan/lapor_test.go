@@ -147,7 +147,7 @@ func (p *laporClient) fileOnWeb(body string) (tracking, code string) {
 	p.press("Lewati")
 	p.press("Kirim")
 	tracking = trackingNumber.FindString(p.text())
-	m := accessCode.FindStringSubmatch(p.text())
+	m := webAccessCode.FindStringSubmatch(p.text())
 	if tracking == "" || m == nil {
 		p.t.Fatalf("no tracking number or access code:\n%s", p.text())
 	}
