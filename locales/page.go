@@ -16,6 +16,7 @@ var WebPages = []string{
 	"page.chat.label",
 	"page.chat.placeholder",
 	"page.chat.send",
+	"page.chat.send_location",
 	"page.chat.attach",
 	"page.chat.attach_hint",
 	"page.chat.reply",

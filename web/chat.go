@@ -293,6 +293,10 @@ var errFileTooLarge = errors.New("web: file too large")
 // Unsupported "too_large"; one the conversation would refuse (no draft, no room) is
 // passed on without being kept, for the desk to say why.
 func (p *chatPages) upload(ctx context.Context, r *http.Request, in *botweb.Input, chat string) error {
+	if loc, ok := location(r.PostFormValue("lat"), r.PostFormValue("long")); ok {
+		in.Attachment = &loc
+		return nil
+	}
 	if r.MultipartForm == nil {
 		return nil // a form without a file field
 	}
@@ -340,6 +344,21 @@ func (p *chatPages) upload(ctx context.Context, r *http.Request, in *botweb.Inpu
 	}
 	in.Attachment = &flows.Attachment{Kind: kind, Ref: ref, Name: name, Size: int64(len(data))}
 	return nil
+}
+
+// location is the location a page's script sent (the browser's position), when both
+// coordinates are valid.
+func location(lat, long string) (flows.Attachment, bool) {
+	if lat == "" || long == "" {
+		return flows.Attachment{}, false
+	}
+	a := flows.Attachment{Kind: "location", Ref: trimTo(lat, 20) + "," + trimTo(long, 20)}
+	la, lo, ok := a.Location()
+	if !ok {
+		return flows.Attachment{}, false
+	}
+	a.Ref = fmt.Sprintf("%.6f,%.6f", la, lo)
+	return a, true
 }
 
 // isImage reports whether a sniffed type is a photo a browser shows.

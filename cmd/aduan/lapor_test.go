@@ -139,7 +139,8 @@ func (p *laporClient) fileOnWeb(body string) (tracking, code string) {
 	p.press("KTP")
 	p.say(body)
 	p.press("Lewati")
-	p.press("Lewati")
+	// Where: the browser's position, as the page's script sends it.
+	p.post("/lapor/kirim", url.Values{"pane": {"warga"}, "lat": {"-0.0263"}, "long": {"109.3425"}})
 	p.upload("Antrean di loket", "antrean.png", pngBytes(p.t))
 	p.upload("", "catatan.html", []byte("<html><script>alert(1)</script></html>"))
 	p.press("Selesai")
@@ -180,8 +181,9 @@ func TestLaporWithoutScript(t *testing.T) {
 		t.Errorf("what the citizen typed is not escaped on the page")
 	}
 	k := d.complaint(tracking)
-	if k.Contact.Channel != "web" || len(k.Attachment) != 2 || k.Attachment[0].Kind != "photo" || k.Attachment[0].Ref == "" || k.Attachment[1].Kind != "document" {
-		t.Fatalf("complaint %s: contact %s, attachments %+v", tracking, k.Contact.Channel, k.Attachment)
+	if k.Contact.Channel != "web" || len(k.Attachment) != 3 || k.Attachment[0].Kind != "location" || k.Attachment[1].Kind != "photo" ||
+		k.Attachment[1].Ref == "" || k.Attachment[2].Kind != "document" || !strings.Contains(k.Place, "109.3425") {
+		t.Fatalf("complaint %s: contact %s, place %q, attachments %+v", tracking, k.Contact.Channel, k.Place, k.Attachment)
 	}
 	photo := regexp.MustCompile(`src="(/lapor/berkas\?[^"]+)"`).FindStringSubmatch(p.page)
 	if photo == nil {

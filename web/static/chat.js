@@ -100,6 +100,29 @@
     }
   });
 
+  // A citizen's location, when the browser can give it (https or this computer).
+  if (navigator.geolocation && window.isSecureContext) {
+    document.querySelectorAll("button.geo").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        var form = b.form;
+        b.disabled = true;
+        navigator.geolocation.getCurrentPosition(async function (pos) {
+          var data = new FormData();
+          data.append("pane", form.querySelector("input[name=pane]").value);
+          data.append("lat", pos.coords.latitude.toFixed(6));
+          data.append("long", pos.coords.longitude.toFixed(6));
+          try {
+            var r = await fetch(form.action, { method: "POST", body: data, headers: { "X-Aduan": "1" } });
+            if (r.ok) { showError(""); await refresh(); }
+            else { try { showError((await r.json()).error); } catch (e) { showError(r.statusText); } }
+          } catch (e) { /* offline: nothing sent */ }
+          b.disabled = false;
+        }, function () { b.disabled = false; }, { enableHighAccuracy: true, timeout: 20000 });
+      });
+    });
+  }
+
   // Enter sends, Shift+Enter starts a new line (with a keyboard: a phone's Enter is a new line).
   var fine = window.matchMedia && window.matchMedia("(pointer: fine)").matches;
   document.addEventListener("keydown", function (ev) {
