@@ -74,7 +74,7 @@ func (b *browser) fresh() *tab {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.alloc, chromedp.WithNewBrowserContext())
 	b.t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil { // a cheap phone's screen
 		b.t.Fatalf("start chromium: %v", err)
 	}
 	return &tab{b: b, ctx: ctx}

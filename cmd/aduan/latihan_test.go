@@ -233,4 +233,10 @@ func TestPracticePage(t *testing.T) {
 		tb.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(base+"/latihan"), chromedp.WaitVisible(chromedp.CSS(".pane")))
 		tb.view("latihan-" + size.name)
 	}
+	tb := b.fresh()
+	tb.do(chromedp.Navigate(base+"/latihan#p-"+regency), chromedp.WaitVisible(chromedp.ID("p-"+regency)))
+	if eval[bool](tb, `getComputedStyle(document.getElementById("p-warga")).display !== "none"`) {
+		t.Errorf("on a phone, the regency's tab shows the citizen's pane too")
+	}
+	tb.view("latihan-phone-regency")
 }

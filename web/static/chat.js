@@ -139,7 +139,11 @@
     tabs.forEach(function (a) {
       var on = a.getAttribute("href") === hash;
       a.classList.toggle("on", on);
-      if (on) { var d = a.querySelector(".dot"); if (d) d.remove(); }
+      if (on) {
+        var d = a.querySelector(".dot");
+        if (d) d.remove();
+        a.parentNode.scrollLeft = a.offsetLeft - a.parentNode.offsetLeft - 8;
+      }
     });
     panes().forEach(function (p) { p.classList.toggle("on", "#" + p.id === hash); });
   }
