@@ -36,6 +36,7 @@ var WebPages = []string{
 	"page.error.bad_form",
 	"page.error.failed",
 	"page.error.empty",
+	"page.error.no_chat",
 	"page.latihan.title",
 	"page.latihan.banner",
 	"page.latihan.clock",

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"aduan/bot"
@@ -130,6 +131,7 @@ type chatPages struct {
 	clock   flows.Clock
 	log     *slog.Logger
 	loc     func() *time.Location
+	waiters waiters
 	tmpl    *template.Template
 	static  http.Handler
 }
@@ -531,6 +533,12 @@ type paneUpdate struct {
 // panes' lines as JSON; 204 after waitLongest without a change. It looks in the
 // database every waitPoll too, for lines another replica wrote.
 func (p *chatPages) wait(w http.ResponseWriter, r *http.Request, ch *botweb.Channel, panes []paneChat, lang, base string) {
+	if !p.waiters.enter(Address(r)) {
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, "too many waiting pages", http.StatusTooManyRequests)
+		return
+	}
+	defer p.waiters.leave(Address(r))
 	shown := map[string]int64{}
 	for _, part := range strings.Split(r.URL.Query().Get("v"), ",") {
 		id, v, ok := strings.Cut(part, ":")
@@ -626,6 +634,38 @@ func (p *chatPages) changed(ctx context.Context, ch *botweb.Channel, panes []pan
 		out[pc.ID] = paneUpdate{Version: v.Version, HTML: b.String()}
 	}
 	return out, nil
+}
+
+// waiters counts the pages waiting for changes per address, so that one address cannot
+// hold open more than maxWaiting of them (each looks in the database every waitPoll).
+type waiters struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// maxWaiting is how many waiting pages an address may have open at once: a household's
+// phones and tabs, not a flood.
+const maxWaiting = 16
+
+func (ws *waiters) enter(addr string) bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.n == nil {
+		ws.n = map[string]int{}
+	}
+	if ws.n[addr] >= maxWaiting {
+		return false
+	}
+	ws.n[addr]++
+	return true
+}
+
+func (ws *waiters) leave(addr string) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.n[addr]--; ws.n[addr] <= 0 {
+		delete(ws.n, addr)
+	}
 }
 
 // fromScript reports whether a request comes from the page's script (fetch), which

@@ -192,7 +192,7 @@ func (l *laporChat) text(lang, key string) string {
 }
 
 // pageErrors are the messages a redirect back may name (?e=…).
-var pageErrors = map[string]bool{"too_many": true, "not_found": true, "bad_form": true, "failed": true, "empty": true}
+var pageErrors = map[string]bool{"too_many": true, "not_found": true, "bad_form": true, "failed": true, "empty": true, "no_chat": true}
 
 func (l *laporChat) page(w http.ResponseWriter, r *http.Request) {
 	lang := pageLang(r)
@@ -266,8 +266,19 @@ func (l *laporChat) start(w http.ResponseWriter, r *http.Request) {
 
 func (l *laporChat) send(w http.ResponseWriter, r *http.Request) {
 	chat := chatOf(r)
+	if chat != "" {
+		// Only a chat this desk started: a made-up cookie starts nothing past the limit
+		// of new chats.
+		if v, err := l.Store.WebVersion(r.Context(), chat); err != nil {
+			l.Log.Error("web chat version failed", "err", err)
+			l.refuse(w, r, http.StatusInternalServerError, "failed")
+			return
+		} else if v == 0 {
+			chat = ""
+		}
+	}
 	if chat == "" {
-		http.Redirect(w, r, laporBase, http.StatusSeeOther)
+		l.refuse(w, r, http.StatusBadRequest, "no_chat")
 		return
 	}
 	if ok, _ := l.Messages.Allow(Address(r)); !ok {
