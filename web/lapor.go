@@ -265,17 +265,11 @@ func (l *laporChat) start(w http.ResponseWriter, r *http.Request) {
 }
 
 func (l *laporChat) send(w http.ResponseWriter, r *http.Request) {
-	chat := chatOf(r)
-	if chat != "" {
-		// Only a chat this desk started: a made-up cookie starts nothing past the limit
-		// of new chats.
-		if v, err := l.Store.WebVersion(r.Context(), chat); err != nil {
-			l.Log.Error("web chat version failed", "err", err)
-			l.refuse(w, r, http.StatusInternalServerError, "failed")
-			return
-		} else if v == 0 {
-			chat = ""
-		}
+	chat, err := l.knownChat(r)
+	if err != nil {
+		l.Log.Error("web chat version failed", "err", err)
+		l.refuse(w, r, http.StatusInternalServerError, "failed")
+		return
 	}
 	if chat == "" {
 		l.refuse(w, r, http.StatusBadRequest, "no_chat")
@@ -327,6 +321,20 @@ func (l *laporChat) send(w http.ResponseWriter, r *http.Request) {
 	answerDone(w, r, back(""))
 }
 
+// knownChat returns the browser's chat when the desk started it ("" otherwise): a
+// made-up cookie starts nothing past the limit of new chats.
+func (l *laporChat) knownChat(r *http.Request) (string, error) {
+	chat := chatOf(r)
+	if chat == "" {
+		return "", nil
+	}
+	v, err := l.Store.WebVersion(r.Context(), chat)
+	if err != nil || v == 0 {
+		return "", err
+	}
+	return chat, nil
+}
+
 func (l *laporChat) language(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxTextForm)
 	if err := r.ParseForm(); err != nil {
@@ -339,7 +347,7 @@ func (l *laporChat) language(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.setCookie(w, r, langCookie, lang, chatCookieAge)
-	if chat := chatOf(r); chat != "" {
+	if chat, _ := l.knownChat(r); chat != "" {
 		if ok, _ := l.Messages.Allow(Address(r)); !ok {
 			l.refuse(w, r, http.StatusTooManyRequests, "too_many")
 			return
