@@ -233,6 +233,36 @@ func TestPracticePage(t *testing.T) {
 		tb.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(base+"/latihan"), chromedp.WaitVisible(chromedp.CSS(".pane")))
 		tb.view("latihan-" + size.name)
 	}
+	// With the script: the citizen files a second complaint on a wide screen, and the
+	// national pane shows its card without a reload.
+	wide := b.fresh()
+	wide.do(chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/latihan"), chromedp.WaitVisible(chromedp.CSS(".pane")))
+	wide.sayIn("warga", "menu", "")
+	for _, l := range []string{"Buat", "Setuju", "Aspirasi", "Biasa", "Layanan Online"} {
+		wide.pressIn("warga", l)
+	}
+	wide.sayIn("warga", "Mohon jam layanan online diperpanjang sampai malam hari untuk warga yang bekerja.", "")
+	for _, l := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"} {
+		wide.pressIn("warga", l)
+	}
+	second := ""
+	for _, tr := range trackingNumber.FindAllString(eval[string](wide, `document.getElementById("p-warga").innerText`), -1) {
+		if tr != tracking {
+			second = tr
+		}
+	}
+	if second == "" {
+		t.Fatalf("no second tracking number in the citizen's pane:\n%s", wide.text())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(eval[string](wide, `document.getElementById("p-`+national+`").innerText`), second) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the national pane does not show %s without a reload", second)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	wide.view("latihan-wide-filed")
+
 	tb := b.fresh()
 	tb.do(chromedp.Navigate(base+"/latihan#p-"+regency), chromedp.WaitVisible(chromedp.ID("p-"+regency)))
 	if eval[bool](tb, `getComputedStyle(document.getElementById("p-warga")).display !== "none"`) {
