@@ -212,7 +212,9 @@ func (l *laporChat) page(w http.ResponseWriter, r *http.Request) {
 			l.failed(w, lang)
 			return
 		}
-		v.Pane = &pane
+		if pane.Started {
+			v.Pane = &pane // else a chat the desk no longer has: the start page
+		}
 	}
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -246,7 +248,12 @@ func (l *laporChat) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := pageLang(r)
-	chat := chatOf(r)
+	chat, err := l.knownChat(r)
+	if err != nil {
+		l.Log.Error("web chat version failed", "err", err)
+		l.refuse(w, r, http.StatusInternalServerError, "failed")
+		return
+	}
 	if chat == "" {
 		if ok, _ := l.Chats.Allow(Address(r)); !ok {
 			l.refuse(w, r, http.StatusTooManyRequests, "too_many")
