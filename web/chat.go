@@ -397,55 +397,92 @@ func fileName(h *multipart.FileHeader, kind string) string {
 }
 
 // post sends in to the desk and waits a little for its answer, so that a page shown
-// again (after a redirect) has it: until the desk wrote a line after the person's, and
-// then until nothing more came for a moment.
-func (p *chatPages) post(ctx context.Context, ch *botweb.Channel, in botweb.Input) error {
-	v0, err := p.files.WebVersion(ctx, in.Chat)
-	if err != nil {
-		return err
+// again (after a redirect) has it: until the desk wrote a line in one of the chats
+// watched (in.Chat's when none is given; the practice page watches all its panes) after
+// the person's, and then until nothing more came for a moment.
+func (p *chatPages) post(ctx context.Context, ch *botweb.Channel, in botweb.Input, watch ...string) error {
+	if len(watch) == 0 {
+		watch = []string{in.Chat}
 	}
-	wake, stop := ch.Wait(in.Chat)
-	if _, err := ch.Post(ctx, in); err != nil {
-		stop()
-		return err
-	}
-	stop()
-	first := time.NewTimer(settleFirst)
-	defer first.Stop()
-	answered := false
-	seen := v0
-	for {
-		wake, stop = ch.Wait(in.Chat)
-		lines, v, err := ch.Lines(ctx, in.Chat, seen)
+	seen := make([]int64, len(watch))
+	for i, chat := range watch {
+		v, err := p.files.WebVersion(ctx, chat)
 		if err != nil {
-			stop()
 			return err
 		}
-		seen = v
-		for _, l := range lines {
-			if l.From == botweb.FromDesk {
-				answered = true
+		seen[i] = v
+	}
+	if _, err := ch.Post(ctx, in); err != nil {
+		return err
+	}
+	first := time.NewTimer(settleFirst)
+	defer first.Stop()
+	var quiet *time.Timer
+	defer func() {
+		if quiet != nil {
+			quiet.Stop()
+		}
+	}()
+	for {
+		woke := make(chan struct{}, 1)
+		done := make(chan struct{})
+		var stops []func()
+		for _, chat := range watch {
+			c, stop := ch.Wait(chat)
+			stops = append(stops, stop)
+			go func() {
+				select {
+				case <-c:
+					select {
+					case woke <- struct{}{}:
+					default:
+					}
+				case <-done:
+				}
+			}()
+		}
+		end := func() {
+			for _, s := range stops {
+				s()
+			}
+			close(done)
+		}
+		answered := false
+		for i, chat := range watch {
+			lines, v, err := ch.Lines(ctx, chat, seen[i])
+			if err != nil {
+				end()
+				return err
+			}
+			seen[i] = v
+			for _, l := range lines {
+				answered = answered || l.From == botweb.FromDesk
 			}
 		}
-		var more <-chan time.Time
 		if answered {
-			t := time.NewTimer(settleMore)
-			defer t.Stop()
-			more = t.C
+			// Something came: wait until nothing more comes for a moment.
+			if quiet != nil {
+				quiet.Stop()
+			}
+			quiet = time.NewTimer(settleMore)
+		}
+		var more <-chan time.Time
+		if quiet != nil {
+			more = quiet.C
 		}
 		select {
-		case <-wake:
+		case <-woke:
+			end()
 		case <-more:
-			stop()
+			end()
 			return nil
 		case <-first.C:
-			stop()
+			end()
 			return nil
 		case <-ctx.Done():
-			stop()
+			end()
 			return nil
 		}
-		stop()
 	}
 }
 

@@ -211,6 +211,20 @@ func TestPracticePage(t *testing.T) {
 		t.Errorf("ten days on, the page lists no scheduled check:\n%s", jar.text())
 	}
 
+	// A card's button that needs words: the prompt has its own reply box, which
+	// answers it.
+	jar.get("/latihan")
+	pressIn(jar, regency, "Kembalikan")
+	m := regexp.MustCompile(`name="reply_to" value="([^"]+)"`).FindAllStringSubmatch(paneOf(t, jar.page, regency), -1)
+	if m == nil {
+		t.Fatalf("no reply box in the regency's pane after Kembalikan:\n%s", stripTags(paneOf(t, jar.page, regency)))
+	}
+	jar.post("/latihan/kirim", url.Values{"pane": {regency}, "reply_to": {m[len(m)-1][1]}, "text": {"Bukan wilayah kabupaten ini, mohon dicek ulang."}})
+	pressIn(jar, regency, "Konfirmasi")
+	if k, err := d.m.DB().ComplaintByTracking(t.Context(), tracking); err != nil || k.State != flows.Submitted {
+		t.Errorf("after the regency sent it back with a reason: state %s (%v)\n%s", k.State, err, stripTags(paneOf(t, jar.page, regency)))
+	}
+
 	// Reset: only when sure.
 	jar.post("/latihan/reset", nil)
 	if d.resets != 0 {
