@@ -23,6 +23,8 @@ var WebPages = []string{
 	"page.chat.edited",
 	"page.chat.location",
 	"page.chat.document",
+	"page.chat.empty_citizen",
+	"page.chat.empty_unit",
 	"page.follow.title",
 	"page.follow.tracking",
 	"page.follow.code",
