@@ -133,12 +133,12 @@ func (tb *tab) settled(before int) {
 }
 
 // press clicks the newest button whose label holds label, and waits for the answer.
-func (tb *tab) press(label string) { tb.b.t.Helper(); tb.pressIn("", label) }
+func (tb *tab) press(label string) { tb.b.t.Helper(); tb.pressPane("", label) }
 
-// pressIn clicks the newest button of pane (its name: "warga", a unit's code; "" for
+// pressPane clicks the newest button of pane (its name: "warga", a unit's code; "" for
 // any) whose label holds label, and waits for the desk's answer in any pane. On a
 // phone, the pane's tab is opened first.
-func (tb *tab) pressIn(pane, label string) {
+func (tb *tab) pressPane(pane, label string) {
 	tb.b.t.Helper()
 	before := tb.deskLines()
 	ok := eval[bool](tb, fmt.Sprintf(`(function(){var pane=%q, root=pane?document.getElementById("p-"+pane):document;
@@ -153,11 +153,11 @@ if(!bs.length)return false;var b=bs[bs.length-1];b.scrollIntoView();b.click();re
 
 // say types text in the citizen's message box and sends it, with a file when one is
 // given.
-func (tb *tab) say(text, file string) { tb.b.t.Helper(); tb.sayIn("warga", text, file) }
+func (tb *tab) say(text, file string) { tb.b.t.Helper(); tb.sayPane("warga", text, file) }
 
-// sayIn types text in pane's message box and sends it, with a file when one is given
+// sayPane types text in pane's message box and sends it, with a file when one is given
 // (a citizen's pane), and waits for the desk's answer in any pane.
-func (tb *tab) sayIn(pane, text, file string) {
+func (tb *tab) sayPane(pane, text, file string) {
 	tb.b.t.Helper()
 	before := tb.deskLines()
 	tb.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash="#p-"+%q`, pane)))
