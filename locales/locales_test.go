@@ -155,6 +155,7 @@ func expectedIDs(tb testing.TB) []string {
 	}
 	ids = append(ids, MsgAccessCode)
 	ids = append(ids, StatusPage...)
+	ids = append(ids, WebPages...)
 	slices.Sort(ids)
 	return ids
 }
