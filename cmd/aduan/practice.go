@@ -506,7 +506,12 @@ func sweepEvents(rep store.SweepReport, at time.Time) []pages.PracticeEvent {
 		case flows.EvAutoClose:
 			ev.Kind = "auto_close"
 		case flows.EvHandover:
-			ev.Kind, ev.Unit = "handover", ch.Complaint.Unit
+			ev.Kind = "handover"
+			for _, n := range ch.Notices {
+				if n.Msg == flows.MsgHandover {
+					ev.Unit = n.To.Unit // the Ombudsman liaison
+				}
+			}
 		default:
 			ev.Kind = string(ch.Audit.Kind)
 		}
