@@ -74,7 +74,7 @@ func practiceDBURL(t *testing.T) string {
 }
 
 // databaseURL is admin with the database name.
-func databaseURL(t *testing.T, admin, name string) string {
+func databaseURL(t testing.TB, admin, name string) string {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(admin)
 	if err != nil {
