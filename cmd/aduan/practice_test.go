@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -651,5 +652,45 @@ func TestPracticeDatabaseCreated(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "may not create databases") || !strings.Contains(err.Error(), "CREATEDB") ||
 		strings.Contains(err.Error(), "latihan@") {
 		t.Errorf("a role without CREATEDB: %v", err)
+	}
+}
+
+// The address printed is where a browser on this machine reaches the listener.
+func TestPracticeLocalAddr(t *testing.T) {
+	for _, tc := range []struct{ listen, want string }{
+		{"0.0.0.0:8080", "127.0.0.1:8080"},
+		{"[::]:8080", "127.0.0.1:8080"},
+		{"127.0.0.1:9090", "127.0.0.1:9090"},
+		{"192.0.2.7:8080", "192.0.2.7:8080"},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", tc.listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := localAddr(a); got != tc.want {
+			t.Errorf("listening on %s: %s, want %s", tc.listen, got, tc.want)
+		}
+	}
+}
+
+// The clock's steps: an hour, the next working day's opening, spans.
+func TestPracticeSteps(t *testing.T) {
+	cal := flows.NewCalendar(flowstest.Zone(t), flows.DefaultWeekHours(), flows.BuiltinHolidays())
+	from := flowstest.At(t, "2026-12-23 15:00") // a Wednesday; the 24th and 25th are days off
+	for step, want := range map[string]string{
+		"hour": "2026-12-23 16:00",
+		"day":  "2026-12-28 07:30",
+		"10d":  "2027-01-02 15:00",
+		"2wd":  "2026-12-29 15:00",
+	} {
+		got, err := stepEnd(cal, from, step)
+		if err != nil || !got.Equal(flowstest.At(t, want)) {
+			t.Errorf("step %s from %s: %s, %v; want %s", step, from, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "week", "0d", "-1d"} {
+		if _, err := stepEnd(cal, from, bad); err == nil {
+			t.Errorf("step %q accepted", bad)
+		}
 	}
 }
