@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"aduan/bot"
@@ -130,6 +131,7 @@ type chatPages struct {
 	clock   flows.Clock
 	log     *slog.Logger
 	loc     func() *time.Location
+	waiters waiters
 	tmpl    *template.Template
 	static  http.Handler
 }
@@ -395,55 +397,92 @@ func fileName(h *multipart.FileHeader, kind string) string {
 }
 
 // post sends in to the desk and waits a little for its answer, so that a page shown
-// again (after a redirect) has it: until the desk wrote a line after the person's, and
-// then until nothing more came for a moment.
-func (p *chatPages) post(ctx context.Context, ch *botweb.Channel, in botweb.Input) error {
-	v0, err := p.files.WebVersion(ctx, in.Chat)
-	if err != nil {
-		return err
+// again (after a redirect) has it: until the desk wrote a line in one of the chats
+// watched (in.Chat's when none is given; the practice page watches all its panes) after
+// the person's, and then until nothing more came for a moment.
+func (p *chatPages) post(ctx context.Context, ch *botweb.Channel, in botweb.Input, watch ...string) error {
+	if len(watch) == 0 {
+		watch = []string{in.Chat}
 	}
-	wake, stop := ch.Wait(in.Chat)
-	if _, err := ch.Post(ctx, in); err != nil {
-		stop()
-		return err
-	}
-	stop()
-	first := time.NewTimer(settleFirst)
-	defer first.Stop()
-	answered := false
-	seen := v0
-	for {
-		wake, stop = ch.Wait(in.Chat)
-		lines, v, err := ch.Lines(ctx, in.Chat, seen)
+	seen := make([]int64, len(watch))
+	for i, chat := range watch {
+		v, err := p.files.WebVersion(ctx, chat)
 		if err != nil {
-			stop()
 			return err
 		}
-		seen = v
-		for _, l := range lines {
-			if l.From == botweb.FromDesk {
-				answered = true
+		seen[i] = v
+	}
+	if _, err := ch.Post(ctx, in); err != nil {
+		return err
+	}
+	first := time.NewTimer(settleFirst)
+	defer first.Stop()
+	var quiet *time.Timer
+	defer func() {
+		if quiet != nil {
+			quiet.Stop()
+		}
+	}()
+	for {
+		woke := make(chan struct{}, 1)
+		done := make(chan struct{})
+		var stops []func()
+		for _, chat := range watch {
+			c, stop := ch.Wait(chat)
+			stops = append(stops, stop)
+			go func() {
+				select {
+				case <-c:
+					select {
+					case woke <- struct{}{}:
+					default:
+					}
+				case <-done:
+				}
+			}()
+		}
+		end := func() {
+			for _, s := range stops {
+				s()
+			}
+			close(done)
+		}
+		answered := false
+		for i, chat := range watch {
+			lines, v, err := ch.Lines(ctx, chat, seen[i])
+			if err != nil {
+				end()
+				return err
+			}
+			seen[i] = v
+			for _, l := range lines {
+				answered = answered || l.From == botweb.FromDesk
 			}
 		}
-		var more <-chan time.Time
 		if answered {
-			t := time.NewTimer(settleMore)
-			defer t.Stop()
-			more = t.C
+			// Something came: wait until nothing more comes for a moment.
+			if quiet != nil {
+				quiet.Stop()
+			}
+			quiet = time.NewTimer(settleMore)
+		}
+		var more <-chan time.Time
+		if quiet != nil {
+			more = quiet.C
 		}
 		select {
-		case <-wake:
+		case <-woke:
+			end()
 		case <-more:
-			stop()
+			end()
 			return nil
 		case <-first.C:
-			stop()
+			end()
 			return nil
 		case <-ctx.Done():
-			stop()
+			end()
 			return nil
 		}
-		stop()
 	}
 }
 
@@ -531,6 +570,12 @@ type paneUpdate struct {
 // panes' lines as JSON; 204 after waitLongest without a change. It looks in the
 // database every waitPoll too, for lines another replica wrote.
 func (p *chatPages) wait(w http.ResponseWriter, r *http.Request, ch *botweb.Channel, panes []paneChat, lang, base string) {
+	if !p.waiters.enter(Address(r)) {
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, "too many waiting pages", http.StatusTooManyRequests)
+		return
+	}
+	defer p.waiters.leave(Address(r))
 	shown := map[string]int64{}
 	for _, part := range strings.Split(r.URL.Query().Get("v"), ",") {
 		id, v, ok := strings.Cut(part, ":")
@@ -626,6 +671,38 @@ func (p *chatPages) changed(ctx context.Context, ch *botweb.Channel, panes []pan
 		out[pc.ID] = paneUpdate{Version: v.Version, HTML: b.String()}
 	}
 	return out, nil
+}
+
+// waiters counts the pages waiting for changes per address, so that one address cannot
+// hold open more than maxWaiting of them (each looks in the database every waitPoll).
+type waiters struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// maxWaiting is how many waiting pages an address may have open at once: a household's
+// phones and tabs, not a flood.
+const maxWaiting = 16
+
+func (ws *waiters) enter(addr string) bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.n == nil {
+		ws.n = map[string]int{}
+	}
+	if ws.n[addr] >= maxWaiting {
+		return false
+	}
+	ws.n[addr]++
+	return true
+}
+
+func (ws *waiters) leave(addr string) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.n[addr]--; ws.n[addr] <= 0 {
+		delete(ws.n, addr)
+	}
 }
 
 // fromScript reports whether a request comes from the page's script (fetch), which

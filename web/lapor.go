@@ -192,7 +192,7 @@ func (l *laporChat) text(lang, key string) string {
 }
 
 // pageErrors are the messages a redirect back may name (?e=…).
-var pageErrors = map[string]bool{"too_many": true, "not_found": true, "bad_form": true, "failed": true, "empty": true}
+var pageErrors = map[string]bool{"too_many": true, "not_found": true, "bad_form": true, "failed": true, "empty": true, "no_chat": true}
 
 func (l *laporChat) page(w http.ResponseWriter, r *http.Request) {
 	lang := pageLang(r)
@@ -212,7 +212,9 @@ func (l *laporChat) page(w http.ResponseWriter, r *http.Request) {
 			l.failed(w, lang)
 			return
 		}
-		v.Pane = &pane
+		if pane.Started {
+			v.Pane = &pane // else a chat the desk no longer has: the start page
+		}
 	}
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -246,7 +248,12 @@ func (l *laporChat) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := pageLang(r)
-	chat := chatOf(r)
+	chat, err := l.knownChat(r)
+	if err != nil {
+		l.Log.Error("web chat version failed", "err", err)
+		l.refuse(w, r, http.StatusInternalServerError, "failed")
+		return
+	}
 	if chat == "" {
 		if ok, _ := l.Chats.Allow(Address(r)); !ok {
 			l.refuse(w, r, http.StatusTooManyRequests, "too_many")
@@ -265,9 +272,14 @@ func (l *laporChat) start(w http.ResponseWriter, r *http.Request) {
 }
 
 func (l *laporChat) send(w http.ResponseWriter, r *http.Request) {
-	chat := chatOf(r)
+	chat, err := l.knownChat(r)
+	if err != nil {
+		l.Log.Error("web chat version failed", "err", err)
+		l.refuse(w, r, http.StatusInternalServerError, "failed")
+		return
+	}
 	if chat == "" {
-		http.Redirect(w, r, laporBase, http.StatusSeeOther)
+		l.refuse(w, r, http.StatusBadRequest, "no_chat")
 		return
 	}
 	if ok, _ := l.Messages.Allow(Address(r)); !ok {
@@ -316,6 +328,20 @@ func (l *laporChat) send(w http.ResponseWriter, r *http.Request) {
 	answerDone(w, r, back(""))
 }
 
+// knownChat returns the browser's chat when the desk started it ("" otherwise): a
+// made-up cookie starts nothing past the limit of new chats.
+func (l *laporChat) knownChat(r *http.Request) (string, error) {
+	chat := chatOf(r)
+	if chat == "" {
+		return "", nil
+	}
+	v, err := l.Store.WebVersion(r.Context(), chat)
+	if err != nil || v == 0 {
+		return "", err
+	}
+	return chat, nil
+}
+
 func (l *laporChat) language(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxTextForm)
 	if err := r.ParseForm(); err != nil {
@@ -328,7 +354,7 @@ func (l *laporChat) language(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.setCookie(w, r, langCookie, lang, chatCookieAge)
-	if chat := chatOf(r); chat != "" {
+	if chat, _ := l.knownChat(r); chat != "" {
 		if ok, _ := l.Messages.Allow(Address(r)); !ok {
 			l.refuse(w, r, http.StatusTooManyRequests, "too_many")
 			return

@@ -266,7 +266,11 @@ func (p *practicePage) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.Chat, in.User, in.Name, in.Lang = pc.Chat, pc.User, pc.Name, lang
-	if err := p.post(r.Context(), p.desk.Channel(), in); err != nil {
+	var watch []string
+	for _, pc := range p.panes(lang) {
+		watch = append(watch, pc.Chat)
+	}
+	if err := p.post(r.Context(), p.desk.Channel(), in, watch...); err != nil {
 		p.Log.Error("web chat post failed", "err", err)
 		answerError(w, r, http.StatusInternalServerError, p.text(lang, "error.failed", nil), practiceBack(pane, "failed"))
 		return

@@ -133,26 +133,39 @@ func (tb *tab) settled(before int) {
 }
 
 // press clicks the newest button whose label holds label, and waits for the answer.
-func (tb *tab) press(label string) {
+func (tb *tab) press(label string) { tb.b.t.Helper(); tb.pressPane("", label) }
+
+// pressPane clicks the newest button of pane (its name: "warga", a unit's code; "" for
+// any) whose label holds label, and waits for the desk's answer in any pane. On a
+// phone, the pane's tab is opened first.
+func (tb *tab) pressPane(pane, label string) {
 	tb.b.t.Helper()
 	before := tb.deskLines()
-	ok := eval[bool](tb, fmt.Sprintf(`(function(){var bs=[].filter.call(document.querySelectorAll(".lines button"),function(b){return b.textContent.indexOf(%q)>=0});
-if(!bs.length)return false;var b=bs[bs.length-1];b.scrollIntoView();b.click();return true})()`, label))
+	ok := eval[bool](tb, fmt.Sprintf(`(function(){var pane=%q, root=pane?document.getElementById("p-"+pane):document;
+if(!root)return false;if(pane&&location.hash!=="#p-"+pane)location.hash="#p-"+pane;
+var bs=[].filter.call(root.querySelectorAll(".lines button"),function(b){return b.textContent.indexOf(%q)>=0});
+if(!bs.length)return false;var b=bs[bs.length-1];b.scrollIntoView();b.click();return true})()`, pane, label))
 	if !ok {
-		tb.b.t.Fatalf("no button %q on the page:\n%s", label, tb.text())
+		tb.b.t.Fatalf("no button %q in pane %q:\n%s", label, pane, tb.text())
 	}
 	tb.settled(before)
 }
 
-// say types text in the message box and sends it, with a file when one is given.
-func (tb *tab) say(text, file string) {
+// say types text in the citizen's message box and sends it, with a file when one is
+// given.
+func (tb *tab) say(text, file string) { tb.b.t.Helper(); tb.sayPane("warga", text, file) }
+
+// sayPane types text in pane's message box and sends it, with a file when one is given
+// (a citizen's pane), and waits for the desk's answer in any pane.
+func (tb *tab) sayPane(pane, text, file string) {
 	tb.b.t.Helper()
 	before := tb.deskLines()
-	steps := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.CSS("#text-warga"), text)}
+	tb.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash="#p-"+%q`, pane)))
+	steps := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.CSS("#text-"+pane), text)}
 	if file != "" {
-		steps = append(steps, chromedp.SetUploadFiles(chromedp.CSS(`#tulis-warga input[type=file]`), []string{file}))
+		steps = append(steps, chromedp.SetUploadFiles(chromedp.CSS("#tulis-"+pane+` input[type=file]`), []string{file}))
 	}
-	steps = append(steps, chromedp.Click(chromedp.CSS("#tulis-warga button.primary")))
+	steps = append(steps, chromedp.Click(chromedp.CSS("#tulis-"+pane+" button.primary")))
 	tb.do(steps...)
 	tb.settled(before)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"aduan/bot/web"
 	"aduan/flows"
 	"aduan/flows/flowstest"
 )
@@ -275,6 +276,18 @@ func TestLaporGuards(t *testing.T) {
 		t.Errorf("a cross-site post: HTTP %d, want 403", resp.StatusCode)
 	}
 
+	// A made-up chat cookie starts nothing.
+	forged := newLaporClient(t, deskURL(d), "id")
+	u, _ := url.Parse(forged.base + "/lapor")
+	made := web.CitizenChat()
+	forged.c.Jar.SetCookies(u, []*http.Cookie{{Name: "aduan_chat", Value: made, Path: "/lapor"}})
+	forged.say("Halo, ini pesan dari obrolan yang tidak pernah dimulai.")
+	forged.wantText("Percakapan belum dimulai")
+	var n int
+	if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT count(*) FROM inbox WHERE chat = $1`, made).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a made-up chat's message: %d in the inbox (%v)", n, err)
+	}
+
 	// A file too large: the desk says so.
 	p.post("/lapor/mulai", nil)
 	p.press("Buat")
@@ -341,4 +354,37 @@ func chatCookieOf(t *testing.T, p *laporClient) string {
 	}
 	t.Fatal("no chat cookie")
 	return ""
+}
+
+// The chat's cookie: HttpOnly, SameSite=Lax, for /lapor only, long-lived; Secure when
+// the desk's public address is https (a proxy in front speaking plain HTTP to it).
+func TestLaporCookie(t *testing.T) {
+	t.Parallel()
+	for _, public := range []string{"", "https://aduan.example.go.id"} {
+		d := newTGDesk(t, "2026-12-01 09:00", func(m *Main) { m.Config.Web.PublicURL = public })
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Post(deskURL(d)+"/lapor/mulai", "application/x-www-form-urlencoded", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var chat *http.Cookie
+		for _, ck := range resp.Cookies() {
+			if ck.Name == "aduan_chat" {
+				chat = ck
+			}
+		}
+		switch {
+		case resp.StatusCode != http.StatusSeeOther:
+			t.Errorf("public %q: POST /lapor/mulai: HTTP %d, want 303", public, resp.StatusCode)
+		case chat == nil:
+			t.Errorf("public %q: no chat cookie", public)
+		case !chat.HttpOnly || chat.SameSite != http.SameSiteLaxMode || chat.Path != "/lapor" || chat.MaxAge < 30*24*3600:
+			t.Errorf("public %q: cookie %+v", public, chat)
+		case chat.Secure != (public != ""):
+			t.Errorf("public %q: Secure = %v", public, chat.Secure)
+		case !regexp.MustCompile(`^c-[a-z2-7]{26}$`).MatchString(chat.Value):
+			t.Errorf("public %q: the cookie holds %q, not a chat's name", public, chat.Value)
+		}
+	}
 }

@@ -129,8 +129,8 @@ func paneOf(t *testing.T, page, pane string) string {
 	return rest
 }
 
-// pressIn posts the newest button of pane whose label holds label.
-func pressIn(p *laporClient, pane, label string) {
+// pressForm posts the newest button of pane whose label holds label.
+func pressForm(p *laporClient, pane, label string) {
 	p.t.Helper()
 	var data, shown string
 	for _, m := range choiceForm.FindAllStringSubmatch(paneOf(p.t, p.page, pane), -1) {
@@ -172,11 +172,11 @@ func TestPracticePage(t *testing.T) {
 	// The citizen files; the national pane gets the card.
 	jar.post("/latihan/kirim", url.Values{"pane": {"warga"}, "text": {"menu"}})
 	for _, l := range []string{"Buat", "Setuju", "Pengaduan", "Biasa", "KTP"} {
-		pressIn(jar, "warga", l)
+		pressForm(jar, "warga", l)
 	}
 	jar.post("/latihan/kirim", url.Values{"pane": {"warga"}, "text": {"KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan."}})
 	for _, l := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"} {
-		pressIn(jar, "warga", l)
+		pressForm(jar, "warga", l)
 	}
 	tracking := trackingNumber.FindString(stripTags(paneOf(t, jar.page, "warga")))
 	if tracking == "" {
@@ -188,8 +188,8 @@ func TestPracticePage(t *testing.T) {
 		t.Fatalf("the national pane has no card of %s:\n%s", tracking, stripTags(paneOf(t, jar.page, national)))
 	}
 	// The national admin routes it: the unit's member acts (others are refused).
-	pressIn(jar, national, "Teruskan")
-	pressIn(jar, national, "Admin Kabupaten")
+	pressForm(jar, national, "Teruskan")
+	pressForm(jar, national, "Admin Kabupaten")
 	k, err := d.m.DB().ComplaintByTracking(t.Context(), tracking)
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +209,20 @@ func TestPracticePage(t *testing.T) {
 	jar.wantText("Kamis, 17 Desember 2026")
 	if !strings.Contains(jar.text(), "Pengingat") && !strings.Contains(jar.text(), "lewat tenggat") && !strings.Contains(jar.text(), "Dinaikkan") {
 		t.Errorf("ten days on, the page lists no scheduled check:\n%s", jar.text())
+	}
+
+	// A card's button that needs words: the prompt has its own reply box, which
+	// answers it.
+	jar.get("/latihan")
+	pressForm(jar, regency, "Kembalikan")
+	m := regexp.MustCompile(`name="reply_to" value="([^"]+)"`).FindAllStringSubmatch(paneOf(t, jar.page, regency), -1)
+	if m == nil {
+		t.Fatalf("no reply box in the regency's pane after Kembalikan:\n%s", stripTags(paneOf(t, jar.page, regency)))
+	}
+	jar.post("/latihan/kirim", url.Values{"pane": {regency}, "reply_to": {m[len(m)-1][1]}, "text": {"Bukan wilayah kabupaten ini, mohon dicek ulang."}})
+	pressForm(jar, regency, "Konfirmasi")
+	if k, err := d.m.DB().ComplaintByTracking(t.Context(), tracking); err != nil || k.State != flows.Submitted {
+		t.Errorf("after the regency sent it back with a reason: state %s (%v)\n%s", k.State, err, stripTags(paneOf(t, jar.page, regency)))
 	}
 
 	// Reset: only when sure.
@@ -233,6 +247,36 @@ func TestPracticePage(t *testing.T) {
 		tb.do(chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(base+"/latihan"), chromedp.WaitVisible(chromedp.CSS(".pane")))
 		tb.view("latihan-" + size.name)
 	}
+	// With the script: the citizen files a second complaint on a wide screen, and the
+	// national pane shows its card without a reload.
+	wide := b.fresh()
+	wide.do(chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/latihan"), chromedp.WaitVisible(chromedp.CSS(".pane")))
+	wide.sayPane("warga", "menu", "")
+	for _, l := range []string{"Buat", "Setuju", "Aspirasi", "Biasa", "Layanan Online"} {
+		wide.pressPane("warga", l)
+	}
+	wide.sayPane("warga", "Mohon jam layanan online diperpanjang sampai malam hari untuk warga yang bekerja.", "")
+	for _, l := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"} {
+		wide.pressPane("warga", l)
+	}
+	second := ""
+	for _, tr := range trackingNumber.FindAllString(eval[string](wide, `document.getElementById("p-warga").innerText`), -1) {
+		if tr != tracking {
+			second = tr
+		}
+	}
+	if second == "" {
+		t.Fatalf("no second tracking number in the citizen's pane:\n%s", wide.text())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(eval[string](wide, `document.getElementById("p-`+national+`").innerText`), second) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the national pane does not show %s without a reload", second)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	wide.view("latihan-wide-filed")
+
 	tb := b.fresh()
 	tb.do(chromedp.Navigate(base+"/latihan#p-"+regency), chromedp.WaitVisible(chromedp.ID("p-"+regency)))
 	if eval[bool](tb, `getComputedStyle(document.getElementById("p-warga")).display !== "none"`) {
