@@ -95,6 +95,13 @@ func (tb *tab) replyIn(pane, text string) {
 	tb.paneSettled(pane, before)
 }
 
+// viewTop keeps a screenshot of the top of the page (the clock and the panes' heads).
+func (tb *tab) viewTop(name string) {
+	tb.b.t.Helper()
+	eval[bool](tb, `(window.scrollTo(0, 0), true)`)
+	tb.view(name)
+}
+
 // A newcomer plays a whole path of the SOP in the practice desk that serve runs: files
 // as the citizen, routes as the national admin, distributes as the regency's, tasks
 // and answers as the agency's, then moves the clock ten days on and sees the
@@ -123,7 +130,7 @@ func TestPracticeBrowserPath(t *testing.T) {
 		t.Fatalf("no tracking number in the citizen's pane:\n%s", tb.paneText("warga"))
 	}
 	tb.waitPane("nasional", tracking)
-	tb.view("practice-1-filed")
+	tb.viewTop("practice-1-filed")
 
 	tb.pressIn("nasional", "Teruskan")
 	tb.pressIn("nasional", "Admin Kabupaten Kubu Raya")
@@ -145,7 +152,7 @@ func TestPracticeBrowserPath(t *testing.T) {
 	if k.State != flows.Answered {
 		t.Fatalf("after the answer from the agency's pane the complaint is %s", k.State)
 	}
-	tb.view("practice-2-answered")
+	tb.viewTop("practice-2-answered")
 
 	// Ten days on: the warning, then the closure, listed by the page.
 	tb.do(chromedp.Click(chromedp.CSS(`button[data-step="10d"]`)), chromedp.WaitVisible(chromedp.CSS("#kejadian ol")))
@@ -161,6 +168,6 @@ func TestPracticeBrowserPath(t *testing.T) {
 		t.Fatalf("ten days after the answer the complaint is %s, want closed:\n%s", k.State, happened)
 	}
 	tb.waitPane("warga", "ditutup")
-	tb.view("practice-3-closed")
+	tb.viewTop("practice-3-closed")
 	t.Logf("screenshots in %s", b.out)
 }
