@@ -694,3 +694,24 @@ func TestPracticeSteps(t *testing.T) {
 		}
 	}
 }
+
+// A practice desk that cannot start: with auto, serve goes on without it and says why;
+// with on, serve stops.
+func TestPracticeCannotStart(t *testing.T) {
+	url := newDeskDB(t)
+	for _, mode := range []string{"auto", "on"} {
+		cfg := config.Defaults()
+		cfg.DatabaseURL, cfg.Listen, cfg.SweepEvery = url, "127.0.0.1:0", time.Hour
+		cfg.Practice = config.Practice{Mode: mode, DatabaseURL: "postgres://latihan@127.0.0.1:1/latihan?connect_timeout=2"}
+		var log storetest.LogBuffer
+		m := &Main{Config: cfg, Clock: flowstest.NewClock(flowstest.At(t, "2026-12-01 09:00")), Log: slog.New(slog.NewTextHandler(&log, nil))}
+		err := m.Run(t.Context())
+		m.Close()
+		switch {
+		case mode == "auto" && (err != nil || !strings.Contains(log.String(), "practice desk not started")):
+			t.Errorf("--practice auto, practice database unreachable: Run %v; log:\n%s", err, log.String())
+		case mode == "on" && (err == nil || !strings.Contains(err.Error(), "practice desk")):
+			t.Errorf("--practice on, practice database unreachable: Run %v", err)
+		}
+	}
+}
