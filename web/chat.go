@@ -141,8 +141,14 @@ func newChatPages(catalog *locales.Catalog, files ChatStore, intake flows.Intake
 		log = slog.New(slog.DiscardHandler)
 	}
 	p := &chatPages{catalog: catalog, files: files, intake: intake, clock: clock, log: log}
+	var texts sync.Map // lang + "/" + key -> the text of a key without data (they do not change)
 	funcs := template.FuncMap{
 		"t": func(lang, key string, args ...any) string {
+			if len(args) == 0 {
+				if s, ok := texts.Load(lang + "/" + key); ok {
+					return s.(string)
+				}
+			}
 			data := map[string]any{}
 			for i := 0; i+1 < len(args); i += 2 {
 				data[fmt.Sprint(args[i])] = args[i+1]
@@ -150,6 +156,8 @@ func newChatPages(catalog *locales.Catalog, files ChatStore, intake flows.Intake
 			s, err := catalog.Text(lang, "page."+key, data)
 			if err != nil {
 				log.Warn("page text missing", "key", key, "err", err)
+			} else if len(args) == 0 {
+				texts.Store(lang+"/"+key, s)
 			}
 			return s
 		},
@@ -396,11 +404,18 @@ func fileName(h *multipart.FileHeader, kind string) string {
 	return name
 }
 
-// post sends in to the desk and waits a little for its answer, so that a page shown
-// again (after a redirect) has it: until the desk wrote a line in one of the chats
-// watched (in.Chat's when none is given; the practice page watches all its panes) after
-// the person's, and then until nothing more came for a moment.
-func (p *chatPages) post(ctx context.Context, ch *botweb.Channel, in botweb.Input, watch ...string) error {
+// post sends in to the desk. For a page without JavaScript it then waits a little for
+// the desk's answer, so that the page shown again (after the redirect) has it: until
+// the desk wrote a line in one of the chats watched (in.Chat's when none is given; the
+// practice page watches all its panes) after the person's, and then until nothing more
+// came for a moment. The page's script does not wait: its wait for changes brings the
+// answer.
+func (p *chatPages) post(r *http.Request, ch *botweb.Channel, in botweb.Input, watch ...string) error {
+	ctx := r.Context()
+	if fromScript(r) {
+		_, err := ch.Post(ctx, in)
+		return err
+	}
 	if len(watch) == 0 {
 		watch = []string{in.Chat}
 	}

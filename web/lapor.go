@@ -263,7 +263,7 @@ func (l *laporChat) start(w http.ResponseWriter, r *http.Request) {
 		l.setCookie(w, r, chatCookie, chat, chatCookieAge)
 	}
 	in := botweb.Input{Chat: chat, User: chat, Lang: lang, Command: "start"}
-	if err := l.post(r.Context(), l.Channel, in); err != nil {
+	if err := l.post(r, l.Channel, in); err != nil {
 		l.Log.Error("web chat post failed", "err", err)
 		l.refuse(w, r, http.StatusInternalServerError, "failed")
 		return
@@ -320,7 +320,7 @@ func (l *laporChat) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.Chat, in.User, in.Lang = chat, chat, lang
-	if err := l.post(r.Context(), l.Channel, in); err != nil {
+	if err := l.post(r, l.Channel, in); err != nil {
 		l.Log.Error("web chat post failed", "err", err)
 		l.refuse(w, r, http.StatusInternalServerError, "failed")
 		return
@@ -361,7 +361,7 @@ func (l *laporChat) language(w http.ResponseWriter, r *http.Request) {
 		}
 		label := map[string]string{"id": "Bahasa Indonesia", "en": "English"}[lang]
 		in := botweb.Input{Chat: chat, User: chat, Lang: lang, Choice: "m:lang:" + lang, Label: label}
-		if err := l.post(r.Context(), l.Channel, in); err != nil {
+		if err := l.post(r, l.Channel, in); err != nil {
 			l.Log.Error("web chat post failed", "err", err)
 			l.refuse(w, r, http.StatusInternalServerError, "failed")
 			return

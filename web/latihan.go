@@ -270,7 +270,7 @@ func (p *practicePage) send(w http.ResponseWriter, r *http.Request) {
 	for _, pc := range p.panes(lang) {
 		watch = append(watch, pc.Chat)
 	}
-	if err := p.post(r.Context(), p.desk.Channel(), in, watch...); err != nil {
+	if err := p.post(r, p.desk.Channel(), in, watch...); err != nil {
 		p.Log.Error("web chat post failed", "err", err)
 		answerError(w, r, http.StatusInternalServerError, p.text(lang, "error.failed", nil), practiceBack(pane, "failed"))
 		return

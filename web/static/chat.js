@@ -18,6 +18,24 @@
 
   function nearBottom(list) { return list.scrollHeight - list.scrollTop - list.clientHeight < 80; }
 
+  // update brings a pane's list to the server's lines, touching only the lines that
+  // changed: a button someone is about to press, or a reply being typed, stays as it is.
+  function update(list, html) {
+    var fresh = document.createElement("ol");
+    fresh.innerHTML = html;
+    var items = [].slice.call(fresh.children);
+    items.forEach(function (li, i) {
+      var node = li.id ? document.getElementById(li.id) : null;
+      if (node && node.parentNode === list) {
+        if (node.outerHTML !== li.outerHTML) { list.replaceChild(li, node); node = li; }
+      } else {
+        node = li;
+      }
+      if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
+    });
+    while (list.children.length > items.length) list.removeChild(list.lastElementChild);
+  }
+
   function apply(data) {
     var changed = data && data.panes;
     if (!changed) return;
@@ -26,7 +44,7 @@
       if (!pane) return;
       var list = pane.querySelector(".lines");
       var stick = nearBottom(list);
-      list.innerHTML = changed[id].html;
+      update(list, changed[id].html);
       pane.setAttribute("data-version", changed[id].v);
       if (stick) list.scrollTop = list.scrollHeight;
       var tab = document.querySelector('.tabs a[href="#p-' + id + '"]');
