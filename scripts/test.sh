@@ -6,7 +6,8 @@
 #
 # Checks that the Go on PATH is the one go.mod needs, installs a C compiler when there
 # is none (-race needs cgo; Debian's gcc, as root or with sudo, as pg.sh installs
-# PostgreSQL), starts (or reuses) PostgreSQL via scripts/pg.sh and exports
+# PostgreSQL) and Debian's chromium for the browser tests (required when CI=true),
+# starts (or reuses) PostgreSQL via scripts/pg.sh and exports
 # DATABASE_URL as an admin connection; tests create their own databases from it.
 # A set DATABASE_URL is used as is when it answers; when it does not, the tests do
 # not run (pg.sh says why).
@@ -29,6 +30,17 @@ if ! command -v "${cc:-gcc}" >/dev/null; then
 	command -v "${cc:-gcc}" >/dev/null || die "gcc installed but ${cc:-gcc} is not on PATH"
 fi
 export CGO_ENABLED=1
+
+# The browser tests drive Debian's chromium (through chromedp). Installed when missing;
+# without it they skip, except in CI (CI=true), where a missing chromium fails the run.
+if ! command -v chromium >/dev/null; then
+	say "no chromium for the browser tests"
+	(apt_install chromium) || say "chromium not installed"
+	if ! command -v chromium >/dev/null; then
+		[[ ${CI:-} != true ]] || die "CI=true and no chromium: the browser tests cannot run (apt-get install chromium)"
+		say "browser tests will be skipped (install Debian's chromium to run them)"
+	fi
+fi
 
 DATABASE_URL=$(bash scripts/pg.sh)
 export DATABASE_URL
