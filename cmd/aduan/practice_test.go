@@ -263,7 +263,7 @@ func (r *practiceRun) answered() flows.Complaint {
 }
 
 // count returns a number the query gives on the database at url.
-func count(t *testing.T, url, query string) int {
+func countAt(t *testing.T, url, query string) int {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), url)
 	if err != nil {
@@ -303,7 +303,7 @@ func happenedText(h pages.Happened) string {
 // the page is served at /latihan on the real desk's address.
 func TestPracticeIsolation(t *testing.T) {
 	r := newPracticeRun(t, "2026-12-01 09:00")
-	seqBefore := count(t, r.realURL, `SELECT last_value FROM complaint_id_seq`)
+	seqBefore := countAt(t, r.realURL, `SELECT last_value FROM complaint_id_seq`)
 	k := r.answered()
 	realNow := r.clock.Now()
 	h, err := r.p.Advance(t.Context(), "60d")
@@ -314,25 +314,25 @@ func TestPracticeIsolation(t *testing.T) {
 		t.Fatalf("the practice desk's checks did nothing in 60 days:\n%s", happenedText(h))
 	}
 
-	if n := count(t, r.realURL, `SELECT count(*) FROM complaint`); n != 0 {
+	if n := countAt(t, r.realURL, `SELECT count(*) FROM complaint`); n != 0 {
 		t.Errorf("the real database holds %d complaints", n)
 	}
 	if _, err := r.m.DB().ComplaintByTracking(t.Context(), k.Tracking); err == nil {
 		t.Errorf("practice complaint %s is in the real database", k.Tracking)
 	}
-	if n := count(t, r.realURL, `SELECT count(*) FROM outbox`); n != 0 {
+	if n := countAt(t, r.realURL, `SELECT count(*) FROM outbox`); n != 0 {
 		t.Errorf("the real outbox holds %d messages", n)
 	}
-	if n := count(t, r.realURL, `SELECT count(*) FROM inbox`); n != 0 {
+	if n := countAt(t, r.realURL, `SELECT count(*) FROM inbox`); n != 0 {
 		t.Errorf("the real inbox holds %d messages", n)
 	}
-	if n := count(t, r.realURL, `SELECT last_value FROM complaint_id_seq`); n != seqBefore {
+	if n := countAt(t, r.realURL, `SELECT last_value FROM complaint_id_seq`); n != seqBefore {
 		t.Errorf("the real complaint sequence moved from %d to %d", seqBefore, n)
 	}
-	if n := count(t, r.realURL, `SELECT count(*) FROM web_line`); n != 0 {
+	if n := countAt(t, r.realURL, `SELECT count(*) FROM web_line`); n != 0 {
 		t.Errorf("the real database holds %d web lines", n)
 	}
-	if n := count(t, r.practiceURL, `SELECT count(*) FROM outbox WHERE channel <> 'web'`); n != 0 {
+	if n := countAt(t, r.practiceURL, `SELECT count(*) FROM outbox WHERE channel <> 'web'`); n != 0 {
 		t.Errorf("the practice desk queued %d messages for a channel other than the web", n)
 	}
 	if got := r.clock.Now(); !got.Equal(realNow) {
@@ -514,8 +514,8 @@ func TestPracticeReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	citizen := r.p.Citizen()
-	units := count(t, r.practiceURL, `SELECT count(*) FROM unit`)
-	holidays := count(t, r.practiceURL, `SELECT count(*) FROM holiday`)
+	units := countAt(t, r.practiceURL, `SELECT count(*) FROM unit`)
+	holidays := countAt(t, r.practiceURL, `SELECT count(*) FROM holiday`)
 	if err := r.p.Reset(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +527,7 @@ func TestPracticeReset(t *testing.T) {
 		`SELECT count(*) FROM unit`:        units,
 		`SELECT count(*) FROM holiday`:     holidays,
 	} {
-		if n := count(t, r.practiceURL, q); n != want {
+		if n := countAt(t, r.practiceURL, q); n != want {
 			t.Errorf("after reset %s = %d, want %d", q, n, want)
 		}
 	}
@@ -544,7 +544,7 @@ func TestPracticeReset(t *testing.T) {
 	if again.ID != 1 || again.Tracking == k.Tracking {
 		t.Errorf("after reset the first complaint is #%d %s (before: %s), want #1", again.ID, again.Tracking, k.Tracking)
 	}
-	if n := count(t, r.practiceURL, `SELECT count(*) FROM pseudonym_key`); n != 1 {
+	if n := countAt(t, r.practiceURL, `SELECT count(*) FROM pseudonym_key`); n != 1 {
 		t.Errorf("after reset %d pseudonym keys, want the one kept", n)
 	}
 }
@@ -625,7 +625,7 @@ func TestPracticeDatabaseCreated(t *testing.T) {
 	name := c.Database + practiceSuffix
 	t.Cleanup(func() { dropDatabase(t, admin, name) })
 	r := startPracticeRun(t, realURL, "", flowstest.NewClock(flowstest.At(t, "2026-12-01 09:00")))
-	if n := count(t, databaseURL(t, admin, name), `SELECT count(*) FROM unit`); n != 7 {
+	if n := countAt(t, databaseURL(t, admin, name), `SELECT count(*) FROM unit`); n != 7 {
 		t.Errorf("the practice database %s has %d units, want the example's 7", name, n)
 	}
 	r.m.Close()

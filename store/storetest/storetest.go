@@ -78,8 +78,12 @@ func New(tb testing.TB) (*store.DB, string) {
 			return
 		}
 		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, fmt.Sprintf(`DROP DATABASE %q WITH (FORCE)`, name)); err != nil {
-			tb.Errorf("storetest: drop %s: %v", name, err)
+		// A desk run on the database without a chat channel made its practice desk's
+		// database beside it (cmd/aduan, --practice auto): it goes too.
+		for _, n := range []string{name, name + "_latihan"} {
+			if _, err := c.Exec(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q WITH (FORCE)`, n)); err != nil {
+				tb.Errorf("storetest: drop %s: %v", n, err)
+			}
 		}
 	})
 	return db, url
