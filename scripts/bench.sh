@@ -80,11 +80,11 @@ file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 	-D 'body=Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.'
 	-D 'place=Sungai Raya' -D 'attachments=[]' -D name=Budi -D phone=081234567890
 	-D lang=id -D state=submitted -D unit=nasional -D 'due=2026-12-04 09:00+07' -D due_kind=route
-	-D 'now=2026-12-01 09:00+07' -D 'next=2026-12-04 07:00+07' -D 'f_kind={file}'
-	-D 'f_actor_kind={complainant}' -D 'f_actor_ref={complainant:9d41e07bc35a28f6d1e4}' -D 'f_to={submitted}' -D 'f_unit_after={nasional}' -D f_unit_chat=-1001
+	-D 'now=2026-12-01 09:00+07' -D 'next=2026-12-04 07:00+07' -D f_kind=file
+	-D f_actor_kind=complainant -D f_actor_ref=complainant:9d41e07bc35a28f6d1e4 -D f_to=submitted -D f_unit_after=nasional -D f_unit_chat=-1001
 	-D 'f_units={"",nasional}'
-	-D 'f_payload1={"msg":"complainant.filed","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}'
-	-D 'f_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00","card":true}')
+	-D 'f_payload1={"msg":"complainant.filed","tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}'
+	-D 'f_payload2={"msg":"unit.new","tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00","card":true}')
 route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' -D 'r_due={"2026-12-02 10:00+07"}'
 	-D 'r_due_kind={distribute}' -D 'r_next={"2026-12-02 08:00+07"}' -D 'r_kind={route}' -D 'r_actor_kind={unit}'
 	-D 'r_actor_unit={nasional}' -D 'r_actor_ref={member:5f0c2a9e81d47b3c6e20}' -D 'r_actor_name={"Petugas nasional"}'
