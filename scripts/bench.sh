@@ -159,13 +159,11 @@ if [[ ${ONLY:-audit} == audit ]]; then
 	n=${AUDIT_COMPLAINTS:-1000000}
 	say "audit chains: making $n complaints' chains in $AUDIT_DB"
 	psql_admin -c "DROP DATABASE IF EXISTS $AUDIT_DB WITH (FORCE)" -c "CREATE DATABASE $AUDIT_DB"
-	for f in store/migrations/*.sql; do
-		sed -n '/^-- +goose Up/,/^-- +goose Down/p' "$f"
-	done | "$PSQL" -X -q -v ON_ERROR_STOP=1 "$AUDIT_URL"
+	go build -o "$OUT/aduan" ./cmd/aduan
+	DATABASE_URL=$AUDIT_URL "$OUT/aduan" migrate # the schema as the program checks it
 	start=$(date +%s)
 	"$PSQL" -X -q -v ON_ERROR_STOP=1 -v "ncomplaints=$n" -f bench/pgbench/audit.sql "$AUDIT_URL"
 	say "made in $(($(date +%s) - start)) s"
-	go build -o "$OUT/aduan" ./cmd/aduan
 	for ((v = 1; v <= ${VERIFIES:-3}; v++)); do
 		say "audit verify $v; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 		{ /usr/bin/time -f '%e s elapsed, %U s user, %S s system, %M kB max RSS' \
