@@ -4,6 +4,7 @@
 #   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 10 minutes)
 #   ONLY=sweep scripts/bench.sh      # only part 1 below (about 3 minutes)
 #   ONLY=throughput scripts/bench.sh # only part 2 below (about 7 minutes)
+#   ONLY=audit scripts/bench.sh      # only part 3 below (about 10 minutes, most of it making the data)
 #   BENCH=Intake scripts/bench.sh    # only the Go benchmarks matching the regexp, once
 #
 # The full run:
@@ -17,10 +18,16 @@
 #      batches (TestPgbenchScripts checks they are the same), with as many goroutines and
 #      pool connections for as long, then
 #      with the store's default pool (16 connections unless DATABASE_URL sets pool_max_conns).
+#   3. `aduan audit verify` over 1,000,000 complaints' chains of five events each, made by
+#      bench/pgbench/audit.sql in the database aduan_auditbench (AUDIT_COMPLAINTS=1000000),
+#      VERIFIES times (default 3), each timed; the database is dropped at the end.
 # Other processes on the machine move every figure; the summary gives, besides the
 # medians, the median of the per-round ratios store/pgbench (the two ran side by side).
 # The pgbench database, aduan_pgbench, is made afresh for each round and dropped at the end.
 # SHORT=1 skips the 1M-complaint sweep set (go test -short); OUT=dir keeps the raw output there.
+# COMPARE=REV (a git revision) also runs, in each throughput round and before the current
+# code, REV's filing: its bench/pgbench/file.sql with its bench.sh's variables, and its
+# BenchmarkFile (pool=8), built from `git archive REV`: a before/after in one run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -57,9 +64,17 @@ psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ER
 # The 1-minute load average every 5 s, for the summary: the figures depend on it.
 while sleep 5; do printf '%s %s\n' "$(date -u +%T)" "$(cut -d' ' -f1 /proc/loadavg)"; done >"$OUT/load.txt" &
 sampler=$!
-trap 'kill $sampler 2>/dev/null; psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" || true' EXIT
+AUDIT_DB=aduan_auditbench
+AUDIT_URL=$(sed -E "s#/[^/?]+(\?|\$)#/$AUDIT_DB\1#" <<<"$DATABASE_URL")
+trap 'kill $sampler 2>/dev/null; psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" -c "DROP DATABASE IF EXISTS $AUDIT_DB WITH (FORCE)" || true' EXIT
 
 go test -c -o "$OUT/store.test" ./store/
+if [[ -n ${COMPARE:-} ]]; then
+	mkdir -p "$OUT/compare"
+	git archive "$COMPARE" | tar -x -C "$OUT/compare"
+	(cd "$OUT/compare" && go test -c -o "$OUT/compare/store.test" ./store/)
+	say "COMPARE=$COMPARE ($(git rev-parse --short "$COMPARE")) built in $OUT/compare"
+fi
 
 # --- 1. the sweep --------------------------------------------------------------------------
 : >"$OUT/sweep.txt"
@@ -80,11 +95,11 @@ file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 	-D 'body=Sudah tiga minggu mengurus KK baru di kantor kecamatan, belum juga selesai.'
 	-D 'place=Sungai Raya' -D 'attachments=[]' -D name=Budi -D phone=081234567890
 	-D lang=id -D state=submitted -D unit=nasional -D 'due=2026-12-04 09:00+07' -D due_kind=route
-	-D 'now=2026-12-01 09:00+07' -D 'next=2026-12-04 07:00+07' -D 'f_kind={file}'
-	-D 'f_actor_kind={complainant}' -D 'f_actor_ref={complainant:9d41e07bc35a28f6d1e4}' -D 'f_to={submitted}' -D 'f_unit_after={nasional}' -D f_unit_chat=-1001
+	-D 'now=2026-12-01 09:00+07' -D 'next=2026-12-04 07:00+07' -D f_kind=file
+	-D f_actor_kind=complainant -D f_actor_ref=complainant:9d41e07bc35a28f6d1e4 -D f_to=submitted -D f_unit_after=nasional -D f_unit_chat=-1001
 	-D 'f_units={"",nasional}'
-	-D 'f_payload1={"msg":"complainant.filed","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}'
-	-D 'f_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00","card":true}')
+	-D 'f_payload1={"msg":"complainant.filed","tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}'
+	-D 'f_payload2={"msg":"unit.new","tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00","card":true}')
 route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' -D 'r_due={"2026-12-02 10:00+07"}'
 	-D 'r_due_kind={distribute}' -D 'r_next={"2026-12-02 08:00+07"}' -D 'r_kind={route}' -D 'r_actor_kind={unit}'
 	-D 'r_actor_unit={nasional}' -D 'r_actor_ref={member:5f0c2a9e81d47b3c6e20}' -D 'r_actor_name={"Petugas nasional"}'
@@ -93,6 +108,12 @@ route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' 
 	-D 'r_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","due":"2026-12-02T10:00:00+07:00","card":true}'
 	-D 'r_payload3={"msg":"card.body","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","card":true}')
 
+if [[ -n ${COMPARE:-} ]]; then
+	# REV's variables, as its bench.sh defines them, renamed compare_common, compare_file.
+	eval "$(sed -n '/^common=(/,/^pgbench_db() {/p' "$OUT/compare/scripts/bench.sh" | sed '$d' |
+		sed -E 's/^(common|file|route)=\(/compare_\1=(/')"
+fi
+
 pgbench_db() {
 	psql_admin -c "DROP DATABASE IF EXISTS $PGB_DB WITH (FORCE)" -c "CREATE DATABASE $PGB_DB"
 	for f in store/migrations/*.sql; do
@@ -100,31 +121,55 @@ pgbench_db() {
 	done | "$PSQL" -X -q -v ON_ERROR_STOP=1 "$PGB_URL"
 	"$PSQL" -X -q -v ON_ERROR_STOP=1 -v "ncomplaints=$NCOMPLAINTS" -f bench/pgbench/setup.sql "$PGB_URL"
 }
-run_pgbench() { # script, variables…
+run_pgbench() { # script (a path under bench/pgbench/, or any path), variables…
 	local script=$1
 	shift
-	"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "bench/pgbench/$script" "$@" "$PGB_URL" 2>&1 |
+	[[ -f $script ]] || script=bench/pgbench/$script
+	"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$script" "$@" "$PGB_URL" 2>&1 |
 		tee -a "$OUT/pgbench.txt" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
-run_go() { # benchmark regexp
-	(cd store && "$OUT/store.test" -test.run '^$' -test.bench "$1" -test.benchtime "${SECONDS_PER_RUN}s") |
+run_go() { # benchmark regexp [store directory, test binary]
+	(cd "${2:-store}" && "${3:-$OUT/store.test}" -test.run '^$' -test.bench "$1" -test.benchtime "${SECONDS_PER_RUN}s") |
 		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) if ($i == "tx/s") print $(i - 1) }'
 }
 
 [[ ${ONLY:-throughput} == throughput ]] || ROUNDS=0
-printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\n' >"$OUT/throughput.tsv"
+printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tcompare_pgbench_file\tcompare_go_file\n' >"$OUT/throughput.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
 	say "throughput round $r of $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	pgbench_db
+	cpf=- cgf=-
+	if [[ -n ${COMPARE:-} ]]; then
+		cpf=$(run_pgbench "$OUT/compare/bench/pgbench/file.sql" "${compare_common[@]}" "${compare_file[@]}")
+		cgf=$(run_go 'File/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")
+	fi
 	pf=$(run_pgbench file.sql "${common[@]}" "${file[@]}")
 	gf=$(run_go 'File/pool=8$')
 	gf4=$(run_go 'File/pool=default$')
 	pr=$(run_pgbench route.sql "${common[@]}" "${route[@]}")
 	ga=$(run_go 'Apply/pool=8$')
 	ga4=$(run_go 'Apply/pool=default$')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" | tee -a "$OUT/throughput.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" "$cpf" "$cgf" | tee -a "$OUT/throughput.tsv"
 done
+
+# --- 3. aduan audit verify over 1M complaints' chains ---------------------------------------
+: >"$OUT/audit.txt"
+if [[ ${ONLY:-audit} == audit ]]; then
+	n=${AUDIT_COMPLAINTS:-1000000}
+	say "audit chains: making $n complaints' chains in $AUDIT_DB"
+	psql_admin -c "DROP DATABASE IF EXISTS $AUDIT_DB WITH (FORCE)" -c "CREATE DATABASE $AUDIT_DB"
+	go build -o "$OUT/aduan" ./cmd/aduan
+	DATABASE_URL=$AUDIT_URL "$OUT/aduan" migrate # the schema as the program checks it
+	start=$(date +%s)
+	"$PSQL" -X -q -v ON_ERROR_STOP=1 -v "ncomplaints=$n" -f bench/pgbench/audit.sql "$AUDIT_URL"
+	say "made in $(($(date +%s) - start)) s"
+	for ((v = 1; v <= ${VERIFIES:-3}; v++)); do
+		say "audit verify $v; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+		{ /usr/bin/time -f '%e s elapsed, %U s user, %S s system, %M kB max RSS' \
+			env DATABASE_URL="$AUDIT_URL" "$OUT/aduan" audit verify; } 2>&1 | tee -a "$OUT/audit.txt"
+	done
+fi
 
 # --- summary: medians ----------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -143,8 +188,15 @@ if ((ROUNDS > 0)); then
 		printf f, "transition:", pr, ga, ra, ga4, ra4
 		print "(tx/s: medians of the rounds; %: medians of the per-round ratios to pgbench)"
 	}'
+	if [[ -n ${COMPARE:-} ]]; then
+		awk -v rev="$COMPARE" -v pf="$(col 9)" -v gf="$(col 10)" -v rf="$(ratio 10 9)" -v nf="$(ratio 4 10)" 'BEGIN {
+			printf "%-11s pgbench %5.0f tx/s   store %5.0f tx/s (%3.0f%%)   (COMPARE=%s); the current store: %3.0f%% of it\n", "filing:", pf, gf, rf, rev, nf
+		}'
+	fi
 fi
 awk '/^BenchmarkSweep/ {
 	name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkSweep\//, "", name)
 	for (i = 2; i <= NF; i++) if ($i == "ms/sweep") printf "sweep %-32s median of %d: %9.2f ms\n", name, $2, $(i - 1)
 }' "$OUT/sweep.txt"
+awk '/ s elapsed/ { print $1 }' "$OUT/audit.txt" | sort -g | awk '{ v[NR] = $1 } END {
+	if (NR) printf "audit verify over the chains of aduan_auditbench, %d runs: median %.1f s (lowest %.1f, highest %.1f)\n", NR, v[int((NR + 1) / 2)], v[1], v[NR] }'

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"regexp"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -25,8 +27,11 @@ const (
 	// encoding and for timestamptz microseconds since 2000-01-01.
 	sqlAuditChain = `SELECT complaint_id, id, at, kind, actor_kind, actor_unit, actor_ref, from_state, to_state,
 	unit_before, unit_after, actor_name, text, body_hash, prev_hash, hash, redacted_at IS NOT NULL
-FROM audit_event WHERE id <= $1 ORDER BY complaint_id, id`
-	sqlAuditLast = `SELECT coalesce(max(id), 0) FROM audit_event`
+FROM audit_event WHERE id <= $1 AND complaint_id BETWEEN $2 AND $3 ORDER BY complaint_id, id`
+	// sqlAuditBounds are the last event and the range of complaint IDs, and the snapshot
+	// the parts of the check share.
+	sqlAuditBounds = `SELECT coalesce(max(id), 0), (SELECT coalesce(min(id), 0) FROM complaint),
+	(SELECT coalesce(max(id), 0) FROM complaint), pg_export_snapshot() FROM audit_event`
 	// sqlUntrailed finds the complaints that have no audit event at all: their trail
 	// was removed, for the filing always records one.
 	sqlUntrailed = `SELECT count(*), min(c.tracking) FROM complaint c
@@ -77,16 +82,24 @@ type AuditBreak struct {
 	What []string
 }
 
+// auditParts is the number of ranges of complaints VerifyAudit reads at once, each on
+// a connection of its own: the database reads and sends the rows of one while the
+// program hashes those of another.
+const auditParts = 2
+
 // VerifyAudit recomputes every complaint's audit chain, events up to through (0: every
 // event there is), in one snapshot of the database. A chain that does not verify is
 // no error: it is counted, and the first broken event named, in the AuditCheck.
 func (db *DB) VerifyAudit(ctx context.Context, through int64) (AuditCheck, error) {
 	var out AuditCheck
 	err := db.readSnapshot(ctx, func(tx pgx.Tx) error {
+		var last, lo, hi int64
+		var snapshot string
+		if err := tx.QueryRow(ctx, sqlAuditBounds).Scan(&last, &lo, &hi, &snapshot); err != nil {
+			return err
+		}
 		if through <= 0 {
-			if err := tx.QueryRow(ctx, sqlAuditLast).Scan(&through); err != nil {
-				return err
-			}
+			through = last
 		}
 		out.Through = through
 		var bare *string
@@ -97,7 +110,7 @@ func (db *DB) VerifyAudit(ctx context.Context, through int64) (AuditCheck, error
 			out.FirstBare = *bare
 		}
 		out.BrokenChains = out.Untrailed
-		if err := verifyChains(ctx, tx, through, &out); err != nil {
+		if err := db.verifyParts(ctx, snapshot, through, lo, hi, &out); err != nil {
 			return err
 		}
 		if out.First != nil {
@@ -124,10 +137,58 @@ func (db *DB) readSnapshot(ctx context.Context, fn func(pgx.Tx) error) error {
 	return tx.Commit(ctx)
 }
 
-// verifyChains reads the events up to through in chain order and checks each against
-// the event before it, adding what it finds to out.
-func verifyChains(ctx context.Context, tx pgx.Tx, through int64, out *AuditCheck) error {
-	rows, err := tx.Query(ctx, sqlAuditChain, through)
+// verifyParts checks the chains of complaints lo…hi in auditParts ranges at once, each
+// in a transaction that imports snapshot, and adds up what they found in out.
+func (db *DB) verifyParts(ctx context.Context, snapshot string, through, lo, hi int64, out *AuditCheck) error {
+	if !snapshotID.MatchString(snapshot) {
+		return fmt.Errorf("unexpected snapshot ID %q", snapshot)
+	}
+	parts := make([]AuditCheck, auditParts)
+	heads := make([][]byte, auditParts)
+	errs := make([]error, auditParts)
+	size := (hi-lo)/auditParts + 1
+	var wg sync.WaitGroup
+	for i := range auditParts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			from := lo + int64(i)*size
+			errs[i] = db.readSnapshot(ctx, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
+					return err
+				}
+				return verifyChains(ctx, tx, through, from, from+size-1, &parts[i], &heads[i])
+			})
+		}()
+	}
+	wg.Wait()
+	digest := sha256.New()
+	for i, p := range parts {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		out.Complaints += p.Complaints
+		out.Events += p.Events
+		out.Redacted += p.Redacted
+		out.Broken += p.Broken
+		out.BrokenChains += p.BrokenChains
+		if out.First == nil {
+			out.First = p.First
+		}
+		digest.Write(heads[i])
+	}
+	out.HeadDigest = digest.Sum(nil)
+	return nil
+}
+
+// snapshotID is what pg_export_snapshot returns.
+var snapshotID = regexp.MustCompile(`^[0-9A-F-]+$`)
+
+// verifyChains reads the events up to through of complaints from…to in chain order and
+// checks each against the event before it, adding what it finds to out, and each
+// chain's head (its complaint's ID, 8 bytes big-endian, and its last hash) to heads.
+func verifyChains(ctx context.Context, tx pgx.Tx, through, from, to int64, out *AuditCheck, heads *[]byte) error {
+	rows, err := tx.Query(ctx, sqlAuditChain, through, from, to)
 	if err != nil {
 		return err
 	}
@@ -139,7 +200,6 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through int64, out *AuditCheck
 		}
 	}
 	var (
-		heads     = sha256.New()
 		h         = sha256.New()
 		enc       []byte
 		sum             = make([]byte, 0, sha256.Size)
@@ -152,8 +212,8 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through int64, out *AuditCheck
 		if complaint < 0 {
 			return
 		}
-		heads.Write(binary.BigEndian.AppendUint64(nil, uint64(complaint)))
-		heads.Write(prev)
+		*heads = binary.BigEndian.AppendUint64(*heads, uint64(complaint))
+		*heads = append(*heads, prev...)
 		if chainBad {
 			out.BrokenChains++
 		}
@@ -211,7 +271,6 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through int64, out *AuditCheck
 		return err
 	}
 	endChain()
-	out.HeadDigest = heads.Sum(nil)
 	return nil
 }
 

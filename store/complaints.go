@@ -20,13 +20,37 @@ const complaintColumns = `id, tracking, version, type, privacy, category, title,
 	lapor_id, rating, filed_at, updated_at, closed_at, taken_by`
 
 const (
-	sqlInsertComplaint = `
+	// sqlFile files a complaint in one statement: the complaint (unless its tracking
+	// number $1 is taken: then nothing at all, and no row returned), its audit event
+	// ($24…$34), and its messages ($35…$41, in the order of $40), each about the
+	// complaint: the complaint's ID, known only here, completes their payloads. A new
+	// card becomes the complaint's card in its chat, as sqlQueue records one.
+	sqlFile = `
+WITH filed AS (
 INSERT INTO complaint (tracking, version, type, privacy, category, title, body, place, event_date,
 	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
 	state, unit, due_at, due_kind, clock_from, next_check_at, filed_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
 ON CONFLICT (tracking) DO NOTHING
-RETURNING id`
+RETURNING id),
+audit AS (
+INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_ref, actor_name,
+	from_state, to_state, unit_before, unit_after, text)
+SELECT id, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34 FROM filed),
+queued AS (
+INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, created_at, next_attempt_at, answer)
+SELECT u.channel, u.chat, u.lang, f.id, u.unit, u.payload || jsonb_build_object('complaint', f.id), $23, $23, u.answer
+FROM filed f, unnest($35::text[], $36::text[], $37::text[], $38::text[], $39::jsonb[], $40::int[], $41::boolean[])
+	AS u(channel, chat, lang, unit, payload, ord, answer)
+ORDER BY u.ord
+RETURNING id, channel, chat, complaint_id, unit, payload),
+cards AS (
+INSERT INTO card (complaint_id, channel, chat, unit, outbox_id)
+SELECT DISTINCT ON (complaint_id, channel, chat) complaint_id, channel, chat, unit, id FROM queued
+WHERE payload @> '{"card": true}' AND unit <> ''
+ORDER BY complaint_id, channel, chat, id DESC
+ON CONFLICT (complaint_id, channel, chat) DO UPDATE SET unit = excluded.unit, outbox_id = excluded.outbox_id)
+SELECT id FROM filed`
 
 	sqlLockComplaint = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1 FOR UPDATE`
 	sqlGetComplaint  = `SELECT ` + complaintColumns + ` FROM complaint WHERE id = $1`
@@ -75,9 +99,8 @@ WHERE k.complaint_id = $1 AND NOT u.retired ORDER BY k.channel, k.chat`
 // transaction. It returns the stored complaint, or a *flows.Error when the report is
 // incomplete.
 //
-// The transaction takes two round trips: BEGIN with the complaint's INSERT, then the
-// audit event, the messages with the cards and COMMIT, followed by the senders' wake-up
-// (sqlWake).
+// The transaction takes one round trip: BEGIN, the complaint with its audit event and
+// messages in one statement (sqlFile), COMMIT and the senders' wake-up (sqlWake).
 func (db *DB) File(ctx context.Context, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
 	var nc flows.Complaint
 	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
@@ -109,11 +132,14 @@ func (db *DB) fileTx(ctx context.Context, tx *txn, rules *flows.Rules, prefix st
 }
 
 // fileIn files c on q, retrying with another tracking number while one is taken. When
-// in is nil, q is a connection and fileIn begins and commits the transaction there, the
-// BEGIN and COMMIT in the batches of the other statements; otherwise q is in, and the
-// senders' wake-up is asked of in (txn.wake).
+// in is nil, q is a connection and each attempt is a transaction of its own, BEGIN and
+// COMMIT in the batch of sqlFile (an attempt whose tracking number was taken commits
+// nothing); otherwise q is in, and the senders' wake-up is asked of in (txn.wake).
 func (db *DB) fileIn(ctx context.Context, q batcher, in *txn, rules *flows.Rules, prefix string, c flows.Complaint, now time.Time) (flows.Complaint, error) {
-	begun := in != nil
+	key, err := db.pseudonyms()
+	if err != nil {
+		return flows.Complaint{}, err
+	}
 	for attempt := 0; attempt < 20; attempt++ {
 		tracking, err := flows.NewTracking(prefix, now, rules.Calendar.Location(), nil)
 		if err != nil {
@@ -125,19 +151,16 @@ func (db *DB) fileIn(ctx context.Context, q batcher, in *txn, rules *flows.Rules
 			return flows.Complaint{}, err
 		}
 		nc := ch.Complaint
-		atts, err := json.Marshal(nonNil(nc.Attachment))
+		args, err := fileArgs(key, rules, ch)
 		if err != nil {
 			return flows.Complaint{}, err
 		}
 		var b pgx.Batch
-		if !begun {
+		if in == nil {
 			b.Queue(sqlBegin)
 		}
 		found := false
-		b.Queue(sqlInsertComplaint, nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category,
-			nc.Title, nc.Body, nc.Place, nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name,
-			nc.Contact.Phone, nc.Contact.Email, langOr(nc.Contact.Lang), nc.State, nc.Unit, nullTime(nc.Due),
-			nc.DueKind, nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt).Query(func(rows pgx.Rows) error {
+		b.Queue(sqlFile, args...).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				found = true
 				if err := rows.Scan(&nc.ID); err != nil {
@@ -146,35 +169,56 @@ func (db *DB) fileIn(ctx context.Context, q batcher, in *txn, rules *flows.Rules
 			}
 			return rows.Err()
 		})
-		if err := q.SendBatch(ctx, &b).Close(); err != nil {
-			return flows.Complaint{}, err
+		if in == nil {
+			err = db.commit(ctx, q, &b, OutboxQueued)
+		} else {
+			err = q.SendBatch(ctx, &b).Close()
 		}
-		begun = true
-		if !found {
-			continue // tracking number taken: try another
-		}
-		ch.Complaint = nc
-		for i := range ch.Notices {
-			ch.Notices[i].Complaint = nc.ID
-		}
-		b = pgx.Batch{}
-		queued, err := db.recordBatch(&b, rules, []flows.Change{ch}, nil, now)
 		if err != nil {
 			return flows.Complaint{}, err
 		}
-		if in == nil {
-			var wake []string
-			if queued {
-				wake = append(wake, OutboxQueued)
-			}
-			return nc, db.commit(ctx, q, &b, wake...)
+		if !found {
+			continue // tracking number taken: try another
 		}
-		if queued {
+		if in != nil {
 			in.wake(OutboxQueued)
 		}
-		return nc, q.SendBatch(ctx, &b).Close()
+		return nc, nil
 	}
 	return flows.Complaint{}, fmt.Errorf("no free tracking number for %s today", prefix)
+}
+
+// fileArgs are the arguments of sqlFile for the filing ch: the complaint, its
+// audit event (its actor by pseudonym) and its messages, whose payloads lack the
+// complaint's ID.
+func fileArgs(key *pseudonymKey, rules *flows.Rules, ch flows.Change) ([]any, error) {
+	nc, a := ch.Complaint, ch.Audit
+	atts, err := json.Marshal(nonNil(nc.Attachment))
+	if err != nil {
+		return nil, err
+	}
+	for i := range ch.Notices {
+		ch.Notices[i].Complaint = 0 // sqlFile adds it
+	}
+	rows := outRows(rules, []flows.Change{ch}, nil)
+	n := len(rows)
+	channel, chat, lang, unit := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	payload, ord, answer := make([][]byte, n), make([]int32, n), make([]bool, n)
+	for i, r := range rows {
+		p, err := json.Marshal(r.notice)
+		if err != nil {
+			return nil, fmt.Errorf("queue %s: %w", r.notice.Msg, err)
+		}
+		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
+		payload[i], ord[i], answer[i] = p, int32(i), r.answer
+	}
+	return []any{nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category, nc.Title, nc.Body, nc.Place,
+		nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name, nc.Contact.Phone,
+		nc.Contact.Email, langOr(nc.Contact.Lang), nc.State, nc.Unit, nullTime(nc.Due), nc.DueKind,
+		nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt,
+		a.At, a.Kind, a.Actor.Kind, a.Actor.Unit, key.actorRef(a.Actor, nc.Contact.Channel), a.Actor.Name,
+		a.FromState, a.ToState, a.UnitBefore, a.UnitAfter, a.Text,
+		channel, chat, lang, unit, payload, ord, answer}, nil
 }
 
 // Apply makes ev happen to complaint id at now, in one transaction that locks the
