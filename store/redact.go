@@ -36,6 +36,11 @@ import (
 //     and its session is deleted when no draft is being written (a draft expires on
 //     its own, --draft-expire-after, and its files with the purge of unreferenced files).
 //
+//   - web_line (the web chat's transcript, 00011): the desk's lines about the
+//     complaints are deleted; when no complaint holds the chat any more, every line of
+//     the chat (what the citizen typed, their copy of their data) goes, and a browser
+//     that kept the chat finds an empty one.
+//
 //   - WhatsApp's own store (whatsmeow_*, when there is one): a released chat's contact
 //     (the name WhatsApp shows), privacy token, message secrets and its number↔LID
 //     mapping are deleted. Its encryption sessions and identity keys, keyed by the
@@ -89,6 +94,10 @@ WHERE NOT EXISTS (SELECT 1 FROM complaint c WHERE c.contact_channel = u.channel 
 	sqlEraseInbox = `UPDATE inbox i SET chat = '` + flows.ErasedChat + `'
 FROM unnest($1::text[], $2::text[]) AS u(channel, chat)
 WHERE i.channel = u.channel AND i.chat = u.chat AND i.handled_at IS NOT NULL`
+	// sqlEraseWebLines deletes the web chat's lines about the complaints $1, and every
+	// line of the web chats among the released ($2, $3).
+	sqlEraseWebLines = `DELETE FROM web_line w WHERE (w.body->>'complaint')::bigint = ANY($1)
+	OR w.chat IN (SELECT u.chat FROM unnest($2::text[], $3::text[]) AS u(channel, chat) WHERE u.channel = 'web')`
 	// sqlHasWhatsAppStore tells whether whatsmeow's tables exist (aduan migrate makes them).
 	sqlHasWhatsAppStore = `SELECT to_regclass('whatsmeow_contacts') IS NOT NULL AND to_regclass('whatsmeow_lid_map') IS NOT NULL
 	AND to_regclass('whatsmeow_privacy_tokens') IS NOT NULL AND to_regclass('whatsmeow_message_secrets') IS NOT NULL`
@@ -229,6 +238,7 @@ func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, r redaction, 
 		return 0, err
 	}
 	b.Queue(sqlEraseOutbox, channels, chats, locked, nonNil(relChannels), nonNil(relChats), now)
+	b.Queue(sqlEraseWebLines, locked, nonNil(relChannels), nonNil(relChats))
 	if len(relChats) > 0 {
 		b.Queue(sqlEraseInbox, relChannels, relChats)
 		b.Queue(sqlDeleteIdleSessions, relChannels, relChats, r.dropSession)
@@ -330,6 +340,7 @@ func (db *DB) eraseRequest(ctx context.Context, tx *txn, channel, chat string, d
 		// had no closed complaint either) goes too.
 		b.Queue(sqlEraseOutbox, []string{channel}, []string{chat}, []int64{}, []string{channel}, []string{chat}, now)
 		b.Queue(sqlEraseInbox, []string{channel}, []string{chat})
+		b.Queue(sqlEraseWebLines, []int64{}, []string{channel}, []string{chat})
 		b.Queue(sqlDeleteSession, channel, chat)
 	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {

@@ -47,12 +47,13 @@ type RetentionReport struct {
 	Pending     int     // pending actions purged
 	Sessions    int     // idle sessions purged
 	Files       int     // unreferenced attachment files purged
+	WebLines    int     // lines of finished web chats purged
 	Skipped     bool    // another replica held the sweep lock
 }
 
 // Any reports whether the sweep changed or purged anything.
 func (r RetentionReport) Any() bool {
-	return r.Anonymised+r.Requested+len(r.Completed)+r.AnonimChats+r.Outbox+r.Inbox+r.Pending+r.Sessions+r.Files > 0
+	return r.Anonymised+r.Requested+len(r.Completed)+r.AnonimChats+r.Outbox+r.Inbox+r.Pending+r.Sessions+r.Files+r.WebLines > 0
 }
 
 const (
@@ -101,6 +102,16 @@ ORDER BY closed_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`
   AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.edit_of = o.id)`
 	sqlInboxPage  = `SELECT id, received_at < $2 FROM inbox WHERE id > $1 ORDER BY id LIMIT $3`
 	sqlPurgeInbox = `DELETE FROM inbox WHERE id > $1 AND id <= $2 AND handled_at < $3`
+
+	// sqlPurgeWebLines deletes the lines of citizens' web chats untouched since $1 that
+	// hold no open complaint and no draft being written.
+	sqlPurgeWebLines = `DELETE FROM web_line w WHERE w.id IN (
+	SELECT x.id FROM web_line x WHERE x.chat LIKE 'c-%' AND x.updated_at < $1
+	  AND NOT EXISTS (SELECT 1 FROM web_line n WHERE n.chat = x.chat AND n.updated_at >= $1)
+	  AND NOT EXISTS (SELECT 1 FROM complaint c WHERE c.contact_channel = 'web' AND c.contact_chat = x.chat
+	                  AND c.state NOT IN ('closed', 'archived'))
+	  AND NOT EXISTS (SELECT 1 FROM session s WHERE s.channel = 'web' AND s.chat = x.chat AND s.step <> '')
+	LIMIT $2 FOR UPDATE SKIP LOCKED)`
 
 	sqlPurgeSessions = `DELETE FROM session s WHERE (s.channel, s.chat) IN (
 	SELECT x.channel, x.chat FROM session x WHERE x.step = '' AND x.pending = '' AND x.updated_at < $1
@@ -303,6 +314,10 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 			return int(tag.RowsAffected()), int(tag.RowsAffected()), err
 		})
 		run(&rep.Files, "files", db.purgeFiles(ctx, cutoff, opt.Batch))
+		run(&rep.WebLines, "web lines", func(tx *txn) (int, int, error) {
+			tag, err := tx.Exec(ctx, sqlPurgeWebLines, cutoff, opt.Batch)
+			return int(tag.RowsAffected()), int(tag.RowsAffected()), err
+		})
 	}
 	if errors.Is(err, errSkipped) {
 		err = nil

@@ -184,3 +184,47 @@ func TestWebChannelDataCopy(t *testing.T) {
 		t.Errorf("the copy does not hold the draft's description:\n%s", doc.Text)
 	}
 }
+
+// Once a web complaint is anonymised, the web chat holds nothing of it: the chat's
+// lines go with it, the citizen's own words and the desk's cards alike.
+func TestWebChannelAnonymised(t *testing.T) {
+	d := newTGDesk(t, "2026-12-01 09:00", nil)
+	c := newWebChat(d)
+	lines := c.post(web.Input{Command: "start"})
+	for _, label := range []string{"Buat", "Setuju", "Pengaduan", "Biasa", "KTP"} {
+		lines = c.press(lines, label)
+	}
+	const body = "Petugas loket meminta uang tambahan untuk mempercepat KTP-el saya."
+	lines = c.say(body)
+	for _, label := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"} {
+		lines = c.press(lines, label)
+	}
+	tracking := trackingNumber.FindString(webText(lines))
+	k, err := d.m.DB().ComplaintByTracking(t.Context(), tracking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := func() int {
+		var n int
+		if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT count(*) FROM web_line WHERE body::text LIKE '%' || $1 || '%'`, "uang tambahan").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if held() == 0 {
+		t.Fatal("the web chat never held the description: the test proves nothing")
+	}
+	if _, err := d.m.DB().Pool().Exec(t.Context(), `UPDATE complaint SET state = 'archived' WHERE id = $1`, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.m.DB().Anonymise(t.Context(), []int64{k.ID}, "test", d.clock.Now()); err != nil || n != 1 {
+		t.Fatalf("Anonymise: %d, %v", n, err)
+	}
+	if n := held(); n != 0 {
+		t.Errorf("%d web lines still hold the description", n)
+	}
+	c.seen = 0
+	if left := c.fresh(); len(left) != 0 {
+		t.Errorf("the web chat still shows lines:\n%s", webText(left))
+	}
+}
