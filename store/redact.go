@@ -278,8 +278,8 @@ WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id FOR UPDATE`
 	sqlInsertDeletion = `INSERT INTO deletion_request (channel, requester, requested_at, erased, waiting, completed_at)
 VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 0 THEN $3::timestamptz END) RETURNING id`
 	sqlInsertDeletionComplaints = `INSERT INTO deletion_request_complaint (request_id, complaint_id) SELECT $1, unnest($2::bigint[])`
-	sqlDeleteSession           = `DELETE FROM session WHERE channel = $1 AND chat = $2`
-	sqlListRequests            = `SELECT id, channel, requester, requested_at, erased, waiting, completed_at FROM deletion_request
+	sqlDeleteSession            = `DELETE FROM session WHERE channel = $1 AND chat = $2`
+	sqlListRequests             = `SELECT id, channel, requester, requested_at, erased, waiting, completed_at FROM deletion_request
 WHERE NOT $1 OR completed_at IS NULL ORDER BY id DESC LIMIT $2`
 )
 
