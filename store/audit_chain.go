@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+
+	"aduan/flows"
 )
 
 // The audit chain (migration 00012): every event carries prev_hash, the hash of the
@@ -98,9 +100,12 @@ func (db *DB) VerifyAudit(ctx context.Context, through int64) (AuditCheck, error
 		if err := tx.QueryRow(ctx, sqlAuditBounds).Scan(&last, &lo, &hi, &snapshot); err != nil {
 			return err
 		}
-		if through <= 0 {
+		if through <= 0 || through > last {
 			through = last
 		}
+		// Only the whole trail tells whether a redaction was recorded: the event that
+		// records it may come after an earlier through.
+		whole := through == last
 		out.Through = through
 		var bare *string
 		if err := tx.QueryRow(ctx, sqlUntrailed).Scan(&out.Untrailed, &bare); err != nil {
@@ -110,7 +115,7 @@ func (db *DB) VerifyAudit(ctx context.Context, through int64) (AuditCheck, error
 			out.FirstBare = *bare
 		}
 		out.BrokenChains = out.Untrailed
-		if err := db.verifyParts(ctx, snapshot, through, lo, hi, &out); err != nil {
+		if err := db.verifyParts(ctx, snapshot, through, whole, lo, hi, &out); err != nil {
 			return err
 		}
 		if out.First != nil {
@@ -139,7 +144,7 @@ func (db *DB) readSnapshot(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // verifyParts checks the chains of complaints lo…hi in auditParts ranges at once, each
 // in a transaction that imports snapshot, and adds up what they found in out.
-func (db *DB) verifyParts(ctx context.Context, snapshot string, through, lo, hi int64, out *AuditCheck) error {
+func (db *DB) verifyParts(ctx context.Context, snapshot string, through int64, whole bool, lo, hi int64, out *AuditCheck) error {
 	if !snapshotID.MatchString(snapshot) {
 		return fmt.Errorf("unexpected snapshot ID %q", snapshot)
 	}
@@ -157,7 +162,7 @@ func (db *DB) verifyParts(ctx context.Context, snapshot string, through, lo, hi 
 				if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
 					return err
 				}
-				return verifyChains(ctx, tx, through, from, from+size-1, &parts[i], &heads[i])
+				return verifyChains(ctx, tx, through, whole, from, from+size-1, &parts[i], &heads[i])
 			})
 		}()
 	}
@@ -181,13 +186,17 @@ func (db *DB) verifyParts(ctx context.Context, snapshot string, through, lo, hi 
 	return nil
 }
 
+// redactKind is the kind of the event that records a redaction (flows.EvRedact).
+const redactKind = string(flows.EvRedact)
+
 // snapshotID is what pg_export_snapshot returns.
 var snapshotID = regexp.MustCompile(`^[0-9A-F-]+$`)
 
 // verifyChains reads the events up to through of complaints from…to in chain order and
-// checks each against the event before it, adding what it finds to out, and each
-// chain's head (its complaint's ID, 8 bytes big-endian, and its last hash) to heads.
-func verifyChains(ctx context.Context, tx pgx.Tx, through, from, to int64, out *AuditCheck, heads *[]byte) error {
+// checks each against the event before it — and, over the whole trail (whole), that
+// every redacted event is followed by the event recording a redaction —, adding what
+// it finds to out, and each chain's head (its complaint's ID, 8 bytes big-endian, and its last hash) to heads.
+func verifyChains(ctx context.Context, tx pgx.Tx, through int64, whole bool, from, to int64, out *AuditCheck, heads *[]byte) error {
 	rows, err := tx.Query(ctx, sqlAuditChain, through, from, to)
 	if err != nil {
 		return err
@@ -207,10 +216,21 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through, from, to int64, out *
 		complaint int64 = -1
 		prev            = make([]byte, 0, sha256.Size) // the stored hash of the chain's event before
 		chainBad  bool
+		// unsealed is the first event of the chain redacted with no redaction event
+		// (kind "redact") after it: a redaction is itself an event of the trail.
+		unsealed int64
 	)
 	endChain := func() {
 		if complaint < 0 {
 			return
+		}
+		if unsealed != 0 && whole {
+			out.Broken++
+			chainBad = true
+			if out.First == nil {
+				out.First = &AuditBreak{ComplaintID: complaint, EventID: unsealed, What: []string{"unsealed"}}
+			}
+			unsealed = 0
 		}
 		*heads = binary.BigEndian.AppendUint64(*heads, uint64(complaint))
 		*heads = append(*heads, prev...)
@@ -234,6 +254,12 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through, from, to int64, out *
 		redacted := len(v[16]) == 1 && v[16][0] == 1
 		if redacted {
 			out.Redacted++
+			if unsealed == 0 {
+				unsealed = int64(binary.BigEndian.Uint64(v[1]))
+			}
+		}
+		if string(v[3]) == redactKind {
+			unsealed = 0
 		}
 		storedBody, storedPrev, storedHash := v[13], v[14], v[15]
 		var what []string

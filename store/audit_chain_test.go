@@ -183,17 +183,24 @@ func TestAuditChainSurvivesRedaction(t *testing.T) {
 	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_event WHERE complaint_id = $1 AND (actor_name <> '' OR text <> '')`, c.ID).Scan(&named); err != nil || named != 0 {
 		t.Fatalf("events still naming people after redaction: %d (%v)", named, err)
 	}
-	got := mustVerify(t, db, 0)
-	if !got.OK() || got.Redacted != 5 || !bytes.Equal(got.HeadDigest, before.HeadDigest) {
-		t.Fatalf("after redaction: %+v; want whole chains, 5 redacted, the same head digest", got)
-	}
+	// Emptied without the event that records a redaction, the trail does not verify:
+	// anyone who may run the redaction could otherwise blank a trail unnoticed.
+	wantBreak(t, mustVerify(t, db, 0), c, eventIDs(t, db, c.ID)[0], "unsealed")
 	// Redacting again changes nothing (redacted_at IS NULL holds for no event).
 	if tag, err := db.Pool().Exec(ctx, redactSQL, []int64{c.ID}, flowstest.At(t, "2026-12-03 09:00")); err != nil || tag.RowsAffected() != 0 {
 		t.Errorf("second redaction: %v, %v", tag, err)
 	}
+	sealRedaction(t, db, c, flowstest.At(t, "2026-12-02 09:00"))
+	got := mustVerify(t, db, 0)
+	if !got.OK() || got.Redacted != 5 {
+		t.Fatalf("after redaction: %+v; want whole chains, 5 redacted", got)
+	}
+	if got := mustVerify(t, db, before.Through); !got.OK() || !bytes.Equal(got.HeadDigest, before.HeadDigest) {
+		t.Fatalf("through the events before the redaction: %+v; want the head digest of before", got)
+	}
 	// The retention job's own event, through the normal insert, chains on.
 	mustApply(t, db, rules, c.ID, flows.Event{Kind: flows.EvRate, Actor: flowstest.Complainant, Rating: 4}, flowstest.At(t, "2026-12-02 10:00"))
-	if got := mustVerify(t, db, 0); !got.OK() || got.Events != 11 {
+	if got := mustVerify(t, db, 0); !got.OK() || got.Events != 12 {
 		t.Errorf("after an event following redaction: %+v", got)
 	}
 	ids := eventIDs(t, db, c.ID)
@@ -233,8 +240,19 @@ func TestAuditChainRefusesOtherUpdates(t *testing.T) {
 			t.Errorf("%s: err = %v, want the append-only refusal", q, err)
 		}
 	}
+	sealRedaction(t, db, c, at)
 	if got := mustVerify(t, db, 0); !got.OK() || got.Redacted != 5 {
 		t.Errorf("verify = %+v", got)
+	}
+}
+
+// sealRedaction appends the event that records the redaction of complaint c, as the
+// retention job does (through the normal insert: the chain's trigger hashes it).
+func sealRedaction(t *testing.T, db *store.DB, c flows.Complaint, at time.Time) {
+	t.Helper()
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO audit_event (complaint_id, at, kind, actor_kind, from_state, to_state, unit_before, unit_after, text)
+SELECT id, $2, 'redact', 'system', state, state, unit, unit, 'test' FROM complaint WHERE id = $1`, c.ID, at); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -40,6 +40,7 @@ var whatDiffers = map[string]string{
 	"body":      "actor_name or text differ from its body_hash",
 	"fields":    "its fields differ from its hash",
 	"unchained": "it has no hashes (inserted with the chain's trigger disabled)",
+	"unsealed":  "its actor_name and text were emptied, but no redaction event follows it in the trail (a redaction is always recorded)",
 }
 
 // runAuditVerify checks the audit chains (`aduan audit verify`).
