@@ -41,7 +41,7 @@ func benchServe(b *testing.B) (base string, pid int) {
 		return strings.TrimRight(u, "/"), pid
 	}
 	admin := storetest.AdminURL(b)
-	name := "aduan_test_" + strings.ToLower(fmt.Sprint(time.Now().UnixNano())) + "_latihan"
+	name := "aduan_ptest_" + strings.ToLower(fmt.Sprint(time.Now().UnixNano())) + "_latihan"
 	b.Cleanup(func() {
 		ctx := context.Background()
 		if c, err := pgx.Connect(ctx, admin); err == nil {

@@ -69,7 +69,7 @@ WHERE p.datname LIKE 'aduan\_test\_%\_latihan'
 func practiceDBURL(t *testing.T) string {
 	t.Helper()
 	admin := storetest.AdminURL(t)
-	name := "aduan_test_" + strings.ToLower(rand.Text()[:12]) + "_latihan"
+	name := "aduan_ptest_" + strings.ToLower(rand.Text()[:12]) + "_latihan" // not a test database's practice database: no other run drops it as an orphan
 	t.Cleanup(func() { dropDatabase(t, admin, name) })
 	return databaseURL(t, admin, name)
 }
@@ -641,7 +641,7 @@ func TestPracticeDatabaseCreated(t *testing.T) {
 	}
 	t.Cleanup(func() { conn.Exec(context.Background(), `DROP ROLE IF EXISTS `+role) })
 	ac, _ := pgx.ParseConfig(admin)
-	lowly := fmt.Sprintf("postgres://%s:latihan@%s:%d/%s?sslmode=disable", role, ac.Host, ac.Port, "aduan_test_"+strings.ToLower(rand.Text()[:12])+"_latihan")
+	lowly := fmt.Sprintf("postgres://%s:latihan@%s:%d/%s?sslmode=disable", role, ac.Host, ac.Port, "aduan_ptest_"+strings.ToLower(rand.Text()[:12])+"_latihan")
 	cfg := config.Defaults()
 	cfg.Practice.DatabaseURL = lowly
 	dbURL, adm, err := practiceDatabase(cfg)
