@@ -74,18 +74,18 @@ func TestOfficeInMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := MustNew(t).WithOffice(Office{Name: "Disdukcapil Kabupaten Kubu Raya", Contact: "0561-721234", Hours: hours}).
+	c := MustNew(t).WithOffice(Office{Name: "Disdukcapil Kabupaten Kubu Raya", Contact: "0561-721234", Hours: hours, RetentionDays: 730}).
 		WithCalendar(func() *flows.Calendar { return flows.NewCalendar(loc, hours, nil) })
 	want := map[string]map[flows.MsgID][]string{
 		"id": {
 			flows.MsgWelcome:       {"layanan pengaduan SP4N LAPOR! Disdukcapil Kabupaten Kubu Raya."},
-			flows.MsgHelp:          {"hubungi Disdukcapil Kabupaten Kubu Raya", "Kontak: 0561-721234", "Jam layanan: Senin–Kamis pukul 07.30–16.00, Jumat pukul 07.30–11.30 WIB"},
-			flows.MsgPrivacyNotice: {"Pengendali data pribadi: Disdukcapil Kabupaten Kubu Raya (0561-721234)."},
+			flows.MsgHelp:          {"atau /hapusdata untuk menghapusnya", "Kontak: 0561-721234", "Jam layanan: Senin–Kamis pukul 07.30–16.00, Jumat pukul 07.30–11.30 WIB"},
+			flows.MsgPrivacyNotice: {"Pengendali data pribadi: Disdukcapil Kabupaten Kubu Raya (0561-721234).", "Lama penyimpanan: 730 hari setelah laporan selesai", "(ketik /hapusdata)"},
 		},
 		"en": {
 			flows.MsgWelcome:       {"SP4N LAPOR! complaint service of Disdukcapil Kabupaten Kubu Raya."},
 			flows.MsgHelp:          {"Contact: 0561-721234", "Office hours: Monday–Thursday 07:30–16:00, Friday 07:30–11:30 WIB"},
-			flows.MsgPrivacyNotice: {"Personal data controller: Disdukcapil Kabupaten Kubu Raya (0561-721234)."},
+			flows.MsgPrivacyNotice: {"Personal data controller: Disdukcapil Kabupaten Kubu Raya (0561-721234).", "How long we keep it: 730 days after the report is finished", "(type /hapusdata)"},
 		},
 	}
 	for lang, msgs := range want {

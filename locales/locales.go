@@ -93,6 +93,9 @@ type Office struct {
 	// PublicURL is the desk's address as citizens reach it ("https://…", no trailing
 	// slash), for the link to the status page (see AccessCode); empty: no link.
 	PublicURL string
+	// RetentionDays is how long personal data is kept after a report is finished
+	// (--retention), as the privacy notice tells it; 0 leaves the number out.
+	RetentionDays int
 }
 
 // WithOffice returns a catalog like c whose messages name office o: the template data
@@ -216,6 +219,7 @@ func (c *Catalog) render(lang, id string, data map[string]any, count any) (strin
 	loc := c.localizers[Lang(lang)]
 	all := c.Surface().data()
 	all["Office"], all["OfficeContact"], all["OfficeHours"] = c.office.Name, c.office.Contact, c.officeHours(lang)
+	all["RetentionDays"] = c.office.RetentionDays
 	for k, v := range data {
 		all[k] = v
 	}

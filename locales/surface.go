@@ -84,7 +84,7 @@ func (c *Catalog) Hint(lang string, inGroup bool) string {
 }
 
 // commands are the desk's commands, as the messages name them.
-var commands = []string{"start", "lapor", "status", "batal", "bahasa", "bantuan", "antrian", "datasaya"}
+var commands = []string{"start", "lapor", "status", "batal", "bahasa", "bantuan", "antrian", "datasaya", "hapusdata"}
 
 // commandWords are the words typed for commands that have no word of their own on a
 // surface without slash commands.

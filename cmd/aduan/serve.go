@@ -99,7 +99,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.catalog = catalog.WithOffice(locales.Office{Name: m.Config.Office.Name, Contact: m.Config.Office.Contact, Hours: m.Config.Hours,
-		PublicURL: m.Config.Web.PublicURL}).
+		PublicURL: m.Config.Web.PublicURL, RetentionDays: int(m.Config.Retention.After / (24 * time.Hour))}).
 		WithCalendar(func() *flows.Calendar { return m.Rules().Calendar })
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	m.metrics = newMetrics(db, m.Clock, m.Log)
