@@ -166,12 +166,12 @@ func (d *desk) undelivered() int {
 // and returns what was received.
 func (d *desk) expect(step, tracking string, want map[string][]flows.MsgID) []memory.Sent {
 	d.t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); d.undelivered() > 0; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); d.undelivered() > 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			var why string
 			_ = d.m.DB().Pool().QueryRow(d.t.Context(),
 				`SELECT string_agg(chat || ' ' || (payload->>'msg') || ': ' || last_error, '; ') FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL`).Scan(&why)
-			d.t.Fatalf("%s: %d messages still undelivered after 5s: %s", step, d.undelivered(), why)
+			d.t.Fatalf("%s: %d messages still undelivered after 15s: %s", step, d.undelivered(), why)
 		}
 	}
 	sent := d.tg.Take()
@@ -518,9 +518,9 @@ func TestEndToEndRestartDeliversQueuedMessagesOnce(t *testing.T) {
 // them.
 func (d *desk) expectAll(n int) []memory.Sent {
 	d.t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); len(d.tg.Sent()) < n || d.undelivered() > 0; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); len(d.tg.Sent()) < n || d.undelivered() > 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			d.t.Fatalf("after 5s: %d of %d messages delivered, %d undelivered", len(d.tg.Sent()), n, d.undelivered())
+			d.t.Fatalf("after 15s: %d of %d messages delivered, %d undelivered", len(d.tg.Sent()), n, d.undelivered())
 		}
 	}
 	sent := d.tg.Take()

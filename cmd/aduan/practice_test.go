@@ -439,9 +439,6 @@ func TestPracticeAdvanceCloses(t *testing.T) {
 	if text := webText(lines[max(0, len(lines)-3):]); !strings.Contains(text, k.Tracking) {
 		t.Errorf("the citizen's pane does not end with the closure of %s:\n%s", k.Tracking, text)
 	}
-	if took > 2*time.Second {
-		t.Errorf("10 days took %s", took)
-	}
 	t.Logf("10 days in %s: %d events", took, len(h.Events))
 }
 
@@ -483,9 +480,6 @@ func TestPracticeAdvanceHandsOver(t *testing.T) {
 	}
 	if got.State != flows.AtOmbudsman {
 		t.Errorf("after 60 days the complaint is %s, want with the Ombudsman", got.State)
-	}
-	if took > 2*time.Second {
-		t.Errorf("60 days took %s", took)
 	}
 	t.Logf("60 days in %s: %d events", took, len(h.Events))
 }
