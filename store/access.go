@@ -19,6 +19,10 @@ const (
 	AccessComplaintShow = "complaints.show" // `aduan complaints show`
 	AccessRecord        = "record"          // the whole record of a complaint sent to a unit's group (the Ombudsman)
 	AccessDataCopy      = "data_copy"       // the citizen's own copy of their data (/datasaya)
+	AccessBackup        = "backup"          // `aduan backup`: every citizen's data, written to a file
+	AccessRestore       = "restore"         // `aduan restore`: every citizen's data, read from a file into the desk
+	AccessWebDocument   = "web.document"    // a document (a complaint's record) downloaded in a unit's web group
+	AccessWebFile       = "web.file"        // a complaint's attachment opened or downloaded in a unit's web group
 )
 
 const (

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"aduan/flows"
 )
 
 const (
@@ -21,7 +23,48 @@ GROUP BY state ORDER BY state`
 	// holding them.
 	sqlOverdueByUnit = `SELECT unit, count(*) FROM complaint WHERE state NOT IN ('closed', 'archived') AND overdue
 GROUP BY unit ORDER BY unit`
+
+	// sqlOpenRequests counts the citizens' data requests not yet completed, by kind,
+	// and those asked before $1, through the partial indexes of open requests: copies
+	// (data_request) and deletions (/hapusdata, deletion_request: waiting for open
+	// complaints to close).
+	sqlOpenRequests = `SELECT kind, count(*), count(*) FILTER (WHERE requested_at < $1) FROM (
+	SELECT kind, requested_at FROM data_request WHERE completed_at IS NULL
+	UNION ALL
+	SELECT 'erasure', requested_at FROM deletion_request WHERE completed_at IS NULL) r
+GROUP BY kind ORDER BY kind`
 )
+
+// OpenRequestCount is how many of one kind of data request are open.
+type OpenRequestCount struct {
+	Open    int // not completed
+	Overdue int // of those, asked before the time given
+}
+
+// OpenRequests returns the citizens' data requests not completed (a copy, /datasaya;
+// a deletion, /hapusdata, waiting for complaints to close), by kind, and how many of
+// them were asked before overdueBefore. Both kinds are always in it, at zero when none
+// is open. One query; no personal data.
+func (db *DB) OpenRequests(ctx context.Context, overdueBefore time.Time) (map[flows.RequestKind]OpenRequestCount, error) {
+	out := map[flows.RequestKind]OpenRequestCount{flows.RequestAccess: {}, flows.RequestErasure: {}}
+	rows, err := db.pool.Query(ctx, sqlOpenRequests, overdueBefore)
+	if err != nil {
+		return nil, fmt.Errorf("store: open requests: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var c OpenRequestCount
+		if err := rows.Scan(&kind, &c.Open, &c.Overdue); err != nil {
+			return nil, fmt.Errorf("store: open requests: %w", err)
+		}
+		out[flows.RequestKind(kind)] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: open requests: %w", err)
+	}
+	return out, nil
+}
 
 // Pending is what waits in the outbox for one channel.
 type Pending struct {

@@ -52,6 +52,9 @@ type ChatStore interface {
 	DraftFiles(ctx context.Context, channel, chat string) (flows.Step, int, error)
 	// WebVersion returns the latest version of a web chat's lines (0 for none).
 	WebVersion(ctx context.Context, chat string) (int64, error)
+	// LogAccess records in the access log that who viewed or exported what of a
+	// complaint (0: of none): a unit's group downloading a document or a file.
+	LogAccess(ctx context.Context, who, what string, complaintID int64, now time.Time) error
 }
 
 var _ ChatStore = (*store.DB)(nil)
@@ -513,9 +516,13 @@ func (p *chatPages) serveFile(w http.ResponseWriter, r *http.Request, ch *botweb
 		return
 	}
 	found := false
+	var complaint int64
 	for _, l := range lines {
 		for _, f := range l.Files {
 			if ref != "" && f.Ref == ref && f.Kind != "location" {
+				if !found || complaint == 0 {
+					complaint = l.Complaint
+				}
 				found = true
 			}
 		}
@@ -532,6 +539,9 @@ func (p *chatPages) serveFile(w http.ResponseWriter, r *http.Request, ch *botweb
 	if err != nil {
 		p.log.Error("web attachment failed", "err", err)
 		http.Error(w, "error", http.StatusInternalServerError)
+		return
+	}
+	if !p.logGroupAccess(w, r, pc, store.AccessWebFile, complaint) {
 		return
 	}
 	mime := http.DetectContentType(data)
@@ -563,6 +573,9 @@ func (p *chatPages) serveDocument(w http.ResponseWriter, r *http.Request, ch *bo
 	}
 	for _, l := range lines {
 		if l.Ref == ref && l.Document != nil {
+			if !p.logGroupAccess(w, r, pc, store.AccessWebDocument, l.Complaint) {
+				return
+			}
 			h := w.Header()
 			h.Set("Content-Type", "text/plain; charset=utf-8")
 			h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(l.Document.Name))
@@ -573,6 +586,24 @@ func (p *chatPages) serveDocument(w http.ResponseWriter, r *http.Request, ch *bo
 		}
 	}
 	http.NotFound(w, r)
+}
+
+// logGroupAccess records a download of what in a unit's group chat (the practice
+// desk's unit panes, any web group) in the access log, by "unit:<code>", before it is
+// served; a citizen's own chat is not staff and is not logged. It answers the request
+// with an error and returns false when the line cannot be written: nothing is served
+// unrecorded.
+func (p *chatPages) logGroupAccess(w http.ResponseWriter, r *http.Request, pc paneChat, what string, complaint int64) bool {
+	if !botweb.IsGroup(pc.Chat) {
+		return true
+	}
+	who := "unit:" + strings.TrimPrefix(pc.Chat, botweb.GroupPrefix)
+	if err := p.files.LogAccess(r.Context(), who, what, complaint, p.clock.Now()); err != nil {
+		p.log.Error("web access log failed", "what", what, "err", err)
+		http.Error(w, "error", http.StatusInternalServerError)
+		return false
+	}
+	return true
 }
 
 // paneUpdate is a pane's new lines for the page's script.

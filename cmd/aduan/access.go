@@ -19,9 +19,11 @@ const (
 	auditAccessArgs = "access [--complaint TRACKING] [--person PSEUDONYM|CHANNEL:CHAT] [--since DATE] [--limit N] [--json]"
 	auditAccessHelp = "access: every view or export of personal data, oldest first: when, who (an operator\n" +
 		"  at the command line \"cli:<os user>\", or \"cli:<os user>/<--as>\"; a unit's group\n" +
-		"  \"unit:<code>\" that received a whole record; a citizen's own copy, by their\n" +
-		"  pseudonym), what (complaints.show, record, data_copy), the complaint and the\n" +
-		"  pseudonym of the citizen whose data it was. --person takes a pseudonym\n" +
+		"  \"unit:<code>\" that received a whole record or downloaded a document or file in\n" +
+		"  the web chat; a citizen's own copy, by their pseudonym), what (complaints.show,\n" +
+		"  backup, restore, record, web.document, web.file, data_copy), the complaint (none\n" +
+		"  for backup and restore: every complaint) and the pseudonym of the citizen whose\n" +
+		"  data it was. --person takes a pseudonym\n" +
 		"  (complainant:…) or a conversation (telegram:555001, whatsapp:62…@s.whatsapp.net),\n" +
 		"  whose pseudonym it looks for; --since a DATE (2026-12-01) or TIME."
 )

@@ -61,11 +61,15 @@ The file is not encrypted and holds citizens' personal data (names, phone number
 NIKs, complaints, photos of documents) either way: keep it on encrypted storage
 that only the operators can read, or encrypt it (age, gpg) before it leaves the
 server. Needs pg_dump (PostgreSQL 15 or newer) on PATH; the database password
-reaches it through the environment, never its command line.`
+reaches it through the environment, never its command line.
+
+Each backup is recorded in the access log (aduan audit access) as cli:<os user>,
+with --as NAME as cli:<os user>/NAME, what "backup".`
 
 func runBackup(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "backup", "FILE [--with-whatsapp]", backupHelp)
+	fs := subcommand(e, "backup", "FILE [--with-whatsapp] [--as NAME]", backupHelp)
 	withWA := fs.Bool("with-whatsapp", false, "include the WhatsApp session's keys (tables whatsmeow_*): keep the file like a password")
+	as := fs.String("as", "", "the name the access log records beside the OS user (a staff ID)")
 	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -120,6 +124,11 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	}
 	if err := partial.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
+	}
+	// Logged before the file is in place: no backup without its line in the access
+	// log (the line is after the backup's snapshot, so in the live database only).
+	if err := db.LogAccess(ctx, operator(e, *as), store.AccessBackup, 0, e.clock.Now()); err != nil {
+		return fmt.Errorf("write %s: %w (no backup written)", file, err)
 	}
 	if err := os.Rename(partial.Name(), file); err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
@@ -191,10 +200,13 @@ file holds any. Then the schema is checked, the numbers of complaints, audit eve
 and attachments are compared with the backup's, and every attachment is read back
 and checked against its SHA-256. A backup without the WhatsApp keys restores a desk
 whose number is linked again with aduan whatsapp link. Needs pg_restore (PostgreSQL
-15 or newer) on PATH.`
+15 or newer) on PATH. The restore is recorded in the restored database's access log
+(aduan audit access) as cli:<os user>, with --as NAME as cli:<os user>/NAME, what
+"restore".`
 
 func runRestore(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "restore", "FILE", restoreHelp)
+	fs := subcommand(e, "restore", "FILE [--as NAME]", restoreHelp)
+	as := fs.String("as", "", "the name the access log records beside the OS user (a staff ID)")
 	pos, err := parseArgs(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -283,6 +295,9 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	}
 	verified, err := db.VerifyFiles(ctx)
 	if err != nil {
+		return err
+	}
+	if err := db.LogAccess(ctx, operator(e, *as), store.AccessRestore, 0, e.clock.Now()); err != nil {
 		return err
 	}
 	keys := "not in the backup: link the number again with aduan whatsapp link"

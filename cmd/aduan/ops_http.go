@@ -271,7 +271,15 @@ var (
 		"Messages waiting in the outbox to be sent, by channel.", []string{"channel"}, nil)
 	descOldest = prometheus.NewDesc("aduan_outbox_oldest_pending_seconds",
 		"How long the oldest message waiting in the outbox has waited, by channel.", []string{"channel"}, nil)
+	descRequestsOpen = prometheus.NewDesc("aduan_data_requests_open",
+		"Citizens' data requests not completed, by kind: access (a copy, /datasaya) and erasure (/hapusdata, waiting for complaints to close).",
+		[]string{"kind"}, nil)
+	descRequestsOverdue = prometheus.NewDesc("aduan_data_requests_overdue",
+		"Citizens' data requests not completed more than 3x24 hours after they were asked (UU 27/2022), by kind.", []string{"kind"}, nil)
 )
+
+// requestDeadline is how long the law (UU 27/2022) gives the desk to complete a data request.
+const requestDeadline = 3 * 24 * time.Hour
 
 // dbCollector reads the gauges from the database at each scrape, one query each.
 type dbCollector struct {
@@ -286,6 +294,8 @@ func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descOverdue
 	ch <- descPending
 	ch <- descOldest
+	ch <- descRequestsOpen
+	ch <- descRequestsOverdue
 }
 
 // Collect runs the gauges' queries and sends their values; a query that fails is
@@ -307,12 +317,20 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descOverdue, prometheus.GaugeValue, float64(n), unit)
 		}
 	}
+	now := c.clock.Now()
+	if requests, err := c.db.OpenRequests(ctx, now.Add(-requestDeadline)); err != nil {
+		c.log.Error("metrics: data requests not read", "err", err)
+	} else {
+		for kind, n := range requests {
+			ch <- prometheus.MustNewConstMetric(descRequestsOpen, prometheus.GaugeValue, float64(n.Open), string(kind))
+			ch <- prometheus.MustNewConstMetric(descRequestsOverdue, prometheus.GaugeValue, float64(n.Overdue), string(kind))
+		}
+	}
 	pending, err := c.db.OutboxPending(ctx)
 	if err != nil {
 		c.log.Error("metrics: outbox not read", "err", err)
 		return
 	}
-	now := c.clock.Now()
 	for _, p := range pending {
 		ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(p.Count), p.Channel)
 		ch <- prometheus.MustNewConstMetric(descOldest, prometheus.GaugeValue, max(now.Sub(p.Oldest), 0).Seconds(), p.Channel)

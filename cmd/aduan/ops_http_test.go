@@ -17,6 +17,7 @@ import (
 
 	"aduan/bot"
 	"aduan/bot/memory"
+	"aduan/bot/telegram/tgfake"
 	"aduan/bot/whatsapp"
 	"aduan/bot/whatsapp/wafake"
 	"aduan/config"
@@ -286,4 +287,56 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("/metrics holds %q", personal)
 		}
 	}
+}
+
+// TestMetricsDataRequests: the operator sees the citizens' data requests not completed
+// on /metrics, by kind only, and those older than the law's 3×24 hours: a /hapusdata
+// whose complaint is still open waits (erasure), and a copy left unanswered (access,
+// written here as a failure would leave it) is overdue; three days on the deletion is
+// overdue too. Both kinds are shown at zero before any request.
+func TestMetricsDataRequests(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	waitTelegramStarted(t, d)
+	ctx := t.Context()
+	mfs, _ := scrape(t, d)
+	for _, kind := range []string{"access", "erasure"} {
+		for _, name := range []string{"aduan_data_requests_open", "aduan_data_requests_overdue"} {
+			if n, ok := value(mfs, name, map[string]string{"kind": kind}); !ok || n != 0 {
+				t.Errorf("before any request, %s{kind=%s} = %v %v, want 0 shown", name, kind, n, ok)
+			}
+		}
+	}
+
+	tr, _ := d.file(citizenBudi, bodyKK)
+	calls := d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/hapusdata"))
+	asked := sent(calls, citizenBudi)
+	if len(asked) == 0 {
+		t.Fatal("no answer to /hapusdata")
+	}
+	d.press(citizenBudi, citizenBudi, asked[len(asked)-1], "m:erase:yes")
+	if _, err := d.m.DB().Pool().Exec(ctx, `INSERT INTO data_request (person, channel, kind, requested_at) VALUES ('complainant:0000', 'telegram', 'access', $1)`,
+		d.clock.Now().Add(-73*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	want := func(when string, kind string, open, overdue float64) {
+		t.Helper()
+		mfs, text := scrape(t, d)
+		if n, ok := value(mfs, "aduan_data_requests_open", map[string]string{"kind": kind}); !ok || n != open {
+			t.Errorf("%s: aduan_data_requests_open{kind=%s} = %v %v, want %v", when, kind, n, ok, open)
+		}
+		if n, ok := value(mfs, "aduan_data_requests_overdue", map[string]string{"kind": kind}); !ok || n != overdue {
+			t.Errorf("%s: aduan_data_requests_overdue{kind=%s} = %v %v, want %v", when, kind, n, ok, overdue)
+		}
+		for _, personal := range []string{strconv.FormatInt(citizenBudi, 10), tr, "complainant:"} {
+			if strings.Contains(text, personal) {
+				t.Errorf("/metrics holds %q", personal)
+			}
+		}
+	}
+	want("at once", "erasure", 1, 0)
+	want("at once", "access", 1, 1)
+	d.clock.Advance(72*time.Hour + time.Minute)
+	want("three days on", "erasure", 1, 1)
+	want("three days on", "access", 1, 1)
 }
