@@ -20,10 +20,15 @@ func (c *Catalog) ShowsAccessCode() bool {
 }
 
 // StatusLink returns the address of the status page of the complaint with the given
-// tracking number, PublicURL/status/TRACKING; "" when the office has no PublicURL.
+// tracking number, PublicURL/status/TRACKING; without a PublicURL, /status/TRACKING on
+// the web (the desk's own pages) and "" elsewhere.
 // The code is never part of it: a link is kept in browser histories and logs.
 func (c *Catalog) StatusLink(tracking string) string {
 	if c.office.PublicURL == "" {
+		if c.Surface().Name == Web.Name {
+			// On the desk's own pages the page's path is enough.
+			return "/status/" + url.PathEscape(tracking)
+		}
 		return ""
 	}
 	return c.office.PublicURL + "/status/" + url.PathEscape(tracking)

@@ -219,7 +219,7 @@ func (l *laporChat) page(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := l.tmpl.ExecuteTemplate(w, "lapor", v); err != nil {
-		l.Log.Error("web page rendering failed", "page", "lapor", "err", err)
+		renderFailed(l.Log, "lapor", err)
 	}
 }
 

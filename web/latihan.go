@@ -209,7 +209,7 @@ func (p *practicePage) page(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := p.tmpl.ExecuteTemplate(w, "latihan", v); err != nil {
-		p.Log.Error("web page rendering failed", "page", "latihan", "err", err)
+		renderFailed(p.Log, "latihan", err)
 	}
 }
 

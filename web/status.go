@@ -183,7 +183,7 @@ func (p *statusPage) render(w http.ResponseWriter, r *http.Request, code int, v 
 	w.Header().Set("Content-Language", v.Lang)
 	w.WriteHeader(code)
 	if err := statusTemplate.ExecuteTemplate(w, "status.html", v); err != nil {
-		p.Log.Warn("status page rendering failed", "err", err)
+		renderFailed(p.Log, "status", err)
 	}
 }
 

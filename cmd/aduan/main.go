@@ -51,7 +51,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"migrate", "", "apply the database migrations and add the built-in holidays", runMigrate},
-		{"serve", "", "run the desk: scheduled checks, message delivery, GET /healthz, /readyz, /metrics", runServe},
+		{"serve", "", "run the desk: scheduled checks, message delivery, /healthz, /readyz, /metrics, the web chat /lapor, /status, the practice desk /latihan", runServe},
 		{"sweep", "[--at TIME] [--dry-run]", "run the scheduled checks once, as of TIME (default now)", runSweep},
 		{"units", "apply FILE [--dry-run] | list", "update the routing tree from a YAML file (or show what would change), or print it", runUnits},
 		{"holidays", "list | add DATE KIND NAME | remove DATE | import FILE", "show or change the days off of the working-day calendar", runHolidays},

@@ -196,6 +196,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startPractice(ctx, mux); err != nil {
 		return err
 	}
+	if root := m.home(); root != "" {
+		// Whoever opens the desk's address finds a page: the practice desk when it runs,
+		// otherwise the web chat.
+		mux.Handle("GET /{$}", http.RedirectHandler(root, http.StatusSeeOther))
+	}
 	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.goRun(func() {
 		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -263,6 +268,18 @@ func (m *Main) Sweep(ctx context.Context) (store.SweepReport, error) {
 			"closed", rep.Count(flows.EvAutoClose), "handed_over", rep.Count(flows.EvHandover))
 	}
 	return rep, nil
+}
+
+// home is the page the desk's address leads to: the practice desk when it runs, the
+// web chat when it does, or none.
+func (m *Main) home() string {
+	switch {
+	case m.practice != nil:
+		return "/latihan"
+	case m.web != nil && m.Config.Web.Enabled:
+		return "/lapor"
+	}
+	return ""
 }
 
 // Web returns the web channel, when it runs.
@@ -366,7 +383,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and on --listen GET /healthz (process up), GET /readyz (JSON:\ndatabase, schemas, channels, outbox; 503 when not ready) and GET /metrics\n(Prometheus). Refuses to start on an old schema.")
+	fs := subcommand(e, "serve", "", "Run the desk until interrupted: the scheduled checks every --sweep-every, the\nmessage delivery, and on --listen GET /healthz (process up), GET /readyz (JSON:\ndatabase, schemas, channels, outbox; 503 when not ready), GET /metrics\n(Prometheus), the citizens' web chat /lapor and status page /status (with\nOpen311's /open311/v2/requests/ID.json) unless --web off, and the practice desk\n/latihan (--practice: auto runs it when no chat channel is configured, on its own\ndatabase and clock). Refuses to start on an old schema.")
 	if _, err := parseArgs(fs, args, 0, 0); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,20 @@ func TestWebChannelAnonymised(t *testing.T) {
 	c.seen = 0
 	if left := c.fresh(); len(left) != 0 {
 		t.Errorf("the web chat still shows lines:\n%s", webText(left))
+	}
+}
+
+// Whoever opens the desk's address is sent to a page: the web chat when no practice
+// desk runs.
+func TestRootLeadsToAPage(t *testing.T) {
+	d := newTGDesk(t, "2026-12-01 09:00", nil)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get("http://" + d.m.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/lapor" {
+		t.Errorf("GET /: %d to %q, want 303 to /lapor", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
