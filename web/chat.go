@@ -443,29 +443,7 @@ func (p *chatPages) post(r *http.Request, ch *botweb.Channel, in botweb.Input, w
 		}
 	}()
 	for {
-		woke := make(chan struct{}, 1)
-		done := make(chan struct{})
-		var stops []func()
-		for _, chat := range watch {
-			c, stop := ch.Wait(chat)
-			stops = append(stops, stop)
-			go func() {
-				select {
-				case <-c:
-					select {
-					case woke <- struct{}{}:
-					default:
-					}
-				case <-done:
-				}
-			}()
-		}
-		end := func() {
-			for _, s := range stops {
-				s()
-			}
-			close(done)
-		}
+		woke, end := ch.WaitAny(watch...)
 		answered := false
 		for i, chat := range watch {
 			lines, v, err := ch.Lines(ctx, chat, seen[i])
@@ -634,29 +612,11 @@ func (p *chatPages) wait(w http.ResponseWriter, r *http.Request, ch *botweb.Chan
 	deadline := time.NewTimer(waitLongest)
 	defer deadline.Stop()
 	for {
-		woke := make(chan struct{}, 1)
-		done := make(chan struct{})
-		var stops []func()
-		for _, pc := range panes {
-			c, stop := ch.Wait(pc.Chat)
-			stops = append(stops, stop)
-			go func() {
-				select {
-				case <-c:
-					select {
-					case woke <- struct{}{}:
-					default:
-					}
-				case <-done:
-				}
-			}()
+		chats := make([]string, len(panes))
+		for i, pc := range panes {
+			chats[i] = pc.Chat
 		}
-		end := func() {
-			for _, s := range stops {
-				s()
-			}
-			close(done)
-		}
+		woke, end := ch.WaitAny(chats...)
 		out, err := p.changed(ctx, ch, panes, shown, lang, base)
 		if err != nil {
 			end()

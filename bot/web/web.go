@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -140,7 +141,7 @@ type Channel struct {
 	log     *slog.Logger
 
 	mu      sync.Mutex
-	waiting map[string][]chan struct{} // chat -> pages waiting for a change
+	waiting map[string][]*waiter // chat -> pages waiting for a change
 }
 
 var (
@@ -155,7 +156,7 @@ func New(st Store, r *bot.Renderer, catalog *locales.Catalog, rules func() *flow
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Channel{store: st, render: r.For(locales.Web), catalog: catalog, rules: rules, clock: clock, log: log,
-		waiting: map[string][]chan struct{}{}}
+		waiting: map[string][]*waiter{}}
 }
 
 // Name returns "web".
@@ -321,25 +322,35 @@ type StoredLine struct {
 // Wait returns a channel closed at the next change of chat in this process (a line
 // written by Post or Deliver here), and a function to stop waiting. A page also polls:
 // another replica's changes do not wake it.
-func (c *Channel) Wait(chat string) (<-chan struct{}, func()) {
-	ch := make(chan struct{})
+func (c *Channel) Wait(chat string) (<-chan struct{}, func()) { return c.WaitAny(chat) }
+
+// WaitAny is Wait for several chats at once: the channel is closed at the next change
+// of any of them.
+func (c *Channel) WaitAny(chats ...string) (<-chan struct{}, func()) {
+	w := &waiter{ch: make(chan struct{})}
 	c.mu.Lock()
-	c.waiting[chat] = append(c.waiting[chat], ch)
+	for _, chat := range chats {
+		c.waiting[chat] = append(c.waiting[chat], w)
+	}
 	c.mu.Unlock()
-	return ch, func() {
+	return w.ch, func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		ws := c.waiting[chat]
-		for i, w := range ws {
-			if w == ch {
-				c.waiting[chat] = append(ws[:i:i], ws[i+1:]...)
-				break
+		for _, chat := range chats {
+			ws := slices.DeleteFunc(c.waiting[chat], func(o *waiter) bool { return o == w })
+			if len(ws) == 0 {
+				delete(c.waiting, chat)
+			} else {
+				c.waiting[chat] = ws
 			}
 		}
-		if len(c.waiting[chat]) == 0 {
-			delete(c.waiting, chat)
-		}
 	}
+}
+
+// waiter is a page waiting for a change of one or more chats.
+type waiter struct {
+	ch   chan struct{}
+	once sync.Once
 }
 
 // changed wakes the pages waiting on chat.
@@ -349,6 +360,6 @@ func (c *Channel) changed(chat string) {
 	delete(c.waiting, chat)
 	c.mu.Unlock()
 	for _, w := range ws {
-		close(w)
+		w.once.Do(func() { close(w.ch) })
 	}
 }
