@@ -10,6 +10,7 @@ var WebPages = []string{
 	"page.lapor.title",
 	"page.lapor.intro",
 	"page.lapor.start",
+	"page.lapor.name",
 	"page.lapor.privacy",
 	"page.lapor.leave",
 	"page.lapor.pane",

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	botweb "aduan/bot/web"
 	"aduan/flows"
@@ -66,6 +68,10 @@ var LaporPaths = []string{"/lapor", "/lapor/"}
 const (
 	chatCookie = "aduan_chat"
 	langCookie = "aduan_lang"
+	// nameCookie is the name the citizen gave when starting, the one a chat app would
+	// give from their profile: sent with each message, so that the desk keeps it on a
+	// report that is not anonymous (it never does on an anonymous one).
+	nameCookie = "aduan_nama"
 	laporBase  = "/lapor"
 	// chatCookieAge is how long a browser keeps its chat: long enough to follow a
 	// complaint to its end.
@@ -170,6 +176,34 @@ func chatOf(r *http.Request) string {
 	return c.Value
 }
 
+// givenName is a name typed on the start page as the desk keeps it: one line of at most
+// 80 characters, without control characters; "" when none was given.
+func givenName(v string) string {
+	v = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, v)), " ")
+	if utf8.RuneCountInString(v) > 80 {
+		v = string([]rune(v)[:80])
+	}
+	return v
+}
+
+// nameOf is the name the browser's citizen gave when starting (nameCookie), or "".
+func nameOf(r *http.Request) string {
+	c, err := r.Cookie(nameCookie)
+	if err != nil {
+		return ""
+	}
+	v, err := url.QueryUnescape(c.Value)
+	if err != nil {
+		return ""
+	}
+	return givenName(v)
+}
+
 // isSecure reports whether the browser reached the desk over https.
 func (l *laporChat) isSecure(r *http.Request) bool { return l.secure || r.TLS != nil }
 
@@ -262,7 +296,11 @@ func (l *laporChat) start(w http.ResponseWriter, r *http.Request) {
 		chat = botweb.CitizenChat()
 		l.setCookie(w, r, chatCookie, chat, chatCookieAge)
 	}
-	in := botweb.Input{Chat: chat, User: chat, Lang: lang, Command: "start"}
+	name := givenName(r.PostFormValue("nama"))
+	if name != "" {
+		l.setCookie(w, r, nameCookie, url.QueryEscape(name), chatCookieAge)
+	}
+	in := botweb.Input{Chat: chat, User: chat, Name: name, Lang: lang, Command: "start"}
 	if err := l.post(r, l.Channel, in); err != nil {
 		l.Log.Error("web chat post failed", "err", err)
 		l.refuse(w, r, http.StatusInternalServerError, "failed")
@@ -319,7 +357,7 @@ func (l *laporChat) send(w http.ResponseWriter, r *http.Request) {
 		l.refuse(w, r, http.StatusBadRequest, "empty")
 		return
 	}
-	in.Chat, in.User, in.Lang = chat, chat, lang
+	in.Chat, in.User, in.Lang, in.Name = chat, chat, lang, nameOf(r)
 	if err := l.post(r, l.Channel, in); err != nil {
 		l.Log.Error("web chat post failed", "err", err)
 		l.refuse(w, r, http.StatusInternalServerError, "failed")
@@ -411,6 +449,7 @@ func (l *laporChat) follow(w http.ResponseWriter, r *http.Request) {
 
 func (l *laporChat) leave(w http.ResponseWriter, r *http.Request) {
 	l.setCookie(w, r, chatCookie, "", -time.Second)
+	l.setCookie(w, r, nameCookie, "", -time.Second)
 	http.Redirect(w, r, laporBase, http.StatusSeeOther)
 }
 

@@ -388,3 +388,44 @@ func TestLaporCookie(t *testing.T) {
 		}
 	}
 }
+
+// The name a citizen gives on the start page is the report's, as a chat app's profile
+// name is; the summary shows it, and leaving the device forgets it.
+func TestLaporName(t *testing.T) {
+	t.Parallel()
+	d := newTGDesk(t, "2026-12-01 09:00", nil)
+	p := newLaporClient(t, deskURL(d), "")
+	p.get("/lapor")
+	if !strings.Contains(p.page, `name="nama"`) {
+		t.Fatalf("the start page asks no name:\n%s", p.page)
+	}
+	p.post("/lapor/mulai", url.Values{"nama": {"  Siti\tRahma\x00 "}})
+	for _, l := range []string{"Buat", "Setuju", "Pengaduan", "Biasa", "KTP"} {
+		p.press(l)
+	}
+	p.say("Antrean perekaman KTP-el ditutup sebelum jam layanan selesai.")
+	for _, l := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati"} {
+		p.press(l)
+	}
+	p.wantText("Nama: Siti Rahma")
+	p.press("Kirim")
+	tracking := trackingNumber.FindString(p.text())
+	if k := d.complaint(tracking); k.Contact.Name != "Siti Rahma" {
+		t.Errorf("complaint %s: name %q, want Siti Rahma", tracking, k.Contact.Name)
+	}
+	p.post("/lapor/keluar", nil)
+	for _, c := range p.c.Jar.Cookies(mustParseURL(t, deskURL(d)+"/lapor")) {
+		if c.Name == "aduan_nama" {
+			t.Errorf("the name's cookie stays after leaving the device")
+		}
+	}
+}
+
+func mustParseURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
