@@ -44,9 +44,18 @@ type Config struct {
 // status page (/status), and where citizens reach them.
 type Web struct {
 	Enabled bool
+	// Chats, Messages and Codes limit, per address, the new web chats, the messages
+	// and the access-code attempts (the web chat's and the status page's together).
+	Chats, Messages, Codes Rate
 	// PublicURL is the desk's address as citizens reach it (https://…, no trailing
 	// slash), for links in messages; empty: messages give no link.
 	PublicURL string
+}
+
+// Rate is a limit per address: Burst at once, then one more every Every.
+type Rate struct {
+	Burst int
+	Every time.Duration
 }
 
 // Practice is whether serve runs the practice desk (/latihan): "auto" runs it when no
@@ -133,6 +142,9 @@ var Settings = []Setting{
 	{"whatsapp-daily-cap", "ADUAN_WHATSAPP_DAILY_CAP", "1000", "most WhatsApp sends in any 24 hours; past it messages wait", setDailyCap},
 	{"web", "ADUAN_WEB", "on", "serve the citizens' web chat (/lapor) and status page (/status): on or off", setWeb},
 	{"public-url", "ADUAN_PUBLIC_URL", "", "the desk's address as citizens reach it (https://…), for links to the status page in messages; empty: no link", setURL(func(c *Config) *string { return &c.Web.PublicURL })},
+	{"limit-web-chats", "ADUAN_LIMIT_WEB_CHATS", "5/10m", "new web chats per address: N at once, then one every DURATION (many phones of one mobile network may share an address)", rate(func(c *Config) *Rate { return &c.Web.Chats })},
+	{"limit-web-messages", "ADUAN_LIMIT_WEB_MESSAGES", "30/2s", "web chat messages per address: N at once, then one every DURATION", rate(func(c *Config) *Rate { return &c.Web.Messages })},
+	{"limit-access-codes", "ADUAN_LIMIT_ACCESS_CODES", "10/1m", "access-code attempts per address, on the status page and the web chat together: N at once, then one every DURATION", rate(func(c *Config) *Rate { return &c.Web.Codes })},
 	{"practice", "ADUAN_PRACTICE", "auto", "the practice desk at /latihan: auto (on when no chat channel is configured), on (beside real channels too) or off", setPractice},
 	{"practice-database-url", "ADUAN_PRACTICE_DATABASE_URL", "", "the practice desk's own PostgreSQL database, created and reset by the desk; empty: the real database's server, its name with _latihan appended (never printed)", func(c *Config, v string) error { c.Practice.DatabaseURL = v; return nil }},
 	{"listen", "ADUAN_LISTEN", ":8080", "HTTP address of serve (GET /healthz, /readyz, /metrics, the webhook, the web chat, the status page and the practice desk)", func(c *Config, v string) error { c.Listen = v; return nil }},
@@ -328,6 +340,20 @@ func onOff(v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("want on or off")
+}
+
+// rate reads a Rate written N/DURATION ("5/10m").
+func rate(field func(*Config) *Rate) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, d, ok := strings.Cut(v, "/")
+		burst, err := strconv.Atoi(n)
+		every, err2 := time.ParseDuration(d)
+		if !ok || err != nil || err2 != nil || burst < 1 || burst > 100000 || every < time.Millisecond {
+			return fmt.Errorf("want N/DURATION: N (1 to 100000) at once, then one every DURATION, such as 5/10m")
+		}
+		*field(c) = Rate{Burst: burst, Every: every}
+		return nil
+	}
 }
 
 func setWeb(c *Config, v string) error {

@@ -145,6 +145,8 @@ func TestErrorsGoToStderr(t *testing.T) {
 		{"bad flag value", nil, append([]string{"--limit-route=3x"}, due...), 2, []string{"--limit-route", "ADUAN_LIMIT_ROUTE", `"3x"`}},
 		{"bad environment value", map[string]string{"ADUAN_LIMIT_ROUTE": "3x"}, due, 2, []string{"--limit-route", "ADUAN_LIMIT_ROUTE"}},
 		{"bad time zone", map[string]string{"ADUAN_TIME_ZONE": "Mars/Olympus"}, due, 2, []string{"ADUAN_TIME_ZONE"}},
+		{"bad web limit", map[string]string{"ADUAN_LIMIT_WEB_CHATS": "5 per hour"}, due, 2, []string{"--limit-web-chats", "want N/DURATION"}},
+		{"zero web limit", nil, append([]string{"--limit-access-codes=0/1m"}, due...), 2, []string{"--limit-access-codes", "want N/DURATION"}},
 		{"bad --from", nil, []string{"calendar", "due", "--from", "kemarin", "--working-days", "1"}, 2, []string{"not a time"}},
 		{"missing --working-days", nil, []string{"calendar", "due", "--from", "2026-11-30 10:00"}, 2, []string{"--working-days"}},
 		{"calendar without due", nil, []string{"calendar", "soon"}, 2, []string{"due"}},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"aduan/config"
 	pages "aduan/web"
 )
 
@@ -14,14 +15,15 @@ func (m *Main) mountWeb(mux *http.ServeMux) {
 	if m.web == nil || !m.Config.Web.Enabled {
 		return
 	}
-	codes := pages.NewLimiter(pages.DefaultStatusBurst, pages.DefaultStatusEvery, m.Clock)
+	limit := func(r config.Rate) *pages.Limiter { return pages.NewLimiter(r.Burst, r.Every, m.Clock) }
+	codes := limit(m.Config.Web.Codes)
 	status := pages.Status(pages.StatusOptions{Store: m.db, Catalog: m.catalog, Rules: m.Rules, Limiter: codes, Log: m.Log})
 	for _, p := range pages.StatusPaths {
 		mux.Handle(p, m.metrics.instrument("status", status))
 	}
 	lapor := pages.Lapor(pages.LaporOptions{Channel: m.web, Store: m.db, Catalog: m.catalog, Intake: m.Config.Intake,
 		Clock: m.Clock, Zone: func() *time.Location { return m.zone() }, PublicURL: m.Config.Web.PublicURL,
-		Codes: codes, Log: m.Log})
+		Chats: limit(m.Config.Web.Chats), Messages: limit(m.Config.Web.Messages), Codes: codes, Log: m.Log})
 	for _, p := range pages.LaporPaths {
 		mux.Handle(p, m.metrics.instrument("lapor", lapor))
 	}
