@@ -62,6 +62,9 @@ type StatusOptions struct {
 	// Log is for the database's failures; nil discards. Nothing personal is logged,
 	// nor the tracking numbers or codes tried.
 	Log *slog.Logger
+	// Base is the path the pages' links start with: "" for the desk's own /status, the
+	// practice desk's path for its status page (mounted under it, the prefix stripped).
+	Base string
 }
 
 //go:embed templates/status*.html
@@ -104,7 +107,7 @@ func Status(o StatusOptions) http.Handler {
 	mux.HandleFunc("GET /status", p.form)
 	mux.HandleFunc("POST /status", p.post)
 	mux.HandleFunc("GET /status/{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/status", http.StatusSeeOther)
+		http.Redirect(w, r, o.Base+"/status", http.StatusSeeOther)
 	})
 	mux.HandleFunc("GET /status/{tracking}", p.get)
 	mux.HandleFunc("GET /open311/v2/requests/{file}", p.open311)
@@ -143,6 +146,7 @@ func cut(s string, n int) string {
 
 // view is what the page's template shows.
 type view struct {
+	Base        string            // the links' path (StatusOptions.Base)
 	Lang, Other string            // the page's language and the other one
 	L           map[string]string // the page's words: locales.StatusPage without "status.", dots as "_"
 	Tracking    string            // the number the form is filled with
@@ -176,7 +180,7 @@ func (p *statusPage) words(lang string) map[string]string {
 }
 
 func (p *statusPage) render(w http.ResponseWriter, r *http.Request, code int, v view) {
-	v.Lang = lang(r)
+	v.Base, v.Lang = p.Base, lang(r)
 	v.Other = map[string]string{"id": "en", "en": "id"}[v.Lang]
 	v.L = p.words(v.Lang)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -110,6 +110,13 @@ func (m *Main) startPractice(ctx context.Context, mux *http.ServeMux) error {
 		Catalog: p.inner.catalog, Intake: p.inner.Config.Intake, Log: p.inner.Log}))
 	mux.Handle(pages.PracticeBase, h)
 	mux.Handle(pages.PracticeBase+"/", h)
+	// The practice desk's own status page: its complaints' numbers and codes are the
+	// practice database's, which the real /status does not know.
+	status := m.metrics.instrument("latihan_status", http.StripPrefix(pages.PracticeBase, pages.Status(pages.StatusOptions{
+		Store: p.inner.DB(), Catalog: p.inner.catalog, Rules: p.inner.Rules, Base: pages.PracticeBase,
+		Limiter: pages.NewLimiter(m.Config.Web.Codes.Burst, m.Config.Web.Codes.Every, p.clock), Log: p.inner.Log})))
+	mux.Handle(pages.PracticeBase+"/status", status)
+	mux.Handle(pages.PracticeBase+"/status/", status)
 	link := "http://" + localAddr(m.addr) + pages.PracticeBase
 	fmt.Fprintf(os.Stderr, "\n    Practice desk: %s\n\n", link)
 	m.Log.Info("Practice desk: "+link, "url", link)
@@ -169,7 +176,9 @@ func openPractice(ctx context.Context, m *Main) (*practice, error) {
 	cfg.DatabaseURL = dbURL
 	cfg.Telegram = config.Telegram{}
 	cfg.WhatsApp.Enabled = false
-	cfg.Web = config.Web{}
+	// No web pages of its own (it has no HTTP server), but its links to the status page
+	// lead to the practice desk's (startPractice mounts it).
+	cfg.Web = config.Web{PublicURL: pages.PracticeBase}
 	cfg.Practice = config.Practice{Mode: "off"}
 	inner := &Main{Config: cfg, Clock: clock, NoHTTP: true, WebChannel: true, Log: log}
 	if err := inner.Run(ctx); err != nil {

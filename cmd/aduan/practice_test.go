@@ -709,3 +709,39 @@ func TestPracticeCannotStart(t *testing.T) {
 		}
 	}
 }
+
+// A practice complaint's access code opens the practice desk's own status page, never
+// the real one: the citizen's pane links there.
+func TestPracticeStatusPage(t *testing.T) {
+	r := newPracticeRun(t, "2026-12-01 09:00")
+	k := r.file()
+	code, err := r.p.DB().AccessCode(t.Context(), k.Tracking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, _, err := r.p.Channel().Lines(t.Context(), r.p.Citizen(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := webText(lines); !strings.Contains(text, "/latihan/status/"+k.Tracking) {
+		t.Errorf("the citizen's pane does not link to the practice status page:\n%s", text)
+	}
+	base := "http://" + r.m.Addr().String()
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, page := get("/latihan/status/" + k.Tracking + "?code=" + code); status != http.StatusOK || !strings.Contains(page, k.Tracking) ||
+		!strings.Contains(page, `href="/latihan/status?lang=`) {
+		t.Errorf("the practice status page with the code: HTTP %d\n%q", status, page)
+	}
+	if status, _ := get("/status/" + k.Tracking + "?code=" + code); status != http.StatusNotFound {
+		t.Errorf("the real status page knows the practice complaint: HTTP %d", status)
+	}
+}
