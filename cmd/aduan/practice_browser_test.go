@@ -50,12 +50,29 @@ func (tb *tab) waitPane(pane, want string) {
 func (tb *tab) pressIn(pane, label string) {
 	tb.b.t.Helper()
 	before := tb.paneText(pane)
-	ok := eval[bool](tb, fmt.Sprintf(`(function(){var bs=[].filter.call(document.querySelectorAll("#p-%s .lines button"),function(b){return b.textContent.indexOf(%q)>=0});
-if(!bs.length)return false;var b=bs[bs.length-1];b.scrollIntoView();b.click();return true})()`, pane, label))
-	if !ok {
+	desk := tb.paneDeskLines(pane)
+	click := fmt.Sprintf(`(function(){var bs=[].filter.call(document.querySelectorAll("#p-%s .lines button"),function(b){return b.textContent.indexOf(%q)>=0});
+if(!bs.length)return false;var b=bs[bs.length-1];b.scrollIntoView();window.aduanPressed=b;b.click();return true})()`, pane, label)
+	if !eval[bool](tb, click) {
 		tb.b.t.Fatalf("no button %q in pane %s:\n%s", label, pane, before)
 	}
+	// The desk's answer is a new line of the pane: wait for it, so that the next press
+	// finds the buttons it offers and not those of a line before. A tap on a button the
+	// page replaced at that instant posts nothing, as a person's would: only then is it
+	// pressed again.
+	for deadline := time.Now().Add(15 * time.Second); tb.paneDeskLines(pane) <= desk && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		if tb.paneText(pane) == before && eval[bool](tb, `!!(window.aduanPressed && !window.aduanPressed.isConnected)`) {
+			tb.b.t.Logf("the button %q was replaced as it was pressed: pressed again", label)
+			eval[bool](tb, click)
+		}
+	}
 	tb.paneSettled(pane, before)
+}
+
+// paneDeskLines is how many of the desk's lines pane shows.
+func (tb *tab) paneDeskLines(pane string) int {
+	return eval[int](tb, fmt.Sprintf(`document.querySelectorAll("#p-%s .lines li.desk").length`, pane))
 }
 
 // paneSettled waits until pane shows something else than before (a new line, or a
