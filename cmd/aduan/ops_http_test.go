@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -18,12 +21,14 @@ import (
 	"aduan/bot"
 	"aduan/bot/memory"
 	"aduan/bot/telegram/tgfake"
+	"aduan/bot/web"
 	"aduan/bot/whatsapp"
 	"aduan/bot/whatsapp/wafake"
 	"aduan/config"
 	"aduan/flows"
 	"aduan/flows/flowstest"
 	"aduan/store"
+	"aduan/store/storetest"
 )
 
 // getReady fetches /readyz and decodes it.
@@ -85,6 +90,12 @@ func TestReadyz(t *testing.T) {
 	}
 	if c := channelOf(t, rd, whatsapp.Name); c.State != "connected" {
 		t.Errorf("whatsapp = %+v, want connected", c)
+	}
+	if c := channelOf(t, rd, web.Name); c.State != "serving" {
+		t.Errorf("web = %+v, want serving", c)
+	}
+	if rd.Practice != nil {
+		t.Errorf("practice = %+v, want none: a desk with chat channels runs no practice desk", rd.Practice)
 	}
 
 	// WhatsApp banned: not ready, the reason names the ban and what to do.
@@ -164,6 +175,79 @@ func TestReadyzWhatsAppUnlinked(t *testing.T) {
 	want = []string{"database schema out of date: run `aduan migrate`", "WhatsApp tables out of date: run `aduan migrate`", want[0]}
 	if code != http.StatusServiceUnavailable || !slices.Equal(rd.Reasons, want) || rd.Schema != "old" || rd.WhatsAppSchema != "old" {
 		t.Errorf("/readyz old schemas = %d %+v, want 503 for %q", code, rd, want)
+	}
+}
+
+// TestReadyzPractice checks /readyz of a desk running the practice desk beside it:
+// ready while the practice database answers with the current schema; not ready,
+// saying why, when its schema is behind and when it does not answer. A web message
+// stuck in the real desk's outbox makes it not ready as any channel's does.
+func TestReadyzPractice(t *testing.T) {
+	t.Parallel()
+	r := newPracticeRun(t, "2026-12-01 09:00")
+	ctx := t.Context()
+
+	code, rd := getReady(t, r.m)
+	if code != http.StatusOK || !rd.Ready || rd.Practice == nil || *rd.Practice != (PracticeReadiness{Database: "ok", Schema: "current"}) {
+		t.Fatalf("/readyz = %d %+v (practice %+v), want 200, ready, practice database ok and current", code, rd, rd.Practice)
+	}
+	if c := channelOf(t, rd, web.Name); c.State != "serving" || c.Pending != 0 {
+		t.Errorf("web = %+v, want serving, nothing pending", c)
+	}
+
+	// The practice database one version behind.
+	pdb := r.p.DB().Pool()
+	var version int64
+	if err := pdb.QueryRow(ctx, `DELETE FROM goose_db_version WHERE id = (SELECT max(id) FROM goose_db_version) RETURNING version_id`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	code, rd = getReady(t, r.m)
+	want := []string{"practice desk: database schema out of date: restart serve, which migrates it"}
+	if code != http.StatusServiceUnavailable || rd.Ready || !slices.Equal(rd.Reasons, want) || rd.Schema != "current" || rd.Practice == nil || rd.Practice.Schema != "old" {
+		t.Fatalf("/readyz old practice schema = %d %+v (practice %+v), want 503 for %q, the desk's own schema current", code, rd, rd.Practice, want)
+	}
+	if _, err := pdb.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, version); err != nil {
+		t.Fatal(err)
+	}
+	if code, rd = getReady(t, r.m); code != http.StatusOK {
+		t.Fatalf("/readyz with the schema back = %d %+v", code, rd)
+	}
+
+	// The practice database refuses connections and drops those it had.
+	name := r.p.DB().Pool().Config().ConnConfig.Database
+	admin, err := pgx.Connect(ctx, storetest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	allow := func(on bool) {
+		t.Helper()
+		if _, err := admin.Exec(context.Background(), fmt.Sprintf("ALTER DATABASE %s ALLOW_CONNECTIONS %t", pgx.Identifier{name}.Sanitize(), on)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allow(false)
+	defer allow(true)
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
+		t.Fatal(err)
+	}
+	code, rd = getReady(t, r.m)
+	want = []string{"practice desk: database unreachable"}
+	if code != http.StatusServiceUnavailable || !slices.Equal(rd.Reasons, want) || rd.Database != "ok" || rd.Practice == nil || rd.Practice.Database != "unreachable" {
+		t.Fatalf("/readyz practice unreachable = %d %+v (practice %+v), want 503 for %q, the desk's own database ok", code, rd, rd.Practice, want)
+	}
+	allow(true)
+
+	// A web line of the real desk queued 20 minutes ago and not due for a day: stuck.
+	now := r.clock.Now()
+	if _, err := r.m.DB().Pool().Exec(ctx, `INSERT INTO outbox (channel, chat, payload, created_at, next_attempt_at) VALUES ('web', 'c-x', '{}', $1, $2)`,
+		now.Add(-20*time.Minute), now.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	code, rd = getReady(t, r.m)
+	want = []string{"web: the oldest of 1 pending messages has waited 20m0s"}
+	if code != http.StatusServiceUnavailable || !slices.Equal(rd.Reasons, want) {
+		t.Fatalf("/readyz stuck web line = %d %+v, want 503 for %q", code, rd, want)
 	}
 }
 
