@@ -320,6 +320,12 @@ func TestMetrics(t *testing.T) {
 	if _, ok := value(mfs, "go_goroutines", nil); !ok {
 		t.Error("no Go runtime metrics")
 	}
+	// No complaint is overdue yet: every unit reads 0, not nothing.
+	for _, u := range flowstest.Units() {
+		if n, ok := value(mfs, "aduan_complaints_overdue", map[string]string{"unit": u.Code}); !ok || n != 0 {
+			t.Errorf("before any complaint, overdue at %s = %v %v, want 0 shown", u.Code, n, ok)
+		}
+	}
 
 	tr, _ := d.file(citizenBudi, bodyKK)
 	// Routing was due in 3 working days: ten days on, the complaint is overdue.
