@@ -155,36 +155,48 @@ func (d *tgDesk) do(upds ...models.Update) []tgfake.Call {
 	return d.settle()
 }
 
-// waitHandled waits until the inbound messages with the given update IDs are handled,
-// failing the test when one is given up (handled with an error); a message waiting for
-// a retry keeps its last error and is waited for.
+// waitHandled waits until the Telegram updates with the given IDs are handled
+// (waitInbox).
 func (d *tgDesk) waitHandled(ids ...string) {
+	d.t.Helper()
+	d.waitInbox(store.Telegram, false, ids...)
+}
+
+// waitInbox waits until the inbound messages of a channel with the given IDs are
+// handled, failing the test when the handling of one failed or it was given up (when
+// failing, until each is given up, failing the test when one is not); a message
+// waiting for a retry keeps its last error and is waited for.
+func (d *tgDesk) waitInbox(channel string, failing bool, ids ...string) {
 	d.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		d.mu.Lock()
 		for _, id := range ids {
-			if err := d.failed[id]; err != nil {
+			if err := d.failed[id]; err != nil && !failing {
 				d.mu.Unlock()
-				d.t.Fatalf("update %s failed: %v", id, err)
+				d.t.Fatalf("message %s failed: %v", id, err)
 			}
 		}
 		d.mu.Unlock()
 		var n int
 		var errs string
 		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*) FILTER (WHERE handled_at IS NOT NULL),
-	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = 'telegram' AND message_id = ANY($1)`, ids).Scan(&n, &errs)
+	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = $1 AND message_id = ANY($2)`,
+			channel, ids).Scan(&n, &errs)
 		if err != nil {
 			d.t.Fatal(err)
 		}
-		if errs != "" {
-			d.t.Fatalf("updates %v given up: %s", ids, errs)
+		if errs != "" && !failing {
+			d.t.Fatalf("messages %v given up: %s", ids, errs)
 		}
 		if n == len(ids) {
+			if failing && strings.Count(errs, ";")+1 != len(ids) {
+				d.t.Fatalf("messages %v handled, not all given up: %q", ids, errs)
+			}
 			return
 		}
 		if time.Now().After(deadline) {
-			d.t.Fatalf("updates %v: %d of %d handled after 10s (pending in the fake: %d)", ids, n, len(ids), d.fake.Pending())
+			d.t.Fatalf("messages %v: %d of %d handled after 10s (updates pending in the fake Bot API: %d)", ids, n, len(ids), d.fake.Pending())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -228,45 +228,6 @@ func (d *waDesk) sweepAt(at time.Time) []wafake.Sent {
 	return d.wa.Take()
 }
 
-// waitInbox waits until the inbound messages of a channel with the given IDs are
-// handled, failing the test when one is given up (when failing, until each is given
-// up, failing the test when one is not).
-func (d *waDesk) waitInbox(channel string, failing bool, ids ...string) {
-	d.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		d.mu.Lock()
-		for _, id := range ids {
-			if err := d.failed[id]; err != nil && !failing {
-				d.mu.Unlock()
-				d.t.Fatalf("message %s failed: %v", id, err)
-			}
-		}
-		d.mu.Unlock()
-		var n int
-		var errs string
-		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*) FILTER (WHERE handled_at IS NOT NULL),
-	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = $1 AND message_id = ANY($2)`,
-			channel, ids).Scan(&n, &errs)
-		if err != nil {
-			d.t.Fatal(err)
-		}
-		if errs != "" && !failing {
-			d.t.Fatalf("messages %v given up: %s", ids, errs)
-		}
-		if n == len(ids) {
-			if failing && strings.Count(errs, ";")+1 != len(ids) {
-				d.t.Fatalf("messages %v handled, not all given up: %q", ids, errs)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			d.t.Fatalf("messages %v: %d of %d handled after 10s", ids, n, len(ids))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // msg returns the one message to chat among sent whose text (as the phone shows it)
 // contains want.
 func (d *waDesk) msg(sent []wafake.Sent, chat types.JID, want string) wafake.Sent {
