@@ -9,7 +9,6 @@ import (
 	"aduan/bot"
 	"aduan/flows"
 	"aduan/flows/flowstest"
-	"aduan/locales"
 )
 
 // records is a store of one complaint and its trail for bot.Record; failAudit makes
@@ -28,11 +27,7 @@ func (r records) Audit(_ context.Context, id int64) ([]flows.AuditEvent, error) 
 }
 
 func TestRecordIsTheCatalogsRecordForTheViewer(t *testing.T) {
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules := flowstest.Rules(t)
+	_, cat, rules := MustRenderer(t, nil)
 	c := routed(t)
 	c.Privacy = flows.Confidential
 	trail := []flows.AuditEvent{
@@ -63,11 +58,7 @@ func TestRecordIsTheCatalogsRecordForTheViewer(t *testing.T) {
 }
 
 func TestRecordWithoutTheStoreIsNoDocument(t *testing.T) {
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules := flowstest.Rules(t)
+	_, cat, rules := MustRenderer(t, nil)
 	c := routed(t)
 	down := errors.New("store down")
 	for name, st := range map[string]records{
