@@ -56,9 +56,8 @@ type Store interface {
 	PostWeb(ctx context.Context, channel, messageID, chat string, payload, line []byte, now time.Time) (bool, error)
 	WebLines(ctx context.Context, chat string, after int64) ([]store.WebLine, error)
 	WebVersion(ctx context.Context, chat string) (int64, error)
-	// Complaint and Audit give a complaint's whole record (flows.MsgRecord).
-	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
-	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
+	// Records gives a complaint's whole record (flows.MsgRecord, bot.Record).
+	bot.Records
 }
 
 var _ Store = (*store.DB)(nil)
