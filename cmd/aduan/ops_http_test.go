@@ -228,7 +228,8 @@ func TestReadyzPractice(t *testing.T) {
 	}
 	allow(false)
 	defer allow(true)
-	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
+	// pg_terminate_backend with a timeout returns once each connection has ended.
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
 		t.Fatal(err)
 	}
 	code, rd = getReady(t, r.m)
@@ -237,6 +238,8 @@ func TestReadyzPractice(t *testing.T) {
 		t.Fatalf("/readyz practice unreachable = %d %+v (practice %+v), want 503 for %q, the desk's own database ok", code, rd, rd.Practice, want)
 	}
 	allow(true)
+	// The connections the server ended are dropped at once, as a restarted desk's are.
+	pdb.Reset()
 
 	// A web line of the real desk queued 20 minutes ago and not due for a day: stuck.
 	now := r.clock.Now()

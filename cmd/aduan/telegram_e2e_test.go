@@ -77,12 +77,7 @@ func newTGDesk(t *testing.T, start string, tune func(*Main)) *tgDesk {
 	t.Helper()
 	d := &tgDesk{t: t, url: newDeskDB(t), clock: flowstest.NewClock(flowstest.At(t, start)), tune: tune,
 		log: &storetest.LogBuffer{}, failed: map[string]error{}}
-	d.fake = tgfake.New(tgToken)
-	t.Cleanup(d.fake.Close)
-	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
-		groupAgency: adminAgency, groupTeam: memberTeam, groupOmbudsman: liaisonOmbuds} {
-		d.fake.SetMember(group, member, "administrator")
-	}
+	d.fake = newUnitsFake(t)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("desk log:\n%s", d.log)
@@ -90,6 +85,18 @@ func newTGDesk(t *testing.T, start string, tune func(*Main)) *tgDesk {
 	})
 	d.start()
 	return d
+}
+
+// newUnitsFake returns a new fake Bot API server, closed when the test ends, that
+// knows the fixture units' groups (supergroups) with their admins as members.
+func newUnitsFake(t *testing.T) *tgfake.Server {
+	fake := tgfake.New(tgToken)
+	t.Cleanup(fake.Close)
+	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
+		groupAgency: adminAgency, groupTeam: memberTeam, groupOmbudsman: liaisonOmbuds} {
+		fake.SetMember(group, member, "administrator")
+	}
+	return fake
 }
 
 // testLimits paces the bot loosely: Telegram's own limits (telegram.DefaultLimits) hold
@@ -497,14 +504,15 @@ func auditKinds(lines []auditLine) []string {
 	return out
 }
 
-// intake takes a citizen from /lapor to the summary: an ordinary complaint about the KK
-// with a description, no attachment, no phone (the skip key) and no e-mail. It returns
-// the summary message.
-func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
+// toAttachments takes a citizen from /lapor to the request for attachments: consent, a
+// complaint (pengaduan) in the privacy mode and category given, body as its
+// description, no date and no place. It returns the calls of the last step, the
+// request among them.
+func (d *tgDesk) toAttachments(citizen int64, privacy flows.Privacy, category, body string) []tgfake.Call {
 	d.t.Helper()
 	calls := d.do(tgfake.TextMessage(citizen, citizen, "/lapor"))
 	msg := d.message(calls, citizen, "Pemberitahuan privasi")
-	for _, data := range []string{"i:consent:ok", "i:type:pengaduan", "i:privacy:biasa", "i:category:kk"} {
+	for _, data := range []string{"i:consent:ok", "i:type:pengaduan", "i:privacy:" + string(privacy), "i:category:" + category} {
 		calls = d.press(citizen, citizen, msg, data)
 		msg = sent(calls, citizen)[len(sent(calls, citizen))-1]
 	}
@@ -514,14 +522,23 @@ func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
 	calls = d.press(citizen, citizen, msg, "i:when:skip")
 	msg = d.message(calls, citizen, "Di mana kejadiannya")
 	calls = d.press(citizen, citizen, msg, "i:where:skip")
-	msg = d.message(calls, citizen, "Kirim foto atau dokumen")
-	calls = d.press(citizen, citizen, msg, "i:files:done")
+	d.message(calls, citizen, "Kirim foto atau dokumen")
+	return calls
+}
+
+// intake takes a citizen from /lapor to the summary: an ordinary complaint about the KK
+// with a description, no attachment, no phone (the skip key) and no e-mail. It returns
+// the summary message.
+func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
+	d.t.Helper()
+	calls := d.toAttachments(citizen, flows.Ordinary, "kk", body)
+	calls = d.press(citizen, citizen, d.message(calls, citizen, "Kirim foto atau dokumen"), "i:files:done")
 	askPhone := d.message(calls, citizen, "Nomor telepon")
 	if !strings.Contains(askPhone.Fields["reply_markup"], `{"text":"Lewati"}`) {
 		d.t.Fatalf("no skip key under %q: %s", askPhone.Text(), askPhone.Fields["reply_markup"])
 	}
 	calls = d.do(tgfake.TextMessage(citizen, citizen, "Lewati")) // the key sends its label
-	msg = d.message(calls, citizen, "Alamat e-mail")
+	msg := d.message(calls, citizen, "Alamat e-mail")
 	calls = d.press(citizen, citizen, msg, "i:email:skip")
 	return d.message(calls, citizen, "Periksa kembali aduan Anda")
 }

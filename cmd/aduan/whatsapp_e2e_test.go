@@ -124,12 +124,7 @@ func newWADesk(t *testing.T, start, unitsOn string) *waDesk {
 	d := &waDesk{wa: fake}
 	d.tgDesk = &tgDesk{t: t, url: url, clock: flowstest.NewClock(flowstest.At(t, start)), log: &storetest.LogBuffer{},
 		failed: map[string]error{}, tune: d.addWhatsApp}
-	d.fake = tgfake.New(tgToken)
-	t.Cleanup(d.fake.Close)
-	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
-		groupAgency: adminAgency, groupTeam: memberTeam, groupOmbudsman: liaisonOmbuds} {
-		d.fake.SetMember(group, member, "administrator")
-	}
+	d.fake = newUnitsFake(t)
 	t.Cleanup(func() {
 		// Whatever the test did, the desk's log (at debug level) names no citizen or
 		// admin by number, LID or name, and quotes no complaint.
