@@ -42,9 +42,9 @@ type Records interface {
 }
 
 // Record renders the whole record of a complaint (flows.MsgRecord, the one of
-// m.Notice.Complaint) as a plain-text document, read now from the store: the complaint
-// and every step of its audit trail with who and when, as the unit m is for (m.Unit) may
-// read it (locales.Catalog.Record), in m.Lang and the rules' zone, named for its
+// m.Notice.Complaint) as a plain-text document, read now from the store: the complaint,
+// every step of its audit trail with who and when, and its attachments, as the unit m
+// is for (m.Unit) may read it (locales.Catalog.Record), in m.Lang and the rules' zone, named for its
 // tracking number (TRACKING.txt). Every channel sends it as a file, with the notice as
 // its caption. When the store fails, the document is empty (no Data) and the store's
 // error is returned. A line that did not render is returned as an error beside the
