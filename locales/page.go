@@ -40,6 +40,7 @@ var WebPages = []string{
 	"page.error.failed",
 	"page.error.empty",
 	"page.error.no_chat",
+	"page.error.unit_text",
 	"page.latihan.title",
 	"page.latihan.banner",
 	"page.latihan.clock",

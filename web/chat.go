@@ -483,14 +483,24 @@ func (p *chatPages) post(r *http.Request, ch *botweb.Channel, in botweb.Input, w
 	}
 }
 
-// serveFile serves an attachment a line of the pane's chat names, and only then: a
-// photo inline, anything else as a download, never as a page of this site.
-func (p *chatPages) serveFile(w http.ResponseWriter, r *http.Request, ch *botweb.Channel, pc paneChat) {
-	ref := r.URL.Query().Get("ref")
+// allLines returns every line of the pane's chat, for what a download may serve; when
+// they cannot be read it answers the request with an error and returns false.
+func (p *chatPages) allLines(w http.ResponseWriter, r *http.Request, ch *botweb.Channel, pc paneChat) ([]botweb.StoredLine, bool) {
 	lines, _, err := ch.Lines(r.Context(), pc.Chat, 0)
 	if err != nil {
 		p.log.Error("web chat lines failed", "err", err)
 		http.Error(w, "error", http.StatusInternalServerError)
+		return nil, false
+	}
+	return lines, true
+}
+
+// serveFile serves an attachment a line of the pane's chat names, and only then: a
+// photo inline, anything else as a download, never as a page of this site.
+func (p *chatPages) serveFile(w http.ResponseWriter, r *http.Request, ch *botweb.Channel, pc paneChat) {
+	ref := r.URL.Query().Get("ref")
+	lines, ok := p.allLines(w, r, ch, pc)
+	if !ok {
 		return
 	}
 	found := false
@@ -543,10 +553,8 @@ func (p *chatPages) serveFile(w http.ResponseWriter, r *http.Request, ch *botweb
 // as a text file to download.
 func (p *chatPages) serveDocument(w http.ResponseWriter, r *http.Request, ch *botweb.Channel, pc paneChat) {
 	ref := r.URL.Query().Get("line")
-	lines, _, err := ch.Lines(r.Context(), pc.Chat, 0)
-	if err != nil {
-		p.log.Error("web chat lines failed", "err", err)
-		http.Error(w, "error", http.StatusInternalServerError)
+	lines, ok := p.allLines(w, r, ch, pc)
+	if !ok {
 		return
 	}
 	for _, l := range lines {

@@ -226,7 +226,7 @@ func (l *laporChat) text(lang, key string) string {
 }
 
 // pageErrors are the messages a redirect back may name (?e=…).
-var pageErrors = map[string]bool{"too_many": true, "not_found": true, "bad_form": true, "failed": true, "empty": true, "no_chat": true}
+var pageErrors = map[string]bool{"too_many": true, "not_found": true, "bad_form": true, "failed": true, "empty": true, "no_chat": true, "unit_text": true}
 
 func (l *laporChat) page(w http.ResponseWriter, r *http.Request) {
 	lang := pageLang(r)

@@ -50,7 +50,9 @@ const keptMoves = 5
 //     screen, tabs on a phone), the practice clock with its buttons and what the
 //     scheduled checks did, the reset button, and a banner: nothing reaches a real group;
 //   - POST /latihan/kirim: what a pane sent (pane: "warga" or a unit's code), as the
-//     citizen or as the unit's member (botweb.Member);
+//     citizen or as the unit's member (botweb.Member); text a unit's pane typed in its
+//     own box, neither a command nor in a request's reply box, is not sent: the page
+//     answers with what to do (422 for the script);
 //   - POST /latihan/waktu: moves the clock (step: hour, day, 10d, 60d);
 //   - POST /latihan/reset: everything back to the start (confirm=ya);
 //   - POST /latihan/bahasa: the page's language;
@@ -263,6 +265,13 @@ func (p *practicePage) send(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Text == "" && in.Command == "" && in.Choice == "" && in.Attachment == nil && in.Unsupported == "" {
 		answerError(w, r, http.StatusBadRequest, p.text(lang, "error.empty", nil), practiceBack(pane, "empty"))
+		return
+	}
+	if !pc.Citizen && in.Text != "" && in.Command == "" && in.Choice == "" && in.ReplyTo == "" {
+		// A unit's group takes typed text only as a command or in a request's reply
+		// box: the desk would pass over this in silence, as it does a group's talk.
+		// The person is told what to do instead, and the text stays in their box.
+		answerError(w, r, http.StatusUnprocessableEntity, p.text(lang, "error.unit_text", nil), practiceBack(pane, "unit_text"))
 		return
 	}
 	in.Chat, in.User, in.Name, in.Lang = pc.Chat, pc.User, pc.Name, lang

@@ -148,31 +148,29 @@ func (b *Bot) deliverFiles(ctx context.Context, chat int64, m flows.Envelope, re
 }
 
 // deliverRecord sends the whole record of a complaint (flows.MsgRecord) as a text
-// document, rendered now from the store: the complaint, every step of its audit trail
-// with who and when, and its attachments.
+// document (bot.Record), with the notice as its caption.
 func (b *Bot) deliverRecord(ctx context.Context, chat int64, m flows.Envelope) (flows.Receipt, error) {
-	rules := b.rules()
-	c, err := b.store.Complaint(ctx, m.Notice.Complaint)
-	if err != nil {
+	doc, err := bot.Record(ctx, b.store, b.catalog, b.rules(), m)
+	if doc.Data == nil {
 		return flows.Receipt{}, err
 	}
-	trail, err := b.store.Audit(ctx, c.ID)
-	if err != nil {
-		return flows.Receipt{}, err
-	}
-	viewer, _ := rules.Units.Unit(m.Unit)
-	doc, err := b.catalog.Record(m.Lang, c, trail, viewer, rules.Units, rules.Calendar.Location())
 	if err != nil {
 		b.log.Warn("record rendering incomplete", "err", err)
 	}
+	return b.sendDocument(ctx, chat, m, doc)
+}
+
+// sendDocument sends doc as a file, with m's notice as its caption, in the complaint's
+// topic (inTopic).
+func (b *Bot) sendDocument(ctx context.Context, chat int64, m flows.Envelope, doc bot.Document) (flows.Receipt, error) {
+	rules := b.rules()
 	caption, err := b.catalog.Notice(m.Lang, m.Notice, rules.Units, rules.Calendar.Location())
 	if err != nil {
 		b.log.Warn("message rendering incomplete", "msg", m.Notice.Msg, "err", err)
 	}
-	name := c.Tracking + ".txt"
 	return b.inTopic(ctx, chat, m, func(thread int) (int, error) {
 		msg, err := b.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: chat, MessageThreadID: thread,
-			Document: &models.InputFileUpload{Filename: name, Data: strings.NewReader(doc)}, Caption: cutUTF16(caption, maxCaption)})
+			Document: &models.InputFileUpload{Filename: doc.Name, Data: bytes.NewReader(doc.Data)}, Caption: cutUTF16(caption, maxCaption)})
 		if err != nil {
 			return 0, err
 		}

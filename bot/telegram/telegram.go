@@ -58,14 +58,13 @@ type Config struct {
 type Store interface {
 	// Receive stores an update unless it was stored before; false for a redelivery.
 	Receive(ctx context.Context, channel, id, chat string, payload []byte, now time.Time) (bool, error)
-	// Complaint returns a complaint, to render its card.
-	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
+	// Records gives a complaint, to render its card, and its audit trail, for its
+	// record (bot.Record).
+	bot.Records
 	// SaveFile keeps an attachment's bytes and returns the reference to store on the complaint.
 	SaveFile(ctx context.Context, channel, chat, fileRef, name, mime string, data []byte, now time.Time) (string, error)
 	// Attachment returns a kept file by the reference SaveFile returned.
 	Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error)
-	// Audit returns a complaint's audit trail, oldest first, for its record.
-	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
 	// DraftFiles returns the step of a private chat's conversation and the number of
 	// attachments its draft holds (flows.StepMenu and 0 without a conversation).
 	DraftFiles(ctx context.Context, channel, chat string) (flows.Step, int, error)

@@ -56,9 +56,8 @@ type Store interface {
 	PostWeb(ctx context.Context, channel, messageID, chat string, payload, line []byte, now time.Time) (bool, error)
 	WebLines(ctx context.Context, chat string, after int64) ([]store.WebLine, error)
 	WebVersion(ctx context.Context, chat string) (int64, error)
-	// Complaint and Audit give a complaint's whole record (flows.MsgRecord).
-	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
-	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
+	// Records gives a complaint's whole record (flows.MsgRecord, bot.Record).
+	bot.Records
 }
 
 var _ Store = (*store.DB)(nil)
@@ -241,11 +240,14 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 	case flows.MsgFiles:
 		line.Files = m.Notice.Files
 	case flows.MsgRecord:
-		doc, err := c.record(ctx, m)
-		if err != nil {
+		doc, err := bot.Record(ctx, c.store, c.catalog, c.rules(), m)
+		if doc.Data == nil {
 			return flows.Receipt{}, err
 		}
-		line.Document = doc
+		if err != nil {
+			c.log.Warn("record rendering incomplete", "err", err)
+		}
+		line.Document = &Document{Name: doc.Name, Mime: doc.Mime, Text: string(doc.Data)}
 		line.Message.Choices = nil
 	case flows.MsgDataCopy:
 		doc, err := bot.DataCopy(c.catalog, c.rules(), m)
@@ -269,25 +271,6 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 	}
 	c.changed(m.Chat)
 	return flows.Receipt{Ref: ref, Thread: m.Thread}, nil
-}
-
-// record renders a complaint's whole record as the unit of m's chat may read it.
-func (c *Channel) record(ctx context.Context, m flows.Envelope) (*Document, error) {
-	rules := c.rules()
-	comp, err := c.store.Complaint(ctx, m.Notice.Complaint)
-	if err != nil {
-		return nil, err
-	}
-	trail, err := c.store.Audit(ctx, comp.ID)
-	if err != nil {
-		return nil, err
-	}
-	viewer, _ := rules.Units.Unit(m.Unit)
-	text, err := c.catalog.Record(m.Lang, comp, trail, viewer, rules.Units, rules.Calendar.Location())
-	if err != nil {
-		c.log.Warn("record rendering incomplete", "err", err)
-	}
-	return &Document{Name: comp.Tracking + ".txt", Mime: "text/plain", Text: text}, nil
 }
 
 // Lines returns the lines of chat written or changed after version, oldest first, and

@@ -346,6 +346,20 @@ func document(up whatsmeow.UploadResponse, name, mime, caption string) *waE2E.Me
 		Mimetype: proto.String(mime), FileName: proto.String(name), Title: proto.String(name), Caption: proto.String(caption)}}
 }
 
+// uploadDoc uploads doc and returns its message, with m's notice as its caption.
+func (c *Bot) uploadDoc(ctx context.Context, cl Client, m flows.Envelope, doc bot.Document) ([]*waE2E.Message, error) {
+	msg, err := c.render.Render(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	msg.Choices = nil
+	up, err := cl.Upload(ctx, doc.Data, whatsmeow.MediaDocument)
+	if err != nil {
+		return nil, c.failure(err)
+	}
+	return []*waE2E.Message{document(up, doc.Name, doc.Mime, Format(msg))}, nil
+}
+
 // caption renders the caption of attachment i of a MsgFiles notice: the notice with
 // the attachment's number among the complaint's, their total, its kind and name.
 func (c *Bot) caption(ctx context.Context, m flows.Envelope, i int, a flows.Attachment, from int) (string, error) {
@@ -362,30 +376,14 @@ func (c *Bot) caption(ctx context.Context, m flows.Envelope, i int, a flows.Atta
 }
 
 // recordDoc returns the whole record of a complaint (flows.MsgRecord) as a text
-// document, rendered now from the store, uploaded, with the notice as its caption.
+// document (bot.Record), uploaded, with the notice as its caption.
 func (c *Bot) recordDoc(ctx context.Context, cl Client, m flows.Envelope) ([]*waE2E.Message, error) {
-	rules := c.rules()
-	comp, err := c.store.Complaint(ctx, m.Notice.Complaint)
-	if err != nil {
+	doc, err := bot.Record(ctx, c.store, c.catalog, c.rules(), m)
+	if doc.Data == nil {
 		return nil, err
 	}
-	trail, err := c.store.Audit(ctx, comp.ID)
-	if err != nil {
-		return nil, err
-	}
-	viewer, _ := rules.Units.Unit(m.Unit)
-	doc, err := c.catalog.Record(m.Lang, comp, trail, viewer, rules.Units, rules.Calendar.Location())
 	if err != nil {
 		c.log.Warn("record rendering incomplete", "err", err)
 	}
-	msg, err := c.render.Render(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	msg.Choices = nil
-	up, err := cl.Upload(ctx, []byte(doc), whatsmeow.MediaDocument)
-	if err != nil {
-		return nil, c.failure(err)
-	}
-	return []*waE2E.Message{document(up, comp.Tracking+".txt", "text/plain", Format(msg))}, nil
+	return c.uploadDoc(ctx, cl, m, doc)
 }

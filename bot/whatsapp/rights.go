@@ -3,7 +3,6 @@ package whatsapp
 import (
 	"context"
 
-	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 
 	"aduan/bot"
@@ -20,14 +19,5 @@ func (c *Bot) dataCopyDoc(ctx context.Context, cl Client, m flows.Envelope) ([]*
 	if err != nil {
 		c.log.Warn("data copy rendering incomplete", "err", err)
 	}
-	msg, err := c.render.Render(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	msg.Choices = nil
-	up, err := cl.Upload(ctx, doc.Data, whatsmeow.MediaDocument)
-	if err != nil {
-		return nil, c.failure(err)
-	}
-	return []*waE2E.Message{document(up, doc.Name, doc.Mime, Format(msg))}, nil
+	return c.uploadDoc(ctx, cl, m, doc)
 }

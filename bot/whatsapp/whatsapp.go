@@ -62,14 +62,12 @@ type Store interface {
 	// Wrote reports whether the private chat has ever written to the desk: only then
 	// may the desk write to it.
 	Wrote(ctx context.Context, channel, chat string) (bool, error)
-	// Complaint returns a complaint, for its record.
-	Complaint(ctx context.Context, id int64) (flows.Complaint, error)
+	// Records gives a complaint and its audit trail, for its record (bot.Record).
+	bot.Records
 	// SaveFile keeps an attachment's bytes and returns the reference to store on the complaint.
 	SaveFile(ctx context.Context, channel, chat, fileRef, name, mime string, data []byte, now time.Time) (string, error)
 	// Attachment returns a kept file by the reference SaveFile returned.
 	Attachment(ctx context.Context, ref string) (name, mime string, data []byte, err error)
-	// Audit returns a complaint's audit trail, oldest first, for its record.
-	Audit(ctx context.Context, id int64) ([]flows.AuditEvent, error)
 	// DraftFiles returns the step of a private chat's conversation and the number of
 	// attachments its draft holds (flows.StepMenu and 0 without a conversation).
 	DraftFiles(ctx context.Context, channel, chat string) (flows.Step, int, error)

@@ -50,21 +50,10 @@ func TestTelegramFilesInDirectory(t *testing.T) {
 	d := newTGDesk(t, "2026-11-30 09:00", func(m *Main) { m.Config.FilesDir = dir })
 
 	// Siti starts a complaint, sends a photo, then cancels: the photo goes.
-	calls := d.do(tgfake.TextMessage(citizenSiti, citizenSiti, "/lapor"))
-	msg := d.message(calls, citizenSiti, "Pemberitahuan privasi")
-	for _, data := range []string{"i:consent:ok", "i:type:pengaduan", "i:privacy:biasa", "i:category:kk"} {
-		calls = d.press(citizenSiti, citizenSiti, msg, data)
-		msg = sent(calls, citizenSiti)[len(sent(calls, citizenSiti))-1]
-	}
-	calls = d.do(tgfake.TextMessage(citizenSiti, citizenSiti, bodyKK))
-	msg = d.message(calls, citizenSiti, "Kapan kejadiannya")
-	calls = d.press(citizenSiti, citizenSiti, msg, "i:when:skip")
-	msg = d.message(calls, citizenSiti, "Di mana kejadiannya")
-	calls = d.press(citizenSiti, citizenSiti, msg, "i:where:skip")
-	d.message(calls, citizenSiti, "Kirim foto atau dokumen")
+	d.toAttachments(citizenSiti, flows.Ordinary, "kk", bodyKK)
 	mistake := []byte("\xff\xd8\xff\xe0 the wrong photo \xff\xd9")
 	d.fake.AddFile("siti-1", "photos/siti_1.jpg", mistake)
-	calls = d.do(tgfake.PhotoMessage(citizenSiti, citizenSiti, "siti-1", int64(len(mistake)), ""))
+	calls := d.do(tgfake.PhotoMessage(citizenSiti, citizenSiti, "siti-1", int64(len(mistake)), ""))
 	d.message(calls, citizenSiti, "Lampiran diterima (1 dari 5)")
 	if got := filesIn(t, dir); len(got) != 1 || filepath.Base(got[0]) != fmt.Sprintf("%x", sha256.Sum256(mistake)) {
 		t.Fatalf("files in the directory: %v", got)

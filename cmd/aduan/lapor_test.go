@@ -133,11 +133,9 @@ func (p *laporClient) fileOnWeb(body string) (tracking, code string) {
 	p.t.Helper()
 	p.get("/lapor")
 	p.post("/lapor/mulai", nil)
-	p.press("Buat")
-	p.press("Setuju")
-	p.press("Pengaduan")
-	p.press("Biasa")
-	p.press("KTP")
+	for _, label := range webFilingBefore {
+		p.press(label)
+	}
 	p.say(body)
 	p.press("Lewati")
 	// Where: the browser's position, as the page's script sends it.
@@ -290,11 +288,9 @@ func TestLaporGuards(t *testing.T) {
 
 	// A file too large: the desk says so.
 	p.post("/lapor/mulai", nil)
-	p.press("Buat")
-	p.press("Setuju")
-	p.press("Pengaduan")
-	p.press("Biasa")
-	p.press("KTP")
+	for _, label := range webFilingBefore {
+		p.press(label)
+	}
 	p.say("KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan.")
 	p.press("Lewati")
 	p.press("Lewati")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html"
 	"log/slog"
@@ -146,6 +147,63 @@ func pressForm(p *laporClient, pane, label string) {
 
 func stripTags(s string) string {
 	return html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(s, ""))
+}
+
+// Text typed in a unit pane's own box, neither a command nor in a request's reply
+// box, is not sent to the desk (which would pass over it in silence): the page says
+// what to do instead, in the page's language, on the page or to the script (422); a
+// command typed there still reaches the desk.
+func TestPracticeUnitPaneText(t *testing.T) {
+	t.Parallel()
+	d := newPageDesk(t, "2026-12-04 10:00")
+	base := d.serve()
+	national := flowstest.Units()[0].Code
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typed := "Sudah saya cek, datanya lengkap."
+	for _, lang := range []string{"id", "en"} {
+		want, err := cat.Text(lang, "page.error.unit_text", nil)
+		if err != nil || want == "" {
+			t.Fatalf("page.error.unit_text in %s: %q %v", lang, want, err)
+		}
+		jar := newLaporClient(t, base, lang)
+		jar.post("/latihan/kirim", url.Values{"pane": {national}, "text": {typed}})
+		jar.wantText(want)
+		if strings.Contains(stripTags(paneOf(t, jar.page, national)), typed) {
+			t.Errorf("%s: the typed text went into the pane:\n%s", lang, stripTags(paneOf(t, jar.page, national)))
+		}
+
+		// The script gets the words as its error.
+		req, _ := http.NewRequest("POST", base+"/latihan/kirim", strings.NewReader(url.Values{"pane": {national}, "text": {typed}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Aduan", "1")
+		resp, err := jar.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Error string }
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnprocessableEntity || err != nil || body.Error != want {
+			t.Errorf("%s: script post = %d %q (%v), want 422 %q", lang, resp.StatusCode, body.Error, err, want)
+		}
+	}
+	var inbound int
+	if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT count(*) FROM inbox WHERE chat = $1`, web.GroupChat(national)).Scan(&inbound); err != nil {
+		t.Fatal(err)
+	}
+	if inbound != 0 {
+		t.Errorf("%d messages of the national pane reached the desk, want none", inbound)
+	}
+
+	// A command typed in the same box is the desk's: the group's help comes back.
+	jar := newLaporClient(t, base, "id")
+	jar.post("/latihan/kirim", url.Values{"pane": {national}, "text": {"bantuan"}})
+	if pane := stripTags(paneOf(t, jar.page, national)); !strings.Contains(pane, "Grup ini adalah grup") {
+		t.Errorf("no group help after bantuan in the national pane:\n%s", pane)
+	}
 }
 
 // The practice page without JavaScript: a banner, the clock, the citizen's pane and one

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"aduan/bot"
+	"aduan/bot/web"
 	"aduan/bot/whatsapp"
 	"aduan/flows"
 	"aduan/store"
@@ -38,6 +39,17 @@ type Readiness struct {
 	WhatsAppSchema string `json:"whatsapp_schema,omitempty"`
 	// Channels are the channels of this desk, and any other with messages waiting.
 	Channels []ChannelReadiness `json:"channels"`
+	// Practice is the practice desk's part when it runs beside this desk (/latihan):
+	// its own database, which its pages need; its reasons are the desk's too.
+	Practice *PracticeReadiness `json:"practice,omitempty"`
+}
+
+// PracticeReadiness is the practice desk's part of Readiness.
+type PracticeReadiness struct {
+	// Database is "ok" or "unreachable"; Schema "current", "old" or "unknown", as the
+	// desk's own.
+	Database string `json:"database"`
+	Schema   string `json:"schema"`
 }
 
 // ChannelReadiness is one channel's part of Readiness.
@@ -46,8 +58,10 @@ type ChannelReadiness struct {
 	Name string `json:"name"`
 	// State is, for Telegram, "starting", "polling" or "webhook"; for WhatsApp
 	// "connected", "disconnected", "not_linked", "rate_limited" or the kind of the alert
-	// that stopped it (flows.AlertKind: "logged_out", "banned", …); "configured" for
-	// other channels of the desk and "absent" for a channel it does not run.
+	// that stopped it (flows.AlertKind: "logged_out", "banned", …); "serving" for the
+	// web channel (its pages are served here, its lines written to the database);
+	// "configured" for other channels of the desk and "absent" for a channel it does
+	// not run.
 	State string `json:"state"`
 	// Pending is how many messages wait to be sent on the channel, and
 	// OldestPendingSeconds how long the oldest of them has waited.
@@ -72,7 +86,11 @@ func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	enc.Encode(rd)
 }
 
-// readiness checks the database, both schemas and every channel.
+// migrate is what brings the desk's schemas up to date.
+const migrate = "run `aduan migrate`"
+
+// readiness checks the database, both schemas, every channel and the practice desk's
+// database.
 func (m *Main) readiness(ctx context.Context) Readiness {
 	rd := Readiness{Reasons: []string{}, Channels: []ChannelReadiness{}, Database: "ok", Schema: "unknown"}
 	if m.waSession != nil {
@@ -83,9 +101,9 @@ func (m *Main) readiness(ctx context.Context) Readiness {
 		rd.Reasons = append(rd.Reasons, "database unreachable")
 		return rd
 	}
-	rd.Schema = m.schemaState(&rd, "database schema", m.db.CheckSchema(ctx))
+	rd.Schema = m.schemaState(&rd, "database schema", migrate, m.db.CheckSchema(ctx))
 	if m.waSession != nil {
-		rd.WhatsAppSchema = m.schemaState(&rd, "WhatsApp tables", m.waSession.CheckSchema(ctx))
+		rd.WhatsAppSchema = m.schemaState(&rd, "WhatsApp tables", migrate, m.waSession.CheckSchema(ctx))
 	}
 	now := m.Clock.Now()
 	pending, err := m.db.OutboxPending(ctx)
@@ -114,6 +132,9 @@ func (m *Main) readiness(ctx context.Context) Readiness {
 			rd.Reasons = append(rd.Reasons, "whatsapp: "+reason)
 		}
 	}
+	if m.web != nil {
+		add(web.Name, "serving")
+	}
 	for _, c := range m.Channels {
 		add(c.Name(), "configured")
 	}
@@ -130,17 +151,36 @@ func (m *Main) readiness(ctx context.Context) Readiness {
 			rd.Reasons = append(rd.Reasons, fmt.Sprintf("%s: the oldest of %d pending messages has waited %s", p.Channel, p.Count, wait.Round(time.Second)))
 		}
 	}
+	if m.practice != nil {
+		rd.Practice = m.practiceReadiness(ctx, &rd)
+	}
 	rd.Ready = len(rd.Reasons) == 0
 	return rd
 }
 
-// schemaState names the outcome of a schema check, adding a reason when it failed.
-func (m *Main) schemaState(rd *Readiness, what string, err error) string {
+// practiceReadiness checks the practice desk's database and schema, adding a reason
+// (prefixed "practice desk: ") for each failure. Its outbox is not checked: its clock
+// jumps, and a message queued before a jump has not waited for as long as it seems.
+func (m *Main) practiceReadiness(ctx context.Context, rd *Readiness) *PracticeReadiness {
+	p := &PracticeReadiness{Database: "ok", Schema: "unknown"}
+	db := m.practice.DB()
+	if err := db.Pool().Ping(ctx); err != nil {
+		p.Database = "unreachable"
+		rd.Reasons = append(rd.Reasons, "practice desk: database unreachable")
+		return p
+	}
+	p.Schema = m.schemaState(rd, "practice desk: database schema", "restart serve, which migrates it", db.CheckSchema(ctx))
+	return p
+}
+
+// schemaState names the outcome of a schema check, adding a reason when it failed
+// (with todo, what brings an old schema up to date).
+func (m *Main) schemaState(rd *Readiness, what, todo string, err error) string {
 	switch {
 	case err == nil:
 		return "current"
 	case errors.Is(err, store.ErrOldSchema), errors.Is(err, whatsapp.ErrOldSchema):
-		rd.Reasons = append(rd.Reasons, what+" out of date: run `aduan migrate`")
+		rd.Reasons = append(rd.Reasons, what+" out of date: "+todo)
 		return "old"
 	}
 	m.Log.Error("readiness: schema not checked", "what", what, "err", err)

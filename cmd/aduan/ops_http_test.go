@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -18,12 +21,14 @@ import (
 	"aduan/bot"
 	"aduan/bot/memory"
 	"aduan/bot/telegram/tgfake"
+	"aduan/bot/web"
 	"aduan/bot/whatsapp"
 	"aduan/bot/whatsapp/wafake"
 	"aduan/config"
 	"aduan/flows"
 	"aduan/flows/flowstest"
 	"aduan/store"
+	"aduan/store/storetest"
 )
 
 // getReady fetches /readyz and decodes it.
@@ -85,6 +90,12 @@ func TestReadyz(t *testing.T) {
 	}
 	if c := channelOf(t, rd, whatsapp.Name); c.State != "connected" {
 		t.Errorf("whatsapp = %+v, want connected", c)
+	}
+	if c := channelOf(t, rd, web.Name); c.State != "serving" {
+		t.Errorf("web = %+v, want serving", c)
+	}
+	if rd.Practice != nil {
+		t.Errorf("practice = %+v, want none: a desk with chat channels runs no practice desk", rd.Practice)
 	}
 
 	// WhatsApp banned: not ready, the reason names the ban and what to do.
@@ -167,6 +178,82 @@ func TestReadyzWhatsAppUnlinked(t *testing.T) {
 	}
 }
 
+// TestReadyzPractice checks /readyz of a desk running the practice desk beside it:
+// ready while the practice database answers with the current schema; not ready,
+// saying why, when its schema is behind and when it does not answer. A web message
+// stuck in the real desk's outbox makes it not ready as any channel's does.
+func TestReadyzPractice(t *testing.T) {
+	t.Parallel()
+	r := newPracticeRun(t, "2026-12-01 09:00")
+	ctx := t.Context()
+
+	code, rd := getReady(t, r.m)
+	if code != http.StatusOK || !rd.Ready || rd.Practice == nil || *rd.Practice != (PracticeReadiness{Database: "ok", Schema: "current"}) {
+		t.Fatalf("/readyz = %d %+v (practice %+v), want 200, ready, practice database ok and current", code, rd, rd.Practice)
+	}
+	if c := channelOf(t, rd, web.Name); c.State != "serving" || c.Pending != 0 {
+		t.Errorf("web = %+v, want serving, nothing pending", c)
+	}
+
+	// The practice database one version behind.
+	pdb := r.p.DB().Pool()
+	var version int64
+	if err := pdb.QueryRow(ctx, `DELETE FROM goose_db_version WHERE id = (SELECT max(id) FROM goose_db_version) RETURNING version_id`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	code, rd = getReady(t, r.m)
+	want := []string{"practice desk: database schema out of date: restart serve, which migrates it"}
+	if code != http.StatusServiceUnavailable || rd.Ready || !slices.Equal(rd.Reasons, want) || rd.Schema != "current" || rd.Practice == nil || rd.Practice.Schema != "old" {
+		t.Fatalf("/readyz old practice schema = %d %+v (practice %+v), want 503 for %q, the desk's own schema current", code, rd, rd.Practice, want)
+	}
+	if _, err := pdb.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, version); err != nil {
+		t.Fatal(err)
+	}
+	if code, rd = getReady(t, r.m); code != http.StatusOK {
+		t.Fatalf("/readyz with the schema back = %d %+v", code, rd)
+	}
+
+	// The practice database refuses connections and drops those it had.
+	name := r.p.DB().Pool().Config().ConnConfig.Database
+	admin, err := pgx.Connect(ctx, storetest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	allow := func(on bool) {
+		t.Helper()
+		if _, err := admin.Exec(context.Background(), fmt.Sprintf("ALTER DATABASE %s ALLOW_CONNECTIONS %t", pgx.Identifier{name}.Sanitize(), on)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allow(false)
+	defer allow(true)
+	// pg_terminate_backend with a timeout returns once each connection has ended.
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
+		t.Fatal(err)
+	}
+	code, rd = getReady(t, r.m)
+	want = []string{"practice desk: database unreachable"}
+	if code != http.StatusServiceUnavailable || !slices.Equal(rd.Reasons, want) || rd.Database != "ok" || rd.Practice == nil || rd.Practice.Database != "unreachable" {
+		t.Fatalf("/readyz practice unreachable = %d %+v (practice %+v), want 503 for %q, the desk's own database ok", code, rd, rd.Practice, want)
+	}
+	allow(true)
+	// The connections the server ended are dropped at once, as a restarted desk's are.
+	pdb.Reset()
+
+	// A web line of the real desk queued 20 minutes ago and not due for a day: stuck.
+	now := r.clock.Now()
+	if _, err := r.m.DB().Pool().Exec(ctx, `INSERT INTO outbox (channel, chat, payload, created_at, next_attempt_at) VALUES ('web', 'c-x', '{}', $1, $2)`,
+		now.Add(-20*time.Minute), now.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	code, rd = getReady(t, r.m)
+	want = []string{"web: the oldest of 1 pending messages has waited 20m0s"}
+	if code != http.StatusServiceUnavailable || !slices.Equal(rd.Reasons, want) {
+		t.Fatalf("/readyz stuck web line = %d %+v, want 503 for %q", code, rd, want)
+	}
+}
+
 // scrape fetches /metrics and parses it.
 func scrape(t *testing.T, d *tgDesk) (map[string]*dto.MetricFamily, string) {
 	t.Helper()
@@ -185,6 +272,22 @@ func scrape(t *testing.T, d *tgDesk) (map[string]*dto.MetricFamily, string) {
 		t.Fatalf("/metrics does not parse: %v", err)
 	}
 	return mfs, string(body)
+}
+
+// words returns every name, help text, label name and label value of mfs, one a line:
+// what a scrape says beside its numbers, where personal data could be. (The numbers
+// are left out: a runtime figure's digits may spell anything.)
+func words(mfs map[string]*dto.MetricFamily) string {
+	var b strings.Builder
+	for name, mf := range mfs {
+		fmt.Fprintf(&b, "%s\n%s\n", name, mf.GetHelp())
+		for _, m := range mf.Metric {
+			for _, l := range m.Label {
+				fmt.Fprintf(&b, "%s=%s\n", l.GetName(), l.GetValue())
+			}
+		}
+	}
+	return b.String()
 }
 
 // value returns the value of the metric of family name whose labels include want
@@ -236,6 +339,12 @@ func TestMetrics(t *testing.T) {
 	if _, ok := value(mfs, "go_goroutines", nil); !ok {
 		t.Error("no Go runtime metrics")
 	}
+	// No complaint is overdue yet: every unit reads 0, not nothing.
+	for _, u := range flowstest.Units() {
+		if n, ok := value(mfs, "aduan_complaints_overdue", map[string]string{"unit": u.Code}); !ok || n != 0 {
+			t.Errorf("before any complaint, overdue at %s = %v %v, want 0 shown", u.Code, n, ok)
+		}
+	}
 
 	tr, _ := d.file(citizenBudi, bodyKK)
 	// Routing was due in 3 working days: ten days on, the complaint is overdue.
@@ -248,7 +357,8 @@ func TestMetrics(t *testing.T) {
 	}
 	getReady(t, d.m)
 
-	mfs, text := scrape(t, d)
+	mfs, _ = scrape(t, d)
+	text := words(mfs)
 	if n, _ := value(mfs, "aduan_inbound_total", map[string]string{"channel": "telegram", "result": "handled"}); n < 5 {
 		t.Errorf("telegram inbound handled = %v, want the intake's messages (at least 5)", n)
 	}
@@ -321,7 +431,8 @@ func TestMetricsDataRequests(t *testing.T) {
 	}
 	want := func(when string, kind string, open, overdue float64) {
 		t.Helper()
-		mfs, text := scrape(t, d)
+		mfs, _ := scrape(t, d)
+		text := words(mfs)
 		if n, ok := value(mfs, "aduan_data_requests_open", map[string]string{"kind": kind}); !ok || n != open {
 			t.Errorf("%s: aduan_data_requests_open{kind=%s} = %v %v, want %v", when, kind, n, ok, open)
 		}

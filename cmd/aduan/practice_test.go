@@ -169,60 +169,17 @@ func (r *practiceRun) settle(ids ...string) {
 	}
 }
 
-// practiceChat is a pane of the practice desk: the citizen's or a unit's group.
-type practiceChat struct {
-	r          *practiceRun
-	chat, user string
-	seen       int64
-}
-
-func (r *practiceRun) citizen() *practiceChat {
-	return &practiceChat{r: r, chat: r.p.Citizen(), user: r.p.Citizen()}
-}
-
-func (c *practiceChat) post(in web.Input) []web.StoredLine {
-	c.r.t.Helper()
-	c.r.clock.Advance(time.Minute)
-	in.Chat, in.User = c.chat, c.user
-	id, err := c.r.p.Channel().Post(c.r.t.Context(), in)
-	if err != nil {
-		c.r.t.Fatal(err)
-	}
-	c.r.settle(id)
-	lines, v, err := c.r.p.Channel().Lines(c.r.t.Context(), c.chat, c.seen)
-	if err != nil {
-		c.r.t.Fatal(err)
-	}
-	c.seen = v
-	return lines
-}
-
-func (c *practiceChat) press(lines []web.StoredLine, label string) []web.StoredLine {
-	c.r.t.Helper()
-	for i := len(lines) - 1; i >= 0; i-- {
-		for _, o := range lines[i].Message.Numbered() {
-			if strings.Contains(o.Label, label) {
-				return c.post(web.Input{Choice: o.Data, Label: o.Label})
-			}
-		}
-	}
-	c.r.t.Fatalf("no button %q in:\n%s", label, webText(lines))
-	return nil
+// citizen is the practice desk's citizen pane.
+func (r *practiceRun) citizen() *webPane {
+	chat := r.p.Citizen()
+	return &webPane{t: r.t, ch: r.p.Channel, clock: r.clock, chat: chat, user: chat, settle: func(id string) { r.settle(id) }}
 }
 
 // file files a complaint as the practice desk's citizen, over its web chat, and
 // returns it as the practice database holds it.
 func (r *practiceRun) file() flows.Complaint {
 	r.t.Helper()
-	c := r.citizen()
-	lines := c.post(web.Input{Command: "start"})
-	for _, label := range []string{"Buat", "Setuju", "Pengaduan", "Biasa", "KTP"} {
-		lines = c.press(lines, label)
-	}
-	lines = c.post(web.Input{Text: "KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan."})
-	for _, label := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"} {
-		lines = c.press(lines, label)
-	}
+	lines := r.citizen().file("KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan.")
 	tracking := trackingNumber.FindString(webText(lines))
 	if tracking == "" {
 		r.t.Fatalf("no tracking number:\n%s", webText(lines))

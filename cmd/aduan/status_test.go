@@ -35,14 +35,7 @@ func (d *tgDesk) statusPage(path string) (int, string) {
 func TestWebFilingGivesTheAccessCode(t *testing.T) {
 	d := newTGDesk(t, "2026-12-01 09:00", nil)
 	c := newWebChat(d)
-	lines := c.post(web.Input{Command: "start"})
-	for _, label := range []string{"Buat", "Setuju", "Pengaduan", "Biasa", "KTP"} {
-		lines = c.press(lines, label)
-	}
-	lines = c.say("KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan.")
-	for _, label := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"} {
-		lines = c.press(lines, label)
-	}
+	lines := c.file("KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan.")
 	var filed web.StoredLine
 	for _, l := range lines {
 		if l.From == web.FromDesk && trackingNumber.MatchString(strings.Join(l.Message.Blocks, "\n")) {

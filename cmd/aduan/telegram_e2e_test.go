@@ -77,12 +77,7 @@ func newTGDesk(t *testing.T, start string, tune func(*Main)) *tgDesk {
 	t.Helper()
 	d := &tgDesk{t: t, url: newDeskDB(t), clock: flowstest.NewClock(flowstest.At(t, start)), tune: tune,
 		log: &storetest.LogBuffer{}, failed: map[string]error{}}
-	d.fake = tgfake.New(tgToken)
-	t.Cleanup(d.fake.Close)
-	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
-		groupAgency: adminAgency, groupTeam: memberTeam, groupOmbudsman: liaisonOmbuds} {
-		d.fake.SetMember(group, member, "administrator")
-	}
+	d.fake = newUnitsFake(t)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("desk log:\n%s", d.log)
@@ -90,6 +85,18 @@ func newTGDesk(t *testing.T, start string, tune func(*Main)) *tgDesk {
 	})
 	d.start()
 	return d
+}
+
+// newUnitsFake returns a new fake Bot API server, closed when the test ends, that
+// knows the fixture units' groups (supergroups) with their admins as members.
+func newUnitsFake(t *testing.T) *tgfake.Server {
+	fake := tgfake.New(tgToken)
+	t.Cleanup(fake.Close)
+	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
+		groupAgency: adminAgency, groupTeam: memberTeam, groupOmbudsman: liaisonOmbuds} {
+		fake.SetMember(group, member, "administrator")
+	}
+	return fake
 }
 
 // testLimits paces the bot loosely: Telegram's own limits (telegram.DefaultLimits) hold
@@ -155,36 +162,48 @@ func (d *tgDesk) do(upds ...models.Update) []tgfake.Call {
 	return d.settle()
 }
 
-// waitHandled waits until the inbound messages with the given update IDs are handled,
-// failing the test when one is given up (handled with an error); a message waiting for
-// a retry keeps its last error and is waited for.
+// waitHandled waits until the Telegram updates with the given IDs are handled
+// (waitInbox).
 func (d *tgDesk) waitHandled(ids ...string) {
+	d.t.Helper()
+	d.waitInbox(store.Telegram, false, ids...)
+}
+
+// waitInbox waits until the inbound messages of a channel with the given IDs are
+// handled, failing the test when the handling of one failed or it was given up (when
+// failing, until each is given up, failing the test when one is not); a message
+// waiting for a retry keeps its last error and is waited for.
+func (d *tgDesk) waitInbox(channel string, failing bool, ids ...string) {
 	d.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		d.mu.Lock()
 		for _, id := range ids {
-			if err := d.failed[id]; err != nil {
+			if err := d.failed[id]; err != nil && !failing {
 				d.mu.Unlock()
-				d.t.Fatalf("update %s failed: %v", id, err)
+				d.t.Fatalf("message %s failed: %v", id, err)
 			}
 		}
 		d.mu.Unlock()
 		var n int
 		var errs string
 		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*) FILTER (WHERE handled_at IS NOT NULL),
-	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = 'telegram' AND message_id = ANY($1)`, ids).Scan(&n, &errs)
+	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = $1 AND message_id = ANY($2)`,
+			channel, ids).Scan(&n, &errs)
 		if err != nil {
 			d.t.Fatal(err)
 		}
-		if errs != "" {
-			d.t.Fatalf("updates %v given up: %s", ids, errs)
+		if errs != "" && !failing {
+			d.t.Fatalf("messages %v given up: %s", ids, errs)
 		}
 		if n == len(ids) {
+			if failing && strings.Count(errs, ";")+1 != len(ids) {
+				d.t.Fatalf("messages %v handled, not all given up: %q", ids, errs)
+			}
 			return
 		}
 		if time.Now().After(deadline) {
-			d.t.Fatalf("updates %v: %d of %d handled after 10s (pending in the fake: %d)", ids, n, len(ids), d.fake.Pending())
+			d.t.Fatalf("messages %v: %d of %d handled after 10s (updates pending in the fake Bot API: %d)", ids, n, len(ids), d.fake.Pending())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -485,14 +504,15 @@ func auditKinds(lines []auditLine) []string {
 	return out
 }
 
-// intake takes a citizen from /lapor to the summary: an ordinary complaint about the KK
-// with a description, no attachment, no phone (the skip key) and no e-mail. It returns
-// the summary message.
-func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
+// toAttachments takes a citizen from /lapor to the request for attachments: consent, a
+// complaint (pengaduan) in the privacy mode and category given, body as its
+// description, no date and no place. It returns the calls of the last step, the
+// request among them.
+func (d *tgDesk) toAttachments(citizen int64, privacy flows.Privacy, category, body string) []tgfake.Call {
 	d.t.Helper()
 	calls := d.do(tgfake.TextMessage(citizen, citizen, "/lapor"))
 	msg := d.message(calls, citizen, "Pemberitahuan privasi")
-	for _, data := range []string{"i:consent:ok", "i:type:pengaduan", "i:privacy:biasa", "i:category:kk"} {
+	for _, data := range []string{"i:consent:ok", "i:type:pengaduan", "i:privacy:" + string(privacy), "i:category:" + category} {
 		calls = d.press(citizen, citizen, msg, data)
 		msg = sent(calls, citizen)[len(sent(calls, citizen))-1]
 	}
@@ -502,14 +522,23 @@ func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
 	calls = d.press(citizen, citizen, msg, "i:when:skip")
 	msg = d.message(calls, citizen, "Di mana kejadiannya")
 	calls = d.press(citizen, citizen, msg, "i:where:skip")
-	msg = d.message(calls, citizen, "Kirim foto atau dokumen")
-	calls = d.press(citizen, citizen, msg, "i:files:done")
+	d.message(calls, citizen, "Kirim foto atau dokumen")
+	return calls
+}
+
+// intake takes a citizen from /lapor to the summary: an ordinary complaint about the KK
+// with a description, no attachment, no phone (the skip key) and no e-mail. It returns
+// the summary message.
+func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
+	d.t.Helper()
+	calls := d.toAttachments(citizen, flows.Ordinary, "kk", body)
+	calls = d.press(citizen, citizen, d.message(calls, citizen, "Kirim foto atau dokumen"), "i:files:done")
 	askPhone := d.message(calls, citizen, "Nomor telepon")
 	if !strings.Contains(askPhone.Fields["reply_markup"], `{"text":"Lewati"}`) {
 		d.t.Fatalf("no skip key under %q: %s", askPhone.Text(), askPhone.Fields["reply_markup"])
 	}
 	calls = d.do(tgfake.TextMessage(citizen, citizen, "Lewati")) // the key sends its label
-	msg = d.message(calls, citizen, "Alamat e-mail")
+	msg := d.message(calls, citizen, "Alamat e-mail")
 	calls = d.press(citizen, citizen, msg, "i:email:skip")
 	return d.message(calls, citizen, "Periksa kembali aduan Anda")
 }

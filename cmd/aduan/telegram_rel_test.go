@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"aduan/bot/telegram/tgfake"
+	"aduan/flows"
 )
 
 // inboxRow is what the inbox says of one update.
@@ -168,18 +169,7 @@ func TestTelegramPassingDownloadFailureIsRetriedSoon(t *testing.T) {
 	if _, err := d.fake.WaitCalls(t.Context(), 1, "deleteWebhook"); err != nil {
 		t.Fatal(err)
 	}
-	calls := d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "/lapor"))
-	msg := d.message(calls, citizenBudi, "Pemberitahuan privasi")
-	for _, data := range []string{"i:consent:ok", "i:type:pengaduan", "i:privacy:biasa", "i:category:kk"} {
-		calls = d.press(citizenBudi, citizenBudi, msg, data)
-		msg = sent(calls, citizenBudi)[len(sent(calls, citizenBudi))-1]
-	}
-	calls = d.do(tgfake.TextMessage(citizenBudi, citizenBudi, "Kartu keluarga saya belum jadi sejak sebulan lalu, padahal berkas sudah lengkap."))
-	msg = d.message(calls, citizenBudi, "Kapan kejadiannya")
-	calls = d.press(citizenBudi, citizenBudi, msg, "i:when:skip")
-	msg = d.message(calls, citizenBudi, "Di mana kejadiannya")
-	calls = d.press(citizenBudi, citizenBudi, msg, "i:where:skip")
-	d.message(calls, citizenBudi, "Kirim foto atau dokumen")
+	d.toAttachments(citizenBudi, flows.Ordinary, "kk", "Kartu keluarga saya belum jadi sejak sebulan lalu, padahal berkas sudah lengkap.")
 
 	d.fake.AddFile("photo-1", "photos/1.jpg", bytes.Repeat([]byte{0xff}, 2048))
 	d.fake.FailNext("getFile", http.StatusInternalServerError, "Internal Server Error", 0)

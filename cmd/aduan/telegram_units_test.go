@@ -44,26 +44,15 @@ var evidence = struct{ photo1, photo2, doc []byte }{
 // returns the tracking number and the calls of the last press.
 func (d *tgDesk) fileWithEvidence(citizen int64, privacy flows.Privacy) (string, []tgfake.Call) {
 	d.t.Helper()
-	calls := d.do(tgfake.TextMessage(citizen, citizen, "/lapor"))
-	msg := d.message(calls, citizen, "Pemberitahuan privasi")
-	for _, data := range []string{"i:consent:ok", "i:type:pengaduan", "i:privacy:" + string(privacy), "i:category:perubahan-data"} {
-		calls = d.press(citizen, citizen, msg, data)
-		msg = sent(calls, citizen)[len(sent(calls, citizen))-1]
-	}
-	calls = d.do(tgfake.TextMessage(citizen, citizen, longBody))
-	msg = d.message(calls, citizen, "Kapan kejadiannya")
-	calls = d.press(citizen, citizen, msg, "i:when:skip")
-	msg = d.message(calls, citizen, "Di mana kejadiannya")
-	calls = d.press(citizen, citizen, msg, "i:where:skip")
-	d.message(calls, citizen, "Kirim foto atau dokumen")
+	d.toAttachments(citizen, privacy, "perubahan-data", longBody)
 	d.fake.AddFile("ev-photo-1", "photos/ev_1.jpg", evidence.photo1)
 	d.fake.AddFile("ev-photo-2", "photos/ev_2.jpg", evidence.photo2)
 	d.fake.AddFile("ev-doc-1", "documents/tanda_terima.pdf", evidence.doc)
 	d.do(tgfake.PhotoMessage(citizen, citizen, "ev-photo-1", int64(len(evidence.photo1)), ""))
 	d.do(tgfake.PhotoMessage(citizen, citizen, "ev-photo-2", int64(len(evidence.photo2)), ""))
 	d.do(tgfake.DocumentMessage(citizen, citizen, "ev-doc-1", "tanda terima.pdf", int64(len(evidence.doc)), ""))
-	calls = d.do(tgfake.LocationMessage(citizen, citizen, -0.0532, 109.3421))
-	msg = d.message(calls, citizen, "Lampiran diterima (4 dari 5)")
+	calls := d.do(tgfake.LocationMessage(citizen, citizen, -0.0532, 109.3421))
+	msg := d.message(calls, citizen, "Lampiran diterima (4 dari 5)")
 	calls = d.press(citizen, citizen, msg, "i:files:done")
 	if privacy != flows.Anonymous { // no contact details are asked of an anonymous complainant
 		d.message(calls, citizen, "Nomor telepon")

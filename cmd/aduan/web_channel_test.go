@@ -10,50 +10,49 @@ import (
 	"aduan/bot/telegram/tgfake"
 	"aduan/bot/web"
 	"aduan/flows"
+	"aduan/flows/flowstest"
 )
 
 // The tests in this file run the whole program with the web channel: what a page
 // posts goes through the inbox, the desk and the outbox like any channel's messages,
 // and comes back as lines of the chat.
 
-// webChat is one web chat of a running desk, as a page sees it.
-type webChat struct {
-	d    *tgDesk
-	chat string
-	user string
-	name string
-	seen int64 // the version of the last line read
-	// calls are the Telegram calls the desk made while the chat's messages were handled.
-	calls []tgfake.Call
-}
-
-// newWebChat returns a citizen's web chat on the desk.
-func newWebChat(d *tgDesk) *webChat {
-	chat := web.CitizenChat()
-	return &webChat{d: d, chat: chat, user: chat}
+// webPane is a web chat as a test's page uses it: it posts as the chat's person, a
+// minute after the last post, and reads the lines written or changed since its last
+// look. The web chat tests and the practice desk's share it.
+type webPane struct {
+	t     *testing.T
+	ch    func() *web.Channel // the desk's web channel (a desk restarted has a new one)
+	clock *flowstest.Clock
+	chat  string
+	user  string
+	name  string
+	seen  int64 // the version of the last line read
+	// settle waits until the desk has handled the post of the ID given and delivered
+	// everything it caused.
+	settle func(id string)
 }
 
 // post sends what a page would, waits until the desk has handled it and delivered what
-// it caused, and returns the lines of the chat written or changed since the last post.
-func (c *webChat) post(in web.Input) []web.StoredLine {
-	c.d.t.Helper()
-	c.d.clock.Advance(time.Minute)
+// it caused, and returns the lines of the chat written or changed since the last look.
+func (c *webPane) post(in web.Input) []web.StoredLine {
+	c.t.Helper()
+	c.clock.Advance(time.Minute)
 	in.Chat, in.User, in.Name = c.chat, c.user, c.name
-	id, err := c.d.m.Web().Post(c.d.t.Context(), in)
+	id, err := c.ch().Post(c.t.Context(), in)
 	if err != nil {
-		c.d.t.Fatal(err)
+		c.t.Fatal(err)
 	}
-	c.d.waitInboxOf(web.Name, id)
-	c.calls = append(c.calls, c.d.settle()...)
+	c.settle(id)
 	return c.fresh()
 }
 
 // fresh returns the lines written or changed since the last look.
-func (c *webChat) fresh() []web.StoredLine {
-	c.d.t.Helper()
-	lines, v, err := c.d.m.Web().Lines(c.d.t.Context(), c.chat, c.seen)
+func (c *webPane) fresh() []web.StoredLine {
+	c.t.Helper()
+	lines, v, err := c.ch().Lines(c.t.Context(), c.chat, c.seen)
 	if err != nil {
-		c.d.t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	c.seen = v
 	return lines
@@ -61,8 +60,8 @@ func (c *webChat) fresh() []web.StoredLine {
 
 // press presses the button whose label holds label on the newest desk line offering
 // one among lines.
-func (c *webChat) press(lines []web.StoredLine, label string) []web.StoredLine {
-	c.d.t.Helper()
+func (c *webPane) press(lines []web.StoredLine, label string) []web.StoredLine {
+	c.t.Helper()
 	for i := len(lines) - 1; i >= 0; i-- {
 		for _, o := range lines[i].Message.Numbered() {
 			if strings.Contains(o.Label, label) {
@@ -70,14 +69,57 @@ func (c *webChat) press(lines []web.StoredLine, label string) []web.StoredLine {
 			}
 		}
 	}
-	c.d.t.Fatalf("no button %q in:\n%s", label, webText(lines))
+	c.t.Fatalf("no button %q in:\n%s", label, webText(lines))
 	return nil
 }
 
 // say types text.
-func (c *webChat) say(text string) []web.StoredLine {
-	c.d.t.Helper()
+func (c *webPane) say(text string) []web.StoredLine {
+	c.t.Helper()
 	return c.post(web.Input{Text: text})
+}
+
+// The presses of a whole ordinary complaint about an ID card filed in a web chat:
+// those before its description is typed, and those after, the last one sending it.
+var (
+	webFilingBefore = []string{"Buat", "Setuju", "Pengaduan", "Biasa", "KTP"}
+	webFilingAfter  = []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"}
+)
+
+// file files a whole ordinary complaint about an ID card with body as its description,
+// from the start, and returns the lines the last press brought (the tracking number
+// among them).
+func (c *webPane) file(body string) []web.StoredLine {
+	c.t.Helper()
+	lines := c.post(web.Input{Command: "start"})
+	for _, label := range webFilingBefore {
+		lines = c.press(lines, label)
+	}
+	lines = c.say(body)
+	for _, label := range webFilingAfter {
+		lines = c.press(lines, label)
+	}
+	return lines
+}
+
+// webChat is one web chat of a running desk, as a page sees it.
+type webChat struct {
+	*webPane
+	d *tgDesk
+	// calls are the Telegram calls the desk made while the chat's messages were handled.
+	calls []tgfake.Call
+}
+
+// newWebChat returns a citizen's web chat on the desk.
+func newWebChat(d *tgDesk) *webChat {
+	chat := web.CitizenChat()
+	c := &webChat{d: d}
+	c.webPane = &webPane{t: d.t, ch: func() *web.Channel { return d.m.Web() }, clock: d.clock, chat: chat, user: chat,
+		settle: func(id string) {
+			d.waitInbox(web.Name, false, id)
+			c.calls = append(c.calls, d.settle()...)
+		}}
+	return c
 }
 
 // webText is the lines as a test failure shows them.
@@ -93,32 +135,6 @@ func webText(lines []web.StoredLine) string {
 	return b.String()
 }
 
-// waitInboxOf waits until the inbound messages of channel with the given IDs are
-// handled without being given up.
-func (d *tgDesk) waitInboxOf(channel string, ids ...string) {
-	d.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var n int
-		var errs string
-		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*) FILTER (WHERE handled_at IS NOT NULL),
-	coalesce(string_agg(nullif(last_error, ''), '; '), '') FROM inbox WHERE channel = $1 AND message_id = ANY($2)`, channel, ids).Scan(&n, &errs)
-		if err != nil {
-			d.t.Fatal(err)
-		}
-		if errs != "" {
-			d.t.Fatalf("messages %v failed: %s", ids, errs)
-		}
-		if n == len(ids) {
-			return
-		}
-		if time.Now().After(deadline) {
-			d.t.Fatalf("messages %v: %d of %d handled after 10s", ids, n, len(ids))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // A citizen files a whole complaint in the web chat while the units work on Telegram:
 // the conversation comes back as lines with buttons, the complaint is the web chat's,
 // and the national admin's card reaches Telegram.
@@ -132,18 +148,13 @@ func TestWebChannelFiling(t *testing.T) {
 	if len(lines[len(lines)-1].Message.Numbered()) == 0 {
 		t.Fatalf("the welcome offers no button:\n%s", webText(lines))
 	}
-	lines = c.press(lines, "Buat")
-	lines = c.press(lines, "Setuju")
-	lines = c.press(lines, "Pengaduan")
-	lines = c.press(lines, "Biasa")
-	lines = c.press(lines, "KTP")
+	for _, label := range webFilingBefore {
+		lines = c.press(lines, label)
+	}
 	lines = c.say("KTP-el saya belum jadi sejak tiga bulan, padahal sudah rekam data di kantor kecamatan.")
-	lines = c.press(lines, "Lewati")
-	lines = c.press(lines, "Lewati")
-	lines = c.press(lines, "Selesai")
-	lines = c.press(lines, "Lewati")
-	lines = c.press(lines, "Lewati")
-	lines = c.press(lines, "Kirim")
+	for _, label := range webFilingAfter {
+		lines = c.press(lines, label)
+	}
 	all := webText(lines)
 	tracking := trackingNumber.FindString(all)
 	if tracking == "" {
@@ -165,11 +176,9 @@ func TestWebChannelDataCopy(t *testing.T) {
 	d := newTGDesk(t, "2026-12-01 09:00", nil)
 	c := newWebChat(d)
 	lines := c.post(web.Input{Command: "start"})
-	lines = c.press(lines, "Buat")
-	lines = c.press(lines, "Setuju")
-	lines = c.press(lines, "Pengaduan")
-	lines = c.press(lines, "Biasa")
-	lines = c.press(lines, "KTP")
+	for _, label := range webFilingBefore {
+		lines = c.press(lines, label)
+	}
 	c.say("Antrean perekaman KTP-el di kecamatan ditutup sebelum jam layanan selesai.")
 	lines = c.post(web.Input{Command: "datasaya"})
 	var doc *web.Document
@@ -191,15 +200,7 @@ func TestWebChannelDataCopy(t *testing.T) {
 func TestWebChannelAnonymised(t *testing.T) {
 	d := newTGDesk(t, "2026-12-01 09:00", nil)
 	c := newWebChat(d)
-	lines := c.post(web.Input{Command: "start"})
-	for _, label := range []string{"Buat", "Setuju", "Pengaduan", "Biasa", "KTP"} {
-		lines = c.press(lines, label)
-	}
-	const body = "Petugas loket meminta uang tambahan untuk mempercepat KTP-el saya."
-	lines = c.say(body)
-	for _, label := range []string{"Lewati", "Lewati", "Selesai", "Lewati", "Lewati", "Kirim"} {
-		lines = c.press(lines, label)
-	}
+	lines := c.file("Petugas loket meminta uang tambahan untuk mempercepat KTP-el saya.")
 	tracking := trackingNumber.FindString(webText(lines))
 	k, err := d.m.DB().ComplaintByTracking(t.Context(), tracking)
 	if err != nil {

@@ -124,12 +124,7 @@ func newWADesk(t *testing.T, start, unitsOn string) *waDesk {
 	d := &waDesk{wa: fake}
 	d.tgDesk = &tgDesk{t: t, url: url, clock: flowstest.NewClock(flowstest.At(t, start)), log: &storetest.LogBuffer{},
 		failed: map[string]error{}, tune: d.addWhatsApp}
-	d.fake = tgfake.New(tgToken)
-	t.Cleanup(d.fake.Close)
-	for group, member := range map[int64]int64{groupNational: adminNational, groupRegency: adminRegency,
-		groupAgency: adminAgency, groupTeam: memberTeam, groupOmbudsman: liaisonOmbuds} {
-		d.fake.SetMember(group, member, "administrator")
-	}
+	d.fake = newUnitsFake(t)
 	t.Cleanup(func() {
 		// Whatever the test did, the desk's log (at debug level) names no citizen or
 		// admin by number, LID or name, and quotes no complaint.
@@ -226,45 +221,6 @@ func (d *waDesk) sweepAt(at time.Time) []wafake.Sent {
 	d.t.Helper()
 	d.lastTG = d.tgDesk.sweepAt(at)
 	return d.wa.Take()
-}
-
-// waitInbox waits until the inbound messages of a channel with the given IDs are
-// handled, failing the test when one is given up (when failing, until each is given
-// up, failing the test when one is not).
-func (d *waDesk) waitInbox(channel string, failing bool, ids ...string) {
-	d.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		d.mu.Lock()
-		for _, id := range ids {
-			if err := d.failed[id]; err != nil && !failing {
-				d.mu.Unlock()
-				d.t.Fatalf("message %s failed: %v", id, err)
-			}
-		}
-		d.mu.Unlock()
-		var n int
-		var errs string
-		err := d.m.DB().Pool().QueryRow(d.t.Context(), `SELECT count(*) FILTER (WHERE handled_at IS NOT NULL),
-	coalesce(string_agg(nullif(last_error, ''), '; ') FILTER (WHERE handled_at IS NOT NULL), '') FROM inbox WHERE channel = $1 AND message_id = ANY($2)`,
-			channel, ids).Scan(&n, &errs)
-		if err != nil {
-			d.t.Fatal(err)
-		}
-		if errs != "" && !failing {
-			d.t.Fatalf("messages %v given up: %s", ids, errs)
-		}
-		if n == len(ids) {
-			if failing && strings.Count(errs, ";")+1 != len(ids) {
-				d.t.Fatalf("messages %v handled, not all given up: %q", ids, errs)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			d.t.Fatalf("messages %v: %d of %d handled after 10s", ids, n, len(ids))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // msg returns the one message to chat among sent whose text (as the phone shows it)
