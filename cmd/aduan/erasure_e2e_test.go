@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"aduan/bot/whatsapp/wafake"
 	"aduan/flows"
+	"aduan/flows/flowstest"
 )
 
 // The tests in this file follow a citizen's /hapusdata through the whole program on
@@ -209,4 +211,105 @@ func TestWhatsAppErasure(t *testing.T) {
 	wantAnonymised(t, d.tgDesk, open.ID, cit.JID.String(), nil, bodyAkta, answer2, "Budi", "6281234567890")
 	wantDeletionSeen(t, d.tgDesk, "whatsapp", 1, 1, true, cit.JID.User, "Budi")
 	wantAuditVerifies(t, d.tgDesk)
+}
+
+// fileInEnglish files a complaint in /lapor in English, already in the chat: /lapor,
+// the notice, an ordinary complaint about the KTP-el with body, a photo when given, the
+// phone and e-mail typed. It returns the tracking number.
+func (p *laporClient) fileInEnglish(body string, photo []byte, phone, email string) string {
+	p.t.Helper()
+	p.say("/lapor")
+	p.wantText("Privacy notice")
+	for _, l := range []string{"I Agree", "Complaint", "Ordinary", "KTP-el"} {
+		p.press(l)
+	}
+	p.say(body)
+	p.press("Skip")
+	p.press("Skip")
+	if photo != nil {
+		p.upload("The queue", "antrean.png", photo)
+	}
+	p.press("Done")
+	p.say(phone)
+	p.say(email)
+	p.wantText("Please check your ")
+	p.press("Send")
+	tr := trackingNumber.FindString(p.text()[strings.LastIndex(p.text(), "Please check your "):])
+	if tr == "" {
+		p.t.Fatalf("no tracking number:\n%s", p.text())
+	}
+	return tr
+}
+
+// In the web chat, in English: a citizen with one closed complaint (with a photo) and
+// one open asks for deletion with /hapusdata and confirms: the closed one is
+// anonymised at once and its lines leave the chat, the open one is recorded; the
+// citizen is told in English. When the open one closes after ten days of silence, the
+// sweep anonymises it too, completes the request and empties the chat. The operator
+// sees it all, and every audit chain verifies.
+func TestWebChatErasure(t *testing.T) {
+	t.Parallel()
+	d := newWebDesk(t, "2026-12-01 09:00")
+	p := newLaporClient(t, deskURL(d), "en")
+	p.post("/lapor/mulai", url.Values{"nama": {"Wulan Sekarwangi"}})
+	p.wantText("New Report")
+	token := chatCookieOf(t, p)
+	bodyA := "My KTP-el has not been printed for three months; the office keeps saying the forms ran out."
+	bodyB := "The birth certificate of my daughter is still not issued although every document was handed in."
+	closedTr := p.fileInEnglish(bodyA, pngBytes(t), "0813-7777-8888", "wulan.sekar@example.id")
+	national := unitPane(d, flowstest.National, "Rina")
+	regency := unitPane(d, flowstest.Regency, "Yusuf")
+	agency := unitPane(d, flowstest.Agency, "Sari")
+	work := func(tr, answer string) {
+		t.Helper()
+		national.choose(national.card(tr), "Teruskan", "Admin Kabupaten")
+		regency.choose(regency.card(tr), "Disposisikan", "Dinas Dukcapil")
+		agency.act(agency.card(tr), "Jawab", answer)
+	}
+	answerA := "Your KTP-el, Mrs Wulan, is ready at the district office."
+	work(closedTr, answerA)
+	p.get("/lapor")
+	p.wantText(answerA)
+	p.press("I'm Satisfied")
+	p.wantText("is now closed")
+	closed := d.complaint(closedTr)
+	if closed.State != flows.Closed || len(closed.Attachment) != 1 || closed.Attachment[0].Ref == "" {
+		t.Fatalf("the first complaint: %s, files %+v", closed.State, closed.Attachment)
+	}
+	openTr := p.fileInEnglish(bodyB, nil, "0813-7777-8888", "wulan.sekar@example.id")
+	open := d.complaint(openTr)
+
+	p.say("/hapusdata")
+	p.wantText("Reports still being handled are handled to the end")
+	p.press("I Agree")
+	p.wantText("We have carried out your request: reports whose personal data is now deleted: 1.")
+	p.wantText("Still being handled: 1 (" + openTr + ")")
+	d.settle()
+	personal := append(phoneForms("0813-7777-8888"), "Wulan", "wulan.sekar@example.id")
+	wantAnonymised(t, d, closed.ID, token, []string{closed.Attachment[0].Ref}, append(personal, bodyA, answerA)...)
+	if c := d.complaint(openTr); c.Body != bodyB || c.Contact.Chat != token || c.Contact.Name != "Wulan Sekarwangi" {
+		t.Errorf("the open complaint lost its data before closing: %+v", c)
+	}
+	wantDeletionSeen(t, d, "web", 1, 1, false, token, "Wulan")
+	wantAuditVerifies(t, d)
+
+	// The open one goes on: its answer reaches the chat; ten days of silence close it,
+	// and then nothing of either complaint is left in the chat or the database.
+	answerB := "The birth certificate is issued; you can collect it at counter 2."
+	work(openTr, answerB)
+	p.get("/lapor")
+	p.wantText(answerB)
+	c := d.complaint(openTr)
+	d.sweepAt(c.Updated.Add(10*24*time.Hour + time.Minute))
+	if c := d.complaint(openTr); c.State != flows.Closed {
+		t.Fatalf("after ten days of silence: %s", c.State)
+	}
+	d.sweepAt(d.clock.Now().Add(time.Minute))
+	wantAnonymised(t, d, open.ID, token, nil, append(personal, bodyB, answerB)...)
+	wantDeletionSeen(t, d, "web", 1, 1, true, token, "Wulan")
+	wantAuditVerifies(t, d)
+	var lines int
+	if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT count(*) FROM web_line WHERE chat = $1`, token).Scan(&lines); err != nil || lines != 0 {
+		t.Errorf("%d lines left in the chat (%v)", lines, err)
+	}
 }
