@@ -286,11 +286,11 @@ func (ch *Change) acknowledge(before Complaint, ev Event) {
 // RefreshesCards reports whether the change moved its complaint, so that its cards in
 // the groups that hold one must be shown again as it now is (no card may keep buttons
 // for a version that is gone): every change but filing (no card exists yet), the
-// complainant's further message (passed on, it leaves the cards as they are) and the
-// alerts of the scheduled checks.
+// complainant's further message (passed on, it leaves the cards as they are), the
+// alerts of the scheduled checks and the end of a rating window.
 func (ch Change) RefreshesCards() bool {
 	switch ch.Audit.Kind {
-	case EvFile, EvAddInfo, EvRemind, EvOverdue, EvWarn:
+	case EvFile, EvAddInfo, EvRemind, EvOverdue, EvWarn, EvRatingClosed:
 		return false
 	}
 	return ch.Complaint.ID != 0

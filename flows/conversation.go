@@ -772,6 +772,11 @@ func (in *Intake) chooseComplaint(o *Outcome, parts []string, mine []Complaint) 
 	}
 	tracking := parts[1]
 	i := slices.IndexFunc(mine, func(c Complaint) bool { return c.Tracking == tracking })
+	if i < 0 && parts[0] == "rate" {
+		// Most often an anonim complaint whose chat identity went after its rating window.
+		o.say(MsgRatingClosed).Tracking = tracking
+		return
+	}
 	if i < 0 {
 		o.say(MsgNotYours)
 		return

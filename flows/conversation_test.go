@@ -936,12 +936,17 @@ func TestConverseComplaintButtons(t *testing.T) {
 		d.do(msgPress(b[1].Data), flows.StepReply, flows.MsgAskReply)
 	})
 	t.Run("not theirs", func(t *testing.T) {
-		for _, data := range []string{"c:sat:" + stranger, "c:rep:" + stranger, "c:rate:" + stranger + ":5"} {
+		for _, data := range []string{"c:sat:" + stranger, "c:rep:" + stranger} {
 			d := newDesk(t)
 			d.mine = mine
 			d.do(msgPress(data), flows.StepMenu, flows.MsgNotYours)
 		}
-		d := newDesk(t) // no complaints at all
+		// A rating for a complaint not theirs (most often an anonim one whose chat went
+		// after its rating window) is told the rating can no longer be taken.
+		d := newDesk(t)
+		d.mine = mine
+		d.do(msgPress("c:rate:"+stranger+":5"), flows.StepMenu, flows.MsgRatingClosed)
+		d = newDesk(t) // no complaints at all
 		d.do(msgPress("c:sat:"+answered.Tracking), flows.StepMenu, flows.MsgNotYours)
 	})
 	t.Run("malformed", func(t *testing.T) {

@@ -25,7 +25,7 @@ const (
 // Messages of a deletion request (/hapusdata).
 const (
 	MsgCmdErase MsgID = "command.hapusdata" // the command in a channel's menu
-	// MsgEraseAsk asks to confirm the deletion; Data: Open ("yes" when some of the
+	// MsgEraseAsk asks to confirm the deletion; Data: StillOpen ("yes" when some of the
 	// citizen's complaints are still being worked), Draft ("yes" when a complaint is
 	// being written, which goes too).
 	MsgEraseAsk       MsgID = "erasure.ask"
@@ -45,7 +45,7 @@ func (in *Intake) askErase(o *Outcome, mine []Complaint) {
 	data := map[string]string{}
 	for _, c := range mine {
 		if !c.State.Final() {
-			data["Open"] = "yes"
+			data["StillOpen"] = "yes"
 		}
 	}
 	if o.Session.Filing() {

@@ -27,7 +27,7 @@ func TestConverseErasure(t *testing.T) {
 		if len(o.Replies) != 1 || o.Replies[0].Msg != flows.MsgEraseAsk || d.s.Step != flows.StepWhere {
 			t.Fatalf("replies %v at %q", msgIDs(o.Replies), d.s.Step)
 		}
-		checkMap(t, o.Replies[0], map[string]string{"Open": "yes", "Draft": "yes"})
+		checkMap(t, o.Replies[0], map[string]string{"StillOpen": "yes", "Draft": "yes"})
 		lang := d.s.Lang
 		o = d.send(msgPress("m:erase:yes"))
 		if !o.Erase || len(o.Replies) != 0 || o.File || o.Event != nil {

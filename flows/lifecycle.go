@@ -360,7 +360,7 @@ var transitions = map[EventKind]transition{
 	EvOutcome: {from: []State{AtOmbudsman}, who: whoOmbudsman, text: needText, apply: func(r *Rules, ch *Change, ev Event, now time.Time) error {
 		ch.move(Closed, ch.Complaint.Unit)
 		r.setDue(&ch.Complaint, NoDue, now)
-		ch.notify(ToComplainant, MsgOutcomeC, "", ev.Text).Choices = rateChoices(ch.Complaint.Tracking)
+		askRating(ch.notify(ToComplainant, MsgOutcomeC, "", ev.Text), ch.Complaint, now)
 		ch.notify(ToUnit(ch.Complaint.Unit), MsgClosedU, "", WhyOutcome)
 		return nil
 	}},
@@ -452,7 +452,7 @@ func (r *Rules) close(ch *Change, msg MsgID, why string, now time.Time) {
 	c := &ch.Complaint
 	ch.move(Closed, c.Unit)
 	r.setDue(c, NoDue, now)
-	ch.notify(ToComplainant, msg, "", "").Choices = rateChoices(c.Tracking)
+	askRating(ch.notify(ToComplainant, msg, "", ""), *c, now)
 	ch.notify(ToUnit(c.Unit), MsgClosedU, "", why)
 }
 

@@ -33,9 +33,13 @@ func (r *Rules) alertAt(c Complaint) (time.Time, EventKind) {
 }
 
 // NextCheck returns when the sweep must next look at c: the earliest of its next alert
-// and its hand-over to the Ombudsman; zero when nothing is pending. Every change the
-// rules make stores it in Complaint.NextCheck.
+// and its hand-over to the Ombudsman, or the end of its rating window (a closed anonim
+// complaint); zero when nothing is pending. Every change the rules make stores it in
+// Complaint.NextCheck.
 func (r *Rules) NextCheck(c Complaint) time.Time {
+	if end := ratingEndsAt(c); !end.IsZero() {
+		return end
+	}
 	a, _ := r.alertAt(c)
 	h := r.handoverAt(c)
 	switch {
@@ -52,9 +56,17 @@ func (r *Rules) NextCheck(c Complaint) time.Time {
 // complainant before that; tell the responsible group (and its parent) that the
 // deadline passed, or remind it before. A reminder whose deadline has already passed
 // is not sent: the overdue notice replaces it; nor is a warning whose closure time has
-// passed: the complaint closes. ok is false when nothing is due; the
-// sweep calls Tick again while the returned complaint's NextCheck is not after now.
+// passed: the complaint closes. It ends an unrated anonim complaint's rating window
+// once RatingWindow has passed since closure (EvRatingClosed). ok is false when nothing
+// is due; the sweep calls Tick again while the returned complaint's NextCheck is not
+// after now.
 func (r *Rules) Tick(c Complaint, now time.Time) (ch Change, ok bool, err error) {
+	if end := ratingEndsAt(c); !end.IsZero() {
+		if now.Before(end) {
+			return Change{}, false, nil
+		}
+		return endRating(c, now), true, nil
+	}
 	if h := r.handoverAt(c); !h.IsZero() && !now.Before(h) {
 		ch, err = r.Apply(c, Event{Kind: EvHandover, Actor: System}, now)
 		return ch, err == nil, err

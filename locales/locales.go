@@ -220,6 +220,7 @@ func (c *Catalog) render(lang, id string, data map[string]any, count any) (strin
 	all := c.Surface().data()
 	all["Office"], all["OfficeContact"], all["OfficeHours"] = c.office.Name, c.office.Contact, c.officeHours(lang)
 	all["RetentionDays"] = c.office.RetentionDays
+	all["RatingDays"] = int(flows.RatingWindow / (24 * time.Hour))
 	for k, v := range data {
 		all[k] = v
 	}

@@ -37,7 +37,7 @@ var cardLabels = []string{"card.identity_hidden", "card.anonymous", "card.state.
 
 // notActions are the event kinds no unit takes from a card: the complainant's, the
 // system's and the alerts'. Every other event kind is a card button action.<event>.
-var notActions = []string{"file", "reply", "add_info", "satisfied", "rate", "auto_close", "handover", "remind", "overdue", "warn", "redact"}
+var notActions = []string{"file", "reply", "add_info", "satisfied", "rate", "auto_close", "handover", "remind", "overdue", "warn", "redact", "rating_closed"}
 
 // fixFields returns the steps the intake offers to correct from the summary, as it
 // offers them to a complainant who gives their identity: the field.<step> labels.

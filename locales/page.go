@@ -75,4 +75,5 @@ var WebPages = []string{
 	"page.latihan.event.digest",
 	"page.latihan.event.draft_remind",
 	"page.latihan.event.draft_drop",
+	"page.latihan.event.rating_closed",
 }

@@ -66,9 +66,12 @@ const (
 	// are out: the closing message reaches them.
 	sqlNoneToComplainant = `NOT EXISTS (SELECT 1 FROM outbox o WHERE o.unit = '' AND o.channel = c.contact_channel
 	AND o.chat = c.contact_chat AND o.complaint_id = c.id AND o.delivered_at IS NULL AND o.failed_at IS NULL)`
+	// An anonim complaint keeps its chat while a check is still scheduled for it: its
+	// rating window (flows.RatingWindow), which ends when it is rated or the window
+	// has passed (flows.EvRatingClosed).
 	sqlAnonimDue = `SELECT c.id FROM complaint c
 WHERE c.privacy = 'anonim' AND c.state IN ('closed', 'archived') AND c.contact_chat <> '` + flows.ErasedChat + `' AND ` + sqlNoneToComplainant + `
-  AND c.id > $2
+  AND c.next_check_at IS NULL AND c.id > $2
 ORDER BY c.id LIMIT $1 FOR UPDATE SKIP LOCKED`
 	sqlRequestedDue = `SELECT c.id FROM complaint c
 WHERE c.id IN (SELECT complaint_id FROM deletion_request_complaint WHERE erased_at IS NULL)

@@ -424,7 +424,8 @@ func TestDeletionRequest(t *testing.T) {
 }
 
 // An anonim report keeps only the chat it came from, to reply; when it closes the
-// sweep erases that too, once the closing message is out. A rahasia or biasa one
+// sweep erases that too, once the closing message is out and its rating window has
+// ended (here by the rating; see TestAnonimChatKeptForRating). A rahasia or biasa one
 // keeps its chat until its retention ends.
 func TestAnonimChatErasedAtClosure(t *testing.T) {
 	db, rules := setup(t)
@@ -453,6 +454,8 @@ func TestAnonimChatErasedAtClosure(t *testing.T) {
 	if got, _ := db.Complaint(ctx, anon.ID); got.Contact.Chat != flowstest.ChatRef {
 		t.Fatalf("the chat went before the closing message: %q", got.Contact.Chat)
 	}
+	deliverAll(t, db, at)
+	mustApply(t, db, rules, anon.ID, flows.Event{Kind: flows.EvRate, Actor: flows.Actor{Kind: flows.ByComplainant, Ref: anon.Contact.Chat}, Rating: 4}, at)
 	deliverAll(t, db, at)
 	rep, err := db.Retain(ctx, opt, at.Add(time.Minute))
 	if err != nil || rep.AnonimChats != 1 || rep.Anonymised != 0 {

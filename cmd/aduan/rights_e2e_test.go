@@ -137,11 +137,7 @@ func TestRightsDataCopyTelegram(t *testing.T) {
 	if !strings.Contains(logged, "data request completed") {
 		t.Errorf("the operator was not told of the request")
 	}
-	for _, secret := range []string{nikBudi, "6112010101900001", bodyAkta} {
-		if strings.Contains(logged, secret) {
-			t.Errorf("the log holds %q", secret)
-		}
-	}
+	wantLogClean(t, logged, nikBudi, longBody, bodyAkta)
 }
 
 // TestRightsDataCopyWhatsApp: on WhatsApp the typed word "datasaya" sends the copy as
@@ -207,12 +203,8 @@ func TestRightsDataCopyWhatsApp(t *testing.T) {
 	}
 	wantRequests(t, d.tgDesk, 2)
 	logged := d.log.String()
-	if !strings.Contains(logged, "level=DEBUG") || !strings.Contains(logged, "data request completed") {
-		t.Errorf("the log is not at debug level, or does not tell the requests")
+	if !strings.Contains(logged, "data request completed") {
+		t.Errorf("the log does not tell the requests")
 	}
-	for _, secret := range []string{"6281234567890", "123456789012345", bodyKK, bodyAkta} {
-		if strings.Contains(logged, secret) {
-			t.Errorf("the log holds %q", secret)
-		}
-	}
+	wantLogClean(t, logged, "6281234567890", "123456789012345", bodyKK, bodyAkta)
 }
