@@ -113,8 +113,13 @@ type webChat struct {
 // newWebChat returns a citizen's web chat on the desk.
 func newWebChat(d *tgDesk) *webChat {
 	chat := web.CitizenChat()
+	return webChatOf(d, chat, chat, "")
+}
+
+// webChatOf returns the web chat chat on the desk as user, named name, sees it.
+func webChatOf(d *tgDesk, chat, user, name string) *webChat {
 	c := &webChat{d: d}
-	c.webPane = &webPane{t: d.t, ch: func() *web.Channel { return d.m.Web() }, clock: d.clock, chat: chat, user: chat,
+	c.webPane = &webPane{t: d.t, ch: func() *web.Channel { return d.m.Web() }, clock: d.clock, chat: chat, user: user, name: name,
 		settle: func(id string) {
 			d.waitInbox(web.Name, false, id)
 			c.calls = append(c.calls, d.settle()...)

@@ -46,7 +46,7 @@ func newWebDesk(t *testing.T, start string) *tgDesk {
 // unitPane returns the web group of a unit as its member sees it.
 func unitPane(d *tgDesk, unit, name string) *webChat {
 	chat := web.GroupChat(unit)
-	return &webChat{d: d, chat: chat, user: web.Member(chat), name: name}
+	return webChatOf(d, chat, web.Member(chat), name)
 }
 
 // card returns the lines of the pane since its last look, failing unless one of them
