@@ -29,7 +29,24 @@ RETURNING ref, version`
 SELECT id, ref, body, version, created_at FROM web_line
 WHERE chat = $1 AND version > $2 ORDER BY id`
 	sqlWebVersion = `SELECT coalesce(max(version), 0) FROM web_line WHERE chat = $1`
+	// sqlWebClaim tags the lines of chat $1 before its line $3 that name no complaint
+	// with complaint $2.
+	sqlWebClaim = `UPDATE web_line SET body = body || jsonb_build_object('complaint', $2::bigint)
+WHERE chat = $1 AND id < (SELECT id FROM web_line WHERE chat = $1 AND ref = $3) AND NOT body ? 'complaint'`
 )
+
+// ClaimWebLines gives complaint the lines of a web chat written before its line ref
+// that name no complaint yet: the conversation that filed it (what the citizen typed,
+// the desk's questions and the summary), so that erasing the complaint's personal data
+// erases them too (sqlEraseWebLines) while the chat holds other complaints. The web
+// channel calls it when it delivers the filing's confirmation (line ref); calling it
+// again claims nothing more.
+func (db *DB) ClaimWebLines(ctx context.Context, chat string, complaint int64, ref string) error {
+	if _, err := db.pool.Exec(ctx, sqlWebClaim, chat, complaint, ref); err != nil {
+		return fmt.Errorf("store: claim web lines: %w", err)
+	}
+	return nil
+}
 
 // PutWebLine writes a line of a web chat and returns its reference and version. With
 // edit set, it replaces the line of that reference in the chat (a card kept current);

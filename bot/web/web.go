@@ -56,6 +56,7 @@ type Store interface {
 	PostWeb(ctx context.Context, channel, messageID, chat string, payload, line []byte, now time.Time) (bool, error)
 	WebLines(ctx context.Context, chat string, after int64) ([]store.WebLine, error)
 	WebVersion(ctx context.Context, chat string) (int64, error)
+	ClaimWebLines(ctx context.Context, chat string, complaint int64, ref string) error
 	// Records gives a complaint's whole record (flows.MsgRecord, bot.Record).
 	bot.Records
 }
@@ -268,6 +269,13 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 	ref, _, err := c.store.PutWebLine(ctx, m.Chat, m.Edit, m.ID, body, c.clock.Now())
 	if err != nil {
 		return flows.Receipt{}, err
+	}
+	if m.Notice.Msg == flows.MsgFiled && m.Notice.Complaint != 0 {
+		// The conversation that filed the complaint is the complaint's: its erasure
+		// takes it, even while the chat holds other complaints.
+		if err := c.store.ClaimWebLines(ctx, m.Chat, m.Notice.Complaint, ref); err != nil {
+			return flows.Receipt{}, err
+		}
 	}
 	c.changed(m.Chat)
 	return flows.Receipt{Ref: ref, Thread: m.Thread}, nil

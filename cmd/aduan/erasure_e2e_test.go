@@ -292,6 +292,16 @@ func TestWebChatErasure(t *testing.T) {
 	d.settle()
 	personal := append(phoneForms("0813-7777-8888"), "Wulan", "wulan.sekar@example.id")
 	wantAnonymised(t, d, closed.ID, token, []string{closed.Attachment[0].Ref}, append(personal, bodyA, answerA)...)
+	// The conversation that filed it (the description typed, the summary) left the chat
+	// with it, although the chat holds the open complaint still.
+	var kept string
+	if err := d.m.DB().Pool().QueryRow(t.Context(), `SELECT coalesce(string_agg(body::text, ' | '), '') FROM web_line
+WHERE chat = $1 AND strpos(body::text, $2) > 0`, token, "has not been printed for three months").Scan(&kept); err != nil || kept != "" {
+		t.Errorf("the chat still holds the erased complaint's description (%v): %s", err, kept)
+	}
+	if !strings.Contains(p.text(), "birth certificate of my daughter") {
+		t.Errorf("the open complaint's conversation left the chat too:\n%s", p.text())
+	}
 	if c := d.complaint(openTr); c.Body != bodyB || c.Contact.Chat != token || c.Contact.Name != "Wulan Sekarwangi" {
 		t.Errorf("the open complaint lost its data before closing: %+v", c)
 	}
