@@ -486,8 +486,8 @@ func auditKinds(lines []auditLine) []string {
 }
 
 // intake takes a citizen from /lapor to the summary: an ordinary complaint about the KK
-// with a description, no attachment, no phone (the skip key) and no e-mail. It returns
-// the summary message.
+// with a description, no attachment, no phone (the skip key), no NIK and no e-mail. It
+// returns the summary message.
 func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
 	d.t.Helper()
 	calls := d.do(tgfake.TextMessage(citizen, citizen, "/lapor"))
@@ -509,6 +509,8 @@ func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
 		d.t.Fatalf("no skip key under %q: %s", askPhone.Text(), askPhone.Fields["reply_markup"])
 	}
 	calls = d.do(tgfake.TextMessage(citizen, citizen, "Lewati")) // the key sends its label
+	msg = d.message(calls, citizen, "Ketik NIK Anda")            // the KK's case needs the population record
+	calls = d.press(citizen, citizen, msg, "i:nik:skip")
 	msg = d.message(calls, citizen, "Alamat e-mail")
 	calls = d.press(citizen, citizen, msg, "i:email:skip")
 	return d.message(calls, citizen, "Periksa kembali aduan Anda")
