@@ -16,6 +16,10 @@ const (
 	nikSiti        = "6112025702850022"
 )
 
+// withNIK turns the NIK step on for the categories of the default configuration (the
+// test desks turn it off).
+func withNIK(m *Main) { m.Config.Intake.NIKCategories = flows.DefaultNIKCategories }
+
 // fileWithNIK takes citizen through the intake of a complaint about the KK in privacy
 // mode p, with body, no phone, a NIK first mistyped (15 digits: the citizen is told how
 // many), then typed as people write it, and sends it. It returns the tracking number
@@ -91,7 +95,7 @@ func (d *tgDesk) pressNIK(chat, user int64, card tgfake.Call, complaint int64) (
 // show` prints it masked, whole with --nik, each recorded.
 func TestTelegramNIK(t *testing.T) {
 	t.Parallel()
-	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	d := newTGDesk(t, "2026-11-30 09:00", withNIK)
 	body := "KK baru saya belum dicetak sejak tiga minggu. NIK saya " + nikRatna + " dan HP 0812-3456-7890, mohon dibantu."
 	tr, card := d.fileWithNIK(citizenBudi, flows.Ordinary, body, nikRatna)
 	c := d.complaint(tr)
