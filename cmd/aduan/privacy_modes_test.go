@@ -171,8 +171,8 @@ func TestRightsPrivacyModesEveryOutput(t *testing.T) {
 			if strings.Contains(seen, m.nik) {
 				t.Errorf("%s: the %s group received the whole NIK (every unit sees it masked)", m.mode, what)
 			}
-			if masked := "NIK " + flows.NIK(m.nik).Masked(); strings.Contains(seen, masked) == hidden {
-				t.Errorf("%s: the %s group saw the masked NIK %t, want %t (where it may see who filed)", m.mode, what, !hidden, !hidden)
+			if got := strings.Contains(seen, "NIK "+flows.NIK(m.nik).Masked()); got == hidden {
+				t.Errorf("%s: the %s group saw the masked NIK: %t, want %t (only where it may see who filed)", m.mode, what, got, !hidden)
 			}
 		}
 	}
