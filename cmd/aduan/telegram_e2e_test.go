@@ -512,8 +512,6 @@ func (d *tgDesk) intake(citizen int64, body string) tgfake.Call {
 		d.t.Fatalf("no skip key under %q: %s", askPhone.Text(), askPhone.Fields["reply_markup"])
 	}
 	calls = d.do(tgfake.TextMessage(citizen, citizen, "Lewati")) // the key sends its label
-	msg = d.message(calls, citizen, "Ketik NIK Anda")            // the KK's case needs the population record
-	calls = d.press(citizen, citizen, msg, "i:nik:skip")
 	msg = d.message(calls, citizen, "Alamat e-mail")
 	calls = d.press(citizen, citizen, msg, "i:email:skip")
 	return d.message(calls, citizen, "Periksa kembali aduan Anda")
