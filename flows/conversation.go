@@ -249,6 +249,13 @@ const (
 // number), masked, with "use it", "another number" and "skip", instead of asking for
 // one; without it the step asks. The number is kept only when the citizen takes it
 // there, and the step is never asked of an anonymous report.
+//
+// The NIK step follows the phone in the categories of NIKCategories alone, never for
+// an anonymous report; the citizen may skip it. A number ParseNIK refuses is answered
+// with its reason's message (the ErrorCode as MsgID, with its Data) and the step stays;
+// an accepted one is kept whole in the draft and shown masked (MsgNIKNoted, the
+// summary). A category corrected to one without the step drops the NIK; corrected to
+// one with it, the step is asked before the summary.
 func (in *Intake) Converse(s Session, msg Inbound, mine []Complaint, now time.Time) Outcome {
 	if s.Lang == "" {
 		s.Lang = langOf(msg.Lang)
