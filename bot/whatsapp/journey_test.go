@@ -135,7 +135,7 @@ func TestJourneyFiling(t *testing.T) {
 		{text("kemarin pagi"), []flows.MsgID{flows.MsgAskWhere}},
 		{&waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(-0.0263), DegreesLongitude: proto.Float64(109.3425),
 			Name: proto.String("Kantor Desa Sungai Raya")}}, []flows.MsgID{flows.MsgFileAdded, flows.MsgAskFiles}},
-		{text("selesai"), []flows.MsgID{flows.MsgOfferPhone}}, // the chat's number, offered
+		{text("selesai"), []flows.MsgID{flows.MsgOfferPhone}},             // the chat's number, offered
 		{text("ya"), []flows.MsgID{flows.MsgPhoneNoted, flows.MsgAskNIK}}, // the KTP-el's case needs the population record
 		{text("6112 0145 0190 0011"), []flows.MsgID{flows.MsgNIKNoted, flows.MsgAskEmail}},
 		{text("budi@example.id"), []flows.MsgID{flows.MsgSummary}},
