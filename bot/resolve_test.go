@@ -332,7 +332,8 @@ func TestTypedChoicesFileAComplaint(t *testing.T) {
 		{"2", flows.MsgAskWhere}, // text: the day of the month it happened
 		{"lewati", flows.MsgAskFiles},
 		{"Selesai.", flows.MsgAskPhone},
-		{"0812-3456-7890", flows.MsgAskEmail},
+		{"0812-3456-7890", flows.MsgAskNIK}, // the KK's case needs the population record
+		{"6112 0145 0190 0011", flows.MsgAskEmail},
 		{"tidak ada", flows.MsgSummary},
 		{"1", flows.MsgFiled},
 	}

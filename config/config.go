@@ -125,6 +125,7 @@ var Settings = []Setting{
 	{"digest-at", "ADUAN_DIGEST_AT", "08:00", "time of the daily digest to each group, on working days", setDigest},
 	{"sweep-every", "ADUAN_SWEEP_EVERY", "1m", "how often serve runs the scheduled checks", func(c *Config, v string) error { return setDuration(&c.SweepEvery, v) }},
 	{"categories", "ADUAN_CATEGORIES", strings.Join(flows.DefaultCategories, ","), "categories offered to citizens, comma-separated codes (labels: locales category.CODE)", setCategories},
+	{"nik-categories", "ADUAN_NIK_CATEGORIES", strings.Join(flows.DefaultNIKCategories, ","), "categories whose complaints ask for the citizen's NIK (optional for them, never for anonim), comma-separated codes among --categories; none (or an empty flag): never asked. The default: the services done on the citizen's own population record (e-KTP, family card, moving, digital ID, data change); the desk collects the minimum (UU 27/2022)", setNIKCategories},
 	{"max-attachment-mb", "ADUAN_MAX_ATTACHMENT_MB", "10", "largest photo or document kept from a citizen on any channel, in MB; a larger one is refused (at most 20, the most Telegram hands bots)", setMaxAttachment},
 	{"files-dir", "ADUAN_FILES_DIR", "", "directory keeping the bytes of new attachments, one file per SHA-256 (every replica must see the same directory; back it up with aduan backup); empty: in PostgreSQL", func(c *Config, v string) error { c.FilesDir = v; return nil }},
 	{"draft-remind-after", "ADUAN_DRAFT_REMIND_AFTER", "24h", "silence after which a citizen is reminded of an unfinished complaint", func(c *Config, v string) error { return setDuration(&c.Intake.RemindAfter, v) }},
@@ -431,6 +432,30 @@ func setCategories(c *Config, v string) error {
 		return fmt.Errorf("at most 20 categories fit on a phone's screen")
 	}
 	c.Intake.Categories = cats
+	return nil
+}
+
+// setNIKCategories reads the categories that ask for the NIK: each one of the
+// categories offered (the setting before it), none twice; "none" or empty: none.
+func setNIKCategories(c *Config, v string) error {
+	var cats []string
+	if v == "" || v == "none" {
+		c.Intake.NIKCategories = nil
+		return nil
+	}
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		switch {
+		case !categoryCode.MatchString(f):
+			return fmt.Errorf("%q is not a category code (lower-case letters, digits and '-', at most 30)", f)
+		case !slices.Contains(c.Intake.Categories, f):
+			return fmt.Errorf("category %q is not offered: want codes of --categories (%s)", f, strings.Join(c.Intake.Categories, ","))
+		case slices.Contains(cats, f):
+			return fmt.Errorf("category %q is listed twice", f)
+		}
+		cats = append(cats, f)
+	}
+	c.Intake.NIKCategories = cats
 	return nil
 }
 

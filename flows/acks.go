@@ -204,8 +204,9 @@ func ConfirmPending(p Pending, c Complaint, confirm bool, o Origin) Reaction {
 
 // Shown decides what a view button pressed by the person of o in the group of units
 // shows of complaint c (zero when there is none): what Show returns for the first of
-// units that may see it, in the group; seen says the chat received a card of c. A group
-// that may not see c learns nothing about it: the person is told the button is stale.
+// units that may see it, in the group (the whole NIK to the person alone); seen says
+// the chat received a card of c. A group that may not see c learns nothing about it:
+// the person is told the button is stale.
 func (r *Rules) Shown(c Complaint, seen bool, units []string, v View, o Origin) Reaction {
 	if c.ID == 0 {
 		return Stale(o)
@@ -213,6 +214,10 @@ func (r *Rules) Shown(c Complaint, seen bool, units []string, v View, o Origin) 
 	for _, unit := range units {
 		if ns, ok := r.Show(c, unit, v, seen); ok {
 			for i := range ns {
+				if ns[i].Msg == MsgNIKShown {
+					ns[i] = o.Tell(ns[i]) // the person alone, never the group
+					continue
+				}
 				ns[i].To = ToOrigin(unit, o)
 			}
 			return Reaction{Notices: o.answered(ns)}

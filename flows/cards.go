@@ -32,6 +32,7 @@ const (
 	MsgFullText      MsgID = "card.full_text"     // Tracking, Text: the whole description, as the group may read it; Data: Masked
 	MsgRecord        MsgID = "card.record"        // Tracking: the whole record of the complaint, a document the channel renders from the store
 	MsgNoFiles       MsgID = "card.no_files"      // Tracking: the complaint has no attachments
+	MsgNIKShown      MsgID = "card.nik"           // to the person who pressed LabelNIK alone: Tracking, Text (the whole NIK), Unit (theirs)
 )
 
 // Labels of the buttons that show more of a complaint without changing it.
@@ -40,6 +41,7 @@ const (
 	LabelMore   = MsgID("card.button_more")   // the whole description
 	LabelRecord = MsgID("card.button_record") // the whole record (the Ombudsman liaison)
 	LabelShow   = MsgID("card.button_show")   // Text: the tracking number; show the card again (/antrian)
+	LabelNIK    = MsgID("card.button_nik")    // the whole NIK, to the person who pressed alone (see MayRevealNIK)
 )
 
 // CardBodyMax is the most characters of the description a card shows; a longer one is
@@ -52,6 +54,7 @@ const (
 	ViewMore   = "more"   // the whole description
 	ViewCard   = "card"   // the card itself, as a new message
 	ViewRecord = "record" // the whole record, as a document
+	ViewNIK    = "nik"    // the whole NIK, to the person alone
 )
 
 // View is what a button that shows more of a complaint carries: "v:<what>:<id>".
@@ -70,7 +73,7 @@ func ParseView(data string) (v View, ok bool) {
 		return v, false
 	}
 	switch p[1] {
-	case ViewFiles, ViewMore, ViewCard, ViewRecord:
+	case ViewFiles, ViewMore, ViewCard, ViewRecord, ViewNIK:
 	default:
 		return v, false
 	}
@@ -98,8 +101,19 @@ func (r *Rules) MayView(c Complaint, unit string) bool {
 	return r.Units.IsAncestor(unit, c.Unit)
 }
 
+// MayRevealNIK reports whether a member of unit may see the whole NIK of c, to trace
+// its population record: c has one, the unit is the one whose turn it is or the
+// technical team tasked, and it may see the complainant's identity (not for a
+// confidential complaint at the agency or its teams, never for an anonymous one).
+// Everyone else sees NIK.Masked at most.
+func (r *Rules) MayRevealNIK(c Complaint, unit string) bool {
+	u, ok := r.Units.Unit(unit)
+	return ok && c.Contact.NIK != "" && (c.Unit == unit || c.Team != "" && c.Team == unit) && !c.HidesIdentity(u)
+}
+
 // Show returns what a view button pressed in the group of unit shows: the card again,
-// the attachments, the whole description, or (for the Ombudsman liaison) the record.
+// the attachments, the whole description, (for the Ombudsman liaison) the record, or
+// the whole NIK (MsgNIKShown, for the person who pressed alone; see MayRevealNIK).
 // ok is false when the group may not see it (see MayView; seen says the group received
 // a card of c before).
 func (r *Rules) Show(c Complaint, unit string, v View, seen bool) (ns []Notice, ok bool) {
@@ -108,6 +122,12 @@ func (r *Rules) Show(c Complaint, unit string, v View, seen bool) (ns []Notice, 
 	}
 	viewer, _ := r.Units.Unit(unit)
 	switch v.What {
+	case ViewNIK:
+		if !r.MayRevealNIK(c, unit) {
+			return nil, false
+		}
+		return []Notice{{Msg: MsgNIKShown, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, Unit: unit,
+			Text: string(c.Contact.NIK), Alert: true}}, true
 	case ViewCard:
 		return []Notice{{Msg: MsgCard, Complaint: c.ID, Tracking: c.Tracking, Report: c.Type, State: c.State, Card: true}}, true
 	case ViewFiles:
@@ -275,8 +295,8 @@ func ParsePendingData(data string) (id int64, confirm bool, ok bool) {
 // CardChoices returns the buttons of c's card in the group of unit: one per action
 // Rules.Actions allows that unit now, two to a row; then, while the unit may act, a row
 // to see more of the complaint: its attachments again (when it has any), its whole
-// description (when the card cuts it, see CardBodyMax) and, for the Ombudsman liaison,
-// its whole record.
+// description (when the card cuts it, see CardBodyMax), its whole NIK (see
+// MayRevealNIK) and, for the Ombudsman liaison, its whole record.
 func (r *Rules) CardChoices(c Complaint, unit string) [][]Choice {
 	var rows [][]Choice
 	actions := r.Actions(c, unit)
@@ -297,6 +317,9 @@ func (r *Rules) CardChoices(c Complaint, unit string) [][]Choice {
 	}
 	if utf8.RuneCountInString(strings.TrimSpace(c.Body)) > CardBodyMax {
 		more = append(more, Choice{Label: LabelMore, Data: View{ViewMore, c.ID}.Data()})
+	}
+	if r.MayRevealNIK(c, unit) {
+		more = append(more, Choice{Label: LabelNIK, Data: View{ViewNIK, c.ID}.Data()})
 	}
 	if u, ok := r.Units.Unit(unit); ok && u.Kind == Ombudsman {
 		more = append(more, Choice{Label: LabelRecord, Data: View{ViewRecord, c.ID}.Data()})

@@ -81,7 +81,11 @@ type Contact struct {
 	Name    string
 	Phone   string
 	Email   string
-	Lang    string // "id" or "en"
+	// NIK is the citizen's population number, asked only for the categories whose case
+	// needs the population record (Intake.NIKCategories); empty when not given. Units
+	// are shown NIK.Masked, never this, but where a duty requires the whole number.
+	NIK  NIK
+	Lang string // "id" or "en"
 }
 
 // Attachment references a file the complainant sent: where the desk stored it and what
@@ -167,7 +171,7 @@ const (
 func (c Complaint) Visible(u Unit) Contact {
 	v := c.Contact
 	if c.HidesIdentity(u) {
-		v.Name, v.Phone, v.Email = "", "", ""
+		v.Name, v.Phone, v.Email, v.NIK = "", "", "", ""
 	}
 	return v
 }
@@ -180,12 +184,13 @@ func (c Complaint) HidesIdentity(u Unit) bool {
 }
 
 // TextFor returns text the complainant wrote (the description, a reply) as members of
-// unit u may read it: with population numbers and phone numbers masked when the
-// identity is hidden from them (see HidesIdentity and MaskNumbers), and whether
-// anything was masked.
+// unit u may read it, and whether anything was masked: population numbers are always
+// masked (a unit that needs the NIK sees it masked beside the complainant, see
+// Contact.NIK), and phone numbers too when the identity is hidden from them (see
+// HidesIdentity and MaskNumbers).
 func (c Complaint) TextFor(u Unit, text string) (string, bool) {
 	if !c.HidesIdentity(u) {
-		return text, false
+		return maskNumbers(text, false)
 	}
 	return MaskNumbers(text)
 }
@@ -195,7 +200,10 @@ func (c Complaint) TextFor(u Unit, text string) (string, bool) {
 // starting with 0, 62 or +62) — by "•", keeping the separators (spaces, dots, hyphens)
 // written between groups of digits. It reports whether it masked anything. Dates,
 // times, amounts and other numbers stay as they are.
-func MaskNumbers(s string) (string, bool) {
+func MaskNumbers(s string) (string, bool) { return maskNumbers(s, true) }
+
+// maskNumbers masks the 16-digit numbers of s, and the phone numbers when phones is set.
+func maskNumbers(s string, phones bool) (string, bool) {
 	r := []rune(s)
 	masked := false
 	for i := 0; i < len(r); {
@@ -224,7 +232,7 @@ func MaskNumbers(s string) (string, bool) {
 			}
 			break
 		}
-		if identifying(string(lead), digits) {
+		if digits == 16 || (phones && identifying(string(lead), digits)) {
 			for k := start; k < end; k++ {
 				if isDigit(r[k]) {
 					r[k] = '•'

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -85,13 +86,14 @@ const (
 	StepWhere    Step = "where"    // where it happened
 	StepFiles    Step = "files"    // photos, documents, a location
 	StepPhone    Step = "phone"    // the phone number (not for anonim)
+	StepNIK      Step = "nik"      // the NIK, for the categories that need it (not for anonim), optional
 	StepEmail    Step = "email"    // an e-mail address, optional
 	StepConfirm  Step = "confirm"  // the summary: send, correct or cancel
 	StepFix      Step = "fix"      // choosing what to correct
 	StepReply    Step = "reply"    // writing a reply to the answer of complaint Focus
 )
 
-var intakeSteps = []Step{StepType, StepPrivacy, StepCategory, StepBody, StepWhen, StepWhere, StepFiles, StepPhone, StepEmail}
+var intakeSteps = []Step{StepType, StepPrivacy, StepCategory, StepBody, StepWhen, StepWhere, StepFiles, StepPhone, StepNIK, StepEmail}
 
 // Session is a citizen's conversation with the desk: their language, where they are,
 // and the complaint being written. The store keeps it, so it survives restarts.
@@ -120,20 +122,30 @@ func (s Session) Filing() bool { return s.Step != StepMenu && s.Step != StepRepl
 // Intake is how the desk talks with citizens: the categories it offers and the limits
 // of what it accepts.
 type Intake struct {
-	Categories   []string      // category codes, in the order offered; "lainnya" should be last
-	MinBody      int           // fewest characters of a usable description
-	MinWords     int           // fewest words of a usable description
-	MaxBody      int           // most characters of a description
-	MaxShort     int           // most characters of when, where and e-mail
-	MaxFiles     int           // most attachments per complaint
-	MaxFileBytes int64         // largest attachment kept
-	RemindAfter  time.Duration // an unfinished draft is reminded of once after this silence…
-	ExpireAfter  time.Duration // …and dropped after this
+	Categories []string // category codes, in the order offered; "lainnya" should be last
+	// NIKCategories are the categories (among Categories) whose case needs the
+	// citizen's population record: only their complaints ask for the NIK. None: never.
+	NIKCategories []string
+	MinBody       int           // fewest characters of a usable description
+	MinWords      int           // fewest words of a usable description
+	MaxBody       int           // most characters of a description
+	MaxShort      int           // most characters of when, where and e-mail
+	MaxFiles      int           // most attachments per complaint
+	MaxFileBytes  int64         // largest attachment kept
+	RemindAfter   time.Duration // an unfinished draft is reminded of once after this silence…
+	ExpireAfter   time.Duration // …and dropped after this
 }
 
 // DefaultCategories are Dukcapil's services.
 var DefaultCategories = []string{"ktp-el", "kk", "akta-lahir", "akta-mati", "pindah-datang", "kia", "ikd",
 	"perubahan-data", "layanan-online", "sikap-petugas", "pungli", "lainnya"}
+
+// DefaultNIKCategories are the services the office performs on the citizen's own
+// population record (the e-KTP, the family card, a move, the digital ID, a change of
+// data): the NIK finds the record. The others (certificates of a birth or death,
+// the child's card, online services, conduct, illegal charges, anything else) are
+// handled without it, and the desk collects the minimum.
+var DefaultNIKCategories = []string{"ktp-el", "kk", "pindah-datang", "ikd", "perubahan-data"}
 
 // SeriousCategory is the category of complaints about illegal charges: Dukcapil's
 // services are free, so cards flag it.
@@ -141,7 +153,7 @@ const SeriousCategory = "pungli"
 
 // DefaultIntake returns the categories of Dukcapil and limits that suit a phone.
 func DefaultIntake() Intake {
-	return Intake{Categories: DefaultCategories, MinBody: 30, MinWords: 5, MaxBody: 8000, MaxShort: 200,
+	return Intake{Categories: DefaultCategories, NIKCategories: DefaultNIKCategories, MinBody: 30, MinWords: 5, MaxBody: 8000, MaxShort: 200,
 		MaxFiles: 5, MaxFileBytes: 10 << 20, RemindAfter: 24 * time.Hour, ExpireAfter: 72 * time.Hour}
 }
 
@@ -164,9 +176,11 @@ const (
 	MsgTooManyFiles  MsgID = "intake.too_many_files"
 	MsgAskPhone      MsgID = "intake.ask_phone"
 	MsgBadPhone      MsgID = "intake.bad_phone"
+	MsgAskNIK        MsgID = "intake.ask_nik"   // why it is asked, and that it may be skipped (the unit may then ask)
+	MsgNIKNoted      MsgID = "intake.nik_noted" // Data: NIK (masked)
 	MsgAskEmail      MsgID = "intake.ask_email"
 	MsgBadEmail      MsgID = "intake.bad_email"
-	MsgSummary       MsgID = "intake.summary" // Data: Type, Privacy, Category, Body, When, Where, Files, Phone, Email
+	MsgSummary       MsgID = "intake.summary" // Data: Type, Privacy, Category, Body, When, Where, Files, Phone, NIK (masked), Email
 	MsgAskFix        MsgID = "intake.ask_fix"
 	MsgCancelled     MsgID = "intake.cancelled"
 	MsgStaleChoice   MsgID = "intake.stale_choice"
@@ -235,6 +249,13 @@ const (
 // number), masked, with "use it", "another number" and "skip", instead of asking for
 // one; without it the step asks. The number is kept only when the citizen takes it
 // there, and the step is never asked of an anonymous report.
+//
+// The NIK step follows the phone in the categories of NIKCategories alone, never for
+// an anonymous report; the citizen may skip it. A number ParseNIK refuses is answered
+// with its reason's message (the ErrorCode as MsgID, with its Data) and the step stays;
+// an accepted one is kept whole in the draft and shown masked (MsgNIKNoted, the
+// summary). A category corrected to one without the step drops the NIK; corrected to
+// one with it, the step is asked before the summary.
 func (in *Intake) Converse(s Session, msg Inbound, mine []Complaint, now time.Time) Outcome {
 	if s.Lang == "" {
 		s.Lang = langOf(msg.Lang)
@@ -841,12 +862,15 @@ func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 		if ok = slices.Contains(Privacies, Privacy(v)); ok {
 			d.Privacy = Privacy(v)
 			if d.Privacy == Anonymous {
-				d.Contact.Name, d.Contact.Phone, d.Contact.Email = "", "", ""
+				d.Contact.Name, d.Contact.Phone, d.Contact.Email, d.Contact.NIK = "", "", "", ""
 			}
 		}
 	case StepCategory:
 		if ok = slices.Contains(in.Categories, v); ok {
 			d.Category = v
+			if !in.needsNIK(v) {
+				d.Contact.NIK = "" // collected only where the case needs it
+			}
 		}
 	case StepPhone:
 		switch {
@@ -866,6 +890,10 @@ func (in *Intake) chooseIntake(o *Outcome, v string, mine []Complaint) {
 		}
 	case StepWhen, StepWhere, StepEmail:
 		ok = v == "skip"
+	case StepNIK:
+		if ok = v == "skip"; ok {
+			d.Contact.NIK = ""
+		}
 	case StepFiles:
 		ok = v == "done"
 	case StepBody:
@@ -996,6 +1024,20 @@ func (in *Intake) text(o *Outcome, t string, msg Inbound, mine []Complaint) {
 		}
 		in.phone(o, t)
 		return
+	case StepNIK:
+		if isSkip(t) {
+			d.Contact.NIK = ""
+			break
+		}
+		n, err := ParseNIK(t)
+		var fe *Error
+		if errors.As(err, &fe) {
+			// Which part is wrong, and the step's skip button again.
+			o.say(MsgID(fe.Code), []Choice{{Label: LabelSkip, Data: "i:nik:skip"}}).Data = fe.Data
+			return
+		}
+		d.Contact.NIK = n
+		o.say(MsgNIKNoted).Data = map[string]string{"NIK": n.Masked()}
 	case StepEmail:
 		if !short() {
 			return
@@ -1059,16 +1101,31 @@ func (in *Intake) attach(o *Outcome, a Attachment, reprompt bool) {
 	}
 }
 
-// applies reports whether step st is asked for draft d: phone and e-mail are not asked
-// of anonymous complainants.
+// applies reports whether step st is asked for draft d: phone, NIK and e-mail are not
+// asked of anonymous complainants, and the NIK only in the categories that need it.
 func (in *Intake) applies(st Step, d Complaint) bool {
-	return !(d.Privacy == Anonymous && (st == StepPhone || st == StepEmail))
+	switch {
+	case d.Privacy == Anonymous && (st == StepPhone || st == StepNIK || st == StepEmail):
+		return false
+	case st == StepNIK:
+		return in.needsNIK(d.Category)
+	}
+	return true
 }
+
+// needsNIK reports whether a complaint in category c asks for the NIK.
+func (in *Intake) needsNIK(c string) bool { return c != "" && slices.Contains(in.NIKCategories, c) }
 
 // next moves to the step after the current one (or back to the summary when
 // correcting) and asks for it.
 func (in *Intake) next(o *Outcome) {
 	s := &o.Session
+	if s.Fixing && s.Step == StepCategory && s.Draft.Contact.NIK == "" && in.applies(StepNIK, s.Draft) {
+		// A category corrected to one that needs the NIK: it is asked, then the summary.
+		s.Step = StepNIK
+		in.prompt(o)
+		return
+	}
 	if s.Fixing || s.Step == StepConfirm || s.Step == StepFix {
 		s.Step, s.Fixing = StepConfirm, false
 		in.prompt(o)
@@ -1147,6 +1204,8 @@ func (in *Intake) prompt(o *Outcome) {
 			return
 		}
 		o.say(MsgAskPhone, skip(StepPhone)).Ask = AskPhone
+	case StepNIK:
+		o.say(MsgAskNIK, skip(StepNIK))
 	case StepEmail:
 		o.say(MsgAskEmail, skip(StepEmail))
 	case StepConfirm:
@@ -1156,6 +1215,9 @@ func (in *Intake) prompt(o *Outcome) {
 			"Type": string(d.Type), "Privacy": string(d.Privacy), "Category": d.Category, "Body": d.Body,
 			"When": d.EventDate, "Where": d.Place, "Files": strconv.Itoa(len(d.Attachment)),
 			"Phone": d.Contact.Phone, "Email": d.Contact.Email, "Name": d.Contact.Name,
+		}
+		if d.Contact.NIK != "" {
+			n.Data["NIK"] = d.Contact.NIK.Masked()
 		}
 	case StepFix:
 		var rows [][]Choice

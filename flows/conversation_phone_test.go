@@ -19,13 +19,14 @@ func knownTo(msg flows.Inbound, number string) flows.Inbound {
 	return msg
 }
 
-// fillingKnown is filling, every message coming from a chat whose number is known.
+// fillingKnown is filling, every message coming from a chat whose number is known, in
+// a category that does not ask for the NIK (sikap-petugas).
 func fillingKnown(t *testing.T, p flows.Privacy, step flows.Step) *desk {
 	t.Helper()
 	d := newDesk(t)
 	script := []flows.Inbound{
 		msgPress("m:new"), msgPress("i:consent:ok"), msgPress("i:type:pengaduan"), msgPress("i:privacy:" + string(p)),
-		msgPress("i:category:kk"), msgText(aBody), msgText(aWhen), msgPress("i:where:skip"),
+		msgPress("i:category:sikap-petugas"), msgText(aBody), msgText(aWhen), msgPress("i:where:skip"),
 		msgFile("photo", "blob/1"), msgPress("i:files:done"), msgPress("i:phone:known"), msgText(anEmail),
 	}
 	for _, m := range script {

@@ -23,6 +23,8 @@ const (
 	aPhoneNorm = "6281234567890"
 	anEmail    = "budi@example.id"
 	aName      = "Budi"
+	aNIK       = "6112014501900011"
+	aNIKMasked = "6112••••••••••11"
 )
 
 // desk is a citizen's conversation under test: the intake, the session as the store
@@ -160,14 +162,14 @@ var menuData = []string{"m:new", "m:status", "m:help", "m:lang", "m:data"}
 
 // filling returns a desk whose conversation has reached step with the usual answers
 // and privacy p: type pengaduan, category kk, aBody, aWhen, no place, one photo, a
-// shared phone number and anEmail.
+// shared phone number, aNIK and anEmail.
 func filling(t *testing.T, p flows.Privacy, step flows.Step) *desk {
 	t.Helper()
 	d := newDesk(t)
 	script := []flows.Inbound{
 		msgPress("m:new"), msgPress("i:consent:ok"), msgPress("i:type:pengaduan"), msgPress("i:privacy:" + string(p)),
 		msgPress("i:category:kk"), msgText(aBody), msgText(aWhen), msgPress("i:where:skip"),
-		msgFile("photo", "blob/1"), msgPress("i:files:done"), msgPhone("+" + aPhoneNorm), msgText(anEmail),
+		msgFile("photo", "blob/1"), msgPress("i:files:done"), msgPhone("+" + aPhoneNorm), msgText(aNIK), msgText(anEmail),
 	}
 	for _, m := range script {
 		if d.s.Step == step {
@@ -252,10 +254,21 @@ func TestConverseFiling(t *testing.T) {
 		t.Errorf("bad phone Ask = %q, want %q", o.Replies[0].Ask, flows.AskPhone)
 	}
 
-	o = d.do(msgText(aPhone), flows.StepEmail, flows.MsgPhoneNoted, flows.MsgAskEmail)
-	checkData(t, o.Replies[1], "i:email:skip")
+	// Category kk needs the population record: the NIK is asked after the phone.
+	o = d.do(msgText(aPhone), flows.StepNIK, flows.MsgPhoneNoted, flows.MsgAskNIK)
+	checkData(t, o.Replies[1], "i:nik:skip")
 	if got := d.s.Draft.Contact.Phone; got != aPhoneNorm {
 		t.Errorf("phone %q, want %q", got, aPhoneNorm)
+	}
+
+	o = d.do(msgText("6112 0145 0190 001"), flows.StepNIK, flows.MsgID(flows.ErrNIKLength))
+	checkData(t, o.Replies[0], "i:nik:skip")
+	checkMap(t, o.Replies[0], map[string]string{"Count": "15"})
+	o = d.do(msgText("6112 0145 0190 0011"), flows.StepEmail, flows.MsgNIKNoted, flows.MsgAskEmail)
+	checkMap(t, o.Replies[0], map[string]string{"NIK": aNIKMasked})
+	checkData(t, o.Replies[1], "i:email:skip")
+	if got := d.s.Draft.Contact.NIK; got != aNIK {
+		t.Errorf("NIK %q, want %q", got, aNIK)
 	}
 
 	o = d.do(msgText("budi@"), flows.StepEmail, flows.MsgBadEmail)
@@ -271,13 +284,13 @@ func TestConverseFiling(t *testing.T) {
 	}
 	summary := map[string]string{
 		"Type": "pengaduan", "Privacy": "biasa", "Category": "kk", "Body": aBody, "When": aWhen, "Where": "",
-		"Files": "2", "Phone": aPhoneNorm, "Email": anEmail, "Name": "Budi",
+		"Files": "2", "Phone": aPhoneNorm, "Email": anEmail, "Name": "Budi", "NIK": aNIKMasked,
 	}
 	checkMap(t, o.Replies[0], summary)
 
 	o = d.do(msgPress("i:confirm:fix"), flows.StepFix, flows.MsgAskFix)
 	checkData(t, o.Replies[0], "i:fix:type", "i:fix:privacy", "i:fix:category", "i:fix:body", "i:fix:when",
-		"i:fix:where", "i:fix:files", "i:fix:phone", "i:fix:email")
+		"i:fix:where", "i:fix:files", "i:fix:phone", "i:fix:nik", "i:fix:email")
 	if got := choicesOf(o.Replies[0])[3].Label; got != "field.body" {
 		t.Errorf("fix button label %q, want field.body", got)
 	}
@@ -309,7 +322,7 @@ func TestConverseFiling(t *testing.T) {
 			{Kind: "photo", Ref: "blob/1", Name: "blob/1.bin", Size: 1000},
 			{Kind: "document", Ref: "blob/2", Name: "blob/2.bin", Size: 1000},
 		},
-		Contact: flows.Contact{Channel: "telegram", Chat: flowstest.ChatRef, Name: aName, Phone: aPhoneNorm, Email: anEmail, Lang: "id"},
+		Contact: flows.Contact{Channel: "telegram", Chat: flowstest.ChatRef, Name: aName, Phone: aPhoneNorm, Email: anEmail, NIK: aNIK, Lang: "id"},
 	}
 	if !reflect.DeepEqual(o.Draft, want) {
 		t.Errorf("filed draft\n got %+v\nwant %+v", o.Draft, want)
@@ -353,7 +366,7 @@ func TestConversePhone(t *testing.T) {
 				}
 				return
 			}
-			o := d.do(tt.msg, flows.StepEmail, flows.MsgPhoneNoted, flows.MsgAskEmail)
+			o := d.do(tt.msg, flows.StepNIK, flows.MsgPhoneNoted, flows.MsgAskNIK)
 			if o.Replies[0].Ask != flows.AskClose || o.Replies[0].Data["Phone"] != tt.want {
 				t.Errorf("%s: ask %q data %v, want the keyboard closed and the number", o.Replies[0].Msg, o.Replies[0].Ask, o.Replies[0].Data)
 			}
@@ -365,10 +378,11 @@ func TestConversePhone(t *testing.T) {
 
 	t.Run("skipped", func(t *testing.T) {
 		d := filling(t, flows.Ordinary, flows.StepPhone)
-		d.do(msgPress("i:phone:skip"), flows.StepEmail, flows.MsgAskEmail)
+		d.do(msgPress("i:phone:skip"), flows.StepNIK, flows.MsgAskNIK)
+		d.do(msgPress("i:nik:skip"), flows.StepEmail, flows.MsgAskEmail)
 		d.do(msgPress("i:email:skip"), flows.StepConfirm, flows.MsgSummary)
-		if c := d.s.Draft.Contact; c.Phone != "" || c.Email != "" {
-			t.Errorf("contact %+v after skipping both", c)
+		if c := d.s.Draft.Contact; c.Phone != "" || c.Email != "" || c.NIK != "" {
+			t.Errorf("contact %+v after skipping all three", c)
 		}
 	})
 
@@ -535,7 +549,7 @@ func TestConverseStale(t *testing.T) {
 	t.Run("a step name that does not exist while choosing what to fix", func(t *testing.T) {
 		d := filling(t, flows.Ordinary, flows.StepConfirm)
 		d.do(msgPress("i:confirm:fix"), flows.StepFix, flows.MsgAskFix)
-		d.do(msgPress("i:fix:nik"), flows.StepFix, flows.MsgStaleChoice, flows.MsgAskFix)
+		d.do(msgPress("i:fix:ktp"), flows.StepFix, flows.MsgStaleChoice, flows.MsgAskFix)
 		d.do(msgPress("i:fix:confirm"), flows.StepFix, flows.MsgStaleChoice, flows.MsgAskFix)
 	})
 	t.Run("an intake button in the menu", func(t *testing.T) {

@@ -112,7 +112,8 @@ type Rules struct {
 // File turns a filled-in report into a submitted complaint at the national unit, with
 // the routing deadline running and the 60-day clock started. It refuses with
 // ErrIncomplete (Data "Field") when the type, privacy mode, body or conversation is
-// missing. For anonymous reports the name, phone and e-mail are dropped.
+// missing. For anonymous reports the name, phone, e-mail and NIK are dropped; a NIK
+// that ParseNIK does not accept is dropped too (the conversation never keeps one).
 func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 	switch {
 	case !slices.Contains(ReportTypes, c.Type):
@@ -125,7 +126,10 @@ func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 		return Change{}, refuse(ErrIncomplete, "Field", "contact")
 	}
 	if c.Privacy == Anonymous {
-		c.Contact.Name, c.Contact.Phone, c.Contact.Email = "", "", ""
+		c.Contact.Name, c.Contact.Phone, c.Contact.Email, c.Contact.NIK = "", "", "", ""
+	}
+	if c.Contact.NIK != "" {
+		c.Contact.NIK, _ = ParseNIK(string(c.Contact.NIK))
 	}
 	root := r.Units.Root()
 	c.State, c.Unit, c.Team = Submitted, root.Code, ""

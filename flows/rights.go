@@ -1,8 +1,8 @@
 package flows
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -132,11 +132,26 @@ type NIK string
 var provinces = []string{"11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36",
 	"51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96"}
 
+// The reasons ParseNIK gives for a number that is no NIK; each is also the ID of the
+// message that tells the citizen which part is wrong, in their language.
+const (
+	ErrNIKDigits   ErrorCode = "nik.not_digits" // something but digits, spaces, dots and hyphens
+	ErrNIKLength   ErrorCode = "nik.length"     // not 16 digits; Data "Count": how many
+	ErrNIKProvince ErrorCode = "nik.province"   // the first two digits are no province; Data "Code"
+	ErrNIKRegion   ErrorCode = "nik.region"     // the regency or district code is 00
+	ErrNIKBirth    ErrorCode = "nik.birth_date" // digits 7–12 are no birth date (DDMMYY, 40 added to the day for women)
+	ErrNIKSerial   ErrorCode = "nik.serial"     // the last four digits are 0000
+)
+
+// NIKErrors lists ParseNIK's reasons, in the order it checks them.
+var NIKErrors = []ErrorCode{ErrNIKDigits, ErrNIKLength, ErrNIKProvince, ErrNIKRegion, ErrNIKBirth, ErrNIKSerial}
+
 // ParseNIK reads a population number as people write it (spaces, dots and hyphens
 // between digits are dropped) and checks it: 16 digits, a known province code, a
 // regency and a district code that are not 00, a birth date that exists (day 01–31,
 // or 41–71 for women; month 01–12; the year in either century, so 29 February needs a
-// leap year in one), and a serial that is not 0000. The error says which part is wrong.
+// leap year in one), and a serial that is not 0000. The error is a *Error whose code
+// (one of NIKErrors) says which part is wrong; its data never holds the whole number.
 func ParseNIK(s string) (NIK, error) {
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(s) {
@@ -145,28 +160,28 @@ func ParseNIK(s string) (NIK, error) {
 			b.WriteRune(r)
 		case r == ' ' || r == '.' || r == '-':
 		default:
-			return "", fmt.Errorf("a NIK has digits only")
+			return "", refuse(ErrNIKDigits)
 		}
 	}
 	d := b.String()
 	if len(d) != 16 {
-		return "", fmt.Errorf("a NIK has 16 digits, not %d", len(d))
+		return "", refuse(ErrNIKLength, "Count", strconv.Itoa(len(d)))
 	}
 	if !slices.Contains(provinces, d[0:2]) {
-		return "", fmt.Errorf("%s is no province code", d[0:2])
+		return "", refuse(ErrNIKProvince, "Code", d[0:2])
 	}
 	if d[2:4] == "00" || d[4:6] == "00" {
-		return "", fmt.Errorf("the regency and district codes are never 00")
+		return "", refuse(ErrNIKRegion)
 	}
 	day, month, year := atoi2(d[6:8]), atoi2(d[8:10]), atoi2(d[10:12])
 	if day > 40 {
 		day -= 40
 	}
 	if !validDate(day, month, 1900+year) && !validDate(day, month, 2000+year) {
-		return "", fmt.Errorf("%s is no birth date (DDMMYY, 40 added to the day for women)", d[6:12])
+		return "", refuse(ErrNIKBirth)
 	}
 	if d[12:16] == "0000" {
-		return "", fmt.Errorf("the serial number is never 0000")
+		return "", refuse(ErrNIKSerial)
 	}
 	return NIK(d), nil
 }

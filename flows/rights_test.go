@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -75,26 +76,27 @@ func TestCopyStep(t *testing.T) {
 
 func TestParseNIK(t *testing.T) {
 	for _, tc := range []struct {
-		in, want, err string
-		female        bool
+		in, want string
+		err      flows.ErrorCode
+		female   bool
 	}{
 		{in: "6112010101900001", want: "6112010101900001"},
 		{in: "6112 0145 0190 0011", want: "6112014501900011", female: true}, // 5 January 1990, a woman: 05+40
-		{in: "6112-01-710200-0001", err: "birth date"},                      // 71 - 40: 31 February
+		{in: "6112-01-710200-0001", err: flows.ErrNIKBirth},                 // 71 - 40: 31 February
 		{in: "6112.01.711200.0001", want: "6112017112000001", female: true}, // 31 December 2000, a woman
 		{in: "6112012902000001", want: "6112012902000001"},                  // 29 February 2000
-		{in: "6112012902010001", err: "birth date"},                         // 29 February 1901 and 2001
-		{in: "611201010190000", err: "16 digits"},
-		{in: "61120101019000011", err: "16 digits"},
-		{in: "6112O10101900001", err: "digits only"},
-		{in: "9912010101900001", err: "province"},
-		{in: "6100010101900001", err: "00"},
-		{in: "6112000101900001", err: "00"},
-		{in: "6112013201900001", err: "birth date"},
-		{in: "6112010013900001", err: "birth date"},
-		{in: "6112014001900001", err: "birth date"},
-		{in: "6112017201900001", err: "birth date"},
-		{in: "6112010101900000", err: "serial"},
+		{in: "6112012902010001", err: flows.ErrNIKBirth},                    // 29 February 1901 and 2001
+		{in: "611201010190000", err: flows.ErrNIKLength},
+		{in: "61120101019000011", err: flows.ErrNIKLength},
+		{in: "6112O10101900001", err: flows.ErrNIKDigits},
+		{in: "9912010101900001", err: flows.ErrNIKProvince},
+		{in: "6100010101900001", err: flows.ErrNIKRegion},
+		{in: "6112000101900001", err: flows.ErrNIKRegion},
+		{in: "6112013201900001", err: flows.ErrNIKBirth},
+		{in: "6112010013900001", err: flows.ErrNIKBirth},
+		{in: "6112014001900001", err: flows.ErrNIKBirth},
+		{in: "6112017201900001", err: flows.ErrNIKBirth},
+		{in: "6112010101900000", err: flows.ErrNIKSerial},
 	} {
 		got, err := flows.ParseNIK(tc.in)
 		switch {
@@ -102,9 +104,15 @@ func TestParseNIK(t *testing.T) {
 			if err != nil || string(got) != tc.want || got.Female() != tc.female {
 				t.Errorf("ParseNIK(%q) = %q (female %v), %v; want %q (female %v)", tc.in, got, got.Female(), err, tc.want, tc.female)
 			}
-		case err == nil || !strings.Contains(err.Error(), tc.err):
-			t.Errorf("ParseNIK(%q) = %q, %v; want an error about %q", tc.in, got, err, tc.err)
+		case !errors.Is(err, &flows.Error{Code: tc.err}):
+			t.Errorf("ParseNIK(%q) = %q, %v; want %s", tc.in, got, err, tc.err)
+		case strings.Contains(err.Error(), strings.Map(digitsOnly, tc.in)):
+			t.Errorf("ParseNIK(%q): the error %q holds the number", tc.in, err)
 		}
+	}
+	var fe *flows.Error
+	if _, err := flows.ParseNIK("611201010190000"); !errors.As(err, &fe) || fe.Data["Count"] != "15" {
+		t.Errorf("a short NIK: %v; want Count 15", err)
 	}
 	n, _ := flows.ParseNIK("6112014501900011")
 	if m := n.Masked(); m != "6112••••••••••11" || strings.Contains(m, "450190") {
@@ -113,4 +121,11 @@ func TestParseNIK(t *testing.T) {
 	if m := flows.NIK("123").Masked(); strings.ContainsAny(m, "0123456789") {
 		t.Errorf("a malformed NIK masked as %q", m)
 	}
+}
+
+func digitsOnly(r rune) rune {
+	if r >= '0' && r <= '9' {
+		return r
+	}
+	return -1
 }

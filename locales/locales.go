@@ -403,8 +403,8 @@ func (c *Catalog) refusalOf(lang string, n flows.Notice) string {
 // and Where are what the complainant wrote as the viewer may read it
 // (flows.Complaint.TextFor): Masked says numbers were hidden.
 //
-// Complainant is what k.Visible(viewer) shows: the name, phone and e-mail that are set,
-// separated by commas; the label card.anonymous for an anonymous complaint;
+// Complainant is what k.Visible(viewer) shows: the name, phone, NIK (masked, "NIK
+// 6112••••••••••01") and e-mail that are set, separated by commas; the label card.anonymous for an anonymous complaint;
 // card.identity_hidden when the complaint is confidential and nothing is visible; "–"
 // when an ordinary complaint has no contact details. Confidential is true when a
 // confidential complaint's identity is visible to the viewer, so that the card can ask
@@ -461,7 +461,11 @@ func (c *Catalog) complainant(lang string, k flows.Complaint, viewer flows.Unit)
 	}
 	v := k.Visible(viewer)
 	var parts []string
-	for _, s := range []string{v.Name, phone(v.Phone), v.Email} {
+	nik := ""
+	if v.NIK != "" {
+		nik = "NIK " + v.NIK.Masked() // never the whole number (see flows.Rules.MayRevealNIK)
+	}
+	for _, s := range []string{v.Name, phone(v.Phone), nik, v.Email} {
 		if s = strings.TrimSpace(s); s != "" {
 			parts = append(parts, s)
 		}

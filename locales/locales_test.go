@@ -33,7 +33,7 @@ var counted = []string{string(flows.MsgDigest)}
 
 // cardLabels are the words Catalog.Card uses besides the card.body template.
 var cardLabels = []string{"card.identity_hidden", "card.anonymous", "card.state.answered", "card.record_head", "card.record_line", "card.record_file",
-	string(flows.LabelFiles), string(flows.LabelMore), string(flows.LabelRecord), string(flows.LabelShow)}
+	string(flows.LabelFiles), string(flows.LabelMore), string(flows.LabelRecord), string(flows.LabelShow), string(flows.LabelNIK)}
 
 // notActions are the event kinds no unit takes from a card: the complainant's, the
 // system's and the alerts'. Every other event kind is a card button action.<event>.

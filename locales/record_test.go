@@ -16,6 +16,7 @@ func TestRecord(t *testing.T) {
 	loc := MustPontianak(t)
 	k := sampleComplaint(loc)
 	k.Body = "NIK saya 6112010101900001, HP 081234567890. " + k.Body
+	k.Contact.NIK = "6112014501900011"
 	at := func(h int) time.Time { return time.Date(2026, 11, 30, h, 0, 0, 0, loc) }
 	trail := []flows.AuditEvent{
 		{At: at(8), Kind: flows.EvFile, Actor: flows.Actor{Kind: flows.ByComplainant, Ref: "1001"}, ToState: flows.Submitted, UnitAfter: "nasional"},
@@ -29,7 +30,12 @@ func TestRecord(t *testing.T) {
 
 	doc, err := c.Record("id", k, trail, ombudsman, units, loc)
 	checkRecord(t, "rahasia for the Ombudsman", doc, err)
-	wantIn(t, doc, "Pelapor: Budi Santoso, +6281234567890", "6112010101900001", "Belum, hubungi 081234567890.",
+	// The NIK is masked for every unit, the Ombudsman included: beside the complainant and
+	// in what they wrote.
+	if strings.Contains(doc, "6112010101900001") || strings.Contains(doc, "6112014501900011") {
+		t.Errorf("the Ombudsman's record shows a whole NIK:\n%s", doc)
+	}
+	wantIn(t, doc, "Pelapor: Budi Santoso, +6281234567890, NIK 6112••••••••••11", "NIK saya ••••••••••••••••, HP 081234567890.", "Belum, hubungi 081234567890.",
 		"3. Senin, 30 November 2026 pukul 10.00 WIB · Dijawab", "Oleh: Sari, Dinas Kependudukan dan Pencatatan Sipil",
 		"Status: Ditindaklanjuti → Menunggu Tanggapan Pelapor", "Isi: Sudah kami tindak.", "Oleh: sistem", "Oleh: pelapor",
 		"Lampiran 1: foto", "Lampiran 2: lokasi -0.05,109.34")
@@ -39,7 +45,7 @@ func TestRecord(t *testing.T) {
 
 	doc, err = c.Record("en", k, trail, agency, units, loc)
 	checkRecord(t, "rahasia for the agency, in English", doc, err)
-	if strings.Contains(doc, "6112010101900001") || strings.Contains(doc, "081234567890") || strings.Contains(doc, "Budi") {
+	if strings.Contains(doc, "6112010101900001") || strings.Contains(doc, "081234567890") || strings.Contains(doc, "Budi") || strings.Contains(doc, "NIK 6112") {
 		t.Errorf("the agency's record shows the identity:\n%s", doc)
 	}
 	wantIn(t, doc, "Reporter: identity withheld", "(ID and phone numbers masked.)", "Text: Sudah kami tindak.", "By: the complainant")
@@ -47,7 +53,7 @@ func TestRecord(t *testing.T) {
 	k.Privacy = flows.Anonymous
 	doc, err = c.Record("id", k, trail, ombudsman, units, loc)
 	checkRecord(t, "anonim for the Ombudsman", doc, err)
-	if strings.Contains(doc, "6112010101900001") || strings.Contains(doc, "081234567890") {
+	if strings.Contains(doc, "6112010101900001") || strings.Contains(doc, "081234567890") || strings.Contains(doc, "NIK 6112") {
 		t.Errorf("an anonymous complaint's record shows its numbers:\n%s", doc)
 	}
 }

@@ -2,6 +2,7 @@ package locales
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -102,7 +103,7 @@ func (c *Catalog) DataCopy(lang string, d flows.DataCopy, units *flows.Directory
 			{key("name"), k.Contact.Name},
 			{key("phone"), phone(k.Contact.Phone)},
 			{key("email"), k.Contact.Email},
-			{key("nik"), key("nik_none")},
+			{key("nik"), cmp.Or(string(k.Contact.NIK), key("nik_none"))}, // the whole number: the citizen's own
 		}
 	}
 	doc := object{

@@ -18,7 +18,7 @@ func TestDataCopy(t *testing.T) {
 	at := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 	k := flows.Complaint{ID: 1, Tracking: "ADU-261130-K7QX", Type: flows.ReportComplaint, Privacy: flows.Confidential, Category: "kk",
 		Title: "KK belum jadi", Body: "Sudah tiga minggu <mengurus> KK & belum selesai.", State: flows.Answered, Unit: "dukcapil",
-		Contact: flows.Contact{Channel: "telegram", Chat: "555001", Name: "Budi", Phone: "6281234567890", Lang: "id"}, FiledAt: at}
+		Contact: flows.Contact{Channel: "telegram", Chat: "555001", Name: "Budi", Phone: "6281234567890", NIK: "6112014501900011", Lang: "id"}, FiledAt: at}
 	d := flows.DataCopy{Made: at, Channel: "telegram", Chat: "555001", Person: "complainant:0123456789abcdef0123", Lang: "id",
 		Session: &flows.SessionCopy{Step: flows.StepWhere, Updated: at, Draft: &flows.Complaint{Body: "draf"}},
 		Complaints: []flows.ComplaintCopy{{Complaint: k,
@@ -31,7 +31,8 @@ func TestDataCopy(t *testing.T) {
 			`"Pengendali data": "Disdukcapil Kabupaten Kubu Raya"`, `"Nomor laporan": "ADU-261130-K7QX"`, `"Identitas": "Rahasia`,
 			`"Uraian": "Sudah tiga minggu <mengurus> KK & belum selesai."`, `"Unit": "Dinas Kependudukan dan Pencatatan Sipil"`,
 			`"SHA-256": "ab12"`, `"Lokasi": "-0.05,109.34"`, `"Oleh Anda": true`, `"Teks": "Sudah kami proses."`,
-			`"Jenis": "Salinan data"`, `"Laporan yang sedang ditulis"`},
+			`"Jenis": "Salinan data"`, `"Laporan yang sedang ditulis"`,
+			`"NIK": "6112014501900011"`, `"NIK": "Tidak Anda berikan`}, // the whole number: the citizen's own; the draft has none
 		"en": {`"Document": "Copy of personal data (UU 27/2022)"`, `"Report number": "ADU-261130-K7QX"`, `"By you": true`,
 			`"Description": "Sudah tiga minggu <mengurus> KK & belum selesai."`, `"Kind": "Copy of data"`, `"Report being written"`},
 	} {

@@ -16,13 +16,15 @@ import (
 
 // What was seen or exported, as the access log names it.
 const (
-	AccessComplaintShow = "complaints.show" // `aduan complaints show`
-	AccessRecord        = "record"          // the whole record of a complaint sent to a unit's group (the Ombudsman)
-	AccessDataCopy      = "data_copy"       // the citizen's own copy of their data (/datasaya)
-	AccessBackup        = "backup"          // `aduan backup`: every citizen's data, written to a file
-	AccessRestore       = "restore"         // `aduan restore`: every citizen's data, read from a file into the desk
-	AccessWebDocument   = "web.document"    // a document (a complaint's record) downloaded in a unit's web group
-	AccessWebFile       = "web.file"        // a complaint's attachment opened or downloaded in a unit's web group
+	AccessComplaintShow = "complaints.show"     // `aduan complaints show`
+	AccessRecord        = "record"              // the whole record of a complaint sent to a unit's group (the Ombudsman)
+	AccessDataCopy      = "data_copy"           // the citizen's own copy of their data (/datasaya)
+	AccessBackup        = "backup"              // `aduan backup`: every citizen's data, written to a file
+	AccessRestore       = "restore"             // `aduan restore`: every citizen's data, read from a file into the desk
+	AccessWebDocument   = "web.document"        // a document (a complaint's record) downloaded in a unit's web group
+	AccessWebFile       = "web.file"            // a complaint's attachment opened or downloaded in a unit's web group
+	AccessNIK           = "nik"                 // the whole NIK shown to a member of the responsible unit (a card's button)
+	AccessComplaintNIK  = "complaints.show.nik" // `aduan complaints show --nik`: the whole NIK printed
 )
 
 const (
@@ -30,6 +32,12 @@ const (
 	// the complaint ($4) as it is now, or $5 when no complaint is named.
 	sqlLogAccess = `INSERT INTO access_log (at, who, what, complaint_id, person)
 VALUES ($1, $2, $3, $4, coalesce((SELECT actor_pseudonym('complainant', contact_channel, contact_chat) FROM complaint WHERE id = $4), $5, ''))`
+	// sqlLogNIKView appends the view of a complaint's ($4) whole NIK by a member ($3,
+	// their channel identity, recorded by its pseudonym as the audit trail does) of
+	// unit $2: who is "unit:<code> member:<pseudonym>".
+	sqlLogNIKView = `INSERT INTO access_log (at, who, what, complaint_id, person)
+VALUES ($1, 'unit:' || $2 || ' ' || actor_pseudonym('member', '', $3), '` + AccessNIK + `', $4,
+	coalesce((SELECT actor_pseudonym('complainant', contact_channel, contact_chat) FROM complaint WHERE id = $4), ''))`
 	// sqlAccessLog: the newest $4 lines the filter lets through, oldest first.
 	sqlAccessLog = `SELECT * FROM (SELECT a.id, a.at, a.who, a.what, coalesce(c.tracking, ''), a.person FROM access_log a
 LEFT JOIN complaint c ON c.id = a.complaint_id
@@ -135,11 +143,16 @@ func (db *DB) ComplainantPseudonym(ctx context.Context, channel, chat string) (s
 
 // logExports adds to b the access log's lines of the exports among rows: each whole
 // record of a complaint (flows.MsgRecord) sent to a unit's group, seen by that group
-// ("unit:<code>").
+// ("unit:<code>"), and each whole NIK (flows.MsgNIKShown) told to a member alone, seen
+// by that member of their unit (sqlLogNIKView).
 func logExports(b *pgx.Batch, rows []outRow, now time.Time) {
 	for _, r := range rows {
-		if r.notice.Msg == flows.MsgRecord && r.notice.Complaint != 0 {
+		switch {
+		case r.notice.Complaint == 0:
+		case r.notice.Msg == flows.MsgRecord:
 			b.Queue(sqlLogAccess, now, "unit:"+cmp.Or(r.unit, r.chat), AccessRecord, r.notice.Complaint, "")
+		case r.notice.Msg == flows.MsgNIKShown:
+			b.Queue(sqlLogNIKView, now, r.notice.Unit, r.notice.To.Origin.User, r.notice.Complaint)
 		}
 	}
 }

@@ -17,20 +17,20 @@ import (
 const complaintColumns = `id, tracking, version, type, privacy, category, title, body, place, event_date,
 	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
 	state, unit, coalesce(team, ''), due_at, due_kind, reminded, overdue, warned, clock_from, next_check_at,
-	lapor_id, rating, filed_at, updated_at, closed_at, taken_by`
+	lapor_id, rating, filed_at, updated_at, closed_at, taken_by, contact_nik`
 
 const (
 	// sqlFile files a complaint in one statement: the complaint (unless its tracking
-	// number $1 is taken: then nothing at all, and no row returned), its audit event
-	// ($24…$34), and its messages ($35…$41, in the order of $40), each about the
-	// complaint: the complaint's ID, known only here, completes their payloads. A new
+	// number $1 is taken: then nothing at all, and no row returned; its NIK is $42),
+	// its audit event ($24…$34), and its messages ($35…$41, in the order of $40), each
+	// about the complaint: the complaint's ID, known only here, completes their payloads. A new
 	// card becomes the complaint's card in its chat, as sqlQueue records one.
 	sqlFile = `
 WITH filed AS (
 INSERT INTO complaint (tracking, version, type, privacy, category, title, body, place, event_date,
 	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
-	state, unit, due_at, due_kind, clock_from, next_check_at, filed_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
+	state, unit, due_at, due_kind, clock_from, next_check_at, filed_at, updated_at, contact_nik)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $42)
 ON CONFLICT (tracking) DO NOTHING
 RETURNING id),
 audit AS (
@@ -218,7 +218,7 @@ func fileArgs(key *pseudonymKey, rules *flows.Rules, ch flows.Change) ([]any, er
 		nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt,
 		a.At, a.Kind, a.Actor.Kind, a.Actor.Unit, key.actorRef(a.Actor, nc.Contact.Channel), a.Actor.Name,
 		a.FromState, a.ToState, a.UnitBefore, a.UnitAfter, a.Text,
-		channel, chat, lang, unit, payload, ord, answer}, nil
+		channel, chat, lang, unit, payload, ord, answer, string(nc.Contact.NIK)}, nil
 }
 
 // Apply makes ev happen to complaint id at now, in one transaction that locks the
@@ -528,7 +528,7 @@ func scanComplaint(row pgx.Row) (flows.Complaint, error) {
 	err := row.Scan(&c.ID, &c.Tracking, &c.Version, &c.Type, &c.Privacy, &c.Category, &c.Title, &c.Body,
 		&c.Place, &c.EventDate, &atts, &c.Contact.Channel, &c.Contact.Chat, &c.Contact.Name, &c.Contact.Phone,
 		&c.Contact.Email, &c.Contact.Lang, &c.State, &c.Unit, &c.Team, &due, &c.DueKind, &c.Timers.Reminded,
-		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &c.Rating, &c.FiledAt, &c.Updated, &closed, &c.TakenBy)
+		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &c.Rating, &c.FiledAt, &c.Updated, &closed, &c.TakenBy, &c.Contact.NIK)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}

@@ -60,7 +60,7 @@ ORDER BY id FOR UPDATE`
 	WHERE c.id = ANY($1) AND a->>'Ref' ~ '^file:[0-9]{1,18}$')`
 
 	sqlAnonymiseComplaints = `UPDATE complaint SET title = '', body = '', place = '', event_date = '',
-	contact_chat = '` + flows.ErasedChat + `', contact_name = '', contact_phone = '', contact_email = '', taken_by = '',
+	contact_chat = '` + flows.ErasedChat + `', contact_name = '', contact_phone = '', contact_email = '', contact_nik = '', taken_by = '',
 	attachments = coalesce((SELECT jsonb_agg(jsonb_build_object('Kind', a->'Kind', 'Ref', '', 'Name', '', 'Size', coalesce(a->'Size', '0'::jsonb)))
 	                        FROM jsonb_array_elements(attachments) a), '[]'),
 	anonymised_at = $2

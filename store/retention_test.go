@@ -86,7 +86,7 @@ func fileByChat(t *testing.T, c *citizen, at time.Time) flows.Complaint {
 		{Command: "lapor"}, {Choice: "i:consent:ok"}, {Choice: "i:type:pengaduan"}, {Choice: "i:privacy:biasa"}, {Choice: "i:category:kk"},
 		{Text: pdBody}, {Text: pdWhen}, {Text: pdPlace},
 		{Attachment: &flows.Attachment{Kind: "photo", Ref: ref, Name: "ktp.jpg", Size: int64(len(pdFile))}}, {Choice: "i:files:done"},
-		{Text: pdPhone}, {Text: pdEmail}, {Choice: "i:confirm:send"},
+		{Text: pdPhone}, {Text: pdNIK}, {Text: pdEmail}, {Choice: "i:confirm:send"},
 	} {
 		c.send(in, at)
 		deliverAll(t, c.db, at)
@@ -96,7 +96,7 @@ func fileByChat(t *testing.T, c *citizen, at time.Time) flows.Complaint {
 		t.Fatalf("nothing filed from the chat (%v)", err)
 	}
 	got := cs[0]
-	if got.Body != pdBody || got.Place != pdPlace || got.Contact.Phone == "" || got.Contact.Email != pdEmail || len(got.Attachment) != 1 {
+	if got.Body != pdBody || got.Place != pdPlace || got.Contact.Phone == "" || got.Contact.Email != pdEmail || got.Contact.NIK != pdNIK || len(got.Attachment) != 1 {
 		t.Fatalf("filed %+v", got)
 	}
 	return got

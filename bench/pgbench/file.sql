@@ -17,9 +17,9 @@ BEGIN;
 WITH filed AS (
 INSERT INTO complaint (tracking, version, type, privacy, category, title, body, place, event_date,
 	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
-	state, unit, due_at, due_kind, clock_from, next_check_at, filed_at, updated_at)
+	state, unit, due_at, due_kind, clock_from, next_check_at, filed_at, updated_at, contact_nik)
 VALUES (:trk, 1, :type, :privacy, :category, :title, :body, :place, '', :attachments, :channel, :chat,
-	:name, :phone, '', :lang, :state, :unit, :due, :due_kind, :now, :next, :now, :now)
+	:name, :phone, '', :lang, :state, :unit, :due, :due_kind, :now, :next, :now, :now, '')
 ON CONFLICT (tracking) DO NOTHING
 RETURNING id),
 audit AS (

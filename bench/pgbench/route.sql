@@ -16,7 +16,7 @@ BEGIN;
 SELECT id, tracking, version, type, privacy, category, title, body, place, event_date,
 	attachments, contact_channel, contact_chat, contact_name, contact_phone, contact_email, contact_lang,
 	state, unit, coalesce(team, ''), due_at, due_kind, reminded, overdue, warned, clock_from, next_check_at,
-	lapor_id, rating, filed_at, updated_at, closed_at, taken_by FROM complaint WHERE id = :id FOR UPDATE \gset c_
+	lapor_id, rating, filed_at, updated_at, closed_at, taken_by, contact_nik FROM complaint WHERE id = :id FOR UPDATE \gset c_
 SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
 WHERE k.complaint_id = :id AND NOT u.retired ORDER BY k.channel, k.chat \aset k_
 \set version :c_version + 1

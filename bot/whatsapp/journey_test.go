@@ -135,8 +135,9 @@ func TestJourneyFiling(t *testing.T) {
 		{text("kemarin pagi"), []flows.MsgID{flows.MsgAskWhere}},
 		{&waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(-0.0263), DegreesLongitude: proto.Float64(109.3425),
 			Name: proto.String("Kantor Desa Sungai Raya")}}, []flows.MsgID{flows.MsgFileAdded, flows.MsgAskFiles}},
-		{text("selesai"), []flows.MsgID{flows.MsgOfferPhone}}, // the chat's number, offered
-		{text("ya"), []flows.MsgID{flows.MsgPhoneNoted, flows.MsgAskEmail}},
+		{text("selesai"), []flows.MsgID{flows.MsgOfferPhone}},             // the chat's number, offered
+		{text("ya"), []flows.MsgID{flows.MsgPhoneNoted, flows.MsgAskNIK}}, // the KTP-el's case needs the population record
+		{text("6112 0145 0190 0011"), []flows.MsgID{flows.MsgNIKNoted, flows.MsgAskEmail}},
 		{text("budi@example.id"), []flows.MsgID{flows.MsgSummary}},
 		{text("Kirim"), []flows.MsgID{flows.MsgFiled}},
 	} {
@@ -286,7 +287,7 @@ func TestJourneySOP(t *testing.T) {
 	for _, u := range units {
 		j.fake.groups[groupOf[u.Code]] = &types.GroupInfo{Participants: []types.GroupParticipant{{JID: adminLID, LID: adminLID, PhoneNumber: adminPN}}}
 	}
-	for _, m := range []string{"Halo, jalan di depan kantor desa berlubang besar dan membahayakan pengendara motor", "1", "1", "1", "1", "kemarin", "Sungai Raya", "selesai", "081234567890", "lewati", "kirim"} {
+	for _, m := range []string{"Halo, jalan di depan kantor desa berlubang besar dan membahayakan pengendara motor", "1", "1", "1", "1", "kemarin", "Sungai Raya", "selesai", "081234567890", "lewati", "lewati", "kirim"} {
 		j.say(t, text(m))
 	}
 	last := func(chat types.JID) sent {

@@ -333,12 +333,14 @@ func runCalendar(ctx context.Context, e *env, args []string) error {
 }
 
 func runComplaints(ctx context.Context, e *env, args []string) error {
-	fs := subcommand(e, "complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--as NAME] [--json]",
+	fs := subcommand(e, "complaints", "list [--state S] [--unit U] [--limit N] [--json] | show TRACKING [--as NAME] [--nik] [--json]",
 		"list: tracking number, state, unit, deadline and times of the newest complaints.\n"+
-			"show: one complaint with its audit trail. No personal data is printed; each show is\n"+
-			"  recorded in the access log as cli:<os user> (with --as, cli:<os user>/NAME), see\n"+
+			"show: one complaint with its audit trail. No personal data is printed but the NIK,\n"+
+			"  masked (6112••••••••••01; whole with --nik); each show is recorded in the access log\n"+
+			"  as cli:<os user> (with --as, cli:<os user>/NAME), a --nik one as such, see\n"+
 			"  `aduan audit access`.")
 	as := fs.String("as", "", "show: the name the access log records beside the OS user (a staff ID)")
+	wholeNIK := fs.Bool("nik", false, "show: print the complainant's whole NIK, to trace the population record (recorded in the access log as complaints.show.nik)")
 	state := fs.String("state", "", "only complaints in this state")
 	unit := fs.String("unit", "", "only complaints with this unit")
 	limit := fs.Int("limit", 100, "at most this many")
@@ -403,10 +405,21 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.LogAccess(ctx, operator(e, *as), store.AccessComplaintShow, c.ID, e.clock.Now()); err != nil {
+		what := store.AccessComplaintShow
+		if *wholeNIK {
+			what = store.AccessComplaintNIK
+		}
+		if err := db.LogAccess(ctx, operator(e, *as), what, c.ID, e.clock.Now()); err != nil {
 			return err
 		}
 		v := viewOf(c, e.cfg.Zone)
+		switch {
+		case c.Contact.NIK == "":
+		case *wholeNIK:
+			v.NIK = string(c.Contact.NIK)
+		default:
+			v.NIK = c.Contact.NIK.Masked()
+		}
 		for _, a := range audit {
 			ref := a.Actor.Ref
 			if a.Actor.Kind == flows.ByComplainant {
@@ -423,6 +436,7 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 		}
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(w, "tracking\t%s\nstate\t%s\nunit\t%s\nteam\t%s\ntype\t%s\nprivacy\t%s\ncategory\t%s\n", v.Tracking, v.State, v.Unit, dash(v.Team), v.Type, v.Privacy, dash(v.Category))
+		fmt.Fprintf(w, "NIK\t%s\n", dash(v.NIK))
 		fmt.Fprintf(w, "due\t%s %s\nfiled\t%s\nupdated\t%s\nclosed\t%s\nLAPOR! ID\t%s\nrating\t%s\n", dash(v.Due), v.DueKind, v.Filed, v.Updated, dash(v.Closed), dash(v.LaporID), dash(strconv.Itoa(v.Rating)))
 		fmt.Fprintln(w, "\nAUDIT TRAIL\tEVENT\tBY\tSTATE\tUNIT\tTEXT")
 		for _, a := range v.Audit {
@@ -437,7 +451,8 @@ func runComplaints(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// complaintView is what the CLI prints of a complaint: no personal data, no bodies.
+// complaintView is what the CLI prints of a complaint: no personal data, no bodies;
+// show gives the NIK, masked unless asked for whole.
 type complaintView struct {
 	Tracking string      `json:"tracking"`
 	State    string      `json:"state"`
@@ -453,6 +468,7 @@ type complaintView struct {
 	Closed   string      `json:"closed,omitempty"`
 	LaporID  string      `json:"lapor_id,omitempty"`
 	Rating   int         `json:"rating,omitempty"`
+	NIK      string      `json:"nik,omitempty"`
 	Audit    []auditView `json:"audit,omitempty"`
 }
 

@@ -54,6 +54,7 @@ func newPageDesk(t *testing.T, start string) *pageDesk {
 	cfg := config.Defaults()
 	cfg.DatabaseURL = dbURL
 	cfg.SweepEvery = time.Hour
+	cfg.Intake.NIKCategories = nil // the NIK step is tested on Telegram (TestTelegramNIK)
 	cfg.Web.Enabled = false
 	d := &pageDesk{t: t, clock: flowstest.NewClock(flowstest.At(t, start)), citizen: web.CitizenChat()}
 	d.m = &Main{Config: cfg, Clock: d.clock, Log: slog.New(slog.DiscardHandler), NoHTTP: true, WebChannel: true}

@@ -118,6 +118,7 @@ func startPracticeRun(t *testing.T, realURL, practiceURL string, clock *flowstes
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DatabaseURL, cfg.Listen, cfg.SweepEvery = realURL, "127.0.0.1:0", time.Hour
+	cfg.Intake.NIKCategories = nil // the NIK step is tested on Telegram (TestTelegramNIK)
 	cfg.Practice.DatabaseURL = practiceURL
 	r := &practiceRun{t: t, clock: clock, realURL: realURL, practiceURL: practiceURL, log: &storetest.LogBuffer{}}
 	r.m = &Main{Config: cfg, Clock: clock, Log: slog.New(slog.NewTextHandler(r.log, nil))}

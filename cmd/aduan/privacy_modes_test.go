@@ -50,8 +50,8 @@ func (m modeCitizen) as(u models.Update) models.Update {
 	return u
 }
 
-// fileAs takes citizen m through the intake on Telegram, with a phone shared and an
-// e-mail typed when the mode asks for them, and sends the complaint.
+// fileAs takes citizen m through the intake on Telegram, with a phone shared, the NIK
+// and an e-mail typed when the mode asks for them, and sends the complaint.
 func (d *tgDesk) fileAs(m *modeCitizen) {
 	d.t.Helper()
 	calls := d.do(m.as(tgfake.TextMessage(m.chat, m.chat, "/lapor")))
@@ -70,6 +70,8 @@ func (d *tgDesk) fileAs(m *modeCitizen) {
 	if m.mode != flows.Anonymous {
 		d.message(calls, m.chat, "Nomor telepon")
 		calls = d.do(m.as(tgfake.ContactMessage(m.chat, m.chat, m.phone)))
+		d.message(calls, m.chat, "Ketik NIK Anda")
+		calls = d.do(m.as(tgfake.TextMessage(m.chat, m.chat, m.nik)))
 		d.message(calls, m.chat, "Alamat e-mail")
 		calls = d.do(m.as(tgfake.TextMessage(m.chat, m.chat, m.email)))
 	}
@@ -78,7 +80,7 @@ func (d *tgDesk) fileAs(m *modeCitizen) {
 	m.tracking = trackingNumber.FindString(d.message(calls, m.chat, "aduan Anda sudah kami terima dengan nomor").Text())
 	c := d.complaint(m.tracking)
 	m.complaintID = c.ID
-	if kept := c.Contact.Name != "" || c.Contact.Phone != "" || c.Contact.Email != ""; kept != m.identityKept {
+	if kept := c.Contact.Name != "" || c.Contact.Phone != "" || c.Contact.Email != "" || c.Contact.NIK != ""; kept != m.identityKept {
 		d.t.Errorf("%s: identity kept %v (%+v)", m.mode, kept, c.Contact)
 	}
 }
@@ -106,13 +108,14 @@ func seenBy(calls []tgfake.Call, chat int64) string {
 // over with the whole record) and checks every output the desk has for the citizen's
 // name, phone, NIK and e-mail: the messages to every unit's group (cards, notices,
 // files, the Ombudsman's record document), the command line (complaints list and show,
-// the access log, the data requests) and the log at debug level. Rahasia: the identity
+// the access log, the data requests) and the log at debug level. The NIK, asked for
+// the category, reaches no group whole: where the identity may be seen it is masked. Rahasia: the identity
 // never reaches the agency's or the team's group. Anonim: nothing identifying reaches
 // any of them. The log and the command line hold no one's. Where the identity may be
 // seen, it is (so that the search can fail).
 func TestRightsPrivacyModesEveryOutput(t *testing.T) {
 	t.Parallel()
-	d := newTGDesk(t, "2026-11-30 09:00", nil)
+	d := newTGDesk(t, "2026-11-30 09:00", withNIK)
 	citizens := []*modeCitizen{
 		{mode: flows.Ordinary, chat: 556001, name: "Ratna Kusumawati", email: "ratna.kusuma@example.id",
 			phone: "0813-1111-2222", phoneDigits: "81311112222", nik: "6112014501900011", identityKept: true},
@@ -165,8 +168,11 @@ func TestRightsPrivacyModesEveryOutput(t *testing.T) {
 			if !hidden && !strings.Contains(seen, m.name) {
 				t.Errorf("%s: the %s group, which may see who filed, never saw the name %q", m.mode, what, m.name)
 			}
-			if !hidden && !strings.Contains(seen, m.nik) {
-				t.Errorf("%s: the %s group, which may see who filed, never saw the NIK in the description", m.mode, what)
+			if strings.Contains(seen, m.nik) {
+				t.Errorf("%s: the %s group received the whole NIK (every unit sees it masked)", m.mode, what)
+			}
+			if got := strings.Contains(seen, "NIK "+flows.NIK(m.nik).Masked()); got == hidden {
+				t.Errorf("%s: the %s group saw the masked NIK: %t, want %t (only where it may see who filed)", m.mode, what, got, !hidden)
 			}
 		}
 	}

@@ -157,7 +157,9 @@ func TestTelegramUnitsSeeEvidenceAndWholeDescription(t *testing.T) {
 	if n := utf8.RuneCountInString(card.Text()); n > 1400 {
 		t.Errorf("the card is %d characters long", n)
 	}
-	wantText(t, "national card", card.Text(), nikBudi, "Selengkapnya", "Lampiran: 4 berkas, dikirim di bawah kartu ini")
+	// A NIK in the description is masked for every unit; the phone shows where the
+	// identity may be seen.
+	wantText(t, "national card", card.Text(), "NIK saya ••••••••••••••••", phoneBudi, "Selengkapnya", "Lampiran: 4 berkas, dikirim di bawah kartu ini")
 	if strings.Contains(card.Text(), "Bagian terakhir uraian") {
 		t.Errorf("the card shows the whole description")
 	}
@@ -166,7 +168,10 @@ func TestTelegramUnitsSeeEvidenceAndWholeDescription(t *testing.T) {
 	}
 	calls = d.press(groupNational, adminNational, card, fmt.Sprintf("v:more:%d", c.ID))
 	full := d.message(calls, groupNational, "Uraian lengkap aduan "+tr)
-	wantText(t, "national full text", full.Text(), nikBudi, phoneBudi, "Bagian terakhir uraian ini harus terbaca utuh")
+	wantText(t, "national full text", full.Text(), "NIK saya ••••••••••••••••", phoneBudi, "Bagian terakhir uraian ini harus terbaca utuh")
+	if strings.Contains(card.Text()+full.Text(), nikBudi) {
+		t.Errorf("the national group sees the whole NIK")
+	}
 
 	// Routed and distributed: the agency may not see who filed it.
 	calls = d.choose(groupNational, adminNational, card, flows.EvRoute, flowstest.Regency)
@@ -360,7 +365,7 @@ func TestTelegramUnitsOmbudsmanGetsWholeRecord(t *testing.T) {
 	doc := string(record.Files["document"])
 	wantText(t, "record", doc,
 		"Catatan lengkap aduan "+tr, "Kerahasiaan: Rahasia", "Pelapor: Tester",
-		longBody, // whole, unmasked: the Ombudsman may see the identity
+		strings.Replace(longBody, nikBudi, "••••••••••••••••", 1), // whole, the phone unmasked: the Ombudsman may see the identity; a NIK is masked for every unit
 		"diajukan", "Diverifikasi dan diteruskan ke kabupaten", "Didisposisikan ke dinas", "Ditugaskan ke tim teknis",
 		"Hasil pemeriksaan tim teknis dilaporkan", findings, "Dijawab", answer, "menanggapi jawaban", reply,
 		"Dilimpahkan ke Ombudsman", "Oleh: Tester, Admin Kabupaten Kubu Raya", "Oleh: pelapor", "Oleh: sistem",
