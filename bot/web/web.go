@@ -48,7 +48,19 @@ func IsGroup(chat string) bool { return strings.HasPrefix(chat, GroupPrefix) }
 // Member returns the user a person acting for the unit of a group chat is known as:
 // "m-" and the unit's code. In the practice desk, one person plays every unit, each
 // pane under the unit's member.
-func Member(chat string) string { return "m-" + strings.TrimPrefix(chat, GroupPrefix) }
+func Member(chat string) string { return memberPrefix + strings.TrimPrefix(chat, GroupPrefix) }
+
+const memberPrefix = "m-"
+
+// paneOf returns the chat whose page shows what the desk sends to chat: a message to
+// a group's member alone (flows.ToPerson: the answer to their press, a refusal, a NIK
+// shown to them) is shown in their group's pane, which only they see, as a notice.
+func paneOf(chat string) (pane string, person bool) {
+	if code, ok := strings.CutPrefix(chat, memberPrefix); ok {
+		return GroupChat(code), true
+	}
+	return chat, false
+}
 
 // Store is what the channel needs of the database; *store.DB is one.
 type Store interface {
@@ -237,6 +249,8 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 		return flows.Receipt{}, err
 	}
 	line.Message = msg
+	chat, person := paneOf(m.Chat)
+	line.Answer = line.Answer || person
 	switch m.Notice.Msg {
 	case flows.MsgFiles:
 		line.Files = m.Notice.Files
@@ -266,7 +280,7 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 	if err != nil {
 		return flows.Receipt{}, fmt.Errorf("web: %w: %v", bot.ErrRejected, err)
 	}
-	ref, _, err := c.store.PutWebLine(ctx, m.Chat, m.Edit, m.ID, body, c.clock.Now())
+	ref, _, err := c.store.PutWebLine(ctx, chat, m.Edit, m.ID, body, c.clock.Now())
 	if err != nil {
 		return flows.Receipt{}, err
 	}
@@ -277,7 +291,7 @@ func (c *Channel) Deliver(ctx context.Context, m flows.Envelope) (flows.Receipt,
 			return flows.Receipt{}, err
 		}
 	}
-	c.changed(m.Chat)
+	c.changed(chat)
 	return flows.Receipt{Ref: ref, Thread: m.Thread}, nil
 }
 

@@ -114,12 +114,16 @@ type practiceRun struct {
 
 // startPracticeRun runs a desk on the database at realURL with no chat channel, and so
 // the practice desk on the database at practiceURL; it closes when the test ends.
-func startPracticeRun(t *testing.T, realURL, practiceURL string, clock *flowstest.Clock) *practiceRun {
+// Settings may change the configuration first.
+func startPracticeRun(t *testing.T, realURL, practiceURL string, clock *flowstest.Clock, settings ...func(*config.Config)) *practiceRun {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DatabaseURL, cfg.Listen, cfg.SweepEvery = realURL, "127.0.0.1:0", time.Hour
-	cfg.Intake.NIKCategories = nil // the NIK step is tested on Telegram (TestTelegramNIK)
+	cfg.Intake.NIKCategories = nil // the NIK step is tested on Telegram (TestTelegramNIK) and in TestPracticePersonNotices
 	cfg.Practice.DatabaseURL = practiceURL
+	for _, set := range settings {
+		set(&cfg)
+	}
 	r := &practiceRun{t: t, clock: clock, realURL: realURL, practiceURL: practiceURL, log: &storetest.LogBuffer{}}
 	r.m = &Main{Config: cfg, Clock: clock, Log: slog.New(slog.NewTextHandler(r.log, nil))}
 	if err := r.m.Run(t.Context()); err != nil {
