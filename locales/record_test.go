@@ -48,7 +48,7 @@ func TestRecord(t *testing.T) {
 	if strings.Contains(doc, "6112010101900001") || strings.Contains(doc, "081234567890") || strings.Contains(doc, "Budi") || strings.Contains(doc, "NIK 6112") {
 		t.Errorf("the agency's record shows the identity:\n%s", doc)
 	}
-	wantIn(t, doc, "Reporter: identity withheld", "(ID and phone numbers masked.)", "Text: Sudah kami tindak.", "By: the complainant")
+	wantIn(t, doc, "Reporter: identity withheld", "(Personal numbers masked.)", "Text: Sudah kami tindak.", "By: the complainant")
 
 	k.Privacy = flows.Anonymous
 	doc, err = c.Record("id", k, trail, ombudsman, units, loc)
