@@ -166,7 +166,7 @@ func TestAuditChainDetectsDeletedEvent(t *testing.T) {
 
 // redactSQL is the redaction of the contract between the audit trail and the
 // retention job, word for word.
-const redactSQL = `UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2 WHERE complaint_id = ANY($1) AND redacted_at IS NULL`
+const redactSQL = `UPDATE audit_event SET actor_name = '', text = '', body_salt = NULL, redacted_at = $2 WHERE complaint_id = ANY($1) AND redacted_at IS NULL`
 
 // A redaction done exactly as the contract says keeps the chain verifiable; putting
 // text back into a redacted event is detected; an event appended afterwards chains on.
@@ -302,12 +302,11 @@ func TestAuditChainConcurrentAppends(t *testing.T) {
 }
 
 // Migration 00012 chains the events already there in (complaint_id, id) order, as the
-// trigger would have.
+// trigger would have (then, without salts: events before migration 00017 have none).
 func TestAuditChainBackfill(t *testing.T) {
 	db, rules := setup(t)
 	journey(t, db, rules, "2026-11-30")
 	journey(t, db, rules, "2026-12-01")
-	want := mustVerify(t, db, 0)
 	data, err := os.ReadFile("migrations/00012_audit_chain.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -316,12 +315,12 @@ func TestAuditChainBackfill(t *testing.T) {
 	if backfill == nil {
 		t.Fatal("no backfill UPDATE in the migration")
 	}
-	tamper(t, db, `UPDATE audit_event SET body_hash = NULL, prev_hash = NULL, hash = NULL`)
+	tamper(t, db, `UPDATE audit_event SET body_salt = NULL, body_hash = NULL, prev_hash = NULL, hash = NULL`)
 	if got := mustVerify(t, db, 0); got.Broken != 10 {
 		t.Fatalf("unchained: %+v", got)
 	}
 	tamper(t, db, string(backfill))
-	if got := mustVerify(t, db, 0); !got.OK() || !bytes.Equal(got.HeadDigest, want.HeadDigest) {
-		t.Errorf("after the backfill: %+v, want the trigger's chains (digest %x)", got, want.HeadDigest)
+	if got := mustVerify(t, db, 0); !got.OK() || got.Events != 10 {
+		t.Errorf("after the backfill: %+v, want whole chains of 10 events", got)
 	}
 }
