@@ -20,9 +20,9 @@ import (
 // complaint's event before it (32 zero bytes for the first), body_hash over what people
 // wrote (actor_name, text) and, since migration 00017, a random salt of its own
 // (body_salt, emptied by the redaction), and hash over prev_hash, the other fields and
-// body_hash, in the canonical encoding the migrations describe. The database computes them on
-// insert; VerifyAudit recomputes them here, so that a changed function in the database
-// cannot vouch for itself.
+// body_hash, in the canonical encoding the migrations describe. The database computes
+// them on insert; VerifyAudit recomputes them here, so that a changed function in the
+// database cannot vouch for itself.
 
 const (
 	// sqlAuditChain reads every event up to $1 in chain order. The columns are read raw:
@@ -78,10 +78,10 @@ type AuditBreak struct {
 	ComplaintID int64
 	EventID     int64
 	// What differs: "link" (prev_hash is not the previous event's hash: an event before
-	// it was removed, inserted or changed), "body" (actor_name or text differ from
-	// body_hash, or a redacted event holds text or a salt again), "fields" (the other fields or
-	// body_hash differ from hash), "unchained" (the event has no hashes: it was inserted
-	// with the chain's trigger disabled).
+	// it was removed, inserted or changed), "body" (actor_name, text or body_salt differ
+	// from body_hash, or a redacted event holds text or a salt again), "fields" (the
+	// other fields or body_hash differ from hash), "unchained" (the event has no hashes:
+	// it was inserted with the chain's trigger disabled).
 	What []string
 }
 
