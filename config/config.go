@@ -131,7 +131,7 @@ var Settings = []Setting{
 	{"draft-remind-after", "ADUAN_DRAFT_REMIND_AFTER", "24h", "silence after which a citizen is reminded of an unfinished complaint", func(c *Config, v string) error { return setDuration(&c.Intake.RemindAfter, v) }},
 	{"draft-expire-after", "ADUAN_DRAFT_EXPIRE_AFTER", "72h", "silence after which an unfinished complaint is dropped", func(c *Config, v string) error { return setDuration(&c.Intake.ExpireAfter, v) }},
 	{"retention", "ADUAN_RETENTION", "730d", "how long after closure or archiving a complaint keeps its personal data, in days (Nd); then the sweep anonymises it", setDays(func(c *Config) *time.Duration { return &c.Retention.After })},
-	{"keep-messages", "ADUAN_KEEP_MESSAGES", "30d", "how long delivered messages, handled incoming ones, pending actions, idle conversations and the files of dropped drafts are kept, in days (Nd)", setDays(func(c *Config) *time.Duration { return &c.Retention.Keep })},
+	{"keep-messages", "ADUAN_KEEP_MESSAGES", "30d", "how long delivered messages, handled incoming ones, pending actions and idle conversations are kept, in days (Nd)", setDays(func(c *Config) *time.Duration { return &c.Retention.Keep })},
 	{"telegram-token", "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from @BotFather; empty: no Telegram (never printed)", setToken},
 	{"telegram-api-url", "TELEGRAM_API_URL", telegramAPI, "Telegram Bot API base URL (a self-hosted Bot API server, or a test server)", setURL(func(c *Config) *string { return &c.Telegram.APIURL })},
 	{"telegram-webhook-url", "TELEGRAM_WEBHOOK_URL", "", "public HTTPS URL Telegram posts updates to (webhook mode); empty: long polling", setWebhookURL},

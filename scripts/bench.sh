@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — benchmarks against the dev PostgreSQL; docs/PERFORMANCE.md reports them.
 #
-#   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 10 minutes)
+#   scripts/bench.sh                 # every figure of docs/PERFORMANCE.md (about 30 minutes)
 #   ONLY=sweep scripts/bench.sh      # only part 1 below (about 3 minutes)
 #   ONLY=throughput scripts/bench.sh # only part 2 below (about 7 minutes)
 #   ONLY=audit scripts/bench.sh      # only part 3 below (about 10 minutes, most of it making the data)
+#   ONLY=retention scripts/bench.sh  # only part 4 below (about 8 minutes, most of it making the data)
 #   BENCH=Intake scripts/bench.sh    # only the Go benchmarks matching the regexp, once
 #
 # The full run:
@@ -24,10 +25,15 @@
 #   3. `aduan audit verify` over 1,000,000 complaints' chains of five events each, made by
 #      bench/pgbench/audit.sql in the database aduan_auditbench (AUDIT_COMPLAINTS=1000000),
 #      VERIFIES times (default 3), each timed; the database is dropped at the end.
+#   4. the retention sweep over 1,000,000 closed complaints past their period, two
+#      workers, once (BenchmarkRetention/closed=1000k/workers=2: it makes the data in a
+#      database of its own, dropped at the end), with a client filing beside it; the
+#      figure is its rate in complaints/s.
 # Other processes on the machine move every figure; the summary gives, besides the
 # medians, the median of the per-round ratios store/pgbench (the two ran side by side).
 # The pgbench database, aduan_pgbench, is made afresh for each round and dropped at the end.
-# SHORT=1 skips the 1M-complaint sweep set (go test -short); OUT=dir keeps the raw output there.
+# SHORT=1 skips the 1M-complaint sweep set (go test -short) and runs the retention sweep over
+# 100,000 instead; OUT=dir keeps the raw output there.
 # COMPARE=REV (a git revision) also runs, in each throughput round and before the current
 # code, REV's filing: its bench/pgbench/file.sql with its bench.sh's variables, and its
 # BenchmarkFile (pool=8), built from `git archive REV`: a before/after in one run.
@@ -189,6 +195,17 @@ if [[ ${ONLY:-audit} == audit ]]; then
 	done
 fi
 
+# --- 4. the retention sweep over 1M closed complaints ---------------------------------------
+: >"$OUT/retention.txt"
+if [[ ${ONLY:-retention} == retention ]]; then
+	closed=1000k
+	[[ -z ${SHORT:-} ]] || closed=100k
+	say "retention sweep over closed=$closed, 2 workers; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	(cd store && "$OUT/store.test" -test.run '^$' -test.bench "^BenchmarkRetention\$/^closed=$closed/workers=2\$" \
+		-test.benchtime 1x -test.timeout 60m ${SHORT:+-test.short}) | tee "$OUT/retention.txt"
+	say "retention sweep done; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+
 # --- summary: medians ----------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v c="$1" 'NR > 1 { print $c }' "$OUT/throughput.tsv" | median; }
@@ -216,5 +233,11 @@ awk '/^BenchmarkSweep/ {
 	name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkSweep\//, "", name)
 	for (i = 2; i <= NF; i++) if ($i == "ms/sweep") printf "sweep %-32s median of %d: %9.2f ms\n", name, $2, $(i - 1)
 }' "$OUT/sweep.txt"
+awk '/^BenchmarkRetention\// {
+	name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkRetention\//, "", name)
+	for (i = 3; i < NF; i++) m[$(i + 1)] = $i
+	printf "retention %s: %.0f complaints/s (%.1f s); filing beside it p99 %.0f ms, max %.0f ms (alone p99 %.0f ms)\n",
+		name, m["complaints/s"], m["s/sweep"], m["file_p99_ms"], m["file_max_ms"], m["file_alone_p99_ms"]
+}' "$OUT/retention.txt"
 awk '/ s elapsed/ { print $1 }' "$OUT/audit.txt" | sort -g | awk '{ v[NR] = $1 } END {
 	if (NR) printf "audit verify over the chains of aduan_auditbench, %d runs: median %.1f s (lowest %.1f, highest %.1f)\n", NR, v[int((NR + 1) / 2)], v[1], v[NR] }'

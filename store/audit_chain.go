@@ -18,17 +18,18 @@ import (
 
 // The audit chain (migration 00012): every event carries prev_hash, the hash of the
 // complaint's event before it (32 zero bytes for the first), body_hash over what people
-// wrote (actor_name, text) and hash over prev_hash, the other fields and body_hash, in
-// the canonical encoding the migration describes. The database computes them on
-// insert; VerifyAudit recomputes them here, so that a changed function in the database
-// cannot vouch for itself.
+// wrote (actor_name, text) and, since migration 00017, a random salt of its own
+// (body_salt, emptied by the redaction), and hash over prev_hash, the other fields and
+// body_hash, in the canonical encoding the migrations describe. The database computes
+// them on insert; VerifyAudit recomputes them here, so that a changed function in the
+// database cannot vouch for itself.
 
 const (
 	// sqlAuditChain reads every event up to $1 in chain order. The columns are read raw:
 	// int8 and timestamptz in PostgreSQL's binary format, which for int8 is the canonical
 	// encoding and for timestamptz microseconds since 2000-01-01.
 	sqlAuditChain = `SELECT complaint_id, id, at, kind, actor_kind, actor_unit, actor_ref, from_state, to_state,
-	unit_before, unit_after, actor_name, text, body_hash, prev_hash, hash, redacted_at IS NOT NULL
+	unit_before, unit_after, actor_name, text, body_hash, prev_hash, hash, redacted_at IS NOT NULL, body_salt
 FROM audit_event WHERE id <= $1 AND complaint_id BETWEEN $2 AND $3 ORDER BY complaint_id, id`
 	// sqlAuditBounds are the last event and the range of complaint IDs, and the snapshot
 	// the parts of the check share.
@@ -77,10 +78,10 @@ type AuditBreak struct {
 	ComplaintID int64
 	EventID     int64
 	// What differs: "link" (prev_hash is not the previous event's hash: an event before
-	// it was removed, inserted or changed), "body" (actor_name or text differ from
-	// body_hash, or a redacted event holds text again), "fields" (the other fields or
-	// body_hash differ from hash), "unchained" (the event has no hashes: it was inserted
-	// with the chain's trigger disabled).
+	// it was removed, inserted or changed), "body" (actor_name, text or body_salt differ
+	// from body_hash, or a redacted event holds text or a salt again), "fields" (the
+	// other fields or body_hash differ from hash), "unchained" (the event has no hashes:
+	// it was inserted with the chain's trigger disabled).
 	What []string
 }
 
@@ -203,7 +204,7 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through int64, whole bool, fro
 	}
 	defer rows.Close()
 	// Text columns are the same bytes in either format; the others must be binary.
-	for _, i := range []int{0, 1, 2, 13, 14, 15, 16} {
+	for _, i := range []int{0, 1, 2, 13, 14, 15, 16, 17} {
 		if f := rows.FieldDescriptions()[i]; f.Format != pgx.BinaryFormatCode {
 			return fmt.Errorf("column %s came in text format", f.Name)
 		}
@@ -270,10 +271,10 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through int64, whole bool, fro
 				what = append(what, "link")
 			}
 			if redacted {
-				if len(v[11]) != 0 || len(v[12]) != 0 {
+				if len(v[11]) != 0 || len(v[12]) != 0 || v[17] != nil {
 					what = append(what, "body")
 				}
-			} else if body = auditBodyHash(h, body[:0], v[11], v[12]); !bytes.Equal(body, storedBody) {
+			} else if body = auditBodyHash(h, body[:0], v[17], v[11], v[12]); !bytes.Equal(body, storedBody) {
 				what = append(what, "body")
 			}
 			enc = auditFields(enc[:0], storedPrev, v, storedBody)
@@ -300,9 +301,12 @@ func verifyChains(ctx context.Context, tx pgx.Tx, through int64, whole bool, fro
 	return nil
 }
 
-// auditBodyHash appends to dst sha256(text(name) || text(body)).
-func auditBodyHash(h hash.Hash, dst, name, body []byte) []byte {
+// auditBodyHash appends to dst sha256(salt || text(name) || text(body)); an event
+// without a salt (nil: inserted before migration 00017) has sha256(text(name) ||
+// text(body)).
+func auditBodyHash(h hash.Hash, dst, salt, name, body []byte) []byte {
 	h.Reset()
+	h.Write(salt)
 	var n [4]byte
 	binary.BigEndian.PutUint32(n[:], uint32(len(name)))
 	h.Write(n[:])

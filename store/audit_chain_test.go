@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -166,7 +169,7 @@ func TestAuditChainDetectsDeletedEvent(t *testing.T) {
 
 // redactSQL is the redaction of the contract between the audit trail and the
 // retention job, word for word.
-const redactSQL = `UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2 WHERE complaint_id = ANY($1) AND redacted_at IS NULL`
+const redactSQL = `UPDATE audit_event SET actor_name = '', text = '', body_salt = NULL, redacted_at = $2 WHERE complaint_id = ANY($1) AND redacted_at IS NULL`
 
 // A redaction done exactly as the contract says keeps the chain verifiable; putting
 // text back into a redacted event is detected; an event appended afterwards chains on.
@@ -222,6 +225,9 @@ func TestAuditChainRefusesOtherUpdates(t *testing.T) {
 		`UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2, hash = NULL WHERE complaint_id = $1`,
 		`UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2, at = $2 WHERE complaint_id = $1`,
 		`UPDATE audit_event SET actor_name = '', text = 'x', redacted_at = $2 WHERE complaint_id = $1`,
+		`UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2 WHERE complaint_id = $1`, // the salt kept (00012's redaction)
+		`UPDATE audit_event SET actor_name = '', text = '', body_salt = '\x01', redacted_at = $2 WHERE complaint_id = $1`,
+		`UPDATE audit_event SET body_salt = NULL WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`,
 		`DELETE FROM audit_event WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`,
 	} {
 		if _, err := db.Pool().Exec(ctx, q, c.ID, at); err == nil || !strings.Contains(err.Error(), "append-only") {
@@ -235,6 +241,7 @@ func TestAuditChainRefusesOtherUpdates(t *testing.T) {
 	for _, q := range []string{
 		`UPDATE audit_event SET redacted_at = $2::timestamptz + interval '1 day' WHERE complaint_id = $1`,
 		`UPDATE audit_event SET text = 'x', redacted_at = NULL WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`,
+		`UPDATE audit_event SET body_salt = '\x01' WHERE complaint_id = $1 AND $2::timestamptz IS NOT NULL`,
 	} {
 		if _, err := db.Pool().Exec(ctx, q, c.ID, at); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: err = %v, want the append-only refusal", q, err)
@@ -243,6 +250,161 @@ func TestAuditChainRefusesOtherUpdates(t *testing.T) {
 	sealRedaction(t, db, c, at)
 	if got := mustVerify(t, db, 0); !got.OK() || got.Redacted != 5 {
 		t.Errorf("verify = %+v", got)
+	}
+}
+
+// The append-only trigger names every column of audit_event (migration 00017): for
+// each column the redaction leaves alone, a redaction that changes it too is refused.
+// A column added to audit_event later fails here until the trigger names it.
+func TestAppendOnlyCoversEveryColumn(t *testing.T) {
+	db, rules := setup(t)
+	c := journey(t, db, rules, "2026-11-30")
+	at := flowstest.At(t, "2026-12-02 09:00")
+	rows, err := db.Pool().Query(ctx, `SELECT column_name::text, data_type::text FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = 'audit_event' ORDER BY ordinal_position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type column struct{ Name, Type string }
+	cols, err := pgx.CollectRows(rows, pgx.RowToStructByPos[column])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the redaction changes; every other column must stay as it is.
+	redaction := map[string]bool{"actor_name": true, "text": true, "body_salt": true, "redacted_at": true}
+	// A change of a column of each type the table has.
+	change := map[string]string{
+		"bigint":                   "%s + 1",
+		"text":                     "%s || 'x'",
+		"bytea":                    `coalesce(%s, '\x') || '\x00'::bytea`,
+		"timestamp with time zone": "coalesce(%s, $2) + interval '1 second'",
+	}
+	checked := 0
+	for _, col := range cols {
+		if redaction[col.Name] {
+			delete(redaction, col.Name)
+			continue
+		}
+		f, ok := change[col.Type]
+		if !ok {
+			t.Errorf("audit_event.%s (%s): no change known for its type; add one here, and the column to the append-only trigger", col.Name, col.Type)
+			continue
+		}
+		name := pgx.Identifier{col.Name}.Sanitize()
+		q := `UPDATE audit_event SET actor_name = '', text = '', body_salt = NULL, redacted_at = $2, ` + name + ` = ` + fmt.Sprintf(f, name) + ` WHERE complaint_id = $1`
+		if _, err := db.Pool().Exec(ctx, q, c.ID, at); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("audit_event.%s changed with the redaction: err = %v; the append-only trigger must compare it", col.Name, err)
+		}
+		checked++
+	}
+	if len(redaction) > 0 || checked < 14 {
+		t.Errorf("columns of audit_event: %d checked, redaction columns missing: %v", checked, redaction)
+	}
+	if tag, err := db.Pool().Exec(ctx, redactSQL, []int64{c.ID}, at); err != nil || tag.RowsAffected() != 5 {
+		t.Errorf("the redaction itself: %v, %v", tag, err)
+	}
+}
+
+// unsaltedBody is body_hash as migration 00012 computes it: sha256(text(name) ||
+// text(body)), a text being its length (4 bytes, big-endian) and its bytes.
+func unsaltedBody(name, body string) []byte {
+	return saltedBody(nil, name, body)
+}
+
+// saltedBody is body_hash as migration 00017 computes it: sha256(salt || text(name) ||
+// text(body)).
+func saltedBody(salt []byte, name, body string) []byte {
+	b := append([]byte{}, salt...)
+	for _, s := range []string{name, body} {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+		b = append(b, s...)
+	}
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// Each event's body_hash has a salt of its own (migration 00017), which the redaction
+// empties: the body_hash kept is then no hash of the removed name and text that a
+// guess could be tested against. A salt changed behind the application's back, or put
+// back into a redacted event, is named; an event without a salt (inserted before
+// 00017) verifies in the unsalted form.
+func TestAuditChainSaltedBody(t *testing.T) {
+	db, rules := setup(t)
+	c := journey(t, db, rules, "2026-11-30")
+	d := journey(t, db, rules, "2026-12-01")
+	type event struct {
+		ID               int64
+		Name, Text       string
+		Salt, Body, Hash []byte
+	}
+	events := func(id int64) []event {
+		t.Helper()
+		rows, err := db.Pool().Query(ctx, `SELECT id, actor_name, text, body_salt, body_hash, hash FROM audit_event WHERE complaint_id = $1 ORDER BY id`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[event])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	ce, de := events(c.ID), events(d.ID)
+	salts := map[string]bool{}
+	for _, e := range append(slices.Clone(ce), de...) {
+		if len(e.Salt) != 16 || salts[string(e.Salt)] {
+			t.Fatalf("event %d: salt %x, want 16 bytes of its own", e.ID, e.Salt)
+		}
+		salts[string(e.Salt)] = true
+		if !bytes.Equal(e.Body, saltedBody(e.Salt, e.Name, e.Text)) || bytes.Equal(e.Body, unsaltedBody(e.Name, e.Text)) {
+			t.Errorf("event %d: body_hash %x is not sha256(salt || name || text)", e.ID, e.Body)
+		}
+	}
+	if ce[1].Name == "" || ce[1].Name != de[1].Name || ce[1].Text != de[1].Text || bytes.Equal(ce[1].Body, de[1].Body) {
+		t.Errorf("two routings by the same member: %+v and %+v, want the same name and different body hashes", ce[1], de[1])
+	}
+
+	// A salt changed on an event still holding its text, or taken away, is named.
+	for _, salt := range [][]byte{make([]byte, 16), nil} {
+		tamper(t, db, `UPDATE audit_event SET body_salt = $2 WHERE id = $1`, de[1].ID, salt)
+		wantBreak(t, mustVerify(t, db, 0), d, de[1].ID, "body")
+	}
+	tamper(t, db, `UPDATE audit_event SET body_salt = $2 WHERE id = $1`, de[1].ID, de[1].Salt)
+	if got := mustVerify(t, db, 0); !got.OK() {
+		t.Fatalf("with the salt back: %+v", got)
+	}
+
+	// The redaction empties the salt and keeps body_hash, which no guess of the name
+	// and text matches any more, salted or not: the salt is gone.
+	if n, err := db.Anonymise(ctx, []int64{c.ID}, flows.RedactRequest, flowstest.At(t, "2026-12-02 09:00")); err != nil || n != 1 {
+		t.Fatalf("Anonymise: %d, %v", n, err)
+	}
+	for i, e := range events(c.ID)[:len(ce)] {
+		if e.Salt != nil || e.Name != "" || e.Text != "" || !bytes.Equal(e.Body, ce[i].Body) || !bytes.Equal(e.Hash, ce[i].Hash) {
+			t.Errorf("redacted event %d: %+v", e.ID, e)
+		}
+		if bytes.Equal(e.Body, unsaltedBody(ce[i].Name, ce[i].Text)) {
+			t.Errorf("redacted event %d: body_hash is the unsalted hash of what was removed", e.ID)
+		}
+	}
+	if got := mustVerify(t, db, 0); !got.OK() || got.Redacted != 5 {
+		t.Fatalf("after the redaction: %+v", got)
+	}
+	// A salt put back into a redacted event is named.
+	tamper(t, db, `UPDATE audit_event SET body_salt = $2 WHERE id = $1`, ce[2].ID, ce[2].Salt)
+	wantBreak(t, mustVerify(t, db, 0), c, ce[2].ID, "body")
+	tamper(t, db, `UPDATE audit_event SET body_salt = NULL WHERE id = $1`, ce[2].ID)
+
+	// d's last event as inserted before 00017: no salt, the unsalted body_hash and the
+	// hash over it.
+	last := de[len(de)-1]
+	tamper(t, db, `UPDATE audit_event SET body_salt = NULL, body_hash = audit_body_hash(actor_name, text),
+	hash = audit_event_hash(prev_hash, audit_event, audit_body_hash(actor_name, text)) WHERE id = $1`, last.ID)
+	if got := events(d.ID)[len(de)-1]; !bytes.Equal(got.Body, unsaltedBody(last.Name, last.Text)) {
+		t.Fatalf("the unsalted event: body_hash %x", got.Body)
+	}
+	if got := mustVerify(t, db, 0); !got.OK() || got.Events != 11 {
+		t.Errorf("with an event without a salt: %+v", got)
 	}
 }
 
@@ -302,12 +464,11 @@ func TestAuditChainConcurrentAppends(t *testing.T) {
 }
 
 // Migration 00012 chains the events already there in (complaint_id, id) order, as the
-// trigger would have.
+// trigger would have (then, without salts: events before migration 00017 have none).
 func TestAuditChainBackfill(t *testing.T) {
 	db, rules := setup(t)
 	journey(t, db, rules, "2026-11-30")
 	journey(t, db, rules, "2026-12-01")
-	want := mustVerify(t, db, 0)
 	data, err := os.ReadFile("migrations/00012_audit_chain.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -316,12 +477,12 @@ func TestAuditChainBackfill(t *testing.T) {
 	if backfill == nil {
 		t.Fatal("no backfill UPDATE in the migration")
 	}
-	tamper(t, db, `UPDATE audit_event SET body_hash = NULL, prev_hash = NULL, hash = NULL`)
+	tamper(t, db, `UPDATE audit_event SET body_salt = NULL, body_hash = NULL, prev_hash = NULL, hash = NULL`)
 	if got := mustVerify(t, db, 0); got.Broken != 10 {
 		t.Fatalf("unchained: %+v", got)
 	}
 	tamper(t, db, string(backfill))
-	if got := mustVerify(t, db, 0); !got.OK() || !bytes.Equal(got.HeadDigest, want.HeadDigest) {
-		t.Errorf("after the backfill: %+v, want the trigger's chains (digest %x)", got, want.HeadDigest)
+	if got := mustVerify(t, db, 0); !got.OK() || got.Events != 10 {
+		t.Errorf("after the backfill: %+v, want whole chains of 10 events", got)
 	}
 }

@@ -440,7 +440,8 @@ const UnfiledFileGrace = 24 * time.Hour
 // SweepFiles deletes the files no complaint owns and no draft holds, kept more than
 // UnfiledFileGrace before now (drafts dropped on a path that did not delete them), then
 // purges the bytes of deleted files from their store (PurgeFiles). It returns how many
-// files it deleted.
+// files it deleted. It is the desk's one purge of such files (the retention sweep
+// leaves them to it); a complaint's own files go when it is anonymised.
 func (db *DB) SweepFiles(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	for {

@@ -21,8 +21,9 @@ import (
 //   - attachment_file: the complaint's files are deleted (photos of documents, a
 //     location: all of them are personal).
 //
-//   - audit_event: actor_name and text are emptied by the one UPDATE the append-only
-//     trigger allows (migration 00012); actor_ref is already a pseudonym.
+//   - audit_event: actor_name and text (and the salt of their hash) are emptied by the
+//     one UPDATE the append-only trigger allows (migrations 00012, 00017); actor_ref
+//     is already a pseudonym.
 //
 //   - pending_action: the complaint's are deleted (their text is an answer or reason).
 //
@@ -67,8 +68,9 @@ ORDER BY id FOR UPDATE`
 WHERE id = ANY($1)`
 	sqlEraseComplaintChats = `UPDATE complaint SET contact_chat = '` + flows.ErasedChat + `' WHERE id = ANY($1)`
 
-	// sqlRedactAudit is the one change the audit trail allows (see migration 00012).
-	sqlRedactAudit = `UPDATE audit_event SET actor_name = '', text = '', redacted_at = $2 WHERE complaint_id = ANY($1) AND redacted_at IS NULL`
+	// sqlRedactAudit is the one change the audit trail allows (see migrations 00012
+	// and 00017): the salt of what people wrote goes with it.
+	sqlRedactAudit = `UPDATE audit_event SET actor_name = '', text = '', body_salt = NULL, redacted_at = $2 WHERE complaint_id = ANY($1) AND redacted_at IS NULL`
 	// sqlCanRedact tells whether the audit trail has its redaction column yet.
 	sqlCanRedact = `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'audit_event'::regclass AND attname = 'redacted_at' AND NOT attisdropped)`
 

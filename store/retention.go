@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,9 +21,9 @@ type RetentionOptions struct {
 	// Keep is how long the traces of conversations are kept: delivered and given-up
 	// messages (the outbox), handled inbound messages (the inbox, whose keys
 	// de-duplicate redeliveries), pending actions done or abandoned, idle sessions of
-	// citizens with no open complaint, and files that no complaint or draft holds (a
-	// dropped draft's). It must exceed a day (the WhatsApp daily cap counts the last 24
-	// hours of the outbox) and the drafts' expiry.
+	// citizens with no open complaint. It must exceed a day (the WhatsApp daily cap
+	// counts the last 24 hours of the outbox) and the drafts' expiry. (Files no
+	// complaint or draft holds are SweepFiles's, a day after they were saved.)
 	Keep  time.Duration
 	Batch int // rows per transaction; default 1000
 	// Workers is how many transactions anonymise complaints past the retention period
@@ -46,14 +44,13 @@ type RetentionReport struct {
 	Inbox       int     // handled inbound messages purged
 	Pending     int     // pending actions purged
 	Sessions    int     // idle sessions purged
-	Files       int     // unreferenced attachment files purged
 	WebLines    int     // lines of finished web chats purged
 	Skipped     bool    // another replica held the sweep lock
 }
 
 // Any reports whether the sweep changed or purged anything.
 func (r RetentionReport) Any() bool {
-	return r.Anonymised+r.Requested+len(r.Completed)+r.AnonimChats+r.Outbox+r.Inbox+r.Pending+r.Sessions+r.Files+r.WebLines > 0
+	return r.Anonymised+r.Requested+len(r.Completed)+r.AnonimChats+r.Outbox+r.Inbox+r.Pending+r.Sessions+r.WebLines > 0
 }
 
 const (
@@ -122,15 +119,6 @@ ORDER BY closed_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`
 	                  AND c.state NOT IN ('closed', 'archived'))
 	LIMIT $2 FOR UPDATE SKIP LOCKED)`
 
-	// Files are read in the order of their IDs from the mark on; each older than the
-	// period is kept when a complaint holds it, deleted when neither a complaint nor a
-	// draft does. The mark stops at a file a draft still holds.
-	sqlFilesPage = `SELECT f.id, f.created_at < $2, EXISTS (SELECT 1 FROM complaint c
-	WHERE c.attachments <> '[]' AND c.anonymised_at IS NULL AND c.attachments @> jsonb_build_array(jsonb_build_object('Ref', 'file:' || f.id)))
-FROM attachment_file f WHERE f.id > $1 ORDER BY f.id LIMIT $3`
-	sqlDraftRefs = `SELECT a->>'Ref' FROM session s,
-	jsonb_array_elements(CASE WHEN jsonb_typeof(s.draft->'Attachment') = 'array' THEN s.draft->'Attachment' ELSE '[]' END) a
-WHERE s.step <> ''`
 	sqlDeleteFiles = `DELETE FROM attachment_file WHERE id = ANY($1)`
 )
 
@@ -145,8 +133,8 @@ WHERE s.step <> ''`
 //   - complaints of deletion requests that have since closed are anonymised in the
 //     same way, and requests with nothing left waiting are completed;
 //   - complaints closed or archived more than opt.After ago are anonymised;
-//   - pending actions, the outbox, the inbox, idle sessions and unreferenced files
-//     older than opt.Keep are purged.
+//   - pending actions, the outbox, the inbox, idle sessions and the lines of finished
+//     web chats older than opt.Keep are purged.
 //
 // It is idempotent: a second sweep at the same time finds nothing to do.
 func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (RetentionReport, error) {
@@ -316,7 +304,6 @@ func (db *DB) Retain(ctx context.Context, opt RetentionOptions, now time.Time) (
 			tag, err := tx.Exec(ctx, sqlPurgeSessions, cutoff, opt.Batch)
 			return int(tag.RowsAffected()), int(tag.RowsAffected()), err
 		})
-		run(&rep.Files, "files", db.purgeFiles(ctx, cutoff, opt.Batch))
 		run(&rep.WebLines, "web lines", func(tx *txn) (int, int, error) {
 			tag, err := tx.Exec(ctx, sqlPurgeWebLines, cutoff, opt.Batch)
 			return int(tag.RowsAffected()), int(tag.RowsAffected()), err
@@ -379,71 +366,5 @@ func (db *DB) purgePaged(ctx context.Context, table, sql string, cutoff time.Tim
 			seen = 0 // the rest is younger than the period: nothing more this time
 		}
 		return seen, n, nil
-	}
-}
-
-// purgeFiles returns the retention step that deletes the files older than cutoff that
-// no complaint and no draft holds.
-func (db *DB) purgeFiles(ctx context.Context, cutoff time.Time, batch int) func(tx *txn) (int, int, error) {
-	return func(tx *txn) (int, int, error) {
-		var from int64
-		if err := tx.QueryRow(ctx, sqlMark, "attachment_file").Scan(&from); err != nil {
-			return 0, 0, err
-		}
-		rows, err := tx.Query(ctx, sqlDraftRefs)
-		if err != nil {
-			return 0, 0, err
-		}
-		refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return 0, 0, err
-		}
-		inDraft := map[int64]bool{}
-		for _, r := range refs {
-			if id, err := strconv.ParseInt(strings.TrimPrefix(r, "file:"), 10, 64); err == nil && strings.HasPrefix(r, "file:") {
-				inDraft[id] = true
-			}
-		}
-		rows, err = tx.Query(ctx, sqlFilesPage, from, cutoff, batch)
-		if err != nil {
-			return 0, 0, err
-		}
-		to, seen, stop := from, 0, false
-		var drop []int64
-		for rows.Next() {
-			var id int64
-			var old, kept bool
-			if err := rows.Scan(&id, &old, &kept); err != nil {
-				rows.Close()
-				return 0, 0, err
-			}
-			if !old || (!kept && inDraft[id]) {
-				stop = true
-				break
-			}
-			if !kept {
-				drop = append(drop, id)
-			}
-			to, seen = id, seen+1
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, 0, err
-		}
-		if to == from {
-			return 0, 0, nil
-		}
-		if len(drop) > 0 {
-			if _, err := tx.Exec(ctx, sqlDeleteFiles, drop); err != nil {
-				return 0, 0, err
-			}
-		}
-		if _, err := tx.Exec(ctx, sqlSetMark, "attachment_file", to); err != nil {
-			return 0, 0, err
-		}
-		if stop {
-			seen = 0
-		}
-		return seen, len(drop), nil
 	}
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -22,7 +21,8 @@ import (
 // lock filing waits for (file_p99_ms, file_max_ms; file_alone_p99_ms the same client
 // filing for 10 s before, alone). The data is made in SQL, copies of
 // a complaint filed and worked through the store. Run it with -benchtime=1x (each
-// iteration after the first finds nothing to do).
+// iteration after the first finds nothing to do); `ONLY=retention scripts/bench.sh` runs
+// closed=1000k/workers=2.
 func BenchmarkRetention(b *testing.B) {
 	for _, total := range []int{100_000, 1_000_000} {
 		for _, workers := range []int{1, 2} {
@@ -116,13 +116,6 @@ SELECT c.id, ` + auditCols + ` FROM complaint c, audit_event a WHERE c.tracking 
 		base = append(base, time.Since(t1))
 	}
 	slices.Sort(base)
-	if os.Getenv("ADUAN_BENCH_APPEND_ONLY_ROWS") != "" {
-		// What-if: the append-only trigger comparing the columns themselves instead of
-		// the rows as jsonb (not the migration's function).
-		if _, err := db.Pool().Exec(ctx, fastAppendOnly); err != nil {
-			b.Fatal(err)
-		}
-	}
 	opt := store.RetentionOptions{After: 730 * 24 * time.Hour, Keep: 30 * 24 * time.Hour, Workers: workers}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -173,19 +166,3 @@ SELECT c.id, ` + auditCols + ` FROM complaint c, audit_event a WHERE c.tracking 
 	}
 	b.ReportMetric(float64(base[len(base)*99/100].Microseconds())/1000, "file_alone_p99_ms") // after ResetTimer, which drops metrics
 }
-
-// fastAppendOnly is migration 00012's audit_event_is_append_only comparing the
-// columns one by one (ADUAN_BENCH_APPEND_ONLY_ROWS=1), to measure what its jsonb
-// comparison costs the retention sweep.
-const fastAppendOnly = `CREATE OR REPLACE FUNCTION audit_event_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $f$
-BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL AND NEW.actor_name = '' AND NEW.text = ''
-        AND (NEW.id, NEW.complaint_id, NEW.at, NEW.kind, NEW.actor_kind, NEW.actor_unit, NEW.actor_ref, NEW.from_state, NEW.to_state,
-             NEW.unit_before, NEW.unit_after, NEW.body_hash, NEW.prev_hash, NEW.hash)
-        IS NOT DISTINCT FROM (OLD.id, OLD.complaint_id, OLD.at, OLD.kind, OLD.actor_kind, OLD.actor_unit, OLD.actor_ref, OLD.from_state, OLD.to_state,
-             OLD.unit_before, OLD.unit_after, OLD.body_hash, OLD.prev_hash, OLD.hash) THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'audit_event is append-only: % refused', TG_OP;
-END;
-$f$`

@@ -45,7 +45,7 @@ func logRetention(info func(string, ...any), rep store.RetentionReport) {
 	}
 	info("retention sweep done", "anonymised", rep.Anonymised, "requested", rep.Requested, "requests_completed", len(rep.Completed),
 		"anonim_chats", rep.AnonimChats, "outbox", rep.Outbox, "inbox", rep.Inbox, "pending_actions", rep.Pending,
-		"sessions", rep.Sessions, "files", rep.Files)
+		"sessions", rep.Sessions)
 }
 
 const requestsHelp = `List the citizens' requests about their personal data. deletions: the /hapusdata
@@ -103,7 +103,7 @@ func printRetention(ctx context.Context, e *env, db *store.DB, now time.Time) er
 	if !rep.Any() {
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "retention: %d anonymised after %d days, %d of deletion requests (%d requests completed), %d anonim chats erased; purged: %d messages, %d incoming, %d pending actions, %d conversations, %d files\n",
-		rep.Anonymised, int(e.cfg.Retention.After.Hours()/24), rep.Requested, len(rep.Completed), rep.AnonimChats, rep.Outbox, rep.Inbox, rep.Pending, rep.Sessions, rep.Files)
+	fmt.Fprintf(e.stdout, "retention: %d anonymised after %d days, %d of deletion requests (%d requests completed), %d anonim chats erased; purged: %d messages, %d incoming, %d pending actions, %d conversations\n",
+		rep.Anonymised, int(e.cfg.Retention.After.Hours()/24), rep.Requested, len(rep.Completed), rep.AnonimChats, rep.Outbox, rep.Inbox, rep.Pending, rep.Sessions)
 	return nil
 }
