@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,13 @@ const (
 	sqlLockFinal = `SELECT id, state, unit, contact_channel, contact_chat FROM complaint
 WHERE id = ANY($1) AND state IN ('closed', 'archived') AND anonymised_at IS NULL AND (NOT $2 OR contact_chat <> '` + flows.ErasedChat + `')
 ORDER BY id FOR UPDATE`
+
+	// sqlLockWaiting locks the waiting messages of the complaints $1 and lists those of
+	// the complaints with one claimed by a sender at $2 (see notInFlight).
+	sqlLockWaiting = `SELECT DISTINCT complaint_id FROM (
+	SELECT complaint_id, locked_until FROM outbox
+	WHERE complaint_id = ANY($1) AND delivered_at IS NULL AND failed_at IS NULL FOR UPDATE) o
+WHERE locked_until > $2`
 
 	sqlDeleteComplaintFiles = `DELETE FROM attachment_file WHERE id IN (
 	SELECT substr(a->>'Ref', 6)::bigint FROM complaint c, jsonb_array_elements(c.attachments) a
@@ -193,6 +201,9 @@ func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, r redaction, 
 	if err != nil || len(cs) == 0 {
 		return 0, err
 	}
+	if cs, err = notInFlight(ctx, tx, cs, now); err != nil || len(cs) == 0 {
+		return 0, err
+	}
 	n := len(cs)
 	locked := make([]int64, n)
 	channels, chats := make([]string, n), make([]string, n)
@@ -254,6 +265,31 @@ func (db *DB) anonymise(ctx context.Context, tx *txn, ids []int64, r redaction, 
 	return n, nil
 }
 
+// notInFlight returns the complaints of cs none of whose messages a sender is
+// delivering at now, and locks their waiting messages until tx ends. A sender renders
+// a message from the complaint as it reads it, after claiming it: one claimed before
+// the anonymisation commits would write the complaint's personal data after it (a web
+// group's line, a card edit), out of reach. The messages locked here are claimed only
+// once tx has committed, and so rendered from what is left; a complaint with one
+// claimed already waits for the next sweep (the retention sweep and the deletion
+// requests' find it again; sqlLockFinal locked the complaints first, in the order
+// Apply locks a complaint and then its messages).
+func notInFlight(ctx context.Context, tx *txn, cs []redactable, now time.Time) ([]redactable, error) {
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.id
+	}
+	rows, err := tx.Query(ctx, sqlLockWaiting, ids, now)
+	if err != nil {
+		return nil, err
+	}
+	busy, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(busy) == 0 {
+		return cs, err
+	}
+	return slices.DeleteFunc(cs, func(c redactable) bool { return slices.Contains(busy, c.id) }), nil
+}
+
 // eraseWhatsAppStore deletes what whatsmeow's store keeps of the WhatsApp chats among
 // (channels, chats), when the database has that store.
 func eraseWhatsAppStore(ctx context.Context, tx *txn, channels, chats []string) error {
@@ -277,6 +313,7 @@ func eraseWhatsAppStore(ctx context.Context, tx *txn, channels, chats []string) 
 const (
 	sqlChatComplaints = `SELECT id, tracking, state IN ('closed', 'archived') FROM complaint
 WHERE contact_channel = $1 AND contact_chat = $2 ORDER BY id FOR UPDATE`
+	sqlNotAnonymised  = `SELECT id, tracking FROM complaint WHERE id = ANY($1) AND anonymised_at IS NULL ORDER BY id`
 	sqlInsertDeletion = `INSERT INTO deletion_request (channel, requester, requested_at, erased, waiting, completed_at)
 VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 0 THEN $3::timestamptz END) RETURNING id`
 	sqlInsertDeletionComplaints = `INSERT INTO deletion_request_complaint (request_id, complaint_id) SELECT $1, unnest($2::bigint[])`
@@ -324,6 +361,27 @@ func (db *DB) eraseRequest(ctx context.Context, tx *txn, channel, chat string, d
 	erased, err := db.anonymise(ctx, tx, final, redaction{reason: flows.RedactRequest, traces: true, dropSession: true}, now)
 	if err != nil {
 		return flows.Notice{}, err
+	}
+	if erased < len(final) {
+		// One of the desk's messages about it was being sent (notInFlight): it waits
+		// for the next sweep, as an open one waits for its closing.
+		rows, err := tx.Query(ctx, sqlNotAnonymised, final)
+		if err != nil {
+			return flows.Notice{}, err
+		}
+		for rows.Next() {
+			var id int64
+			var tracking string
+			if err := rows.Scan(&id, &tracking); err != nil {
+				rows.Close()
+				return flows.Notice{}, err
+			}
+			open, waiting = append(open, id), append(waiting, tracking)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return flows.Notice{}, err
+		}
 	}
 	var files []int64
 	for _, a := range draft {

@@ -624,3 +624,30 @@ func TestRetainWorkersAndLimit(t *testing.T) {
 		t.Errorf("%d anonymised, %d redact events, %d left; want %d, %d, 0", total, events, left, n, n)
 	}
 }
+
+// A complaint one of whose messages a sender has claimed and is delivering is not
+// anonymised under it (the sender would write what it read afterwards): it waits, and
+// is anonymised once the message is out.
+func TestAnonymiseWaitsForAMessageBeingSent(t *testing.T) {
+	db, _, _, c, at := pdJourney(t)
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, created_at, next_attempt_at)
+VALUES ('telegram', '-1001', 'id', $1, $2, '{"msg": "card.body", "card": true}', $3, $3)`, c.ID, c.Unit, at); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := db.Claim(ctx, []string{store.Telegram}, at, time.Minute, 10)
+	if err != nil || len(batch) != 1 {
+		t.Fatalf("Claim = %d messages, %v; want the card edit", len(batch), err)
+	}
+	if n, err := db.Anonymise(ctx, []int64{c.ID}, flows.RedactRetention, at.Add(time.Second)); err != nil || n != 0 {
+		t.Fatalf("Anonymise while a message is being sent = %d, %v; want 0", n, err)
+	}
+	if got, err := db.Complaint(ctx, c.ID); err != nil || got.Body != c.Body {
+		t.Fatalf("the complaint changed while its message was being sent: %q (%v)", got.Body, err)
+	}
+	if err := db.Delivered(ctx, batch[0].ID, flows.Receipt{Ref: "r"}, at.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.Anonymise(ctx, []int64{c.ID}, flows.RedactRetention, at.Add(2*time.Second)); err != nil || n != 1 {
+		t.Fatalf("Anonymise once the message is out = %d, %v; want 1", n, err)
+	}
+}
