@@ -146,12 +146,7 @@ func (p *laporClient) fileOnWeb(body string) (tracking, code string) {
 	p.press("Lewati")
 	p.press("Lewati")
 	p.press("Kirim")
-	tracking = trackingNumber.FindString(p.text())
-	m := webAccessCode.FindStringSubmatch(p.text())
-	if tracking == "" || m == nil {
-		p.t.Fatalf("no tracking number or access code:\n%s", p.text())
-	}
-	return tracking, m[1]
+	return p.filed()
 }
 
 func pngBytes(t *testing.T) []byte {
@@ -424,4 +419,16 @@ func mustParseURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// filed returns the tracking number and access code the chat shows once a report is
+// sent.
+func (p *laporClient) filed() (tracking, code string) {
+	p.t.Helper()
+	tracking = trackingNumber.FindString(p.text())
+	m := webAccessCode.FindStringSubmatch(p.text())
+	if tracking == "" || m == nil {
+		p.t.Fatalf("no tracking number or access code:\n%s", p.text())
+	}
+	return tracking, m[1]
 }

@@ -121,12 +121,7 @@ func (p *laporClient) fileAs(w webCitizen, privacy string) (tracking, code strin
 	}
 	p.wantText("Periksa kembali")
 	p.press("Kirim")
-	tracking = trackingNumber.FindString(p.text())
-	m := webAccessCode.FindStringSubmatch(p.text())
-	if tracking == "" || m == nil {
-		p.t.Fatalf("no tracking number or access code:\n%s", p.text())
-	}
-	return tracking, m[1]
+	return p.filed()
 }
 
 // A whole journey on the web surfaces at debug level: the citizen files in /lapor
