@@ -229,10 +229,12 @@ func fileArgs(key *pseudonymKey, rules *flows.Rules, ch flows.Change) ([]any, er
 // ErrNotFound when there is no such complaint. An event asked from a chat (ev.Origin)
 // is acknowledged there, after the change's notices and card edits (flows.Change.Acks).
 //
-// The transaction takes three round trips: BEGIN with the complaint locked and read and
-// its cards read; the compare-and-set, the audit event and the messages with the cards;
-// COMMIT, sent once the compare-and-set is known to have held, followed by the senders'
-// wake-up (sqlWake).
+// The transaction takes two round trips: BEGIN with the complaint locked and read and
+// its cards read; then the compare-and-set, the audit event, the messages with the
+// cards, COMMIT and the senders' wake-up (sqlWake). The compare-and-set holds for
+// certain once the version read is the one expected, as the complaint stays locked
+// from the read to the COMMIT; a statement that fails makes the server skip the rest
+// of the batch, COMMIT with it, and the transaction is rolled back.
 func (db *DB) Apply(ctx context.Context, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
 	var ch flows.Change
 	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
@@ -257,7 +259,8 @@ func (db *DB) applyTx(ctx context.Context, tx *txn, rules *flows.Rules, id int64
 
 // applyIn applies ev to complaint id on q in two batches. When in is nil, q is a
 // connection and applyIn begins the transaction there (in the first batch) and commits
-// it; otherwise q is in, and the senders' wake-up is asked of in (txn.wake).
+// it (in the second); otherwise q is in, and the senders' wake-up is asked of in
+// (txn.wake).
 func (db *DB) applyIn(ctx context.Context, q batcher, in *txn, rules *flows.Rules, id int64, version int, ev flows.Event, now time.Time) (flows.Change, error) {
 	var c flows.Complaint
 	var cards []cardRef
@@ -296,16 +299,16 @@ func (db *DB) applyIn(ctx context.Context, q batcher, in *txn, rules *flows.Rule
 	if err != nil {
 		return flows.Change{}, err
 	}
-	if err := q.SendBatch(ctx, &b).Close(); err != nil {
-		return flows.Change{}, err
-	}
 	switch {
-	case in != nil && queued:
-		in.wake(OutboxQueued)
-	case in == nil && queued:
-		err = db.commit(ctx, q, &pgx.Batch{}, OutboxQueued)
-	case in == nil:
-		err = db.commit(ctx, q, &pgx.Batch{})
+	case in != nil:
+		err = q.SendBatch(ctx, &b).Close()
+		if err == nil && queued {
+			in.wake(OutboxQueued)
+		}
+	case queued:
+		err = db.commit(ctx, q, &b, OutboxQueued)
+	default:
+		err = db.commit(ctx, q, &b)
 	}
 	if err != nil {
 		return flows.Change{}, err

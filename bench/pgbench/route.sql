@@ -4,7 +4,7 @@
 -- (sqlUpdateComplaints), its audit event (sqlInsertAudit), three messages with the
 -- regency's card (sqlQueue: the complainant's, the regency's new card, the edit of the
 -- national group's card), COMMIT, and the senders' wake-up in a transaction of its own
--- (sqlWake). DB.Apply sends the same statements in three round trips.
+-- (sqlWake). DB.Apply sends the same statements in two round trips.
 -- TestPgbenchScripts (store/pgbench_test.go) checks that these are the statements the
 -- store sends, in its order. The event is the
 -- national admin routing a submitted complaint to the regency. Statements and
