@@ -471,11 +471,9 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 		return false, err
 	}
 	n := len(changes)
-	var (
-		ids                                                     = make([]int64, n)
-		at                                                      = make([]time.Time, n)
-		kind, akind, aunit, aref, aname, from, to, ub, ua, text = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	)
+	ids, at := make([]int64, n), make([]time.Time, n)
+	strs := columns[string](10, n)
+	kind, akind, aunit, aref, aname, from, to, ub, ua, text := strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], strs[6], strs[7], strs[8], strs[9]
 	for i, ch := range changes {
 		a := ch.Audit
 		ids[i], at[i], kind[i] = ch.Complaint.ID, a.At, string(a.Kind)
@@ -500,13 +498,13 @@ func (db *DB) updateComplaints(ctx context.Context, tx *txn, cs []flows.Complain
 // read at; reading its result fails unless every one still was at that version.
 func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 	n := len(cs)
-	ids := make([]int64, n)
-	ver, state, unit, team := make([]int32, n), make([]string, n), make([]string, n), make([]string, n)
-	oldv := make([]int32, n)
-	due, clock, next, upd, closed := make([]*time.Time, n), make([]time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]*time.Time, n)
-	dueKind, lapor := make([]string, n), make([]string, n)
-	rem, ovd, warn := make([]bool, n), make([]bool, n), make([]bool, n)
-	rating := make([]int16, n)
+	ids, rating := make([]int64, n), make([]int16, n)
+	i32, strs, nullable, times, bools := columns[int32](2, n), columns[string](5, n), columns[*time.Time](3, n), columns[time.Time](2, n), columns[bool](3, n)
+	ver, oldv := i32[0], i32[1]
+	state, unit, team, dueKind, lapor := strs[0], strs[1], strs[2], strs[3], strs[4]
+	due, next, closed := nullable[0], nullable[1], nullable[2]
+	clock, upd := times[0], times[1]
+	rem, ovd, warn := bools[0], bools[1], bools[2]
 	for i, c := range cs {
 		ids[i], oldv[i], ver[i] = c.ID, int32(old[i]), int32(c.Version)
 		state[i], unit[i], team[i] = string(c.State), c.Unit, c.Team
@@ -522,6 +520,17 @@ func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 		}
 		return nil
 	})
+}
+
+// columns returns k slices of length n (a statement's array parameters of one type)
+// sharing one allocation: a transition sends some forty such arrays.
+func columns[T any](k, n int) [][]T {
+	all := make([]T, k*n)
+	out := make([][]T, k)
+	for i := range out {
+		out[i] = all[i*n : (i+1)*n : (i+1)*n]
+	}
+	return out
 }
 
 func scanComplaint(row pgx.Row) (flows.Complaint, error) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -179,7 +178,11 @@ func queue(ctx context.Context, tx *txn, rules *flows.Rules, changes []flows.Cha
 // moved the edits of their cards (cards of other complaints are ignored), then the
 // changes' acknowledgements (flows.Change.Acks, see originRows).
 func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outRow {
-	var rows []outRow
+	n := len(cards) // a row per notice and chat, most notices going to one chat
+	for _, ch := range changes {
+		n += len(ch.Notices) + len(ch.Acks)
+	}
+	rows := make([]outRow, 0, n)
 	for _, ch := range changes {
 		for _, n := range ch.Notices {
 			for _, a := range addresses(rules, ch.Complaint, n.To) {
@@ -187,7 +190,7 @@ func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outR
 			}
 		}
 	}
-	rows = append(rows, cardRows(changes, cards)...)
+	rows = appendCardRows(rows, changes, cards)
 	for _, ch := range changes {
 		for _, n := range ch.Acks {
 			rows = append(rows, originRows(n)...)
@@ -196,22 +199,19 @@ func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outR
 	return rows
 }
 
-// cardRows are the edits of the cards of the complaints changes moved.
-func cardRows(changes []flows.Change, cards []cardRef) []outRow {
-	var rows []outRow
-	ids := moved(changes)
-	if len(ids) == 0 {
-		return rows
-	}
-	byID := map[int64]flows.Complaint{}
-	for _, ch := range changes {
-		byID[ch.Complaint.ID] = ch.Complaint
-	}
+// appendCardRows appends to rows the edits of the cards of the complaints changes moved.
+func appendCardRows(rows []outRow, changes []flows.Change, cards []cardRef) []outRow {
 	for _, k := range cards {
-		if !slices.Contains(ids, k.complaint) {
+		last, refresh := -1, false // the complaint as its last change left it
+		for i, ch := range changes {
+			if ch.Complaint.ID == k.complaint {
+				last, refresh = i, refresh || ch.RefreshesCards()
+			}
+		}
+		if !refresh {
 			continue
 		}
-		c := byID[k.complaint]
+		c := changes[last].Complaint
 		rows = append(rows, outRow{address: address{k.channel, k.chat, "id"}, unit: k.unit, editOf: k.outbox,
 			notice: flows.Notice{To: flows.ToUnit(k.unit), Msg: flows.MsgCard, Complaint: k.complaint, Tracking: c.Tracking, State: c.State, Card: true}})
 	}
@@ -243,8 +243,9 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
 		return ids, nil
 	}
 	n := len(rows)
-	channel, chat, lang, unit := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	complaint, editOf := make([]int64, n), make([]int64, n)
+	strs, i64 := columns[string](4, n), columns[int64](2, n)
+	channel, chat, lang, unit := strs[0], strs[1], strs[2], strs[3]
+	complaint, editOf := i64[0], i64[1]
 	payload := make([][]byte, n)
 	ord := make([]int32, n)
 	answer := make([]bool, n)
