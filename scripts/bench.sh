@@ -36,7 +36,8 @@
 # 100,000 instead; OUT=dir keeps the raw output there.
 # COMPARE=REV (a git revision) also runs, in each throughput round and before the current
 # code, REV's filing: its bench/pgbench/file.sql with its bench.sh's variables, and its
-# BenchmarkFile (pool=8), built from `git archive REV`: a before/after in one run.
+# BenchmarkFile (pool=8), and REV's BenchmarkApply (pool=8), built from `git archive REV`:
+# a before/after in one run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -146,15 +147,16 @@ run_go() { # benchmark regexp [store directory, test binary]
 }
 
 [[ ${ONLY:-throughput} == throughput ]] || ROUNDS=0
-printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tcompare_pgbench_file\tcompare_go_file\n' >"$OUT/throughput.tsv"
+printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tcompare_pgbench_file\tcompare_go_file\tcompare_go_apply\n' >"$OUT/throughput.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
 	say "throughput round $r of $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	pgbench_db
-	cpf=- cgf=-
+	cpf=- cgf=- cga=-
 	if [[ -n ${COMPARE:-} ]]; then
 		cpf=$(run_pgbench "$OUT/compare/bench/pgbench/file.sql" "${compare_common[@]}" "${compare_file[@]}")
 		cgf=$(run_go 'File/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")
+		cga=$(run_go 'Apply/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")
 	fi
 	# Odd rounds run pgbench first, even rounds the store first: what a run leaves
 	# behind (its WAL bringing on a checkpoint, autovacuum of its rows) falls on the run
@@ -174,7 +176,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		ga=$(run_go 'Apply/pool=8$')
 		pr=$(run_pgbench route.sql "${common[@]}" "${route[@]}")
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" "$cpf" "$cgf" | tee -a "$OUT/throughput.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" "$cpf" "$cgf" "$cga" | tee -a "$OUT/throughput.tsv"
 done
 
 # --- 3. aduan audit verify over 1M complaints' chains ---------------------------------------
@@ -226,6 +228,9 @@ if ((ROUNDS > 0)); then
 	if [[ -n ${COMPARE:-} ]]; then
 		awk -v rev="$COMPARE" -v pf="$(col 9)" -v gf="$(col 10)" -v rf="$(ratio 10 9)" -v nf="$(ratio 4 10)" 'BEGIN {
 			printf "%-11s pgbench %5.0f tx/s   store %5.0f tx/s (%3.0f%%)   (COMPARE=%s); the current store: %3.0f%% of it\n", "filing:", pf, gf, rf, rev, nf
+		}'
+		awk -v rev="$COMPARE" -v ga="$(col 11)" -v ra="$(ratio 11 6)" -v na="$(ratio 7 11)" 'BEGIN {
+			printf "%-11s                      store %5.0f tx/s (%3.0f%%)   (COMPARE=%s); the current store: %3.0f%% of it\n", "transition:", ga, ra, rev, na
 		}'
 	fi
 fi
