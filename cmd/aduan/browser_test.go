@@ -124,7 +124,7 @@ func (tb *tab) allLines() int {
 // until no more come for a moment.
 func (tb *tab) settled(before int) {
 	tb.b.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // CI runs it beside other packages, under -race
 	n, since := tb.deskLines(), time.Now()
 	for n <= before || time.Since(since) < 400*time.Millisecond {
 		if time.Now().After(deadline) {

@@ -42,6 +42,8 @@
     Object.keys(changed).forEach(function (id) {
       var pane = document.querySelector('.pane[data-pane="' + id + '"]');
       if (!pane) return;
+      // A wait answered before a newer refresh arrives late: never go back to older lines.
+      if (Number(changed[id].v) < Number(pane.getAttribute("data-version"))) return;
       var list = pane.querySelector(".lines");
       var stick = nearBottom(list);
       update(list, changed[id].html);
