@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -401,7 +400,8 @@ const (
 
 // Listen calls wakes[name] each time a transaction notifies name (OutboxQueued,
 // InboxReceived), until ctx ends. It holds one connection of its own and reconnects
-// after errors, waiting retry between attempts, and wakes everyone after a reconnect.
+// after errors, waiting retry between attempts, and wakes everyone each time it has
+// begun to listen (at the start and after a reconnect).
 // Notifications are only hints: workers also poll.
 func (db *DB) Listen(ctx context.Context, retry time.Duration, wakes map[string]func()) {
 	for ctx.Err() == nil {
@@ -409,10 +409,7 @@ func (db *DB) Listen(ctx context.Context, retry time.Duration, wakes map[string]
 		if ctx.Err() != nil {
 			return
 		}
-		slog.Warn("database listener lost its connection", "err", err)
-		for _, wake := range wakes {
-			wake() // something may have arrived while no one listened
-		}
+		db.log().Warn("database listener lost its connection", "err", err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(retry):
@@ -431,6 +428,11 @@ func (db *DB) listen(ctx context.Context, wakes map[string]func()) error {
 		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{name}.Sanitize()); err != nil {
 			return err
 		}
+	}
+	// What was notified before the LISTEN (a message stored as the desk started, or
+	// while the listener reconnected) is handled now, not at the workers' next poll.
+	for _, wake := range wakes {
+		wake()
 	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
