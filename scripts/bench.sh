@@ -119,7 +119,7 @@ route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' 
 	-D 'r_payload3={"msg":"card.body","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","card":true}')
 
 if [[ -n ${COMPARE:-} ]]; then
-	# REV's variables, as its bench.sh defines them, renamed compare_common, compare_file.
+	# REV's variables, as its bench.sh defines them, renamed compare_common, compare_file, compare_route.
 	# The definitions only: from common=( to the first line that is not one of them.
 	eval "$(awk '/^common=\(/ { on = 1 } on && /^(if |pgbench_db\(\))/ { exit } on' "$OUT/compare/scripts/bench.sh" |
 		sed -E 's/^(common|file|route)=\(/compare_\1=(/')"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -177,11 +178,11 @@ func queue(ctx context.Context, tx *txn, rules *flows.Rules, changes []flows.Cha
 // moved the edits of their cards (cards of other complaints are ignored), then the
 // changes' acknowledgements (flows.Change.Acks, see originRows).
 func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outRow {
-	n := len(cards) // a row per notice and chat, most notices going to one chat
+	size := len(cards) // a row per notice and chat, most notices going to one chat
 	for _, ch := range changes {
-		n += len(ch.Notices) + len(ch.Acks)
+		size += len(ch.Notices) + len(ch.Acks)
 	}
-	rows := make([]outRow, 0, n)
+	rows := make([]outRow, 0, size)
 	for _, ch := range changes {
 		for _, n := range ch.Notices {
 			for _, a := range addresses(rules, ch.Complaint, n.To) {
@@ -200,17 +201,19 @@ func outRows(rules *flows.Rules, changes []flows.Change, cards []cardRef) []outR
 
 // appendCardRows appends to rows the edits of the cards of the complaints changes moved.
 func appendCardRows(rows []outRow, changes []flows.Change, cards []cardRef) []outRow {
+	ids := moved(changes)
+	if len(ids) == 0 {
+		return rows
+	}
+	byID := map[int64]flows.Complaint{} // each complaint as its last change left it
+	for _, ch := range changes {
+		byID[ch.Complaint.ID] = ch.Complaint
+	}
 	for _, k := range cards {
-		last, refresh := -1, false // the complaint as its last change left it
-		for i, ch := range changes {
-			if ch.Complaint.ID == k.complaint {
-				last, refresh = i, refresh || ch.RefreshesCards()
-			}
-		}
-		if !refresh {
+		if !slices.Contains(ids, k.complaint) {
 			continue
 		}
-		c := changes[last].Complaint
+		c := byID[k.complaint]
 		rows = append(rows, outRow{address: address{k.channel, k.chat, "id"}, unit: k.unit, editOf: k.outbox,
 			notice: flows.Notice{To: flows.ToUnit(k.unit), Msg: flows.MsgCard, Complaint: k.complaint, Tracking: c.Tracking, State: c.State, Card: true}})
 	}
