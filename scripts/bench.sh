@@ -97,7 +97,7 @@ fi
 # --- 2. filing and transitions, beside pgbench ---------------------------------------------
 # pgbench variables: what the store writes for flowstest.Report() filed on Tuesday
 # 2026-12-01 09:00 Asia/Pontianak, and for its routing to the regency an hour later.
-common=(-D channel=telegram -D 'empty1={""}' -D 'zero2={0,0}' -D 'false1={f}' -D 'null1={NULL}'
+common=(-D channel=telegram
 	-D 'channel2={telegram,telegram}' -D 'lang2={id,id}' -D 'ord2={0,1}' -D 'false2={f,f}'
 	-D 'channel3={telegram,telegram,telegram}' -D 'lang3={id,id,id}' -D 'ord3={0,1,2}' -D 'false3={f,f,f}'
 	-D "ncomplaints=$NCOMPLAINTS")
@@ -110,10 +110,10 @@ file=(-D type=pengaduan -D privacy=biasa -D category=kk -D 'title=KK belum jadi'
 	-D 'f_units={"",nasional}'
 	-D 'f_payload1={"msg":"complainant.filed","tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00"}'
 	-D 'f_payload2={"msg":"unit.new","tracking":"KR-261201-TCUH","state":"submitted","due":"2026-12-04T09:00:00+07:00","card":true}')
-route=(-D 'at=2026-12-01 10:00+07' -D 'r_state={routed}' -D 'r_unit={kuburaya}' -D 'r_due={"2026-12-02 10:00+07"}'
-	-D 'r_due_kind={distribute}' -D 'r_next={"2026-12-02 08:00+07"}' -D 'r_kind={route}' -D 'r_actor_kind={unit}'
-	-D 'r_actor_unit={nasional}' -D 'r_actor_ref={member:5f0c2a9e81d47b3c6e20}' -D 'r_actor_name={"Petugas nasional"}'
-	-D 'r_from={submitted}' -D r_unit_chat=-1002 -D 'r_units={"",kuburaya,nasional}'
+route=(-D 'at=2026-12-01 10:00+07' -D r_state=routed -D r_unit=kuburaya -D 'r_due=2026-12-02 10:00+07'
+	-D r_due_kind=distribute -D 'r_next=2026-12-02 08:00+07' -D r_kind=route -D r_actor_kind=unit
+	-D r_actor_unit=nasional -D r_actor_ref=member:5f0c2a9e81d47b3c6e20 -D 'r_actor_name=Petugas nasional'
+	-D r_from=submitted -D r_unit_chat=-1002 -D 'r_units={"",kuburaya,nasional}'
 	-D 'r_payload1={"msg":"complainant.verified","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","unit":"kuburaya","due":"2026-12-02T10:00:00+07:00"}'
 	-D 'r_payload2={"msg":"unit.new","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","due":"2026-12-02T10:00:00+07:00","card":true}'
 	-D 'r_payload3={"msg":"card.body","complaint":1,"tracking":"KR-261201-TCUH","state":"routed","card":true}')

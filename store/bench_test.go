@@ -14,10 +14,13 @@ package store_test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -139,13 +142,18 @@ func (t *throughputDB) vacuum(b *testing.B) {
 }
 
 // parallel runs op for i in [0, n) on `clients` goroutines and reports the rate as
-// tx/s, one transaction per op. Only this part is timed.
-func parallel(b *testing.B, n int, op func(i int) error) {
+// tx/s, one transaction per op; the CPU time per transaction of this process
+// (store-µs/tx: the store, pgx and the runtime) and of the whole machine (machine-µs/tx:
+// PostgreSQL too, and whatever else runs); and the WAL written per transaction
+// (wal-B/tx, the whole cluster's). Only this part is timed.
+func (t *throughputDB) parallel(b *testing.B, n int, op func(i int) error) {
 	b.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var first atomic.Pointer[error]
 	b.ResetTimer()
+	wal := t.walPosition(b)
+	self, machine := processCPU(b), machineCPU(b)
 	start := time.Now()
 	for range clients {
 		wg.Go(func() {
@@ -163,11 +171,57 @@ func parallel(b *testing.B, n int, op func(i int) error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	self, machine = processCPU(b)-self, machineCPU(b)-machine
 	b.StopTimer()
+	wal = t.walPosition(b) - wal
 	if err := first.Load(); err != nil {
 		b.Fatal(*err)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
+	b.ReportMetric(float64(self.Microseconds())/float64(b.N), "store-µs/tx")
+	b.ReportMetric(float64(machine.Microseconds())/float64(b.N), "machine-µs/tx")
+	b.ReportMetric(float64(wal)/float64(b.N), "wal-B/tx")
+}
+
+// walPosition is where the cluster's next WAL record will be written, in bytes.
+func (t *throughputDB) walPosition(b *testing.B) int64 {
+	var pos int64
+	if err := t.base.Pool().QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint`).Scan(&pos); err != nil {
+		b.Fatal(err)
+	}
+	return pos
+}
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// machineCPU is the CPU time all processors of the machine have been busy since boot
+// (user, nice, system, irq and softirq in /proc/stat, counted in USER_HZ = 100 ticks).
+func machineCPU(b *testing.B) time.Duration {
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(stat), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq …
+	if len(f) < 8 || f[0] != "cpu" {
+		b.Fatalf("/proc/stat begins %q", line)
+	}
+	var ticks int64
+	for _, i := range []int{1, 2, 3, 6, 7} {
+		v, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			b.Fatalf("/proc/stat: %v", err)
+		}
+		ticks += v
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // BenchmarkFile files complaints from `clients` goroutines: per op one DB.File, that is
@@ -182,7 +236,7 @@ func BenchmarkFile(b *testing.B) {
 			first := t.used
 			t.used += b.N
 			base := flowstest.At(b, "2026-12-01 08:00")
-			parallel(b, b.N, func(i int) error {
+			t.parallel(b, b.N, func(i int) error {
 				i += first
 				report := flowstest.Report()
 				report.Contact.Chat = strconv.Itoa(1 + i%50000) // as many complainants as the pgbench script
@@ -216,7 +270,7 @@ func BenchmarkApply(b *testing.B) {
 			t.vacuum(b)
 			db := t.store(b, conns)
 			route := flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
-			parallel(b, len(ids), func(i int) error {
+			t.parallel(b, len(ids), func(i int) error {
 				_, err := db.Apply(ctx, t.rules, ids[i], 0, route, filed.Add(time.Hour))
 				return err
 			})

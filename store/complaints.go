@@ -76,11 +76,26 @@ FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text
 	     clock_from, next_check_at, lapor_id, rating, updated_at, closed_at)
 WHERE c.id = u.id AND c.version = u.old_version`
 
+	// sqlUpdateComplaint is sqlUpdateComplaints for one complaint, as a transition
+	// writes it: scalar parameters cost pgx and PostgreSQL less than seventeen arrays of
+	// one element each.
+	sqlUpdateComplaint = `
+UPDATE complaint SET version = $3, state = $4, unit = $5, team = nullif($6, ''), due_at = $7, due_kind = $8,
+	reminded = $9, overdue = $10, warned = $11, clock_from = $12, next_check_at = $13, lapor_id = $14,
+	rating = $15, updated_at = $16, closed_at = $17
+WHERE id = $1 AND version = $2`
+
 	sqlInsertAudit = `
 INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_ref, actor_name,
 	from_state, to_state, unit_before, unit_after, text)
 SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`
+
+	// sqlInsertAuditEvent is sqlInsertAudit for one event, as a transition records it.
+	sqlInsertAuditEvent = `
+INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_ref, actor_name,
+	from_state, to_state, unit_before, unit_after, text)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 
 	sqlTakenBy = `UPDATE complaint SET taken_by = $2 WHERE id = $1`
 
@@ -470,6 +485,22 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 	if err != nil {
 		return false, err
 	}
+	if len(changes) == 1 {
+		ch := changes[0]
+		a := ch.Audit
+		b.Queue(sqlInsertAuditEvent, ch.Complaint.ID, a.At, string(a.Kind), string(a.Actor.Kind), a.Actor.Unit,
+			key.actorRef(a.Actor, ch.Complaint.Contact.Channel), a.Actor.Name, string(a.FromState), string(a.ToState),
+			a.UnitBefore, a.UnitAfter, a.Text).Exec(func(pgconn.CommandTag) error { return nil })
+	} else {
+		insertAudit(b, key, changes)
+	}
+	rows := outRows(rules, changes, cards)
+	_, err = queueBatch(b, rows, now)
+	return len(rows) > 0, err
+}
+
+// insertAudit adds to b the insert of the audit events of changes, in one statement.
+func insertAudit(b *pgx.Batch, key *pseudonymKey, changes []flows.Change) {
 	n := len(changes)
 	ids, at := make([]int64, n), make([]time.Time, n)
 	strs := columns[string](10, n)
@@ -482,9 +513,6 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 		from[i], to[i], ub[i], ua[i], text[i] = string(a.FromState), string(a.ToState), a.UnitBefore, a.UnitAfter, a.Text
 	}
 	b.Queue(sqlInsertAudit, ids, at, kind, akind, aunit, aref, aname, from, to, ub, ua, text).Exec(func(pgconn.CommandTag) error { return nil })
-	rows := outRows(rules, changes, cards)
-	_, err = queueBatch(b, rows, now)
-	return len(rows) > 0, err
 }
 
 // updateComplaints compare-and-sets complaints against the versions they were read at.
@@ -498,6 +526,19 @@ func (db *DB) updateComplaints(ctx context.Context, tx *txn, cs []flows.Complain
 // read at; reading its result fails unless every one still was at that version.
 func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 	n := len(cs)
+	check := func(tag pgconn.CommandTag) error {
+		if tag.RowsAffected() != int64(n) {
+			return fmt.Errorf("update complaints: %d of %d still at the version read", tag.RowsAffected(), n)
+		}
+		return nil
+	}
+	if n == 1 {
+		c := cs[0]
+		b.Queue(sqlUpdateComplaint, c.ID, int32(old[0]), int32(c.Version), string(c.State), c.Unit, c.Team,
+			nullTime(c.Due), string(c.DueKind), c.Timers.Reminded, c.Timers.Overdue, c.Timers.Warned,
+			c.ClockFrom, nullTime(c.NextCheck), c.LaporID, int16(c.Rating), c.Updated, nullTime(c.ClosedAt)).Exec(check)
+		return
+	}
 	ids, rating := make([]int64, n), make([]int16, n)
 	i32, strs, nullable, times, bools := columns[int32](2, n), columns[string](5, n), columns[*time.Time](3, n), columns[time.Time](2, n), columns[bool](3, n)
 	ver, oldv := i32[0], i32[1]
@@ -514,12 +555,7 @@ func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 		upd[i], closed[i] = c.Updated, nullTime(c.ClosedAt)
 	}
 	b.Queue(sqlUpdateComplaints, ids, oldv, ver, state, unit, team, due, dueKind, rem, ovd, warn,
-		clock, next, lapor, rating, upd, closed).Exec(func(tag pgconn.CommandTag) error {
-		if tag.RowsAffected() != int64(n) {
-			return fmt.Errorf("update complaints: %d of %d still at the version read", tag.RowsAffected(), n)
-		}
-		return nil
-	})
+		clock, next, lapor, rating, upd, closed).Exec(check)
 }
 
 // columns returns k slices of length n (a statement's array parameters of one type)

@@ -1,7 +1,7 @@
 -- One transition as DB.Apply sends it (store/complaints.go, store/outbox.go), one
 -- statement per round trip: BEGIN, the complaint locked and read (sqlLockComplaint),
 -- its cards read (sqlCardsOf), the complaint written back if its version is the one read
--- (sqlUpdateComplaints), its audit event (sqlInsertAudit), three messages with the
+-- (sqlUpdateComplaint), its audit event (sqlInsertAuditEvent), three messages with the
 -- regency's card (sqlQueue: the complainant's, the regency's new card, the edit of the
 -- national group's card), COMMIT, and the senders' wake-up in a transaction of its own
 -- (sqlWake). DB.Apply sends the same statements in two round trips.
@@ -20,22 +20,14 @@ SELECT id, tracking, version, type, privacy, category, title, body, place, event
 SELECT k.complaint_id, k.channel, k.chat, k.unit, k.outbox_id FROM card k JOIN unit u ON u.code = k.unit
 WHERE k.complaint_id = :id AND NOT u.retired ORDER BY k.channel, k.chat \aset k_
 \set version :c_version + 1
-UPDATE complaint c SET version = u.version, state = u.state, unit = u.unit, team = nullif(u.team, ''),
-	due_at = u.due_at, due_kind = u.due_kind, reminded = u.reminded, overdue = u.overdue, warned = u.warned,
-	clock_from = u.clock_from, next_check_at = u.next_check_at, lapor_id = u.lapor_id, rating = u.rating,
-	updated_at = u.updated_at, closed_at = u.closed_at
-FROM unnest(ARRAY[:id]::bigint[], ARRAY[:c_version]::int[], ARRAY[:version]::int[], :r_state::text[],
-	:r_unit::text[], :empty1::text[], :r_due::timestamptz[], :r_due_kind::text[], :false1::bool[], :false1::bool[],
-	:false1::bool[], ARRAY[:c_clock_from]::timestamptz[], :r_next::timestamptz[], ARRAY[:c_lapor_id]::text[],
-	ARRAY[:c_rating]::smallint[], ARRAY[:at]::timestamptz[], :null1::timestamptz[])
-	AS u(id, old_version, version, state, unit, team, due_at, due_kind, reminded, overdue, warned,
-	     clock_from, next_check_at, lapor_id, rating, updated_at, closed_at)
-WHERE c.id = u.id AND c.version = u.old_version;
+UPDATE complaint SET version = :version, state = :r_state, unit = :r_unit, team = nullif('', ''), due_at = :r_due,
+	due_kind = :r_due_kind, reminded = false, overdue = false, warned = false, clock_from = :c_clock_from,
+	next_check_at = :r_next, lapor_id = :c_lapor_id, rating = :c_rating, updated_at = :at, closed_at = NULL
+WHERE id = :id AND version = :c_version;
 INSERT INTO audit_event (complaint_id, at, kind, actor_kind, actor_unit, actor_ref, actor_name,
 	from_state, to_state, unit_before, unit_after, text)
-SELECT * FROM unnest(ARRAY[:id]::bigint[], ARRAY[:at]::timestamptz[], :r_kind::text[], :r_actor_kind::text[],
-	:r_actor_unit::text[], :r_actor_ref::text[], :r_actor_name::text[], :r_from::text[], :r_state::text[],
-	:r_actor_unit::text[], :r_unit::text[], :empty1::text[]);
+VALUES (:id, :at, :r_kind, :r_actor_kind, :r_actor_unit, :r_actor_ref, :r_actor_name, :r_from, :r_state,
+	:r_actor_unit, :r_unit, '');
 WITH queued AS (
 INSERT INTO outbox (channel, chat, lang, complaint_id, unit, payload, edit_of, created_at, next_attempt_at, answer)
 SELECT u.channel, u.chat, u.lang, nullif(u.complaint_id, 0), u.unit, u.payload, nullif(u.edit_of, 0), :at, :at, u.answer
