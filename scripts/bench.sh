@@ -30,7 +30,10 @@
 #      database of its own, dropped at the end), with a client filing beside it; the
 #      figure is its rate in complaints/s.
 # Other processes on the machine move every figure; the summary gives, besides the
-# medians, the median of the per-round ratios store/pgbench (the two ran side by side).
+# medians, the median of the per-round ratios store/pgbench (the two ran side by side),
+# and the CPU time the whole machine spent per transaction on each side (/proc/stat
+# around each timed run): what a transaction costs, apart from how long the processors
+# stood idle while it waited (on the WAL flush of its COMMIT, mostly).
 # The pgbench database, aduan_pgbench, is made afresh for each round and dropped at the end.
 # SHORT=1 skips the 1M-complaint sweep set (go test -short) and runs the retention sweep over
 # 100,000 instead; OUT=dir keeps the raw output there.
@@ -132,32 +135,44 @@ pgbench_db() {
 	done | "$PSQL" -X -q -v ON_ERROR_STOP=1 "$PGB_URL"
 	"$PSQL" -X -q -v ON_ERROR_STOP=1 -v "ncomplaints=$NCOMPLAINTS" -f bench/pgbench/setup.sql "$PGB_URL"
 }
-run_pgbench() { # script (a path under bench/pgbench/, or any path), variables…
-	local script=$1
+# busy_ticks: the machine's CPU time in use since boot, in USER_HZ ticks (10 ms): user,
+# nice, system, irq and softirq of /proc/stat, as BenchmarkFile and BenchmarkApply count
+# their machine-µs/tx.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+run_pgbench() { # script (a path under bench/pgbench/, or any path), variables… → "tx/s machine-µs/tx"
+	local script=$1 before out
 	shift
 	[[ -f $script ]] || script=bench/pgbench/$script
 	# A second untimed first, as the Go benchmark's calibration runs (b.N = 1, 100, …)
 	# warm the store's connections and statement caches before its timed run.
 	"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T 1 -f "$script" "$@" "$PGB_URL" >/dev/null 2>&1
-	"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$script" "$@" "$PGB_URL" 2>&1 |
-		tee -a "$OUT/pgbench.txt" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+	before=$(busy_ticks)
+	out=$("$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$script" "$@" "$PGB_URL" 2>&1)
+	printf '%s\n' "$out" >>"$OUT/pgbench.txt"
+	awk -v ticks=$(($(busy_ticks) - before)) '
+		/^number of transactions actually processed:/ { n = $NF }
+		/^tps = / { tps = $3 }
+		END { printf "%s %.0f\n", tps, n ? ticks * 10000 / n : 0 }' <<<"$out"
 }
-run_go() { # benchmark regexp [store directory, test binary]
+run_go() { # benchmark regexp [store directory, test binary] → "tx/s machine-µs/tx"
 	(cd "${2:-store}" && "${3:-$OUT/store.test}" -test.run '^$' -test.bench "$1" -test.benchtime "${SECONDS_PER_RUN}s") |
-		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) if ($i == "tx/s") print $(i - 1) }'
+		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) { if ($i == "tx/s") tps = $(i - 1); if ($i == "machine-µs/tx") cpu = $(i - 1) }
+			print tps, (cpu == "" ? "-" : cpu) }'
 }
+tps() { echo "${1% *}"; } # of "tx/s machine-µs/tx"
+cpu() { echo "${1#* }"; }
 
 [[ ${ONLY:-throughput} == throughput ]] || ROUNDS=0
-printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tcompare_pgbench_file\tcompare_go_file\tcompare_go_apply\n' >"$OUT/throughput.tsv"
+printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tcompare_pgbench_file\tcompare_go_file\tcompare_go_apply\tcpu_pgbench_file\tcpu_go_file\tcpu_pgbench_route\tcpu_go_apply\n' >"$OUT/throughput.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
 	say "throughput round $r of $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	pgbench_db
 	cpf=- cgf=- cga=-
 	if [[ -n ${COMPARE:-} ]]; then
-		cpf=$(run_pgbench "$OUT/compare/bench/pgbench/file.sql" "${compare_common[@]}" "${compare_file[@]}")
-		cgf=$(run_go 'File/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")
-		cga=$(run_go 'Apply/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")
+		cpf=$(tps "$(run_pgbench "$OUT/compare/bench/pgbench/file.sql" "${compare_common[@]}" "${compare_file[@]}")")
+		cgf=$(tps "$(run_go 'File/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")")
+		cga=$(tps "$(run_go 'Apply/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")")
 	fi
 	# Odd rounds run pgbench first, even rounds the store first: what a run leaves
 	# behind (its WAL bringing on a checkpoint, autovacuum of its rows) falls on the run
@@ -177,7 +192,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		ga=$(run_go 'Apply/pool=8$')
 		pr=$(run_pgbench route.sql "${common[@]}" "${route[@]}")
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$pf" "$gf" "$gf4" "$pr" "$ga" "$ga4" "$cpf" "$cgf" "$cga" | tee -a "$OUT/throughput.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$(tps "$pf")" "$(tps "$gf")" "$(tps "$gf4")" \
+		"$(tps "$pr")" "$(tps "$ga")" "$(tps "$ga4")" "$cpf" "$cgf" "$cga" "$(cpu "$pf")" "$(cpu "$gf")" "$(cpu "$pr")" "$(cpu "$ga")" |
+		tee -a "$OUT/throughput.tsv"
 done
 
 # --- 3. aduan audit verify over 1M complaints' chains ---------------------------------------
@@ -225,6 +242,9 @@ if ((ROUNDS > 0)); then
 		printf f, "filing:", pf, gf, rf, gf4, rf4
 		printf f, "transition:", pr, ga, ra, ga4, ra4
 		print "(tx/s: medians of the rounds; %: medians of the per-round ratios to pgbench)"
+	}'
+	awk -v pf="$(col 12)" -v gf="$(col 13)" -v pr="$(col 14)" -v ga="$(col 15)" 'BEGIN {
+		printf "CPU time of the whole machine per transaction (µs, medians): filing: pgbench %.0f, store %.0f; transition: pgbench %.0f, store %.0f\n", pf, gf, pr, ga
 	}'
 	if [[ -n ${COMPARE:-} ]]; then
 		awk -v rev="$COMPARE" -v pf="$(col 9)" -v gf="$(col 10)" -v rf="$(ratio 10 9)" -v nf="$(ratio 4 10)" 'BEGIN {
