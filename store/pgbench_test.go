@@ -105,7 +105,7 @@ func storePattern(sql string) *regexp.Regexp {
 // TestPgbenchScripts checks that bench/pgbench/file.sql and route.sql, the baseline of
 // docs/PERFORMANCE.md, run the statements DB.File and DB.Apply send, in the same order
 // (the store's SQL with $n replaced), and that the store sends them in one round trip
-// (File) and three (Apply).
+// (File) and two (Apply).
 func TestPgbenchScripts(t *testing.T) {
 	_, url := storetest.New(t)
 	tr := &sqlTrace{}
