@@ -485,23 +485,24 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 	if err != nil {
 		return false, err
 	}
-	if len(changes) == 1 {
-		ch := changes[0]
-		a := ch.Audit
-		b.Queue(sqlInsertAuditEvent, ch.Complaint.ID, a.At, string(a.Kind), string(a.Actor.Kind), a.Actor.Unit,
-			key.actorRef(a.Actor, ch.Complaint.Contact.Channel), a.Actor.Name, string(a.FromState), string(a.ToState),
-			a.UnitBefore, a.UnitAfter, a.Text).Exec(func(pgconn.CommandTag) error { return nil })
-	} else {
-		insertAudit(b, key, changes)
-	}
+	insertAudit(b, key, changes)
 	rows := outRows(rules, changes, cards)
 	_, err = queueBatch(b, rows, now)
 	return len(rows) > 0, err
 }
 
-// insertAudit adds to b the insert of the audit events of changes, in one statement.
+// insertAudit adds to b the insert of the audit events of changes, in one statement
+// (with scalar parameters for one event, as a transition records it).
 func insertAudit(b *pgx.Batch, key *pseudonymKey, changes []flows.Change) {
 	n := len(changes)
+	if n == 1 {
+		ch := changes[0]
+		a := ch.Audit
+		b.Queue(sqlInsertAuditEvent, ch.Complaint.ID, a.At, string(a.Kind), string(a.Actor.Kind), a.Actor.Unit,
+			key.actorRef(a.Actor, ch.Complaint.Contact.Channel), a.Actor.Name, string(a.FromState), string(a.ToState),
+			a.UnitBefore, a.UnitAfter, a.Text).Exec(func(pgconn.CommandTag) error { return nil })
+		return
+	}
 	ids, at := make([]int64, n), make([]time.Time, n)
 	strs := columns[string](10, n)
 	kind, akind, aunit, aref, aname, from, to, ub, ua, text := strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], strs[6], strs[7], strs[8], strs[9]
@@ -523,7 +524,8 @@ func (db *DB) updateComplaints(ctx context.Context, tx *txn, cs []flows.Complain
 }
 
 // updateBatch adds to b the compare-and-set of complaints against the versions they were
-// read at; reading its result fails unless every one still was at that version.
+// read at (with scalar parameters for one, as a transition writes it); reading its
+// result fails unless every one still was at that version.
 func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 	n := len(cs)
 	check := func(tag pgconn.CommandTag) error {
@@ -559,7 +561,8 @@ func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 }
 
 // columns returns k slices of length n (a statement's array parameters of one type)
-// sharing one allocation: a transition sends some forty such arrays.
+// sharing one allocation: the statements for many complaints, and a transition's
+// outbox rows, send dozens of such arrays.
 func columns[T any](k, n int) [][]T {
 	all := make([]T, k*n)
 	out := make([][]T, k)
