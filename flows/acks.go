@@ -294,9 +294,16 @@ func (ch *Change) acknowledge(before Complaint, ev Event) {
 // complainant's further message (passed on, it leaves the cards as they are), the
 // alerts of the scheduled checks and the end of a rating window.
 func (ch Change) RefreshesCards() bool {
-	switch ch.Audit.Kind {
+	return ch.Complaint.ID != 0 && refreshesCards(ch.Audit.Kind)
+}
+
+// refreshesCards reports whether a change of the kind shows the complaint's cards
+// again. One that does not keeps the complaint's version (Rules.Apply), so that the
+// buttons those cards carry stay good.
+func refreshesCards(k EventKind) bool {
+	switch k {
 	case EvFile, EvAddInfo, EvRemind, EvOverdue, EvWarn, EvRatingClosed:
 		return false
 	}
-	return ch.Complaint.ID != 0
+	return true
 }

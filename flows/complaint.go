@@ -121,7 +121,7 @@ type Timers struct {
 type Complaint struct {
 	ID       int64
 	Tracking string // PREFIX-YYMMDD-XXXX
-	Version  int    // incremented by every event a person or the system makes (not by alerts); what an actor saw
+	Version  int    // incremented by every event a person or the system makes (not by alerts, nor by the complainant's added information: neither changes the cards); what an actor saw
 
 	Type       ReportType
 	Privacy    Privacy

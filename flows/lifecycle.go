@@ -148,7 +148,8 @@ func (r *Rules) File(c Complaint, now time.Time) (Change, error) {
 // when the procedure does not allow it: ErrUnknownEvent, ErrWrongState (Data "State"),
 // ErrNotYourTurn, ErrReasonRequired, ErrTextRequired, ErrTextTooLong, ErrBadTarget
 // (Data "Target"), ErrBadRating, ErrAlreadyRated, ErrBadLaporID, ErrAlreadyTaken (Data "By").
-// The returned complaint has its version incremented. An event asked from a chat
+// The returned complaint has its version incremented, unless the change leaves the
+// complaint's cards as they are (EvAddInfo: see Change.RefreshesCards). An event asked from a chat
 // (ev.Origin) is acknowledged there: the change's Acks.
 func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 	t, ok := transitions[ev.Kind]
@@ -190,7 +191,11 @@ func (r *Rules) Apply(c Complaint, ev Event, now time.Time) (Change, error) {
 		return Change{}, err
 	}
 	nc := &ch.Complaint
-	nc.Version = before.Version + 1
+	if refreshesCards(ev.Kind) {
+		// The units' buttons carry the version: a change that leaves their cards as
+		// they are (the complainant's added information) must not make those stale.
+		nc.Version = before.Version + 1
+	}
 	nc.Updated = now
 	if nc.State.Final() && !before.State.Final() {
 		nc.ClosedAt = now

@@ -174,3 +174,35 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 		t.Errorf("audit rows = %d", len(audit))
 	}
 }
+
+// TestAddedInformationKeepsTheUnitsButtons: the complainant's added information leaves
+// the complaint's cards as they are (no card edit), so it keeps the version their buttons
+// carry: the national admin's "Teruskan ke Kabupaten" on the card shown before it still
+// routes the complaint, instead of being refused as changed by someone else.
+func TestAddedInformationKeepsTheUnitsButtons(t *testing.T) {
+	db, rules := setup(t)
+	filed := flowstest.At(t, "2026-12-01 09:00")
+	c := mustFile(t, db, rules, filed)
+	more := flows.Event{Kind: flows.EvAddInfo, Text: "Kantor kecamatan Sungai Raya, loket 2.",
+		Actor: flows.Actor{Kind: flows.ByComplainant, Ref: c.Contact.Chat}}
+	added, err := db.Apply(ctx, rules, c.ID, c.Version, more, filed.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added.Complaint.Version != c.Version || added.RefreshesCards() {
+		t.Fatalf("added information: version %d → %d, refreshes cards %v", c.Version, added.Complaint.Version, added.RefreshesCards())
+	}
+	route := flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
+	routed, err := db.Apply(ctx, rules, c.ID, c.Version, route, filed.Add(time.Hour))
+	if err != nil {
+		t.Fatalf("routing from the card shown before the added information: %v", err)
+	}
+	if routed.Complaint.State != flows.Routed || routed.Complaint.Version != c.Version+1 {
+		t.Errorf("routed: %s, version %d", routed.Complaint.State, routed.Complaint.Version)
+	}
+	// A press on a card of a version that is really gone is still refused.
+	var fe *flows.Error
+	if _, err := db.Apply(ctx, rules, c.ID, c.Version, route, filed.Add(2*time.Hour)); !errors.As(err, &fe) || fe.Code != flows.ErrAlreadyDone {
+		t.Errorf("routing again from the old card: %v", err)
+	}
+}

@@ -326,9 +326,13 @@ func TestTelegramCitizenReplyInSeveralMessages(t *testing.T) {
 	calls = d.press(cit, cit, ask, "c:send:"+tr)
 	d.message(calls, cit, "Tambahan keterangan Anda untuk aduan "+tr+" sudah kami teruskan")
 	wantText(t, "the further message in the agency's group", d.message(calls, groupAgency, "Pelapor menambahkan keterangan untuk aduan "+tr).Text(), more)
-	d.wantState(tr, flows.InProgress, 6)
+	// The added information leaves the agency's card as it is, and its version with it:
+	// the card's buttons still act.
+	d.wantState(tr, flows.InProgress, 5)
 	if got := d.complaint(tr).Due; !got.Equal(due) {
 		t.Errorf("the answer deadline moved from %v to %v", due, got)
 	}
+	d.answerAgain(cit, tr, "Data Anda sudah kami kirim ulang ke kecamatan.")
+	d.wantState(tr, flows.Answered, 6)
 	d.noFailedCalls()
 }
