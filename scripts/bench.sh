@@ -18,7 +18,10 @@
 #      the store (BenchmarkFile, BenchmarkApply), which sends the same statements in
 #      batches (TestPgbenchScripts checks they are the same), with as many goroutines and
 #      pool connections for as long, then
-#      with the store's default pool (16 connections unless DATABASE_URL sets pool_max_conns).
+#      with the store's default pool (16 connections unless DATABASE_URL sets pool_max_conns);
+#      then BenchmarkApplyReplay, the batches of one DB.Apply sent again through pgx without
+#      the store's own work (rules, deadlines, pseudonyms, messages), as pgbench replays
+#      fixed values.
 #      pgbench runs one untimed second before each timed run, as the Go benchmark's
 #      calibration runs come before its timed one; odd rounds run pgbench first, even
 #      rounds the store first.
@@ -33,7 +36,10 @@
 # medians, the median of the per-round ratios store/pgbench (the two ran side by side),
 # and the CPU time the whole machine spent per transaction on each side (/proc/stat
 # around each timed run): what a transaction costs, apart from how long the processors
-# stood idle while it waited (on the WAL flush of its COMMIT, mostly).
+# stood idle while it waited (on the WAL flush of its COMMIT, mostly); and how much of
+# that the client spent (pgbench's process; the Go benchmark's, that is the store, pgx
+# and the Go runtime), the rest being PostgreSQL's and the kernel's. The client shares
+# the processors with the server, so what it spends the server cannot.
 # The pgbench database, aduan_pgbench, is made afresh for each round and dropped at the end.
 # SHORT=1 skips the 1M-complaint sweep set (go test -short) and runs the retention sweep over
 # 100,000 instead; OUT=dir keeps the raw output there.
@@ -139,31 +145,35 @@ pgbench_db() {
 # nice, system, irq and softirq of /proc/stat, as BenchmarkFile and BenchmarkApply count
 # their machine-µs/tx.
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
-run_pgbench() { # script (a path under bench/pgbench/, or any path), variables… → "tx/s machine-µs/tx"
-	local script=$1 before out
+run_pgbench() { # script (a path under bench/pgbench/, or any path), variables… → "tx/s machine-µs/tx client-µs/tx"
+	local script=$1 before ticks TIMEFORMAT='%3U %3S'
 	shift
 	[[ -f $script ]] || script=bench/pgbench/$script
 	# A second untimed first, as the Go benchmark's calibration runs (b.N = 1, 100, …)
 	# warm the store's connections and statement caches before its timed run.
 	"$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T 1 -f "$script" "$@" "$PGB_URL" >/dev/null 2>&1
 	before=$(busy_ticks)
-	out=$("$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$script" "$@" "$PGB_URL" 2>&1)
-	printf '%s\n' "$out" >>"$OUT/pgbench.txt"
-	awk -v ticks=$(($(busy_ticks) - before)) '
+	# time: pgbench's own CPU time (user, system), the client's share of the machine's.
+	{ time "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -f "$script" "$@" "$PGB_URL" >"$OUT/pgbench.last" 2>&1; } 2>"$OUT/pgbench.time"
+	ticks=$(($(busy_ticks) - before))
+	cat "$OUT/pgbench.last" >>"$OUT/pgbench.txt"
+	awk -v ticks=$ticks -v client="$(cat "$OUT/pgbench.time")" '
 		/^number of transactions actually processed:/ { n = $NF }
 		/^tps = / { tps = $3 }
-		END { printf "%s %.0f\n", tps, n ? ticks * 10000 / n : 0 }' <<<"$out"
+		END { split(client, t, " "); printf "%s %.0f %.0f\n", tps, n ? ticks * 10000 / n : 0, n ? (t[1] + t[2]) * 1e6 / n : 0 }' "$OUT/pgbench.last"
 }
-run_go() { # benchmark regexp [store directory, test binary] → "tx/s machine-µs/tx"
+run_go() { # benchmark regexp [store directory, test binary] → "tx/s machine-µs/tx client-µs/tx"
 	(cd "${2:-store}" && "${3:-$OUT/store.test}" -test.run '^$' -test.bench "$1" -test.benchtime "${SECONDS_PER_RUN}s") |
-		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) { if ($i == "tx/s") tps = $(i - 1); if ($i == "machine-µs/tx") cpu = $(i - 1) }
-			print tps, (cpu == "" ? "-" : cpu) }'
+		tee -a "$OUT/go.txt" | awk '/tx\/s/ { for (i = 2; i <= NF; i++) { if ($i == "tx/s") tps = $(i - 1); if ($i == "machine-µs/tx") cpu = $(i - 1); if ($i == "store-µs/tx") own = $(i - 1) }
+			print tps, (cpu == "" ? "-" : cpu), (own == "" ? "-" : own) }'
 }
-tps() { echo "${1% *}"; } # of "tx/s machine-µs/tx"
-cpu() { echo "${1#* }"; }
+# Fields of "tx/s machine-µs/tx client-µs/tx".
+tps() { echo "${1%% *}"; }
+cpu() { local rest=${1#* }; echo "${rest%% *}"; }
+client() { echo "${1##* }"; }
 
 [[ ${ONLY:-throughput} == throughput ]] || ROUNDS=0
-printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tcompare_pgbench_file\tcompare_go_file\tcompare_go_apply\tcpu_pgbench_file\tcpu_go_file\tcpu_pgbench_route\tcpu_go_apply\n' >"$OUT/throughput.tsv"
+printf 'round\tload\tpgbench_file\tgo_file\tgo_file_pooldefault\tpgbench_route\tgo_apply\tgo_apply_pooldefault\tcompare_pgbench_file\tcompare_go_file\tcompare_go_apply\tcpu_pgbench_file\tcpu_go_file\tcpu_pgbench_route\tcpu_go_apply\tclient_pgbench_file\tclient_go_file\tclient_pgbench_route\tclient_go_apply\tgo_apply_replay\tcpu_go_apply_replay\tclient_go_apply_replay\n' >"$OUT/throughput.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
 	say "throughput round $r of $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 	load=$(cut -d' ' -f1 /proc/loadavg)
@@ -171,29 +181,32 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	cpf=- cgf=- cga=-
 	if [[ -n ${COMPARE:-} ]]; then
 		cpf=$(tps "$(run_pgbench "$OUT/compare/bench/pgbench/file.sql" "${compare_common[@]}" "${compare_file[@]}")")
-		cgf=$(tps "$(run_go 'File/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")")
-		cga=$(tps "$(run_go 'Apply/pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")")
+		cgf=$(tps "$(run_go '^BenchmarkFile$/^pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")")
+		cga=$(tps "$(run_go '^BenchmarkApply$/^pool=8$' "$OUT/compare/store" "$OUT/compare/store.test")")
 	fi
 	# Odd rounds run pgbench first, even rounds the store first: what a run leaves
 	# behind (its WAL bringing on a checkpoint, autovacuum of its rows) falls on the run
 	# after it, and the order must not favour either side.
 	if ((r % 2)); then
 		pf=$(run_pgbench file.sql "${common[@]}" "${file[@]}")
-		gf=$(run_go 'File/pool=8$')
-		gf4=$(run_go 'File/pool=default$')
+		gf=$(run_go '^BenchmarkFile$/^pool=8$')
+		gf4=$(run_go '^BenchmarkFile$/^pool=default$')
 		pr=$(run_pgbench route.sql "${common[@]}" "${route[@]}")
-		ga=$(run_go 'Apply/pool=8$')
-		ga4=$(run_go 'Apply/pool=default$')
+		ga=$(run_go '^BenchmarkApply$/^pool=8$')
+		ga4=$(run_go '^BenchmarkApply$/^pool=default$')
+		gr=$(run_go '^BenchmarkApplyReplay$/^pool=8$')
 	else
-		gf4=$(run_go 'File/pool=default$')
-		gf=$(run_go 'File/pool=8$')
+		gr=$(run_go '^BenchmarkApplyReplay$/^pool=8$')
+		gf4=$(run_go '^BenchmarkFile$/^pool=default$')
+		gf=$(run_go '^BenchmarkFile$/^pool=8$')
 		pf=$(run_pgbench file.sql "${common[@]}" "${file[@]}")
-		ga4=$(run_go 'Apply/pool=default$')
-		ga=$(run_go 'Apply/pool=8$')
+		ga4=$(run_go '^BenchmarkApply$/^pool=default$')
+		ga=$(run_go '^BenchmarkApply$/^pool=8$')
 		pr=$(run_pgbench route.sql "${common[@]}" "${route[@]}")
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$(tps "$pf")" "$(tps "$gf")" "$(tps "$gf4")" \
-		"$(tps "$pr")" "$(tps "$ga")" "$(tps "$ga4")" "$cpf" "$cgf" "$cga" "$(cpu "$pf")" "$(cpu "$gf")" "$(cpu "$pr")" "$(cpu "$ga")" |
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$load" "$(tps "$pf")" "$(tps "$gf")" "$(tps "$gf4")" \
+		"$(tps "$pr")" "$(tps "$ga")" "$(tps "$ga4")" "$cpf" "$cgf" "$cga" "$(cpu "$pf")" "$(cpu "$gf")" "$(cpu "$pr")" "$(cpu "$ga")" \
+		"$(client "$pf")" "$(client "$gf")" "$(client "$pr")" "$(client "$ga")" "$(tps "$gr")" "$(cpu "$gr")" "$(client "$gr")" |
 		tee -a "$OUT/throughput.tsv"
 done
 
@@ -245,6 +258,18 @@ if ((ROUNDS > 0)); then
 	}'
 	awk -v pf="$(col 12)" -v gf="$(col 13)" -v pr="$(col 14)" -v ga="$(col 15)" 'BEGIN {
 		printf "CPU time of the whole machine per transaction (µs, medians): filing: pgbench %.0f, store %.0f; transition: pgbench %.0f, store %.0f\n", pf, gf, pr, ga
+	}'
+	# The client's share: pgbench's process, or the Go benchmark's (the store, pgx and
+	# the runtime); the rest of the machine's is PostgreSQL's and the kernel's.
+	awk -F'\t' 'NR > 1 { for (c = 12; c <= 15; c++) printf "%s%s", $c - $(c + 4), (c < 15 ? "\t" : "\n") }' "$OUT/throughput.tsv" >"$OUT/server.tsv"
+	srv() { awk -F'\t' -v c="$1" '{ print $c }' "$OUT/server.tsv" | median; }
+	awk -v pf="$(col 16)" -v gf="$(col 17)" -v pr="$(col 18)" -v ga="$(col 19)" \
+		-v spf="$(srv 1)" -v sgf="$(srv 2)" -v spr="$(srv 3)" -v sga="$(srv 4)" 'BEGIN {
+		printf "  of it the client (pgbench / the Go benchmark):   filing: pgbench %.0f, store %.0f; transition: pgbench %.0f, store %.0f\n", pf, gf, pr, ga
+		printf "  the rest (PostgreSQL and the kernel):           filing: pgbench %.0f, store %.0f; transition: pgbench %.0f, store %.0f\n", spf, sgf, spr, sga
+	}'
+	awk -v gr="$(col 20)" -v rr="$(ratio 20 6)" -v cr="$(col 21)" -v kr="$(col 22)" 'BEGIN {
+		printf "transition replayed (BenchmarkApplyReplay: DB.Apply'"'"'s two batches again through pgx, no rules): %.0f tx/s (%.0f%% of pgbench), machine %.0f µs/tx, client %.0f\n", gr, rr, cr, kr
 	}'
 	if [[ -n ${COMPARE:-} ]]; then
 		awk -v rev="$COMPARE" -v pf="$(col 9)" -v gf="$(col 10)" -v rf="$(ratio 10 9)" -v nf="$(ratio 4 10)" 'BEGIN {

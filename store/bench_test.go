@@ -278,6 +278,76 @@ func BenchmarkApply(b *testing.B) {
 	}
 }
 
+// BenchmarkApplyReplay is BenchmarkApply without the store's own work: the two batches
+// that one DB.Apply of the same routing sent (recorded with store.RecordApply) are sent
+// again through pgx for each complaint, its ID put in, their results read and dropped.
+// No rules, deadlines, pseudonyms or messages are computed, nothing is scanned: what is
+// left is pgx's, the Go runtime's and PostgreSQL's part of a transition, to set beside
+// pgbench's route.sql, which also replays values fixed in advance.
+func BenchmarkApplyReplay(b *testing.B) {
+	t := newThroughputDB(b)
+	filed := flowstest.At(b, "2026-12-01 09:00")
+	tpl, err := t.base.File(ctx, t.rules, "KR", flowstest.Report(), filed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	route := flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
+	for name, conns := range pools() {
+		b.Run(name, func(b *testing.B) {
+			ids := mustClone(b, t.base, fmt.Sprintf("AR%d-", t.used), b.N+1, tpl.ID)
+			t.used += b.N + 1
+			rec, err := t.base.RecordApply(ctx, t.rules, ids[b.N], route, filed.Add(time.Hour))
+			if err != nil || len(rec) != 2 {
+				b.Fatalf("record: %d batches, %v", len(rec), err)
+			}
+			from := ids[b.N]
+			t.vacuum(b)
+			db := t.store(b, conns)
+			t.parallel(b, b.N, func(i int) error {
+				pc, err := db.Pool().Acquire(ctx)
+				if err != nil {
+					return err
+				}
+				defer pc.Release()
+				for _, qs := range rec {
+					var batch pgx.Batch
+					for _, q := range qs {
+						batch.Queue(q.SQL, swapID(q.Arguments, from, ids[i])...)
+					}
+					if err := pc.Conn().SendBatch(ctx, &batch).Close(); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// swapID is args with complaint from replaced by to, in scalars and bigint arrays.
+func swapID(args []any, from, to int64) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case int64:
+			if v == from {
+				a = to
+			}
+		case []int64:
+			w := make([]int64, len(v))
+			for j, x := range v {
+				if x == from {
+					x = to
+				}
+				w[j] = x
+			}
+			a = w
+		}
+		out[i] = a
+	}
+	return out
+}
+
 // cloneColumns are the complaint columns copied from a template row; tracking and
 // contact_chat are made unique per copy.
 const cloneColumns = `version, type, privacy, category, title, body, place, event_date, attachments,

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"aduan/flows"
 )
@@ -575,23 +577,36 @@ func columns[T any](k, n int) [][]T {
 func scanComplaint(row pgx.Row) (flows.Complaint, error) {
 	var c flows.Complaint
 	var atts []byte
-	var due, next, closed *time.Time
-	err := row.Scan(&c.ID, &c.Tracking, &c.Version, &c.Type, &c.Privacy, &c.Category, &c.Title, &c.Body,
+	// Columns of named types (flows.State, …) and nullable times are read into plain
+	// strings, int32s and pgtype.Timestamptz, which pgx scans without reflection: the
+	// complaint is read on every transition.
+	var typ, privacy, state, dueKind, nik string
+	var version int32
+	var rating int16
+	var due, next, closed pgtype.Timestamptz
+	err := row.Scan(&c.ID, &c.Tracking, &version, &typ, &privacy, &c.Category, &c.Title, &c.Body,
 		&c.Place, &c.EventDate, &atts, &c.Contact.Channel, &c.Contact.Chat, &c.Contact.Name, &c.Contact.Phone,
-		&c.Contact.Email, &c.Contact.Lang, &c.State, &c.Unit, &c.Team, &due, &c.DueKind, &c.Timers.Reminded,
-		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &c.Rating, &c.FiledAt, &c.Updated, &closed, &c.TakenBy, &c.Contact.NIK)
+		&c.Contact.Email, &c.Contact.Lang, &state, &c.Unit, &c.Team, &due, &dueKind, &c.Timers.Reminded,
+		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &rating, &c.FiledAt, &c.Updated, &closed, &c.TakenBy, &nik)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}
 	if err != nil {
 		return c, err
 	}
-	if err := json.Unmarshal(atts, &c.Attachment); err != nil {
+	c.Version, c.Rating = int(version), int(rating)
+	c.Type, c.Privacy, c.State, c.DueKind, c.Contact.NIK = flows.ReportType(typ), flows.Privacy(privacy), flows.State(state), flows.DueKind(dueKind), flows.NIK(nik)
+	if bytes.Equal(atts, noAttachments) { // as most complaints are: nothing to decode
+		c.Attachment = []flows.Attachment{}
+	} else if err := json.Unmarshal(atts, &c.Attachment); err != nil {
 		return c, fmt.Errorf("attachments of %s: %w", c.Tracking, err)
 	}
-	c.Due, c.NextCheck, c.ClosedAt = deref(due), deref(next), deref(closed)
+	c.Due, c.NextCheck, c.ClosedAt = due.Time, next.Time, closed.Time
 	return c, nil
 }
+
+// noAttachments is the attachments column of a complaint without any.
+var noAttachments = []byte("[]")
 
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {
