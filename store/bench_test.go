@@ -258,20 +258,14 @@ func BenchmarkFile(b *testing.B) {
 // stay in the database, as pgbench's stay in its.
 func BenchmarkApply(b *testing.B) {
 	t := newThroughputDB(b)
-	filed := flowstest.At(b, "2026-12-01 09:00")
-	tpl, err := t.base.File(ctx, t.rules, "KR", flowstest.Report(), filed)
-	if err != nil {
-		b.Fatal(err)
-	}
+	tpl, route, at := t.routing(b)
 	for name, conns := range pools() {
 		b.Run(name, func(b *testing.B) {
-			ids := mustClone(b, t.base, fmt.Sprintf("AP%d-", t.used), b.N, tpl.ID)
-			t.used += b.N
+			ids := t.clones(b, "AP", b.N, tpl)
 			t.vacuum(b)
 			db := t.store(b, conns)
-			route := flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
 			t.parallel(b, len(ids), func(i int) error {
-				_, err := db.Apply(ctx, t.rules, ids[i], 0, route, filed.Add(time.Hour))
+				_, err := db.Apply(ctx, t.rules, ids[i], 0, route, at)
 				return err
 			})
 		})
@@ -279,28 +273,32 @@ func BenchmarkApply(b *testing.B) {
 }
 
 // BenchmarkApplyReplay is BenchmarkApply without the store's own work: the two batches
-// that one DB.Apply of the same routing sent (recorded with store.RecordApply) are sent
-// again through pgx for each complaint, its ID put in, their results read and dropped.
-// No rules, deadlines, pseudonyms or messages are computed, nothing is scanned: what is
+// that one DB.Apply of the same routing sent (recorded by sqlTrace) are sent again
+// through pgx for each complaint, its ID put in, their results read and dropped. No
+// rules, deadlines, pseudonyms or messages are computed, nothing is scanned: what is
 // left is pgx's, the Go runtime's and PostgreSQL's part of a transition, to set beside
 // pgbench's route.sql, which also replays values fixed in advance.
 func BenchmarkApplyReplay(b *testing.B) {
 	t := newThroughputDB(b)
-	filed := flowstest.At(b, "2026-12-01 09:00")
-	tpl, err := t.base.File(ctx, t.rules, "KR", flowstest.Report(), filed)
+	tpl, route, at := t.routing(b)
+	tr := &sqlTrace{}
+	traced, err := store.OpenTraced(ctx, t.url, tr)
 	if err != nil {
 		b.Fatal(err)
 	}
-	route := flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
+	defer traced.Close()
 	for name, conns := range pools() {
 		b.Run(name, func(b *testing.B) {
-			ids := mustClone(b, t.base, fmt.Sprintf("AR%d-", t.used), b.N+1, tpl.ID)
-			t.used += b.N + 1
-			rec, err := t.base.RecordApply(ctx, t.rules, ids[b.N], route, filed.Add(time.Hour))
-			if err != nil || len(rec) != 2 {
-				b.Fatalf("record: %d batches, %v", len(rec), err)
+			ids := t.clones(b, "AR", b.N+1, tpl)
+			from := ids[b.N] // routed once through the store, its batches recorded
+			tr.take()
+			if _, err := traced.Apply(ctx, t.rules, from, 0, route, at); err != nil {
+				b.Fatal(err)
 			}
-			from := ids[b.N]
+			batches := tr.takeBatches()
+			if len(batches) != 2 {
+				b.Fatalf("DB.Apply sent %d batches, not 2", len(batches))
+			}
 			t.vacuum(b)
 			db := t.store(b, conns)
 			t.parallel(b, b.N, func(i int) error {
@@ -309,7 +307,7 @@ func BenchmarkApplyReplay(b *testing.B) {
 					return err
 				}
 				defer pc.Release()
-				for _, qs := range rec {
+				for _, qs := range batches {
 					var batch pgx.Batch
 					for _, q := range qs {
 						batch.Queue(q.SQL, swapID(q.Arguments, from, ids[i])...)
@@ -322,6 +320,28 @@ func BenchmarkApplyReplay(b *testing.B) {
 			})
 		})
 	}
+}
+
+// routing files the submitted complaint that the transition benchmarks copy, and
+// returns it with the event they apply to the copies (the national admin routing to
+// the regency) and when.
+func (t *throughputDB) routing(b *testing.B) (tpl int64, route flows.Event, at time.Time) {
+	b.Helper()
+	filed := flowstest.At(b, "2026-12-01 09:00")
+	c, err := t.base.File(ctx, t.rules, "KR", flowstest.Report(), filed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	route = flows.Event{Kind: flows.EvRoute, Actor: flowstest.Member(flowstest.National), Target: flowstest.Regency}
+	return c.ID, route, filed.Add(time.Hour)
+}
+
+// clones copies complaint tpl n times (mustClone) under tracking numbers that no earlier
+// run used.
+func (t *throughputDB) clones(b *testing.B, prefix string, n int, tpl int64) []int64 {
+	ids := mustClone(b, t.base, fmt.Sprintf("%s%d-", prefix, t.used), n, tpl)
+	t.used += n
+	return ids
 }
 
 // swapID is args with complaint from replaced by to, in scalars and bigint arrays.

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -596,7 +595,7 @@ func scanComplaint(row pgx.Row) (flows.Complaint, error) {
 	}
 	c.Version, c.Rating = int(version), int(rating)
 	c.Type, c.Privacy, c.State, c.DueKind, c.Contact.NIK = flows.ReportType(typ), flows.Privacy(privacy), flows.State(state), flows.DueKind(dueKind), flows.NIK(nik)
-	if bytes.Equal(atts, noAttachments) { // as most complaints are: nothing to decode
+	if string(atts) == "[]" { // as most complaints are: nothing to decode
 		c.Attachment = []flows.Attachment{}
 	} else if err := json.Unmarshal(atts, &c.Attachment); err != nil {
 		return c, fmt.Errorf("attachments of %s: %w", c.Tracking, err)
@@ -604,9 +603,6 @@ func scanComplaint(row pgx.Row) (flows.Complaint, error) {
 	c.Due, c.NextCheck, c.ClosedAt = due.Time, next.Time, closed.Time
 	return c, nil
 }
-
-// noAttachments is the attachments column of a complaint without any.
-var noAttachments = []byte("[]")
 
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {

@@ -2,9 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
-
-	"aduan/flows"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -46,34 +43,3 @@ const (
 	SQLPendingByPrompt = sqlPendingByPrompt
 	SQLShownByReceipt  = sqlShownByReceipt
 )
-
-// RecordedBatch is one batch a transition sent: its statements and their arguments.
-type RecordedBatch []pgx.QueuedQuery
-
-// recorder passes batches on to a connection and keeps a copy of each.
-type recorder struct {
-	*pgx.Conn
-	batches []RecordedBatch
-}
-
-func (r *recorder) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	kept := make(RecordedBatch, len(b.QueuedQueries))
-	for i, q := range b.QueuedQueries {
-		kept[i] = pgx.QueuedQuery{SQL: q.SQL, Arguments: q.Arguments}
-	}
-	r.batches = append(r.batches, kept)
-	return r.Conn.SendBatch(ctx, b)
-}
-
-// RecordApply is Apply on a connection of its own (version 0), returning the batches it
-// sent (tests only).
-func (db *DB) RecordApply(ctx context.Context, rules *flows.Rules, id int64, ev flows.Event, now time.Time) ([]RecordedBatch, error) {
-	var out []RecordedBatch
-	err := db.pipelined(ctx, func(conn *pgx.Conn) error {
-		r := &recorder{Conn: conn}
-		_, err := db.applyIn(ctx, r, nil, rules, id, 0, ev, now)
-		out = r.batches
-		return err
-	})
-	return out, err
-}

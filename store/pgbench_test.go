@@ -18,11 +18,13 @@ import (
 )
 
 // sqlTrace records the statements a store sends and the round trips they take: a
-// batch is one, a query outside a batch one more.
+// batch is one, a query outside a batch one more. It also keeps each batch's
+// statements with their arguments (BenchmarkApplyReplay sends them again).
 type sqlTrace struct {
-	mu    sync.Mutex
-	sql   []string
-	trips int
+	mu      sync.Mutex
+	sql     []string
+	trips   int
+	batches [][]pgx.QueuedQuery
 }
 
 func (t *sqlTrace) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
@@ -38,9 +40,12 @@ func (t *sqlTrace) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndDa
 func (t *sqlTrace) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	kept := make([]pgx.QueuedQuery, 0, len(d.Batch.QueuedQueries))
 	for _, q := range d.Batch.QueuedQueries {
 		t.sql = append(t.sql, q.SQL)
+		kept = append(kept, pgx.QueuedQuery{SQL: q.SQL, Arguments: q.Arguments})
 	}
+	t.batches = append(t.batches, kept)
 	t.trips++
 	return ctx
 }
@@ -53,8 +58,18 @@ func (t *sqlTrace) take() ([]string, int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	sql, trips := t.sql, t.trips
-	t.sql, t.trips = nil, 0
+	t.sql, t.trips, t.batches = nil, 0, nil
 	return sql, trips
+}
+
+// takeBatches returns the batches recorded since the last take, and forgets what was
+// recorded.
+func (t *sqlTrace) takeBatches() [][]pgx.QueuedQuery {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	batches := t.batches
+	t.sql, t.trips, t.batches = nil, 0, nil
+	return batches
 }
 
 // pgbenchStatements returns the SQL statements of a pgbench script, without comments,
