@@ -219,14 +219,14 @@ func fileArgs(key *pseudonymKey, rules *flows.Rules, ch flows.Change) ([]any, er
 	rows := outRows(rules, []flows.Change{ch}, nil)
 	n := len(rows)
 	channel, chat, lang, unit := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	payload, ord, answer := make([][]byte, n), make([]int32, n), make([]bool, n)
+	payload, err := payloads(rows)
+	if err != nil {
+		return nil, err
+	}
+	ord, answer := make([]int32, n), make([]bool, n)
 	for i, r := range rows {
-		p, err := json.Marshal(r.notice)
-		if err != nil {
-			return nil, fmt.Errorf("queue %s: %w", r.notice.Msg, err)
-		}
 		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
-		payload[i], ord[i], answer[i] = p, int32(i), r.answer
+		ord[i], answer[i] = int32(i), r.answer
 	}
 	return []any{nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category, nc.Title, nc.Body, nc.Place,
 		nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name, nc.Contact.Phone,
@@ -488,8 +488,7 @@ func (db *DB) recordBatch(b *pgx.Batch, rules *flows.Rules, changes []flows.Chan
 	}
 	insertAudit(b, key, changes)
 	rows := outRows(rules, changes, cards)
-	_, err = queueBatch(b, rows, now)
-	return len(rows) > 0, err
+	return len(rows) > 0, queueBatch(b, rows, now, nil)
 }
 
 // insertAudit adds to b the insert of the audit events of changes, in one statement

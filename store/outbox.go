@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"aduan/flows"
 )
@@ -224,54 +225,81 @@ func appendCardRows(rows []outRow, changes []flows.Change, cards []cardRef) []ou
 // become the complaint's card in their chat. It is one round trip, and asks for the
 // senders' wake-up after tx commits.
 func queueRows(ctx context.Context, tx *txn, rows []outRow, now time.Time) ([]int64, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
 	var b pgx.Batch
-	ids, err := queueBatch(&b, rows, now)
-	if err != nil || b.Len() == 0 {
+	var ids []int64
+	if err := queueBatch(&b, rows, now, &ids); err != nil {
 		return nil, err
 	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, err
 	}
 	tx.wake(OutboxQueued)
-	return *ids, nil
+	return ids, nil
 }
 
 // queueBatch adds to b the statement that inserts rows in order (sqlQueue), nothing
 // when there are no rows; waking the senders (txn.wake) is the caller's. Once b's
-// results are read, the returned slice holds the rows' outbox IDs.
-func queueBatch(b *pgx.Batch, rows []outRow, now time.Time) (*[]int64, error) {
-	ids := new([]int64)
+// results are read, ids holds the rows' outbox IDs; when ids is nil, as for a
+// transition, only their number is checked (in the statement's command tag).
+func queueBatch(b *pgx.Batch, rows []outRow, now time.Time, ids *[]int64) error {
 	if len(rows) == 0 {
-		return ids, nil
+		return nil
 	}
 	n := len(rows)
 	strs, i64 := columns[string](4, n), columns[int64](2, n)
 	channel, chat, lang, unit := strs[0], strs[1], strs[2], strs[3]
 	complaint, editOf := i64[0], i64[1]
-	payload := make([][]byte, n)
+	payload, err := payloads(rows)
+	if err != nil {
+		return err
+	}
 	ord := make([]int32, n)
 	answer := make([]bool, n)
 	for i, r := range rows {
 		answer[i] = r.answer
-		p, err := json.Marshal(r.notice)
-		if err != nil {
+		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
+		complaint[i], editOf[i], ord[i] = r.notice.Complaint, r.editOf, int32(i)
+	}
+	q := b.Queue(sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now, answer)
+	if ids == nil {
+		q.Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() != int64(n) {
+				return fmt.Errorf("queue messages: %d of %d inserted", tag.RowsAffected(), n)
+			}
+			return nil
+		})
+	} else {
+		q.Query(func(res pgx.Rows) error {
+			var err error
+			if *ids, err = pgx.CollectRows(res, pgx.RowTo[int64]); err != nil {
+				return fmt.Errorf("queue messages: %w", err)
+			}
+			if len(*ids) != n {
+				return fmt.Errorf("queue messages: %d of %d inserted", len(*ids), n)
+			}
+			return nil
+		})
+	}
+	logExports(b, rows, now)
+	return nil
+}
+
+// payloads are the JSON payloads of rows' notices (appendPayload), in one buffer.
+func payloads(rows []outRow) ([][]byte, error) {
+	out := make([][]byte, len(rows))
+	buf := make([]byte, 0, 160*len(rows))
+	for i, r := range rows {
+		start := len(buf)
+		var err error
+		if buf, err = appendPayload(buf, r.notice); err != nil {
 			return nil, fmt.Errorf("queue %s: %w", r.notice.Msg, err)
 		}
-		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
-		complaint[i], editOf[i], payload[i], ord[i] = r.notice.Complaint, r.editOf, p, int32(i)
+		out[i] = buf[start:len(buf):len(buf)]
 	}
-	b.Queue(sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now, answer).Query(func(res pgx.Rows) error {
-		var err error
-		if *ids, err = pgx.CollectRows(res, pgx.RowTo[int64]); err != nil {
-			return fmt.Errorf("queue messages: %w", err)
-		}
-		if len(*ids) != n {
-			return fmt.Errorf("queue messages: %d of %d inserted", len(*ids), n)
-		}
-		return nil
-	})
-	logExports(b, rows, now)
-	return ids, nil
+	return out, nil
 }
 
 type address struct{ channel, chat, lang string }
