@@ -216,17 +216,9 @@ func fileArgs(key *pseudonymKey, rules *flows.Rules, ch flows.Change) ([]any, er
 	for i := range ch.Notices {
 		ch.Notices[i].Complaint = 0 // sqlFile adds it
 	}
-	rows := outRows(rules, []flows.Change{ch}, nil)
-	n := len(rows)
-	channel, chat, lang, unit := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	payload, err := payloads(rows)
+	o, err := outColumns(outRows(rules, []flows.Change{ch}, nil))
 	if err != nil {
 		return nil, err
-	}
-	ord, answer := make([]int32, n), make([]bool, n)
-	for i, r := range rows {
-		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
-		ord[i], answer[i] = int32(i), r.answer
 	}
 	return []any{nc.Tracking, nc.Version, nc.Type, nc.Privacy, nc.Category, nc.Title, nc.Body, nc.Place,
 		nc.EventDate, atts, nc.Contact.Channel, nc.Contact.Chat, nc.Contact.Name, nc.Contact.Phone,
@@ -234,7 +226,7 @@ func fileArgs(key *pseudonymKey, rules *flows.Rules, ch flows.Change) ([]any, er
 		nc.ClockFrom, nullTime(nc.NextCheck), nc.FiledAt,
 		a.At, a.Kind, a.Actor.Kind, a.Actor.Unit, key.actorRef(a.Actor, nc.Contact.Channel), a.Actor.Name,
 		a.FromState, a.ToState, a.UnitBefore, a.UnitAfter, a.Text,
-		channel, chat, lang, unit, payload, ord, answer, string(nc.Contact.NIK)}, nil
+		o.channel, o.chat, o.lang, o.unit, o.payload, o.ord, o.answer, string(nc.Contact.NIK)}, nil
 }
 
 // Apply makes ev happen to complaint id at now, in one transaction that locks the
@@ -561,8 +553,8 @@ func updateBatch(b *pgx.Batch, cs []flows.Complaint, old []int) {
 }
 
 // columns returns k slices of length n (a statement's array parameters of one type)
-// sharing one allocation: the statements for many complaints, and a transition's
-// outbox rows, send dozens of such arrays.
+// sharing one allocation: the statements for many complaints send dozens of such
+// arrays.
 func columns[T any](k, n int) [][]T {
 	all := make([]T, k*n)
 	out := make([][]T, k)

@@ -43,3 +43,11 @@ const (
 	SQLPendingByPrompt = sqlPendingByPrompt
 	SQLShownByReceipt  = sqlShownByReceipt
 )
+
+// TextArray, IntArray and BoolArray are the text forms of arrays the outbox rows are
+// sent in (tests only).
+func TextArray(elems []string) string {
+	return textArray(len(elems), func(i int) string { return elems[i] })
+}
+func IntArray(elems []int64) string { return intArray(len(elems), func(i int) int64 { return elems[i] }) }
+func BoolArray(elems []bool) string { return boolArray(len(elems), func(i int) bool { return elems[i] }) }

@@ -249,21 +249,11 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time, ids *[]int64) error 
 		return nil
 	}
 	n := len(rows)
-	strs, i64 := columns[string](4, n), columns[int64](2, n)
-	channel, chat, lang, unit := strs[0], strs[1], strs[2], strs[3]
-	complaint, editOf := i64[0], i64[1]
-	payload, err := payloads(rows)
+	a, err := outColumns(rows)
 	if err != nil {
 		return err
 	}
-	ord := make([]int32, n)
-	answer := make([]bool, n)
-	for i, r := range rows {
-		answer[i] = r.answer
-		channel[i], chat[i], lang[i], unit[i] = r.channel, r.chat, r.lang, r.unit
-		complaint[i], editOf[i], ord[i] = r.notice.Complaint, r.editOf, int32(i)
-	}
-	q := b.Queue(sqlQueue, channel, chat, lang, complaint, unit, payload, editOf, ord, now, answer)
+	q := b.Queue(sqlQueue, a.channel, a.chat, a.lang, a.complaint, a.unit, a.payload, a.editOf, a.ord, now, a.answer)
 	if ids == nil {
 		q.Exec(func(tag pgconn.CommandTag) error {
 			if tag.RowsAffected() != int64(n) {
@@ -285,21 +275,6 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time, ids *[]int64) error 
 	}
 	logExports(b, rows, now)
 	return nil
-}
-
-// payloads are the JSON payloads of rows' notices (appendPayload), in one buffer.
-func payloads(rows []outRow) ([][]byte, error) {
-	out := make([][]byte, len(rows))
-	buf := make([]byte, 0, 160*len(rows))
-	for i, r := range rows {
-		start := len(buf)
-		var err error
-		if buf, err = appendPayload(buf, r.notice); err != nil {
-			return nil, fmt.Errorf("queue %s: %w", r.notice.Msg, err)
-		}
-		out[i] = buf[start:len(buf):len(buf)]
-	}
-	return out, nil
 }
 
 type address struct{ channel, chat, lang string }
