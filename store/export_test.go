@@ -49,5 +49,9 @@ const (
 func TextArray(elems []string) string {
 	return textArray(len(elems), func(i int) string { return elems[i] })
 }
-func IntArray(elems []int64) string { return intArray(len(elems), func(i int) int64 { return elems[i] }) }
-func BoolArray(elems []bool) string { return boolArray(len(elems), func(i int) bool { return elems[i] }) }
+func IntArray(elems []int64) string {
+	return intArray(len(elems), func(i int) int64 { return elems[i] })
+}
+func BoolArray(elems []bool) string {
+	return boolArray(len(elems), func(i int) bool { return elems[i] })
+}
