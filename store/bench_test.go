@@ -344,7 +344,8 @@ func (t *throughputDB) clones(b *testing.B, prefix string, n int, tpl int64) []i
 	return ids
 }
 
-// swapID is args with complaint from replaced by to, in scalars and bigint arrays.
+// swapID is args with complaint from replaced by to, in scalars and bigint arrays
+// (also in the text form the outbox rows are sent in, "{7,7,7}").
 func swapID(args []any, from, to int64) []any {
 	out := make([]any, len(args))
 	for i, a := range args {
@@ -352,6 +353,16 @@ func swapID(args []any, from, to int64) []any {
 		case int64:
 			if v == from {
 				a = to
+			}
+		case string:
+			if inner, ok := strings.CutPrefix(v, "{"); ok && !strings.Contains(v, `"`) {
+				elems := strings.Split(strings.TrimSuffix(inner, "}"), ",")
+				for j, e := range elems {
+					if e == strconv.FormatInt(from, 10) {
+						elems[j] = strconv.FormatInt(to, 10)
+					}
+				}
+				a = "{" + strings.Join(elems, ",") + "}"
 			}
 		case []int64:
 			w := make([]int64, len(v))
