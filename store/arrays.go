@@ -59,30 +59,23 @@ func textArray(n int, elem func(int) string) string {
 	for i := range n {
 		size += len(elem(i)) + 3
 	}
-	var b strings.Builder
-	b.Grow(size + size/16)
-	b.WriteByte('{')
+	buf := make([]byte, 1, size+size/4)
+	buf[0] = '{'
 	for i := range n {
 		if i > 0 {
-			b.WriteByte(',')
+			buf = append(buf, ',')
 		}
-		b.WriteByte('"')
+		buf = append(buf, '"')
 		e := elem(i)
-		for {
-			j := strings.IndexAny(e, `"\`)
-			if j < 0 {
-				break
+		for j := 0; j < len(e); j++ {
+			if c := e[j]; c == '"' || c == '\\' {
+				buf = append(buf, '\\')
 			}
-			b.WriteString(e[:j])
-			b.WriteByte('\\')
-			b.WriteByte(e[j])
-			e = e[j+1:]
+			buf = append(buf, e[j])
 		}
-		b.WriteString(e)
-		b.WriteByte('"')
+		buf = append(buf, '"')
 	}
-	b.WriteByte('}')
-	return b.String()
+	return string(append(buf, '}'))
 }
 
 // intArray is the text form of an integer array of n elements.

@@ -32,14 +32,13 @@ func (k *pseudonymKey) of(prefix, channel, ref string) string {
 	if ref == "" {
 		return ""
 	}
-	h := sha256.New()
-	h.Write(k.inner)
-	h.Write([]byte(prefix + ":" + channel + ":" + ref))
-	in := h.Sum(nil)
-	h = sha256.New()
-	h.Write(k.outer)
-	h.Write(in)
-	return prefix + ":" + hex.EncodeToString(h.Sum(nil))[:20]
+	var scratch [256]byte // the hashed inputs, on the stack when short enough
+	msg := append(append(append(append(append(scratch[:0], k.inner...), prefix...), ':'), channel...), ':')
+	in := sha256.Sum256(append(msg, ref...))
+	out := sha256.Sum256(append(append(scratch[:0], k.outer...), in[:]...))
+	var digits [2 * sha256.Size]byte
+	hex.Encode(digits[:], out[:])
+	return prefix + ":" + string(digits[:20])
 }
 
 // actorRef is what audit events store for actor a of a complaint whose complainant
