@@ -274,10 +274,11 @@ func BenchmarkApply(b *testing.B) {
 
 // BenchmarkApplyReplay is BenchmarkApply without the store's own work: the two batches
 // that one DB.Apply of the same routing sent (recorded by sqlTrace) are sent again
-// through pgx for each complaint, its ID put in, their results read and dropped. No
-// rules, deadlines, pseudonyms or messages are computed, nothing is scanned: what is
-// left is pgx's, the Go runtime's and PostgreSQL's part of a transition, to set beside
-// pgbench's route.sql, which also replays values fixed in advance.
+// through pgx for each complaint, its ID and its complainant's chat put in, their
+// results read and dropped. No rules, deadlines, pseudonyms or messages are computed,
+// nothing is scanned: what is left is pgx's, the Go runtime's and PostgreSQL's part of
+// a transition, to set beside pgbench's route.sql, which also replays values fixed in
+// advance.
 func BenchmarkApplyReplay(b *testing.B) {
 	t := newThroughputDB(b)
 	tpl, route, at := t.routing(b)
@@ -290,9 +291,9 @@ func BenchmarkApplyReplay(b *testing.B) {
 	for name, conns := range pools() {
 		b.Run(name, func(b *testing.B) {
 			ids := t.clones(b, "AR", b.N+1, tpl)
-			from := ids[b.N] // routed once through the store, its batches recorded
+			from := cloneOf(ids, b.N) // routed once through the store, its batches recorded
 			tr.take()
-			if _, err := traced.Apply(ctx, t.rules, from, 0, route, at); err != nil {
+			if _, err := traced.Apply(ctx, t.rules, from.id, 0, route, at); err != nil {
 				b.Fatal(err)
 			}
 			batches := tr.takeBatches()
@@ -310,7 +311,7 @@ func BenchmarkApplyReplay(b *testing.B) {
 				for _, qs := range batches {
 					var batch pgx.Batch
 					for _, q := range qs {
-						batch.Queue(q.SQL, swapID(q.Arguments, from, ids[i])...)
+						batch.Queue(q.SQL, swapClone(q.Arguments, from, cloneOf(ids, i))...)
 					}
 					if err := pc.Conn().SendBatch(ctx, &batch).Close(); err != nil {
 						return err
@@ -344,22 +345,37 @@ func (t *throughputDB) clones(b *testing.B, prefix string, n int, tpl int64) []i
 	return ids
 }
 
-// swapID is args with complaint from replaced by to, in scalars and bigint arrays
-// (also in the text form the outbox rows are sent in, "{7,7,7}").
-func swapID(args []any, from, to int64) []any {
+// clone is a complaint mustClone made: its ID and its complainant's chat.
+type clone struct {
+	id   int64
+	chat string
+}
+
+// cloneOf is the i-th of the complaints mustClone returned the IDs of.
+func cloneOf(ids []int64, i int) clone {
+	return clone{ids[i], strconv.Itoa((i + 1) % 50000)}
+}
+
+// swapClone is args with complaint from replaced by to: its ID in scalars and bigint
+// arrays, its complainant's chat in the text arrays of the outbox rows (both also in
+// the text form those are sent in: "{7,7,7}", "{"8","-1002"}").
+func swapClone(args []any, from, to clone) []any {
 	out := make([]any, len(args))
 	for i, a := range args {
 		switch v := a.(type) {
 		case int64:
-			if v == from {
-				a = to
+			if v == from.id {
+				a = to.id
 			}
 		case string:
-			if inner, ok := strings.CutPrefix(v, "{"); ok && !strings.Contains(v, `"`) {
+			if inner, ok := strings.CutPrefix(v, "{"); ok && strings.HasSuffix(v, "}") {
 				elems := strings.Split(strings.TrimSuffix(inner, "}"), ",")
 				for j, e := range elems {
-					if e == strconv.FormatInt(from, 10) {
-						elems[j] = strconv.FormatInt(to, 10)
+					switch e {
+					case strconv.FormatInt(from.id, 10):
+						elems[j] = strconv.FormatInt(to.id, 10)
+					case strconv.Quote(from.chat):
+						elems[j] = strconv.Quote(to.chat)
 					}
 				}
 				a = "{" + strings.Join(elems, ",") + "}"
@@ -367,8 +383,8 @@ func swapID(args []any, from, to int64) []any {
 		case []int64:
 			w := make([]int64, len(v))
 			for j, x := range v {
-				if x == from {
-					x = to
+				if x == from.id {
+					x = to.id
 				}
 				w[j] = x
 			}

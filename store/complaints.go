@@ -565,34 +565,38 @@ func columns[T any](k, n int) [][]T {
 }
 
 func scanComplaint(row pgx.Row) (flows.Complaint, error) {
-	var c flows.Complaint
-	var atts []byte
 	// Columns of named types (flows.State, …) and nullable times are read into plain
 	// strings, int32s and pgtype.Timestamptz, which pgx scans without reflection: the
-	// complaint is read on every transition.
-	var typ, privacy, state, dueKind, nik string
-	var version int32
-	var rating int16
-	var due, next, closed pgtype.Timestamptz
-	err := row.Scan(&c.ID, &c.Tracking, &version, &typ, &privacy, &c.Category, &c.Title, &c.Body,
-		&c.Place, &c.EventDate, &atts, &c.Contact.Channel, &c.Contact.Chat, &c.Contact.Name, &c.Contact.Phone,
-		&c.Contact.Email, &c.Contact.Lang, &state, &c.Unit, &c.Team, &due, &dueKind, &c.Timers.Reminded,
-		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &next, &c.LaporID, &rating, &c.FiledAt, &c.Updated, &closed, &c.TakenBy, &nik)
+	// complaint is read on every transition. They are fields of one struct, as what
+	// Scan is given escapes: one allocation, not one each.
+	var r struct {
+		c                                 flows.Complaint
+		atts                              []byte
+		typ, privacy, state, dueKind, nik string
+		version                           int32
+		rating                            int16
+		due, next, closed                 pgtype.Timestamptz
+	}
+	c := &r.c
+	err := row.Scan(&c.ID, &c.Tracking, &r.version, &r.typ, &r.privacy, &c.Category, &c.Title, &c.Body,
+		&c.Place, &c.EventDate, &r.atts, &c.Contact.Channel, &c.Contact.Chat, &c.Contact.Name, &c.Contact.Phone,
+		&c.Contact.Email, &c.Contact.Lang, &r.state, &c.Unit, &c.Team, &r.due, &r.dueKind, &c.Timers.Reminded,
+		&c.Timers.Overdue, &c.Timers.Warned, &c.ClockFrom, &r.next, &c.LaporID, &r.rating, &c.FiledAt, &c.Updated, &r.closed, &c.TakenBy, &r.nik)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return flows.Complaint{}, ErrNotFound
 	}
 	if err != nil {
-		return c, err
+		return flows.Complaint{}, err
 	}
-	c.Version, c.Rating = int(version), int(rating)
-	c.Type, c.Privacy, c.State, c.DueKind, c.Contact.NIK = flows.ReportType(typ), flows.Privacy(privacy), flows.State(state), flows.DueKind(dueKind), flows.NIK(nik)
-	if string(atts) == "[]" { // as most complaints are: nothing to decode
+	c.Version, c.Rating = int(r.version), int(r.rating)
+	c.Type, c.Privacy, c.State, c.DueKind, c.Contact.NIK = flows.ReportType(r.typ), flows.Privacy(r.privacy), flows.State(r.state), flows.DueKind(r.dueKind), flows.NIK(r.nik)
+	if string(r.atts) == "[]" { // as most complaints are: nothing to decode
 		c.Attachment = []flows.Attachment{}
-	} else if err := json.Unmarshal(atts, &c.Attachment); err != nil {
-		return c, fmt.Errorf("attachments of %s: %w", c.Tracking, err)
+	} else if err := json.Unmarshal(r.atts, &c.Attachment); err != nil {
+		return *c, fmt.Errorf("attachments of %s: %w", c.Tracking, err)
 	}
-	c.Due, c.NextCheck, c.ClosedAt = due.Time, next.Time, closed.Time
-	return c, nil
+	c.Due, c.NextCheck, c.ClosedAt = r.due.Time, r.next.Time, r.closed.Time
+	return *c, nil
 }
 
 func nullTime(t time.Time) *time.Time {
