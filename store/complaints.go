@@ -209,9 +209,12 @@ func (db *DB) fileIn(ctx context.Context, q batcher, in *txn, rules *flows.Rules
 // complaint's ID.
 func fileArgs(key *pseudonymKey, rules *flows.Rules, ch flows.Change) ([]any, error) {
 	nc, a := ch.Complaint, ch.Audit
-	atts, err := json.Marshal(nonNil(nc.Attachment))
-	if err != nil {
-		return nil, err
+	atts := []byte("[]") // as most complaints are filed: nothing to encode
+	if len(nc.Attachment) > 0 {
+		var err error
+		if atts, err = json.Marshal(nc.Attachment); err != nil {
+			return nil, err
+		}
 	}
 	for i := range ch.Notices {
 		ch.Notices[i].Complaint = 0 // sqlFile adds it
