@@ -273,15 +273,23 @@ func NewTracking(prefix string, t time.Time, loc *time.Location, rnd io.Reader) 
 		rnd = rand.Reader
 	}
 	const unbiased = 256 - 256%len(trackingAlphabet)
-	suffix := make([]byte, 0, 4)
-	var b [1]byte
-	for len(suffix) < 4 {
-		if _, err := io.ReadFull(rnd, b[:]); err != nil {
+	out := make([]byte, 0, len(prefix)+len("-060102-XXXX"))
+	out = t.In(loc).AppendFormat(append(append(out, prefix...), '-'), "060102")
+	out = append(out, '-')
+	want := len(out) + 4
+	var b [4]byte
+	for len(out) < want {
+		// As many bytes as letters are missing: the bytes, and so the letters, that
+		// reading one at a time would give, in fewer reads.
+		n := want - len(out)
+		if _, err := io.ReadFull(rnd, b[:n]); err != nil {
 			return "", fmt.Errorf("flows: tracking number: %w", err)
 		}
-		if int(b[0]) < unbiased {
-			suffix = append(suffix, trackingAlphabet[int(b[0])%len(trackingAlphabet)])
+		for _, c := range b[:n] {
+			if int(c) < unbiased {
+				out = append(out, trackingAlphabet[int(c)%len(trackingAlphabet)])
+			}
 		}
 	}
-	return fmt.Sprintf("%s-%s-%s", prefix, t.In(loc).Format("060102"), suffix), nil
+	return string(out), nil
 }
