@@ -253,24 +253,22 @@ func queueBatch(b *pgx.Batch, rows []outRow, now time.Time, ids *[]int64) error 
 	if err != nil {
 		return err
 	}
+	inserted := func(got int64) error {
+		if got != int64(n) {
+			return fmt.Errorf("queue messages: %d of %d inserted", got, n)
+		}
+		return nil
+	}
 	q := b.Queue(sqlQueue, a.channel, a.chat, a.lang, a.complaint, a.unit, a.payload, a.editOf, a.ord, now, a.answer)
 	if ids == nil {
-		q.Exec(func(tag pgconn.CommandTag) error {
-			if tag.RowsAffected() != int64(n) {
-				return fmt.Errorf("queue messages: %d of %d inserted", tag.RowsAffected(), n)
-			}
-			return nil
-		})
+		q.Exec(func(tag pgconn.CommandTag) error { return inserted(tag.RowsAffected()) })
 	} else {
 		q.Query(func(res pgx.Rows) error {
 			var err error
 			if *ids, err = pgx.CollectRows(res, pgx.RowTo[int64]); err != nil {
 				return fmt.Errorf("queue messages: %w", err)
 			}
-			if len(*ids) != n {
-				return fmt.Errorf("queue messages: %d of %d inserted", len(*ids), n)
-			}
-			return nil
+			return inserted(int64(len(*ids)))
 		})
 	}
 	logExports(b, rows, now)
